@@ -1,0 +1,4 @@
+export * from "./agent-settings";
+export * from "./render-env";
+export * from "./token-source";
+export * from "./validation";

@@ -1,0 +1,114 @@
+import { describeValue, fieldError, isToken } from "./validation";
+
+/** Where an agent's pool token comes from. */
+export type AgentTokenSourceKind = "terraform" | "aws-secrets-manager" | "kubernetes-secret" | "file";
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const K8S_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const ABSOLUTE_PATH = /^\/[^\s\0]*$/;
+
+/**
+ * A typed reference to an agent pool token, never the token itself (STYLE 7).
+ *
+ * The token is a secret: the kit only ever passes a *reference* to it (a Terraform reference, a
+ * secret ARN, a Kubernetes Secret, a root-only file) so it never lands in user data, a container
+ * `environment`, Helm values or a log line. Runtimes turn the reference into the agent's
+ * `SCALR_AGENT_TOKEN` through their own secret mechanism.
+ */
+export class AgentTokenSource {
+  /**
+   * A Terraform reference to the token, typically `pool.tokenValue()` of an
+   * {@link AgentPool} in the same stack, or a `sensitive` `TerraformVariable`. A literal string is
+   * rejected: it would be written into the synthesized configuration in plain text.
+   */
+  public static fromTerraformValue(value: string): AgentTokenSource {
+    if (!isToken(value)) {
+      throw fieldError(
+        { subject: "AgentTokenSource.fromTerraformValue" },
+        "value",
+        "must be a Terraform reference (an AgentPool token or a sensitive TerraformVariable), never a literal token",
+        value,
+        { sensitive: true },
+      );
+    }
+    return new AgentTokenSource("terraform", { value });
+  }
+
+  /**
+   * A secret in AWS Secrets Manager that holds the token as its plain string value (or as the
+   * field `jsonKey` of a JSON value).
+   */
+  public static fromAwsSecretsManager(secretArn: string, options: { readonly jsonKey?: string } = {}): AgentTokenSource {
+    const ctx = { subject: "AgentTokenSource.fromAwsSecretsManager" };
+    if (!isToken(secretArn) && (typeof secretArn !== "string" || !SECRET_ARN.test(secretArn))) {
+      throw fieldError(ctx, "secretArn", "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", secretArn);
+    }
+    if (options.jsonKey !== undefined && (typeof options.jsonKey !== "string" || options.jsonKey.length === 0)) {
+      throw fieldError(ctx, "jsonKey", "must be a non-empty string", options.jsonKey);
+    }
+    return new AgentTokenSource("aws-secrets-manager", { secretArn, jsonKey: options.jsonKey });
+  }
+
+  /** A key of a Kubernetes Secret in the agent's namespace. */
+  public static fromKubernetesSecret(name: string, key = "token"): AgentTokenSource {
+    const ctx = { subject: "AgentTokenSource.fromKubernetesSecret" };
+    if (!isToken(name) && (typeof name !== "string" || name.length > 253 || !K8S_NAME.test(name))) {
+      throw fieldError(ctx, "name", "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)", name);
+    }
+    if (!isToken(key) && (typeof key !== "string" || !K8S_SECRET_KEY.test(key))) {
+      throw fieldError(ctx, "key", "must be a Secret key (letters, digits, '-', '_', '.')", key);
+    }
+    return new AgentTokenSource("kubernetes-secret", { secretName: name, secretKey: key });
+  }
+
+  /** A file on the agent's host that something else (e.g. a boot script) fills with the token. */
+  public static fromFile(path: string): AgentTokenSource {
+    if (typeof path !== "string" || !ABSOLUTE_PATH.test(path)) {
+      throw fieldError({ subject: "AgentTokenSource.fromFile" }, "path", "must be an absolute path without whitespace", path);
+    }
+    return new AgentTokenSource("file", { path });
+  }
+
+  /** Which kind of reference this is. */
+  public readonly kind: AgentTokenSourceKind;
+  /** The Terraform reference (kind `terraform`). */
+  public readonly value?: string;
+  /** The secret ARN (kind `aws-secrets-manager`). */
+  public readonly secretArn?: string;
+  /** The JSON field holding the token (kind `aws-secrets-manager`); the whole value when unset. */
+  public readonly jsonKey?: string;
+  /** The Secret name (kind `kubernetes-secret`). */
+  public readonly secretName?: string;
+  /** The key in the Secret (kind `kubernetes-secret`). */
+  public readonly secretKey?: string;
+  /** The file path (kind `file`). */
+  public readonly path?: string;
+
+  private constructor(
+    kind: AgentTokenSourceKind,
+    fields: { value?: string; secretArn?: string; jsonKey?: string; secretName?: string; secretKey?: string; path?: string },
+  ) {
+    this.kind = kind;
+    Object.assign(this, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+  }
+
+  /** A description safe for logs and errors: it never includes the token. */
+  public toString(): string {
+    switch (this.kind) {
+      case "terraform":
+        return "AgentTokenSource(terraform reference)";
+      case "aws-secrets-manager":
+        return `AgentTokenSource(aws-secrets-manager ${describeValue(this.secretArn)})`;
+      case "kubernetes-secret":
+        return `AgentTokenSource(kubernetes-secret ${this.secretName}/${this.secretKey})`;
+      case "file":
+        return `AgentTokenSource(file ${this.path})`;
+    }
+  }
+
+  /** Keeps the reference out of JSON dumps of settings objects. */
+  public toJSON(): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,275 @@
+import { Token } from "cdktf";
+import { z } from "zod";
+
+/**
+ * One problem with one field: where it is, what is wrong, and what was received.
+ */
+export interface ValidationIssue {
+  /** Dotted path of the field, e.g. `shutdown.gracePeriodSeconds` or `environments[2]`. */
+  readonly field: string;
+  /** What the field must be, phrased to follow the field name: `must be one of "run", "vcs"`. */
+  readonly message: string;
+  /** The received value, rendered for humans (secrets are never echoed). */
+  readonly received: string;
+}
+
+/**
+ * The kit's one error type for bad input. It names the construct path (or another subject such as
+ * a spec file) and every bad field with what was received and what is allowed, one line per field:
+ *
+ * ```text
+ * agent-pool/RunPool: `kind` must be one of "run", "vcs", got: "gpu"
+ * ```
+ */
+export class KitValidationError extends Error {
+  /** Construct path, or what else was validated (`AgentSettings`, a spec file). */
+  public readonly subject: string;
+  /** Every problem found, in input order. */
+  public readonly issues: readonly ValidationIssue[];
+
+  public constructor(subject: string, issues: readonly ValidationIssue[]) {
+    super(issues.map((i) => formatIssue(subject, i)).join("\n"));
+    this.name = "KitValidationError";
+    this.subject = subject;
+    this.issues = issues;
+  }
+}
+
+/** `subject: \`field\` message, got: received` (the field part is left out for the whole input). */
+export function formatIssue(subject: string, issue: ValidationIssue): string {
+  const field = issue.field ? `\`${issue.field}\` ` : "";
+  return `${subject}: ${field}${issue.message}, got: ${issue.received}`;
+}
+
+/** Where a validation runs: the subject named in messages and a prefix for every field. */
+export interface ValidationContext {
+  /** Construct path or other subject, e.g. `agent-pool/RunPool`. */
+  readonly subject: string;
+  /** Prepended to every field, e.g. `agent` turns `concurrency` into `agent.concurrency`. */
+  readonly fieldPrefix?: string;
+}
+
+const TOKEN_BRANCH = "__unresolved_terraform_token__";
+
+/** Accepts any unresolved Terraform token (a reference known only at apply time). */
+const unresolvedToken = z.custom<never>((v) => Token.isUnresolved(v), { error: TOKEN_BRANCH });
+
+/**
+ * Wraps a schema so an unresolved Terraform token passes unchecked: its value is known only at
+ * apply time, so synth-time checks cannot judge it (STYLE 4).
+ */
+export function tokenOr<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, z.input<T>> {
+  return z.union([unresolvedToken, schema]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
+}
+
+/** True for values that are unresolved Terraform tokens. */
+export function isToken(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
+/**
+ * Parses `input` with `schema`; on failure throws one {@link KitValidationError} listing every
+ * bad field. Returns the parsed value with defaults applied.
+ */
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, ctx: ValidationContext): z.output<T> {
+  const result = schema.safeParse(input, { reportInput: true, error: defaultMessage });
+  if (result.success) return result.data;
+  throw new KitValidationError(ctx.subject, toIssues(result.error.issues, ctx.fieldPrefix ?? ""));
+}
+
+/** Builds a single-field error. */
+export function fieldError(
+  ctx: ValidationContext,
+  field: string,
+  message: string,
+  received: unknown,
+  options: { readonly sensitive?: boolean } = {},
+): KitValidationError {
+  const full = joinField(ctx.fieldPrefix ?? "", field);
+  return new KitValidationError(ctx.subject, [{ field: full, message, received: describeValue(received, full, options.sensitive) }]);
+}
+
+/** Renders a field path from zod path segments: `a.b[2].c`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (typeof seg === "string" && /^[A-Za-z_$][\w$]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
+
+function joinField(prefix: string, field: string): string {
+  if (!prefix) return field;
+  if (!field) return prefix;
+  return field.startsWith("[") ? `${prefix}${field}` : `${prefix}.${field}`;
+}
+
+/** Field names whose values are secrets: never echoed back in a message. */
+const SENSITIVE_FIELD = /token|secret|password|credential|headers?\b|header\[|apiKey/i;
+
+/** Renders a received value for a message; secrets are described, never shown. */
+export function describeValue(value: unknown, field = "", sensitive = SENSITIVE_FIELD.test(field)): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (isToken(value)) return "a Terraform reference";
+  if (typeof value === "string") {
+    if (sensitive) return `a plain string of ${value.length} characters (value hidden)`;
+    return truncate(JSON.stringify(value));
+  }
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
+  if (typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "function") return "a function";
+  if (typeof value === "symbol") return "a symbol";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  const ctor = proto?.constructor?.name;
+  if (ctor && ctor !== "Object") return `an instance of ${ctor}`;
+  if (sensitive) return "an object (value hidden)";
+  try {
+    return truncate(JSON.stringify(value));
+  } catch {
+    return "an object";
+  }
+}
+
+function truncate(s: string, max = 80): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function list(values: readonly unknown[]): string {
+  return values.map((v) => JSON.stringify(v)).join(", ");
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** The kit's wording for zod's built-in checks, used unless a schema gives its own message. */
+function defaultMessage(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? "is required" : `must be ${article(String(issue.expected))}`;
+    case "too_small": {
+      const min = String(issue.minimum);
+      if (issue.origin === "string") return min === "1" ? "must not be empty" : `must be at least ${min} characters long`;
+      if (issue.origin === "array" || issue.origin === "set") return min === "1" ? "must not be empty" : `must have at least ${min} entries`;
+      return issue.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
+    }
+    case "too_big": {
+      const max = String(issue.maximum);
+      if (issue.origin === "string") return `must be at most ${max} characters long`;
+      if (issue.origin === "array" || issue.origin === "set") return `must have at most ${max} entries`;
+      return issue.inclusive ? `must be at most ${max}` : `must be less than ${max}`;
+    }
+    case "invalid_value":
+      return issue.values.length === 1 ? `must be ${list(issue.values)}` : `must be one of ${list(issue.values)}`;
+    case "invalid_format":
+      return `must be a valid ${issue.format}`;
+    case "not_multiple_of":
+      return `must be a multiple of ${String(issue.divisor)}`;
+    case "unrecognized_keys":
+      return "is not a known field";
+    default:
+      return "is invalid";
+  }
+}
+
+function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: readonly PropertyKey[] = []): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
+    if (issue.code === "invalid_union") {
+      // A token-or-value union: report the value branch only.
+      const branches = issue.errors.filter((b) => !b.some((i) => i.message === TOKEN_BRANCH));
+      if (branches.length === 1 && branches[0]) {
+        out.push(...toIssues(branches[0], prefix, path));
+        continue;
+      }
+    }
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys(issue.input);
+      for (const key of issue.keys) {
+        const hint = closest(key, known.filter((k) => !issue.keys.includes(k)));
+        out.push({
+          field: joinField(prefix, fieldPath([...path, key])),
+          message: hint ? `is not a known field (did you mean \`${hint}\`?)` : "is not a known field",
+          received: describeValue((issue.input as Record<string, unknown> | undefined)?.[key], key),
+        });
+      }
+      continue;
+    }
+    const field = joinField(prefix, fieldPath(path));
+    out.push({ field, message: issue.message, received: describeValue(issue.input, field) });
+  }
+  return out;
+}
+
+/** Known keys are not carried by zod's issue; the caller's schema keys are attached by `strictProps`. */
+function knownKeys(input: unknown): string[] {
+  const keys = (input as { [KNOWN_KEYS]?: string[] } | undefined)?.[KNOWN_KEYS];
+  return keys ?? [];
+}
+
+const KNOWN_KEYS = Symbol("knownKeys");
+
+/**
+ * A strict object schema (unknown keys are errors, typos get a "did you mean" hint).
+ */
+export function strictProps<S extends z.core.$ZodLooseShape>(shape: S) {
+  const keys = Object.keys(shape);
+  return z.preprocess((v) => {
+    if (v && typeof v === "object" && !Array.isArray(v) && !isToken(v)) {
+      const copy: Record<string | symbol, unknown> = { ...(v as object) };
+      Object.defineProperty(copy, KNOWN_KEYS, { value: keys, enumerable: false });
+      return copy;
+    }
+    return v;
+  }, z.strictObject(shape));
+}
+
+/** The known name closest to `name` (edit distance ≤ 3), for "did you mean" hints. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const k of known) {
+    const d = distance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** A whole number within [min, max], or a Terraform token. */
+export function intInRange(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return tokenOr(z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message }));
+}
+
+/** A non-empty string without leading/trailing whitespace, or a Terraform token. */
+export function nonEmptyString(maxLength = 255) {
+  return tokenOr(
+    z
+      .string()
+      .min(1)
+      .max(maxLength)
+      .refine((s) => s.trim() === s, { error: "must not start or end with whitespace" }),
+  );
+}

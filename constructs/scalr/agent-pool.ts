@@ -1,0 +1,191 @@
+import { DataResource, Fn } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { AgentPoolKind, AgentTokenSource, fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
+import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
+
+/** A header Scalr sends with every webhook request of a serverless pool. */
+export interface AgentPoolWebhookHeader {
+  /** Header name, e.g. `x-api-key`. */
+  readonly name: string;
+  /** Header value. Marked sensitive in Terraform plans when `sensitive` is true. */
+  readonly value: string;
+  /** Scalr hides the value and Terraform redacts it in plans. @default true */
+  readonly sensitive?: boolean;
+}
+
+/** The webhook Scalr calls to start a serverless agent for each task (run pools only). */
+export interface AgentPoolWebhook {
+  /** The endpoint URL (https), e.g. an API Gateway stage's `/trigger` resource. */
+  readonly url: string;
+  /** Extra headers, e.g. the API key. @default [] */
+  readonly headers?: readonly AgentPoolWebhookHeader[];
+}
+
+/** Props of {@link AgentPool}. */
+export interface AgentPoolProps {
+  /** Pool name shown in Scalr. */
+  readonly name: string;
+  /**
+   * `run` pools run Terraform/OpenTofu tasks; `vcs` pools relay traffic to a VCS provider behind
+   * your firewall. Scalr cannot change this after creation: changing it replaces the pool (new ID,
+   * new tokens), and the plan says so.
+   * @default "run"
+   */
+  readonly kind?: AgentPoolKind;
+  /** Environment IDs (`env-…`) that may use the pool, or `"all"`. @default "all" */
+  readonly environments?: "all" | readonly string[];
+  /** Serverless webhook (run pools only). @default - agents poll Scalr; no webhook */
+  readonly webhook?: AgentPoolWebhook;
+  /**
+   * Names of the pool tokens to issue, one `scalr_agent_pool_token` each (e.g. one per fleet, so a
+   * fleet's token can be rotated alone). The first is the default for {@link AgentPool.tokenValue}.
+   * @default ["default"]
+   */
+  readonly tokens?: readonly string[];
+}
+
+const ENVIRONMENT_ID = /^env-[A-Za-z0-9]+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const TOKEN_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const propsSchema = strictProps({
+  name: nonEmptyString(255),
+  kind: z.enum(["run", "vcs"]).default("run"),
+  environments: z
+    .union([
+      z.literal("all"),
+      z
+        .array(
+          tokenOr(
+            z.string().regex(ENVIRONMENT_ID, { error: 'must be an environment ID such as "env-v0o1example" (use `"all"` to share with every environment)' }),
+          ),
+        )
+        .min(1, { error: 'must list at least one environment ID, or be "all"' }),
+    ])
+    .default("all"),
+  webhook: strictProps({
+    url: tokenOr(z.url({ protocol: /^https$/, error: "must be an https URL" })),
+    headers: z
+      .array(
+        strictProps({
+          name: tokenOr(z.string().regex(HEADER_NAME, { error: "must be an HTTP header name (letters, digits, '-', …)" })),
+          value: nonEmptyString(8192),
+          sensitive: z.boolean().default(true),
+        }),
+      )
+      .default([]),
+  }).optional(),
+  tokens: z
+    .array(z.string().regex(TOKEN_NAME, { error: "must be 1–63 lowercase letters, digits or '-', starting and ending with a letter or digit" }))
+    .min(1, { error: "must name at least one token" })
+    .default(["default"]),
+}) satisfies z.ZodType<AgentPoolProps>;
+
+/**
+ * A Scalr agent pool (run or VCS), shared with every environment or a list of them, with one or
+ * more pool tokens that runtime constructs consume by reference.
+ *
+ * @example
+ * const pool = new AgentPool(this, "RunPool", { name: "aws-run" });
+ * new TerraformOutput(this, "token", { value: pool.tokenValue(), sensitive: true });
+ */
+export class AgentPool extends Construct {
+  /** The `scalr_agent_pool` resource (escape hatch). */
+  public readonly resource: ScalrAgentPool;
+  /** The `scalr_agent_pool_token` resources, in the order of `tokens`. */
+  public readonly tokenResources: readonly ScalrAgentPoolToken[];
+  /** `terraform_data` holding the kind; a change replaces the pool rather than failing at apply. */
+  public readonly kindGuard: DataResource;
+  /** The pool kind. */
+  public readonly kind: AgentPoolKind;
+  /** The pool name. */
+  public readonly poolName: string;
+  private readonly tokensByName: ReadonlyMap<string, ScalrAgentPoolToken>;
+
+  public constructor(scope: Construct, id: string, props: AgentPoolProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    if (isToken(props?.kind)) {
+      throw fieldError(ctx, "kind", 'must be a literal "run" or "vcs": it cannot change after the pool is created', props.kind);
+    }
+    const p = parseOrThrow(propsSchema, props, ctx);
+    if (p.kind === "vcs" && p.webhook) {
+      throw fieldError(ctx, "webhook", 'applies only to run pools (kind "run"): Scalr starts serverless agents for run tasks', p.webhook.url);
+    }
+    checkUnique(ctx, "tokens", p.tokens);
+    if (p.environments !== "all") checkUnique(ctx, "environments", p.environments);
+    if (p.webhook) checkUnique(ctx, "webhook.headers", p.webhook.headers.map((h) => h.name), (n) => (isToken(n) ? n : n.toLowerCase()));
+
+    this.kind = p.kind;
+    this.poolName = p.name;
+
+    this.kindGuard = new DataResource(this, "KindGuard", { input: { kind: p.kind } });
+
+    this.resource = new ScalrAgentPool(this, "Resource", {
+      name: p.name,
+      vcsEnabled: p.kind === "vcs",
+      environments: p.environments === "all" ? ["*"] : [...p.environments],
+      apiGatewayUrl: p.webhook?.url,
+      header: p.webhook?.headers.map(
+        (h): AgentPoolHeader => ({ name: h.name, value: h.sensitive ? Fn.sensitive(h.value) : h.value, sensitive: h.sensitive }),
+      ),
+      lifecycle: { replaceTriggeredBy: [this.kindGuard] },
+    });
+
+    const tokens = p.tokens.map(
+      (name) => [name, new ScalrAgentPoolToken(this, `Token-${name}`, { agentPoolId: this.resource.id, description: name })] as const,
+    );
+    this.tokenResources = tokens.map(([, t]) => t);
+    this.tokensByName = new Map(tokens);
+  }
+
+  /** The pool ID (`apool-…`). */
+  public get poolId(): string {
+    return this.resource.id;
+  }
+
+  /** Names of the pool's tokens, in order. */
+  public get tokenNames(): string[] {
+    return [...this.tokensByName.keys()];
+  }
+
+  /**
+   * A Terraform reference to a token's value (sensitive). Put it in a secret store or a
+   * `sensitive` output, never in plain configuration.
+   * @param name token name @default - the first token
+   */
+  public tokenValue(name?: string): string {
+    return this.tokenResource(name).token;
+  }
+
+  /** The token as an {@link AgentTokenSource} for AgentSettings and runtime constructs. */
+  public tokenSource(name?: string): AgentTokenSource {
+    return AgentTokenSource.fromTerraformValue(this.tokenValue(name));
+  }
+
+  private tokenResource(name?: string): ScalrAgentPoolToken {
+    const key = name ?? this.tokenNames[0];
+    const token = key === undefined ? undefined : this.tokensByName.get(key);
+    if (!token) {
+      throw fieldError({ subject: this.node.path }, "tokens", `has no token named ${JSON.stringify(name)}; tokens are: ${this.tokenNames.join(", ")}`, name);
+    }
+    return token;
+  }
+}
+
+function checkUnique(
+  ctx: { subject: string },
+  field: string,
+  values: readonly string[],
+  key: (v: string) => string = (v) => v,
+): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (isToken(v)) return;
+    const k = key(v);
+    if (seen.has(k)) throw fieldError(ctx, `${field}[${i}]`, "is listed twice", v);
+    seen.add(k);
+  });
+}

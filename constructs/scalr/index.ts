@@ -1,0 +1,2 @@
+export * from "./agent-pool";
+export * from "./scalr-provider-from-variables";
