@@ -5,6 +5,7 @@ import {
   intInRange,
   isToken,
   KitValidationError,
+  literalIntInRange,
   nonEmptyString,
   parseOrThrow,
   strictProps,
@@ -326,9 +327,10 @@ export const agentSettingsSchema = strictProps({
   debug: z.boolean().default(false),
   shutdown: strictProps({
     mode: z.enum(["drain", "graceful", "force"]).default("drain"),
-    gracePeriodSeconds: intInRange(10, 86400).default(3660),
-    drainTimeoutSeconds: intInRange(1, 86400).optional(),
-    graceShutdownTimeoutSeconds: intInRange(1, 86400).optional(),
+    // Literal numbers: the shutdown rules are checked at synth time and the timeouts derived from them.
+    gracePeriodSeconds: literalIntInRange(10, 86400).default(3660),
+    drainTimeoutSeconds: literalIntInRange(1, 86400).optional(),
+    graceShutdownTimeoutSeconds: literalIntInRange(1, 86400).optional(),
   }).default({ mode: "drain", gracePeriodSeconds: 3660 }),
   disconnectOnStop: z.boolean().default(true),
   providerMirrors: z
@@ -416,8 +418,6 @@ function resolveShutdown(
   add: (field: string, message: string, received: unknown) => void,
 ): ResolvedShutdown {
   const { mode, gracePeriodSeconds: grace } = s;
-  const allKnown = known(grace) && (s.drainTimeoutSeconds === undefined || known(s.drainTimeoutSeconds)) &&
-    (s.graceShutdownTimeoutSeconds === undefined || known(s.graceShutdownTimeoutSeconds));
   if (mode === "force") {
     if (s.drainTimeoutSeconds !== undefined) add("shutdown.drainTimeoutSeconds", 'applies only to `shutdown.mode` "drain"', s.drainTimeoutSeconds);
     if (s.graceShutdownTimeoutSeconds !== undefined) {
@@ -426,13 +426,13 @@ function resolveShutdown(
     return { mode, gracePeriodSeconds: grace };
   }
   const min = MIN_GRACE_PERIOD_SECONDS[mode];
-  if (known(grace) && grace < min) {
+  if (grace < min) {
     add("shutdown.gracePeriodSeconds", `must be at least ${min} for \`shutdown.mode\` "${mode}"`, grace);
   }
   if (mode === "graceful") {
     if (s.drainTimeoutSeconds !== undefined) add("shutdown.drainTimeoutSeconds", 'applies only to `shutdown.mode` "drain"', s.drainTimeoutSeconds);
     const graceShutdown = s.graceShutdownTimeoutSeconds ?? grace - SHUTDOWN_MARGIN_SECONDS;
-    if (allKnown && s.graceShutdownTimeoutSeconds !== undefined && graceShutdown > grace - SHUTDOWN_MARGIN_SECONDS) {
+    if (s.graceShutdownTimeoutSeconds !== undefined && graceShutdown > grace - SHUTDOWN_MARGIN_SECONDS) {
       add(
         "shutdown.graceShutdownTimeoutSeconds",
         `must be at most \`shutdown.gracePeriodSeconds\` − ${SHUTDOWN_MARGIN_SECONDS} (${grace - SHUTDOWN_MARGIN_SECONDS}) so tasks stop before the runtime kills the agent`,
@@ -443,13 +443,13 @@ function resolveShutdown(
   }
   const graceShutdown = s.graceShutdownTimeoutSeconds ?? 60;
   const drain = s.drainTimeoutSeconds ?? grace - graceShutdown - SHUTDOWN_MARGIN_SECONDS;
-  if (allKnown && grace >= min && drain + graceShutdown > grace - SHUTDOWN_MARGIN_SECONDS) {
+  if (grace >= min && drain + graceShutdown > grace - SHUTDOWN_MARGIN_SECONDS) {
     add(
       "shutdown.drainTimeoutSeconds",
       `plus \`shutdown.graceShutdownTimeoutSeconds\` (${graceShutdown}) must be at most \`shutdown.gracePeriodSeconds\` − ${SHUTDOWN_MARGIN_SECONDS} (${grace - SHUTDOWN_MARGIN_SECONDS}) so runs finish before the runtime kills the agent`,
       drain,
     );
-  } else if (allKnown && drain < 1) {
+  } else if (grace >= min && drain < 1) {
     add("shutdown.graceShutdownTimeoutSeconds", `leaves no time to drain within \`shutdown.gracePeriodSeconds\` (${grace})`, graceShutdown);
   }
   return { mode, gracePeriodSeconds: grace, drainTimeoutSeconds: drain, graceShutdownTimeoutSeconds: graceShutdown };

@@ -1,4 +1,4 @@
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { CaBundle, ResolvedAgentSettings } from "./agent-settings";
 import { AgentTokenSource } from "./token-source";
 import { isToken } from "./validation";
@@ -32,7 +32,9 @@ export const AGENT_TOKEN_VARIABLE = "SCALR_AGENT_TOKEN";
 export function renderAgentEnvironment(settings: ResolvedAgentSettings): AgentEnvironment {
   const env: Record<string, string> = {};
   const set = (name: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined) env[name] = String(value);
+    if (value === undefined) return;
+    // A number token must be encoded as a string token, or it would render as a huge literal.
+    env[name] = typeof value === "number" && isToken(value) ? Token.asString(value) : String(value);
   };
 
   set("SCALR_URL", settings.scalrUrl.replace(/\/+$/, ""));

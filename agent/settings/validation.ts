@@ -106,11 +106,19 @@ function joinField(prefix: string, field: string): string {
   return field.startsWith("[") ? `${prefix}${field}` : `${prefix}.${field}`;
 }
 
-/** Field names whose values are secrets: never echoed back in a message. */
-const SENSITIVE_FIELD = /token|secret|password|credential|headers?\b|header\[|apiKey/i;
+/** Last field names whose values are secrets: never echoed back in a message. */
+const SENSITIVE_NAME = /token|password|credential|apikey|secretvalue/i;
+/** Whole field paths whose values are secrets (webhook header values). */
+const SENSITIVE_PATH = /headers?(\[\d+\])?\.value$/i;
+
+/** True when a field's value must never be echoed in a message. */
+export function isSensitiveField(field: string): boolean {
+  const last = field.split(/[.[\]"]+/).filter(Boolean).pop() ?? "";
+  return SENSITIVE_NAME.test(last) || SENSITIVE_PATH.test(field);
+}
 
 /** Renders a received value for a message; secrets are described, never shown. */
-export function describeValue(value: unknown, field = "", sensitive = SENSITIVE_FIELD.test(field)): string {
+export function describeValue(value: unknown, field = "", sensitive = isSensitiveField(field)): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (isToken(value)) return "a Terraform reference";
@@ -201,7 +209,8 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
       continue;
     }
     const field = joinField(prefix, fieldPath(path));
-    out.push({ field, message: issue.message, received: describeValue(issue.input, field) });
+    const message = field === "" && issue.code === "invalid_type" ? `must be ${article(issue.expected)}` : issue.message;
+    out.push({ field, message, received: describeValue(issue.input, field) });
   }
   return out;
 }
@@ -259,8 +268,21 @@ function distance(a: string, b: string): number {
 
 /** A whole number within [min, max], or a Terraform token. */
 export function intInRange(min: number, max: number) {
+  return tokenOr(literalIntInRange(min, max));
+}
+
+/**
+ * A whole number within [min, max] known at synth time: for values that cross-field rules check
+ * (a Terraform token here is reported as "must be a whole number").
+ */
+export function literalIntInRange(min: number, max: number) {
   const message = `must be a whole number from ${min} to ${max}`;
-  return tokenOr(z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message }));
+  return z
+    .number({ error: message })
+    .refine((n) => !isToken(n), { error: `${message}, known at synth time (not a Terraform reference)`, abort: true })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
 }
 
 /** A non-empty string without leading/trailing whitespace, or a Terraform token. */

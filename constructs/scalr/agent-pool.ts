@@ -63,7 +63,7 @@ const propsSchema = strictProps({
           ),
         )
         .min(1, { error: 'must list at least one environment ID, or be "all"' }),
-    ])
+    ], { error: 'must be "all" or a list of environment IDs' })
     .default("all"),
   webhook: strictProps({
     url: tokenOr(z.url({ protocol: /^https$/, error: "must be an https URL" })),
@@ -169,7 +169,9 @@ export class AgentPool extends Construct {
     const key = name ?? this.tokenNames[0];
     const token = key === undefined ? undefined : this.tokensByName.get(key);
     if (!token) {
-      throw fieldError({ subject: this.node.path }, "tokens", `has no token named ${JSON.stringify(name)}; tokens are: ${this.tokenNames.join(", ")}`, name);
+      throw fieldError({ subject: this.node.path }, "tokens", `has no token named ${JSON.stringify(name)}; tokens are: ${this.tokenNames.join(", ")}`, name, {
+        sensitive: false,
+      });
     }
     return token;
   }

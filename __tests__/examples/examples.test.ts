@@ -1,0 +1,58 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { buildExamplesApp } from "../../examples/app";
+import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
+import { expectGolden } from "../support/golden";
+
+/** Synthesizes the examples app the way `cdktf synth` does, into a temporary folder. */
+function synthExamples(): { outdir: string; stacks: Record<string, string> } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-examples-"));
+  buildExamplesApp(new App({ outdir })).synth();
+  const stacksDir = path.join(outdir, "stacks");
+  const stacks: Record<string, string> = {};
+  for (const name of fs.readdirSync(stacksDir).sort()) {
+    stacks[name] = fs.readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8");
+  }
+  return { outdir, stacks };
+}
+
+const { outdir, stacks } = synthExamples();
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+describe("examples app", () => {
+  test("synthesizes the agent-pool stack with pools, tokens and the Scalr provider", () => {
+    const json = JSON.parse(stacks["agent-pool"] ?? "{}");
+    expect(Object.keys(json.resource.scalr_agent_pool)).toHaveLength(2);
+    expect(Object.keys(json.resource.scalr_agent_pool_token)).toHaveLength(3);
+    expect(json.terraform.required_providers.scalr).toEqual({ source: "registry.scalr.io/scalr/scalr", version: "3.19.0" });
+    const vcs = Object.values<any>(json.resource.scalr_agent_pool).filter((p) => p.vcs_enabled);
+    expect(vcs).toHaveLength(1);
+  });
+
+  test("every token output is sensitive", () => {
+    const json = JSON.parse(stacks["agent-pool"] ?? "{}");
+    const tokenOutputs = Object.entries<any>(json.output).filter(([, o]) => /\.token\}$/.test(o.value));
+    expect(tokenOutputs.length).toBe(3);
+    for (const [, o] of tokenOutputs) expect(o.sensitive).toBe(true);
+  });
+
+  test.each(Object.keys(stacks))("stack %s uses only attributes of the Scalr provider schema", (name) => {
+    const json = JSON.parse(stacks[name] ?? "{}");
+    expect(countScalrBlocks(json)).toBeGreaterThan(0);
+    expect(checkAgainstScalrSchema(json)).toEqual([]);
+  });
+
+  test.each(Object.keys(stacks))("stack %s holds no unresolved or broken values and no machine paths", (name) => {
+    const text = stacks[name] ?? "";
+    expect(text).not.toMatch(/undefined|NaN|\[object Object\]|TfToken|Token\[/);
+    expect(text).not.toContain(outdir);
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toContain(os.homedir());
+  });
+
+  test.each(Object.keys(stacks))("stack %s matches its golden file", (name) => {
+    expectGolden(`examples/${name}.cdk.tf.json`, stacks[name] ?? "");
+  });
+});
