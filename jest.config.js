@@ -1,3 +1,11 @@
+const fs = require("fs");
+const os = require("os");
+
+// Loading @cdktf/commons (the bindings check) spawns `terraform version`, which complains about a
+// missing CLI config file; child processes see the real environment, so set it here, once.
+if (!process.env.TF_CLI_CONFIG_FILE || !fs.existsSync(process.env.TF_CLI_CONFIG_FILE)) process.env.TF_CLI_CONFIG_FILE = os.devNull;
+process.env.CHECKPOINT_DISABLE = "1";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
