@@ -6,6 +6,7 @@ import {
   renderAgentEnvironment,
   resolveAgentSettings,
 } from "../../../agent/settings";
+import { messageOf } from "../../support/errors";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/agent-token-AbCdEf";
 const token = AgentTokenSource.fromAwsSecretsManager(SECRET);
@@ -51,15 +52,6 @@ const everything: AgentSettings = {
   extraEnv: { SCALR_AGENT_OTLP_ENDPOINT: "http://otel:4317", TF_LOG: "warn" },
 };
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(KitValidationError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a KitValidationError");
-}
 
 describe("resolveAgentSettings defaults", () => {
   test("a minimal run agent drains for an hour before the runtime may kill it", () => {

@@ -1,15 +1,7 @@
 import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { AgentTokenSource, KitValidationError } from "../../../agent/settings";
+import { AgentTokenSource } from "../../../agent/settings";
+import { messageOf } from "../../support/errors";
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(KitValidationError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a KitValidationError");
-}
 
 describe("AgentTokenSource", () => {
   test("holds a Terraform reference", () => {

@@ -1,9 +1,10 @@
 import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AgentPool, AgentPoolProps, AgentTokenSource, KitValidationError } from "../../../index";
+import { AgentPool, AgentPoolProps, AgentTokenSource } from "../../../index";
 import { AgentPool as ScalrAgentPool } from "../../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../../providers/scalr/generated/providers/scalr/agent-pool-token";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";
+import { messageOf } from "../../support/errors";
 
 function newStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "stack");
@@ -24,15 +25,6 @@ function rendered(stack: TerraformStack, value: string): string {
   return JSON.parse(Testing.synth(stack)).output[id].value;
 }
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(KitValidationError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a KitValidationError");
-}
 
 describe("AgentPool", () => {
   test("defaults: a run pool shared with every environment, with one token", () => {
