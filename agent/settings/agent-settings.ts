@@ -141,6 +141,8 @@ export interface AgentSettings {
   readonly dataDir?: string;
   /** Cache directory for binaries and providers. @default - inside `dataDir` */
   readonly cacheDir?: string;
+  /** Directory with agent hooks. @default - none */
+  readonly hooksDir?: string;
   /** CA bundle for every request of the agent and its tasks (include public CAs). @default - system/public CAs */
   readonly caBundle?: CaBundle;
   /** Outbound HTTP proxy. @default - direct connections */
@@ -233,6 +235,7 @@ const RESERVED_ENV: Readonly<Record<string, string>> = {
   SCALR_AGENT_DATA_DIR: "dataDir",
   SCALR_DATA_HOME: "dataDir",
   SCALR_AGENT_CACHE_DIR: "cacheDir",
+  SCALR_AGENT_HOOKS_DIR: "hooksDir",
   SCALR_AGENT_CA_CERT: "caBundle",
   SCALR_CA_CERT: "caBundle",
   SSL_CERT_FILE: "caBundle",
@@ -303,6 +306,7 @@ export const agentSettingsSchema = strictProps({
   single: z.boolean().default(false),
   dataDir: absolutePath.default(DEFAULT_DATA_DIR),
   cacheDir: absolutePath.optional(),
+  hooksDir: absolutePath.optional(),
   caBundle: caBundleSchema.optional(),
   proxy: strictProps({
     http: urlWith(["http:", "https:"], "must be an http(s) proxy URL such as http://proxy.internal:3128").optional(),

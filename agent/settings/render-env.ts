@@ -44,6 +44,7 @@ export function renderAgentEnvironment(settings: ResolvedAgentSettings): AgentEn
   if (settings.single) set("SCALR_AGENT_SINGLE", true);
   set("SCALR_AGENT_DATA_DIR", settings.dataDir);
   set("SCALR_AGENT_CACHE_DIR", settings.cacheDir);
+  set("SCALR_AGENT_HOOKS_DIR", settings.hooksDir);
   set("SCALR_AGENT_LOG_FORMAT", settings.logFormat);
   set("SCALR_AGENT_DEBUG", settings.debug);
   set("SCALR_AGENT_DISCONNECT_ON_STOP", settings.disconnectOnStop);

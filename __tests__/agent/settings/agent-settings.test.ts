@@ -22,6 +22,7 @@ const everything: AgentSettings = {
   concurrency: 3,
   dataDir: "/srv/scalr/data",
   cacheDir: "/srv/scalr/cache",
+  hooksDir: "/srv/scalr/hooks",
   caBundle: { path: "/etc/pki/corp-ca.pem" },
   proxy: { http: "http://proxy.corp:3128", https: "http://proxy.corp:3129", noProxy: [".corp.example", "10.0.0.0/8"] },
   containerTask: {
@@ -214,6 +215,8 @@ describe("resolveAgentSettings rejects bad input", () => {
     ["a mirror URL is http", { providerMirrors: [{ url: "http://m/" }] }, 'AgentSettings: `providerMirrors[0].url` must be an https URL, got: "http://m/"'],
     ["a cache limit is negative", { cache: { moduleCacheSizeLimitMiB: -1 } }, "AgentSettings: `cache.moduleCacheSizeLimitMiB` must be a whole number from 1 to 1048576, got: -1"],
     ["extra env sets the token", { extraEnv: { SCALR_AGENT_TOKEN: "abc" } }, "AgentSettings: `extraEnv.SCALR_AGENT_TOKEN` is reserved: set `token` instead, got: a plain string of 3 characters (value hidden)"],
+    ["the hooks dir is relative", { hooksDir: "hooks" }, 'AgentSettings: `hooksDir` must be an absolute path without whitespace, got: "hooks"'],
+    ["extra env sets the hooks dir", { extraEnv: { SCALR_AGENT_HOOKS_DIR: "/h" } }, 'AgentSettings: `extraEnv.SCALR_AGENT_HOOKS_DIR` is reserved: set `hooksDir` instead, got: "/h"'],
     ["extra env sets a legacy name", { extraEnv: { SCALR_DATA_HOME: "/x" } }, 'AgentSettings: `extraEnv.SCALR_DATA_HOME` is reserved: set `dataDir` instead, got: "/x"'],
     ["extra env sets a proxy in lower case", { extraEnv: { https_proxy: "http://p" } }, 'AgentSettings: `extraEnv.https_proxy` is reserved: set `proxy.https` instead, got: "http://p"'],
     ["extra env sets a task limit", { extraEnv: { SCALR_AGENT_CONTAINER_TASK_MEM_LIMIT: "1" } }, 'AgentSettings: `extraEnv.SCALR_AGENT_CONTAINER_TASK_MEM_LIMIT` is reserved: set `containerTask` instead, got: "1"'],
