@@ -29,7 +29,7 @@ const subjects = {
 
 /** @param {string} code */
 function once(code) {
-  const script = `const t=process.hrtime.bigint();${code};process.stdout.write(JSON.stringify({rss:process.memoryUsage().rss}))`;
+  const script = `${code};process.stdout.write(JSON.stringify({rss:process.memoryUsage().rss}))`;
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;

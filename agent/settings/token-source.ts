@@ -90,7 +90,12 @@ export class AgentTokenSource {
     fields: { value?: string; secretArn?: string; jsonKey?: string; secretName?: string; secretKey?: string; path?: string },
   ) {
     this.kind = kind;
-    Object.assign(this, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+    this.value = fields.value;
+    this.secretArn = fields.secretArn;
+    this.jsonKey = fields.jsonKey;
+    this.secretName = fields.secretName;
+    this.secretKey = fields.secretKey;
+    this.path = fields.path;
   }
 
   /** A description safe for logs and errors: it never includes the token. */

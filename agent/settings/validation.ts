@@ -215,13 +215,12 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
   return out;
 }
 
-/** Known keys are not carried by zod's issue; the caller's schema keys are attached by `strictProps`. */
-function knownKeys(input: unknown): string[] {
-  const keys = (input as { [KNOWN_KEYS]?: string[] } | undefined)?.[KNOWN_KEYS];
-  return keys ?? [];
-}
-
+/** Zod's issue does not carry the schema's keys; `strictProps` attaches them to its input copy. */
 const KNOWN_KEYS = Symbol("knownKeys");
+
+function knownKeys(input: unknown): string[] {
+  return (input as { [KNOWN_KEYS]?: string[] } | undefined)?.[KNOWN_KEYS] ?? [];
+}
 
 /**
  * A strict object schema (unknown keys are errors, typos get a "did you mean" hint).
