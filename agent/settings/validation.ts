@@ -72,10 +72,19 @@ export function isToken(value: unknown): boolean {
  * bad field. Returns the parsed value with defaults applied.
  */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, ctx: ValidationContext): z.output<T> {
-  const result = schema.safeParse(input, { reportInput: true, error: defaultMessage });
-  if (result.success) return result.data;
+  const result = safeParse(schema, input, { reportInput: true, error: defaultMessage });
+  if (result.success) return result.data as z.output<T>;
   throw new KitValidationError(ctx.subject, toIssues(result.error.issues, ctx.fieldPrefix ?? ""));
 }
+
+/**
+ * zod's own error class JSON-serializes every issue with its input up front, which throws a
+ * TypeError when props hold constructs (circular). This one only keeps the issues.
+ */
+class IssueList {
+  public constructor(public readonly issues: z.core.$ZodIssue[]) {}
+}
+const safeParse = z.core._safeParse(IssueList as unknown as typeof z.core.$ZodError);
 
 /** Builds a single-field error. */
 export function fieldError(
@@ -107,7 +116,7 @@ function joinField(prefix: string, field: string): string {
 }
 
 /** Last field names whose values are secrets: never echoed back in a message. */
-const SENSITIVE_NAME = /token|password|credential|apikey|secretvalue/i;
+const SENSITIVE_NAME = /token|password|credential|apikey|secretvalue|privatekey|clientkey/i;
 /** Whole field paths whose values are secrets (webhook header values). */
 const SENSITIVE_PATH = /headers?(\[\d+\])?\.value$/i;
 
