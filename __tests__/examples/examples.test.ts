@@ -5,6 +5,8 @@ import { App } from "cdktf";
 import { buildExamplesApp } from "../../examples/app";
 import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
 import { expectGolden } from "../support/golden";
+import { chartSchemaErrors, decodeValuesDocument } from "../support/helm-charts";
+import { AgentHelmChart } from "../../agent/settings";
 
 /** Synthesizes the examples app the way `cdktf synth` does, into a temporary folder. */
 function synthExamples(): { outdir: string; stacks: Record<string, string> } {
@@ -36,6 +38,23 @@ describe("examples app", () => {
     const tokenOutputs = Object.entries<any>(json.output).filter(([, o]) => /\.token\}$/.test(o.value));
     expect(tokenOutputs.length).toBe(3);
     for (const [, o] of tokenOutputs) expect(o.sensitive).toBe(true);
+  });
+
+  test("k8s-agent: every release names Scalr's repository and a pinned chart; its values validate and hold no token", () => {
+    const json = JSON.parse(stacks["k8s-agent"] ?? "{}");
+    const releases = Object.values<any>(json.resource.helm_release);
+    expect(releases.map((r) => r.chart).sort()).toEqual(["agent-job", "agent-local"]);
+    for (const release of releases) {
+      expect(release.repository).toBe("https://scalr.github.io/agent-helm/");
+      expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(release.values).toHaveLength(1);
+      expect(release.values[0]).not.toMatch(/scalr_agent_pool_token|"token"\s*:/);
+      const values = decodeValuesDocument(release.values[0]);
+      const errors = chartSchemaErrors(release.chart as AgentHelmChart, values);
+      if (errors) expect(errors).toEqual([]);
+    }
+    const secrets = Object.values<any>(json.resource.kubernetes_secret_v1);
+    expect(secrets.map((s) => s.data.token)).toEqual([expect.stringMatching(/^\$\{scalr_agent_pool_token\./), expect.stringMatching(/^\$\{scalr_agent_pool_token\./)]);
   });
 
   test.each(Object.keys(stacks))("stack %s uses only attributes of the Scalr provider schema", (name) => {

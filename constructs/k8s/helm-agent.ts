@@ -1,0 +1,249 @@
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import {
+  AGENT_HELM_REPOSITORY,
+  AgentHelmChart,
+  AgentPoolKind,
+  AgentSettings,
+  AgentTokenSource,
+  DEFAULT_AGENT_CHART_VERSION,
+  HelmValues,
+  HelmValuesOptions,
+  fieldError,
+  helmValuesDocument,
+  helmValuesOptionsShape,
+  intInRange,
+  parseOrThrow,
+  renderHelmValues,
+  strictProps,
+  tokenOr,
+} from "../../agent/settings";
+import type { AgentPool } from "../scalr/agent-pool";
+
+/** {@link AgentSettings} where the token and pool kind may come from `pool`. */
+export type HelmAgentSettings = Omit<AgentSettings, "token" | "poolKind"> & {
+  /** @default - `pool.tokenSource()` */
+  readonly token?: AgentTokenSource;
+  /** @default - `pool.kind`, else "run" */
+  readonly poolKind?: AgentPoolKind;
+};
+
+/** Props of {@link HelmAgent}. */
+export interface HelmAgentProps extends HelmValuesOptions {
+  /** The agent: Scalr URL, token, shutdown, proxy, CA bundle, … */
+  readonly settings: HelmAgentSettings;
+  /** The pool the agents join; supplies the token and kind unless `settings` names them. @default - none */
+  readonly pool?: AgentPool;
+  /** Exact chart version (no ranges: a range makes plans drift). @default "0.6.5" */
+  readonly chartVersion?: string;
+  /** Chart repository, e.g. an internal mirror. @default "https://scalr.github.io/agent-helm/" */
+  readonly repository?: string;
+  /** Helm release name (a DNS label of at most 53 characters). @default - the construct id in kebab case */
+  readonly releaseName?: string;
+  /** Namespace of the release. @default "scalr-agent" */
+  readonly namespace?: string;
+  /** Create the namespace (set false to use one that exists). @default true */
+  readonly createNamespace?: boolean;
+  /**
+   * A PodDisruptionBudget (at most one agent pod evicted at a time) for charts without their own:
+   * agent-local and agent-k8s. agent-job ships its own budgets.
+   * @default true
+   */
+  readonly podDisruptionBudget?: boolean;
+  /** Seconds Helm waits for the release to become ready. @default 600 */
+  readonly timeoutSeconds?: number;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = (max: number) =>
+  tokenOr(
+    z
+      .string()
+      .max(max, { error: `must be a lowercase DNS label of at most ${max} characters` })
+      .regex(DNS_LABEL, { error: `must be a lowercase DNS label of at most ${max} characters (a-z, 0-9, '-', starting and ending with a letter or digit)` }),
+  );
+
+const propsSchema = strictProps({
+  ...helmValuesOptionsShape,
+  settings: z.record(z.string(), z.unknown(), { error: "must be an object of agent settings" }),
+  pool: z.unknown().optional(),
+  chartVersion: z
+    .string()
+    .regex(/^0\.6\.\d+$/, { error: "must be an exact 0.6.x chart version such as 0.6.5 (the kit renders values for the 0.6 charts; ranges make plans drift)" })
+    .default(DEFAULT_AGENT_CHART_VERSION),
+  repository: tokenOr(z.url({ protocol: /^(https|oci)$/, error: "must be an https:// or oci:// repository URL" })).default(AGENT_HELM_REPOSITORY),
+  releaseName: dnsLabel(53).optional(),
+  namespace: dnsLabel(63).default("scalr-agent"),
+  createNamespace: z.boolean().default(true),
+  podDisruptionBudget: z.boolean().default(true),
+  timeoutSeconds: intInRange(30, 86400).default(600),
+});
+
+/**
+ * Scalr agents on Kubernetes through Scalr's own charts (`agent-local`, `agent-k8s`, `agent-job`):
+ * a pinned `helm_release`, its namespace, the token in a Kubernetes Secret that the chart references
+ * (never in values), hardened pods, the metadata service blocked, and a PodDisruptionBudget where
+ * the chart has none.
+ *
+ * @example
+ * new HelmAgent(this, "VcsAgent", { chart: "agent-local", pool: vcsPool, settings: { scalrUrl: "https://example.scalr.io" } });
+ */
+export class HelmAgent extends Construct {
+  /** The `helm_release` (escape hatch). */
+  public readonly release: Release;
+  /** The namespace, when the construct creates it. */
+  public readonly namespaceResource?: NamespaceV1;
+  /** The Secret holding the token, when the token is a Terraform value. */
+  public readonly tokenSecret?: SecretV1;
+  /** The PodDisruptionBudget, for agent-local and agent-k8s. */
+  public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
+  /** The chart values the release gets (token-free). */
+  public readonly values: HelmValues;
+  /** The chart. */
+  public readonly chart: AgentHelmChart;
+  /** The release name. */
+  public readonly releaseName: string;
+  /** The namespace name. */
+  public readonly namespaceName: string;
+
+  public constructor(scope: Construct, id: string, props: HelmAgentProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    const pool = props.pool;
+    const settings = props.settings;
+    if (pool && settings.poolKind !== undefined && settings.poolKind !== pool.kind) {
+      throw fieldError(ctx, "settings.poolKind", `must match \`pool\` (a ${pool.kind} pool), or be left unset`, settings.poolKind);
+    }
+    const token = settings.token ?? pool?.tokenSource();
+    if (!token) throw fieldError(ctx, "settings.token", "is required when `pool` is not given (e.g. AgentTokenSource.fromKubernetesSecret(name))", undefined);
+    if (token instanceof AgentTokenSource && (token.kind === "aws-secrets-manager" || token.kind === "file")) {
+      throw fieldError(
+        ctx,
+        "settings.token",
+        "must be a Terraform value (HelmAgent stores it in a Secret) or AgentTokenSource.fromKubernetesSecret(name, key) (e.g. synced by External Secrets)",
+        token.kind,
+        { sensitive: false },
+      );
+    }
+
+    this.chart = p.chart;
+    this.releaseName = p.releaseName ?? kebab(id);
+    if (!DNS_LABEL.test(this.releaseName) || this.releaseName.length > 53) {
+      throw fieldError(ctx, "releaseName", "must be set: the construct id does not make a DNS label of at most 53 characters", this.releaseName);
+    }
+    this.namespaceName = p.namespace;
+
+    const namespaces = namespacesOf(this);
+    const sameStack = namespaces.get(p.namespace);
+    if (p.createNamespace && sameStack) {
+      throw fieldError(
+        ctx,
+        "namespace",
+        `is already created by ${sameStack.node.scope?.node.path ?? sameStack.node.path} in this stack; set \`createNamespace: false\` here to share it`,
+        p.namespace,
+      );
+    }
+    if (p.createNamespace) {
+      this.namespaceResource = new NamespaceV1(this, "Namespace", {
+        metadata: {
+          name: p.namespace,
+          labels: {
+            "app.kubernetes.io/managed-by": "cdktf-scalr-kit",
+            // Report pods that fall short of the restricted profile without blocking the chart's own.
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+          },
+        },
+      });
+    }
+    if (this.namespaceResource) namespaces.set(p.namespace, this.namespaceResource);
+    // A namespace another HelmAgent of this stack creates is referenced, so it exists first.
+    const namespace = (this.namespaceResource ?? sameStack)?.metadata.name ?? p.namespace;
+
+    let tokenSecretRef: { name: string; key: string } | undefined;
+    if (token.kind === "terraform" && token.value !== undefined) {
+      const secretName = `${this.releaseName}-token`;
+      this.tokenSecret = new SecretV1(this, "TokenSecret", {
+        metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/instance": this.releaseName } },
+        type: "Opaque",
+        data: { token: token.value },
+      });
+      tokenSecretRef = { name: secretName, key: "token" };
+    }
+
+    this.values = renderHelmValues(
+      {
+        chart: props.chart,
+        replicas: props.replicas,
+        resources: props.resources,
+        nodeSelector: props.nodeSelector,
+        tolerations: props.tolerations,
+        affinity: props.affinity,
+        allowMetadataService: props.allowMetadataService,
+        storage: props.storage,
+        extraValues: props.extraValues,
+        tokenSecret: tokenSecretRef,
+        settings: { ...settings, token, poolKind: settings.poolKind ?? pool?.kind ?? "run" } as AgentSettings,
+      },
+      ctx,
+    );
+
+    this.release = new Release(this, "Resource", {
+      name: this.releaseName,
+      namespace,
+      repository: p.repository,
+      chart: p.chart,
+      version: p.chartVersion,
+      values: [helmValuesDocument(this.values)],
+      atomic: true,
+      cleanupOnFail: true,
+      maxHistory: 10,
+      timeout: p.timeoutSeconds,
+      dependsOn: this.tokenSecret ? [this.tokenSecret] : undefined,
+    });
+
+    if (p.podDisruptionBudget && p.chart !== "agent-job") {
+      const nameOverride = p.extraValues.nameOverride;
+      this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "DisruptionBudget", {
+        metadata: { name: `${this.releaseName}-agents`, namespace },
+        spec: {
+          maxUnavailable: "1",
+          // The charts' selector labels: app.kubernetes.io/name is the chart name or its nameOverride.
+          selector: {
+            matchLabels: {
+              "app.kubernetes.io/name": typeof nameOverride === "string" && nameOverride !== "" ? nameOverride : p.chart,
+              "app.kubernetes.io/instance": this.releaseName,
+            },
+          },
+        },
+      });
+    }
+  }
+}
+
+const NAMESPACES = new WeakMap<TerraformStack, Map<string, NamespaceV1>>();
+/** Namespaces created by HelmAgents of the stack `scope` belongs to. */
+function namespacesOf(scope: Construct): Map<string, NamespaceV1> {
+  const stack = TerraformStack.of(scope);
+  let map = NAMESPACES.get(stack);
+  if (!map) {
+    map = new Map();
+    NAMESPACES.set(stack, map);
+  }
+  return map;
+}
+
+/** `RunAgent` → `run-agent`. */
+function kebab(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
+}
