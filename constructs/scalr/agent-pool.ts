@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AgentPoolKind, AgentTokenSource, fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
 import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
+import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 
 /** A header Scalr sends with every webhook request of a serverless pool. */
 export interface AgentPoolWebhookHeader {
@@ -120,6 +121,8 @@ export class AgentPool extends Construct {
 
     this.kind = p.kind;
     this.poolName = p.name;
+    // A stack holding pool tokens gets the check that keeps them out of plain outputs.
+    ensureSensitiveOutputCheck(this);
 
     this.kindGuard = new DataResource(this, "KindGuard", { input: { kind: p.kind } });
 

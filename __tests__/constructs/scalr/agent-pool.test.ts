@@ -21,7 +21,7 @@ function synth(props: AgentPoolProps, id = "Pool"): { json: Record<string, any>;
 /** What a reference renders to in the synthesized configuration. */
 function rendered(stack: TerraformStack, value: string): string {
   const id = `probe${stack.node.children.length}`;
-  new TerraformOutput(stack, id, { value });
+  new TerraformOutput(stack, id, { value, sensitive: true });
   return JSON.parse(Testing.synth(stack)).output[id].value;
 }
 
@@ -172,5 +172,16 @@ describe("AgentPool", () => {
     const app = new App();
     const stack = new TerraformStack(app, "platform");
     expect(messageOf(() => new AgentPool(stack, "RunPool", { name: "" }))).toBe('platform/RunPool: `name` must not be empty, got: ""');
+  });
+});
+
+describe("AgentPool tokens in outputs", () => {
+  test("fails synth when a token goes into an output that is not sensitive", () => {
+    const stack = newStack();
+    const pool = new AgentPool(stack, "Pool", { name: "p" });
+    new TerraformOutput(stack, "leak", { value: pool.tokenValue() });
+    expect(messageOf(() => Testing.synth(stack))).toMatch(
+      /^stack\/leak: `value` must not show the secret scalr_agent_pool_token\.Pool_Token-default_[0-9A-F]+\.token in an output that is not sensitive: set `sensitive: true` on the output, got: a value that holds a secret \(hidden\)$/,
+    );
   });
 });

@@ -1,0 +1,123 @@
+import { Construct } from "constructs";
+import { z } from "zod";
+import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { Environment as ScalrEnvironment } from "../../providers/scalr/generated/providers/scalr/environment";
+import { AgentPool } from "./agent-pool";
+import type { PolicyGroup } from "./policy-group";
+import { linkName, linkPolicyGroup } from "./policy-group-links";
+import type { ProviderConfiguration } from "./provider-configuration";
+import { SCALR_ID, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
+import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
+import type { Tag } from "./tag";
+import { Variable, VariableOptions } from "./variable";
+import { checkVariableOptions, variableOptionsShape } from "./variable-options";
+
+/** Props of {@link Environment}. */
+export interface EnvironmentProps {
+  /** Environment name. */
+  readonly name: string;
+  /**
+   * The agent pool its workspaces run on unless they pick one (`default_workspace_agent_pool_id`):
+   * a run pool, as an `AgentPool` or a pool ID.
+   * @default - Scalr's shared runners (or the account's default pool)
+   */
+  readonly defaultAgentPool?: AgentPool | string;
+  /**
+   * Provider configurations every workspace gets by default. Configurations given as constructs are
+   * shared with the environment automatically.
+   * @default []
+   */
+  readonly defaultProviderConfigurations?: readonly (ProviderConfiguration | string)[];
+  /** @default [] */
+  readonly tags?: readonly (Tag | string)[];
+  /** Scalr keeps state and exports the remote backend. Cannot change after creation. @default - Scalr's default (enabled) */
+  readonly remoteBackend?: boolean;
+  /** Workspaces may override the remote backend setting. @default true */
+  readonly remoteBackendOverridable?: boolean;
+  /** Storage profile for state (`stp-…`). @default - the account's default profile */
+  readonly storageProfileId?: string;
+  /** Policy groups enforced in the environment, each linked by a construct of this environment. @default [] */
+  readonly policyGroups?: readonly (PolicyGroup | string)[];
+  /** Mask sensitive values in run console output. @default true */
+  readonly maskSensitiveOutput?: boolean;
+  /** Environment-scope variables, one `Variable` each (construct id `Variable-<category>-<key>`). @default [] */
+  readonly variables?: readonly VariableOptions[];
+}
+
+const propsSchema = strictProps({
+  name: nonEmptyString(255),
+  defaultAgentPool: z
+    .custom<AgentPool | string>((v) => v instanceof AgentPool || isToken(v) || (typeof v === "string" && SCALR_ID.agentPool.test(v)), {
+      error: 'must be an AgentPool or an agent pool ID such as "apool-v0o1example"',
+    })
+    .optional(),
+  defaultProviderConfigurations: z.array(ref.providerConfiguration()).default([]),
+  tags: z.array(ref.tag()).default([]),
+  remoteBackend: z.boolean().optional(),
+  remoteBackendOverridable: z.boolean().default(true),
+  storageProfileId: tokenOr(z.string().regex(SCALR_ID.storageProfile, { error: 'must be a storage profile ID such as "stp-v0o1example"' })).optional(),
+  policyGroups: z.array(ref.policyGroup()).default([]),
+  maskSensitiveOutput: z.boolean().default(true),
+  variables: z.array(strictProps(variableOptionsShape)).default([]),
+}) satisfies z.ZodType<EnvironmentProps>;
+
+/**
+ * A Scalr environment with the defaults its workspaces inherit: agent pool, provider
+ * configurations, policy groups, variables, tags, remote backend and storage profile.
+ *
+ * @example
+ * const pool = new AgentPool(this, "RunPool", { name: "aws-run" });
+ * const aws = new ProviderConfiguration(this, "Aws", { name: "aws", aws: { credentials: "oidc", scalrAccountName: "acme" } });
+ * new Environment(this, "Prod", { name: "prod", defaultAgentPool: pool, defaultProviderConfigurations: [aws] });
+ */
+export class Environment extends Construct {
+  /** The `scalr_environment` resource (escape hatch). */
+  public readonly resource: ScalrEnvironment;
+  /** The environment ID (`env-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
+  public readonly environmentId: string;
+  /** The environment name. */
+  public readonly environmentName: string;
+  /** The environment-scope variables created from `variables`, by `<category>:<key>`. */
+  public readonly variables: ReadonlyMap<string, Variable>;
+  /** The default agent pool, when given as a construct. */
+  public readonly defaultAgentPool?: AgentPool;
+
+  public constructor(scope: Construct, id: string, props: EnvironmentProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    if (p.defaultAgentPool instanceof AgentPool && p.defaultAgentPool.kind !== "run") {
+      throw fieldError(ctx, "defaultAgentPool", `must be a run pool: ${p.defaultAgentPool.node.path} is a VCS pool`, p.defaultAgentPool.poolName);
+    }
+    checkUnique(ctx, "tags", p.tags, refKey);
+    checkUnique(ctx, "defaultProviderConfigurations", p.defaultProviderConfigurations, refKey);
+    checkUnique(ctx, "policyGroups", p.policyGroups, linkName, linkName);
+    p.variables.forEach((v, i) => checkVariableOptions(ctx, `variables[${i}].`, v));
+    checkUnique(ctx, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+    brand(this, "environment");
+    ensureSensitiveOutputCheck(this);
+
+    this.environmentName = p.name;
+    this.defaultAgentPool = p.defaultAgentPool instanceof AgentPool ? p.defaultAgentPool : undefined;
+    const configs = p.defaultProviderConfigurations;
+    this.resource = new ScalrEnvironment(this, "Resource", {
+      name: p.name,
+      defaultWorkspaceAgentPoolId: p.defaultAgentPool instanceof AgentPool ? p.defaultAgentPool.poolId : p.defaultAgentPool,
+      defaultProviderConfigurations: configs.length > 0 ? configs.map(providerConfigurationId) : undefined,
+      tagIds: tagIds(p.tags),
+      remoteBackend: p.remoteBackend,
+      remoteBackendOverridable: p.remoteBackendOverridable,
+      storageProfileId: p.storageProfileId,
+      maskSensitiveOutput: p.maskSensitiveOutput,
+    });
+    this.environmentId = this.resource.id;
+    configs.forEach((c, i) => {
+      if (isKind(c, "provider-configuration")) (c as ProviderConfiguration).shareWith(this, { subject: this.node.path, field: `defaultProviderConfigurations[${i}]` });
+    });
+    p.policyGroups.forEach((g, i) => linkPolicyGroup(this, g, this, `policyGroups[${i}]`));
+    this.variables = new Map(
+      p.variables.map((v) => [`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), { ...v, environment: this })] as const),
+    );
+  }
+
+}

@@ -1,0 +1,94 @@
+import { Construct } from "constructs";
+import { z } from "zod";
+import { nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { PolicyGroup as ScalrPolicyGroup } from "../../providers/scalr/generated/providers/scalr/policy-group";
+import type { Environment } from "./environment";
+import { linkName, linkPolicyGroup } from "./policy-group-links";
+import { SCALR_ID, brand, checkUnique, ref } from "./references";
+import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
+
+/** Where a policy group's OPA policies live. */
+export interface PolicyGroupRepository {
+  /** The repository as `org/repo`. */
+  readonly identifier: string;
+  /** Branch. @default - the repository's default branch */
+  readonly branch?: string;
+  /** Folder of the policies, relative to the repository root. @default - the root */
+  readonly path?: string;
+}
+
+/** Props of {@link PolicyGroup}. */
+export interface PolicyGroupProps {
+  /** Policy group name. */
+  readonly name: string;
+  /** The VCS provider (`vcs-…`) that reads the repository. */
+  readonly vcsProviderId: string;
+  /** The repository holding the policies. */
+  readonly repository: PolicyGroupRepository;
+  /** OPA version. @default - Scalr's default version */
+  readonly opaVersion?: string;
+  /** Folder of common Rego functions, an absolute path from the repository root. @default - none */
+  readonly commonFunctionsFolder?: string;
+  /**
+   * Environments the group is enforced in, each linked with a `scalr_policy_group_linkage` owned by
+   * this construct. Environments can also link groups themselves (`Environment.policyGroups`).
+   * @default [] - linked nowhere until an environment links it
+   */
+  readonly environments?: readonly (Environment | string)[];
+}
+
+const REPOSITORY = /^[^/\s]+\/[^\s]+$/;
+
+const propsSchema = strictProps({
+  name: nonEmptyString(255),
+  vcsProviderId: tokenOr(z.string().regex(SCALR_ID.vcsProvider, { error: 'must be a VCS provider ID such as "vcs-v0o1example"' })),
+  repository: strictProps({
+    identifier: tokenOr(z.string().regex(REPOSITORY, { error: 'must be a repository as "org/repo"' })),
+    branch: nonEmptyString(255).optional(),
+    path: z.string().max(1024).optional(),
+  }),
+  opaVersion: tokenOr(z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'must be a version such as "0.68.0"' })).optional(),
+  commonFunctionsFolder: tokenOr(z.string().regex(/^\//, { error: 'must be an absolute path from the repository root, such as "/common"' })).optional(),
+  environments: z.array(ref.environment()).default([]),
+}) satisfies z.ZodType<PolicyGroupProps>;
+
+/**
+ * An OPA policy group read from a repository, linked to environments. Linkage is always a
+ * `scalr_policy_group_linkage` (never the group's `environments` attribute), so a group and the
+ * environments that use it can live in different stacks.
+ *
+ * @example
+ * const guardrails = new PolicyGroup(this, "Guardrails", {
+ *   name: "guardrails", vcsProviderId: "vcs-v0o1example",
+ *   repository: { identifier: "acme/opa-policies", path: "policies" },
+ * });
+ * new Environment(this, "Prod", { name: "prod", policyGroups: [guardrails] });
+ */
+export class PolicyGroup extends Construct {
+  /** The `scalr_policy_group` resource (escape hatch). */
+  public readonly resource: ScalrPolicyGroup;
+  /** The policy group ID (`pgrp-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
+  public readonly policyGroupId: string;
+  /** The group name. */
+  public readonly groupName: string;
+
+  public constructor(scope: Construct, id: string, props: PolicyGroupProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    checkUnique(ctx, "environments", p.environments, linkName, linkName);
+    brand(this, "policy-group");
+    ensureSensitiveOutputCheck(this);
+    this.groupName = p.name;
+    this.resource = new ScalrPolicyGroup(this, "Resource", {
+      name: p.name,
+      vcsProviderId: p.vcsProviderId,
+      vcsRepo: { identifier: p.repository.identifier, branch: p.repository.branch, path: p.repository.path },
+      opaVersion: p.opaVersion,
+      commonFunctionsFolder: p.commonFunctionsFolder,
+    });
+    this.policyGroupId = this.resource.id;
+    p.environments.forEach((env, i) => linkPolicyGroup(this, this, env, `environments[${i}]`));
+  }
+
+}

@@ -1,0 +1,118 @@
+import { Construct, IConstruct } from "constructs";
+import { z } from "zod";
+import { ValidationContext, fieldError, isToken } from "../../agent/settings";
+import type { Environment } from "./environment";
+import type { PolicyGroup } from "./policy-group";
+import type { ProviderConfiguration } from "./provider-configuration";
+import type { Tag } from "./tag";
+
+/**
+ * How the Scalr L2 constructs refer to each other. Every reference is either the construct itself
+ * (so the kit can check intent: pool kinds, inheritance, sharing) or a Scalr ID / Terraform
+ * reference for objects managed elsewhere. Construct types are recognised by a brand symbol
+ * rather than `instanceof`, so the construct files do not import each other at run time.
+ */
+
+const BRAND = Symbol.for("cdktf-scalr-kit.scalr-kind");
+
+/** The Scalr object kinds the L2 constructs brand themselves with. */
+export type ScalrKind = "environment" | "workspace" | "provider-configuration" | "policy-group" | "tag";
+
+/** Marks a construct as a kit construct of `kind`. */
+export function brand(construct: IConstruct, kind: ScalrKind): void {
+  Object.defineProperty(construct, BRAND, { value: kind, enumerable: false });
+}
+
+/** True when `value` is a kit construct of `kind`. */
+export function isKind(value: unknown, kind: ScalrKind): boolean {
+  return typeof value === "object" && value !== null && (value as { [BRAND]?: string })[BRAND] === kind;
+}
+
+/** A zod schema accepting a kit construct of `kind`, or an ID matching `idPattern` (or a Terraform reference). */
+export function constructOrId<T extends IConstruct>(kind: ScalrKind, idPattern: RegExp, example: string) {
+  const what = kind.replace(/-/g, " ");
+  const message = `must be ${/^[aeiou]/.test(what) ? "an" : "a"} ${what} construct or an ID such as "${example}"`;
+  return z.custom<T | string>(
+    (v) => isKind(v, kind) || isToken(v) || (typeof v === "string" && idPattern.test(v)),
+    { error: message },
+  );
+}
+
+/** ID patterns of the Scalr objects the constructs refer to (prefixes from the provider docs). */
+export const SCALR_ID = {
+  environment: /^env-[A-Za-z0-9]+$/,
+  workspace: /^ws-[A-Za-z0-9]+$/,
+  agentPool: /^apool-[A-Za-z0-9]+$/,
+  providerConfiguration: /^pcfg-[A-Za-z0-9]+$/,
+  policyGroup: /^pgrp-[A-Za-z0-9]+$/,
+  tag: /^tag-[A-Za-z0-9]+$/,
+  vcsProvider: /^vcs-[A-Za-z0-9]+$/,
+  storageProfile: /^stp-[A-Za-z0-9]+$/,
+  moduleVersion: /^modver-[A-Za-z0-9]+$/,
+} as const;
+
+/**
+ * A construct id derived from a name (Scalr names may hold characters construct ids reserve, such
+ * as `/`). Ids derived from names, never from positions, keep every other entry's address when
+ * one is added or removed.
+ */
+export function idFromName(prefix: string, name: string): string {
+  return `${prefix}-${name.replace(/\//g, "_")}`;
+}
+
+/** Throws when a literal value appears twice; `key` normalises values before comparing. */
+export function checkUnique(
+  ctx: ValidationContext,
+  field: string,
+  values: readonly unknown[],
+  key: (v: unknown) => unknown = (v) => v,
+  describe: (v: unknown) => unknown = (v) => v,
+): void {
+  const seen = new Set<unknown>();
+  values.forEach((v, i) => {
+    if (isToken(v)) return;
+    const k = key(v);
+    if (seen.has(k)) throw fieldError(ctx, `${field}[${i}]`, "is listed twice", describe(v), { sensitive: false });
+    seen.add(k);
+  });
+}
+
+/**
+ * Throws when a secret is given as a literal string: secrets enter the configuration only as
+ * references (a sensitive variable, a secret store's data source), so they never sit in the
+ * synthesized JSON or in a repository (STYLE 7).
+ */
+export function requireReference(ctx: ValidationContext, field: string, value: unknown): void {
+  if (value !== undefined && !isToken(value)) {
+    throw fieldError(
+      ctx,
+      field,
+      "must be a Terraform reference (a sensitive variable or a secret store data source), not a literal: secrets never go into the configuration",
+      value,
+      { sensitive: true },
+    );
+  }
+}
+
+/** Zod schemas of references, by kind. */
+export const ref = {
+  environment: () => constructOrId<Environment>("environment", SCALR_ID.environment, "env-v0o1example"),
+  tag: () => constructOrId<Tag>("tag", SCALR_ID.tag, "tag-v0o1example"),
+  policyGroup: () => constructOrId<PolicyGroup>("policy-group", SCALR_ID.policyGroup, "pgrp-v0o1example"),
+  providerConfiguration: () => constructOrId<ProviderConfiguration>("provider-configuration", SCALR_ID.providerConfiguration, "pcfg-v0o1example"),
+};
+
+/** Identity of a reference for duplicate checks: a construct's path, or the ID itself. */
+export function refKey(value: unknown): unknown {
+  return Construct.isConstruct(value) ? value.node.path : value;
+}
+
+/** Tag IDs of a list of tag references. */
+export function tagIds(tags: readonly (Tag | string)[]): string[] {
+  return tags.map((t) => (isKind(t, "tag") ? (t as Tag).tagId : (t as string)));
+}
+
+/** The ID of a provider configuration reference. */
+export function providerConfigurationId(c: ProviderConfiguration | string): string {
+  return isKind(c, "provider-configuration") ? (c as ProviderConfiguration).providerConfigurationId : (c as string);
+}

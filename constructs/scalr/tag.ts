@@ -1,0 +1,42 @@
+import { Construct } from "constructs";
+import { nonEmptyString, parseOrThrow, strictProps } from "../../agent/settings";
+import { Tag as ScalrTag } from "../../providers/scalr/generated/providers/scalr/tag";
+import { brand } from "./references";
+import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
+import { z } from "zod";
+
+/** Props of {@link Tag}. */
+export interface TagProps {
+  /** Tag name, unique in the Scalr account. */
+  readonly name: string;
+}
+
+const propsSchema = strictProps({ name: nonEmptyString(255) }) satisfies z.ZodType<TagProps>;
+
+/**
+ * A Scalr tag (account-scoped). Environments, workspaces and provider configurations take `Tag`
+ * constructs or tag IDs in their `tags`.
+ *
+ * @example
+ * const team = new Tag(this, "TeamPayments", { name: "team:payments" });
+ * new Environment(this, "Prod", { name: "prod", tags: [team] });
+ */
+export class Tag extends Construct {
+  /** The `scalr_tag` resource (escape hatch). */
+  public readonly resource: ScalrTag;
+  /** The tag ID (`tag-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
+  public readonly tagId: string;
+  /** The tag name. */
+  public readonly tagName: string;
+
+  public constructor(scope: Construct, id: string, props: TagProps) {
+    super(scope, id);
+    const p = parseOrThrow(propsSchema, props, { subject: this.node.path });
+    brand(this, "tag");
+    ensureSensitiveOutputCheck(this);
+    this.tagName = p.name;
+    this.resource = new ScalrTag(this, "Resource", { name: p.name });
+    this.tagId = this.resource.id;
+  }
+
+}

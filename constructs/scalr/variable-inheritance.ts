@@ -1,0 +1,133 @@
+import { IConstruct } from "constructs";
+import { KitValidationError, describeValue } from "../../agent/settings";
+
+/**
+ * Scalr's variable inheritance, checked as each variable is created (synth time, not apply time).
+ *
+ * Variables flow account → environment → workspace; a lower scope may redefine a key unless a
+ * higher scope marked it `final`. Scalr rejects such a redefinition only when it is applied (or,
+ * with `force`, deletes the lower one). This registry makes it a synth-time error naming both
+ * construct paths, whichever of the two is created first. Every lookup is a map access, so the
+ * check stays linear at thousands of workspaces.
+ *
+ * Identity: a key is unique per category (`terraform`, `shell`, `env`). An environment or a
+ * workspace is known by its construct path, or by its literal Scalr ID when given as an ID; an
+ * unresolved Terraform reference cannot be placed in the hierarchy and is checked only at its own level.
+ */
+
+/** Where a variable is defined, as the registry sees it. */
+export interface VariablePlacement {
+  /** The scope level. */
+  readonly level: "account" | "environment" | "workspace";
+  /** The environment's identity (environment variables, and workspace variables whose environment is known). */
+  readonly environmentKey?: string;
+  /** The workspace's identity (workspace variables). */
+  readonly workspaceKey?: string;
+}
+
+interface Entry {
+  readonly path: string;
+  readonly final: boolean;
+  readonly label: string;
+}
+
+class Registry {
+  /** `category:key` → the account-scope variable. */
+  public readonly account = new Map<string, Entry>();
+  /** `env|category:key` → the environment-scope variable. */
+  public readonly environment = new Map<string, Entry>();
+  /** `ws|category:key` → the workspace-scope variable. */
+  public readonly workspace = new Map<string, Entry>();
+  /** `category:key` → the first variable below account scope. */
+  public readonly belowAccount = new Map<string, Entry>();
+  /** `env|category:key` → the first workspace variable of that environment. */
+  public readonly belowEnvironment = new Map<string, Entry>();
+}
+
+const registries = new WeakMap<IConstruct, Registry>();
+
+function registryOf(scope: IConstruct): Registry {
+  const root = scope.node.root;
+  let r = registries.get(root);
+  if (!r) registries.set(root, (r = new Registry()));
+  return r;
+}
+
+function duplicate(path: string, entry: Entry, where: string, key: string): KitValidationError {
+  return new KitValidationError(path, [
+    { field: "key", message: `is already defined ${where} by ${entry.path} (${entry.label})`, received: describeValue(key) },
+  ]);
+}
+
+function redefinesFinal(path: string, higher: Entry, level: string, key: string): KitValidationError {
+  return new KitValidationError(path, [
+    {
+      field: "key",
+      message: `redefines ${higher.label}, which is final at ${level} scope in ${higher.path}: a final variable cannot be redefined below it`,
+      received: describeValue(key),
+    },
+  ]);
+}
+
+function finalAbove(path: string, lower: Entry, label: string): KitValidationError {
+  return new KitValidationError(path, [
+    {
+      field: "final",
+      message: `cannot be true: ${label} is redefined below it in ${lower.path} (make that one the only definition, or drop \`final\`)`,
+      received: "true",
+    },
+  ]);
+}
+
+/**
+ * Records a variable and throws a {@link KitValidationError} when it breaks an inheritance rule:
+ * a key defined twice at one scope, a final key redefined below, or a key made final above an
+ * existing redefinition.
+ */
+export function registerVariable(
+  construct: IConstruct,
+  placement: VariablePlacement,
+  variable: { readonly key: string; readonly category: string; readonly final: boolean },
+): void {
+  const r = registryOf(construct);
+  const path = construct.node.path;
+  const ck = `${variable.category}:${variable.key}`;
+  const entry: Entry = { path, final: variable.final, label: `${JSON.stringify(variable.key)} (${variable.category})` };
+  const env = placement.environmentKey;
+
+  if (placement.level === "account") {
+    const same = r.account.get(ck);
+    if (same) throw duplicate(path, same, "at account scope", variable.key);
+    const below = r.belowAccount.get(ck);
+    if (variable.final && below) throw finalAbove(path, below, entry.label);
+    r.account.set(ck, entry);
+    return;
+  }
+
+  const account = r.account.get(ck);
+  if (account?.final) throw redefinesFinal(path, account, "account", variable.key);
+
+  if (placement.level === "environment") {
+    if (env !== undefined) {
+      const ek = `${env}|${ck}`;
+      const same = r.environment.get(ek);
+      if (same) throw duplicate(path, same, "in this environment", variable.key);
+      const below = r.belowEnvironment.get(ek);
+      if (variable.final && below) throw finalAbove(path, below, entry.label);
+      r.environment.set(ek, entry);
+    }
+  } else {
+    if (env !== undefined) {
+      const parent = r.environment.get(`${env}|${ck}`);
+      if (parent?.final) throw redefinesFinal(path, parent, "environment", variable.key);
+    }
+    if (placement.workspaceKey !== undefined) {
+      const wk = `${placement.workspaceKey}|${ck}`;
+      const same = r.workspace.get(wk);
+      if (same) throw duplicate(path, same, "in this workspace", variable.key);
+      r.workspace.set(wk, entry);
+    }
+    if (env !== undefined && !r.belowEnvironment.has(`${env}|${ck}`)) r.belowEnvironment.set(`${env}|${ck}`, entry);
+  }
+  if (!r.belowAccount.has(ck)) r.belowAccount.set(ck, entry);
+}

@@ -1,0 +1,130 @@
+import { Construct } from "constructs";
+import { z } from "zod";
+import { fieldError, isToken, parseOrThrow, strictProps } from "../../agent/settings";
+import { Variable as ScalrVariable } from "../../providers/scalr/generated/providers/scalr/variable";
+import type { Environment } from "./environment";
+import { SCALR_ID, constructOrId, isKind, ref } from "./references";
+import { ensureSensitiveOutputCheck, registerLiteralSecret } from "./sensitive-outputs";
+import { VariablePlacement, registerVariable } from "./variable-inheritance";
+import { checkVariableOptions, variableOptionsShape } from "./variable-options";
+import type { Workspace } from "./workspace";
+
+/**
+ * What a variable becomes in a run: a Terraform input variable (`terraform`), a shell variable
+ * exported to the run environment (`shell`), or an environment variable (`env`).
+ */
+export type VariableCategory = "terraform" | "shell" | "env";
+
+/** What every variable has, whatever its scope (also the entries of `variables` on Environment and Workspace). */
+export interface VariableOptions {
+  /** The key: a Terraform variable name (`terraform`), or a shell/environment variable name. */
+  readonly key: string;
+  /**
+   * The value: a literal, or a Terraform reference. A sensitive value must be a reference unless
+   * `allowPlaintextSensitiveValue` is set.
+   * @default ""
+   */
+  readonly value?: string;
+  /** @default "terraform" */
+  readonly category?: VariableCategory;
+  /** Lower scopes cannot redefine the key; the kit checks this at synth time. @default false */
+  readonly final?: boolean;
+  /** Scalr hides the value after it is set, and the kit keeps it out of non-sensitive outputs. @default false */
+  readonly sensitive?: boolean;
+  /** The value is HCL (a list, a map, …); `terraform` variables only. @default false */
+  readonly hcl?: boolean;
+  /** @default "" */
+  readonly description?: string;
+  /**
+   * Accept a literal string as the value of a sensitive variable. The secret is then written into
+   * the synthesized configuration (and wherever it is kept): prefer a reference.
+   * @default false
+   */
+  readonly allowPlaintextSensitiveValue?: boolean;
+}
+
+/** Props of {@link Variable}. */
+export interface VariableProps extends VariableOptions {
+  /** The environment that owns the variable. @default - account scope, unless `workspace` is set */
+  readonly environment?: Environment | string;
+  /** The workspace that owns the variable. @default - account scope, unless `environment` is set */
+  readonly workspace?: Workspace | string;
+}
+
+const propsSchema = strictProps({
+  ...variableOptionsShape,
+  environment: ref.environment().optional(),
+  workspace: constructOrId<Workspace>("workspace", SCALR_ID.workspace, "ws-v0o1example").optional(),
+}) satisfies z.ZodType<VariableProps>;
+
+/**
+ * A Scalr variable at account, environment or workspace scope: a Terraform, shell or env variable,
+ * optionally `final`, `sensitive` or HCL.
+ *
+ * At synth time the kit enforces Scalr's inheritance: a key marked `final` at a higher scope cannot
+ * be redefined below it (the error names both construct paths), and one key is defined once per scope.
+ *
+ * @example
+ * new Variable(this, "Region", { key: "region", value: "eu-west-1", final: true });
+ * new Variable(this, "DbPassword", { key: "db_password", value: secret.stringValue, sensitive: true, workspace: ws });
+ */
+export class Variable extends Construct {
+  /** The `scalr_variable` resource (escape hatch). */
+  public readonly resource: ScalrVariable;
+  /** The variable ID (`var-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
+  public readonly variableId: string;
+  /** The key. */
+  public readonly key: string;
+  /** The category. */
+  public readonly category: VariableCategory;
+  /** Whether lower scopes are barred from redefining the key. */
+  public readonly final: boolean;
+  /** Whether the value is sensitive. */
+  public readonly sensitive: boolean;
+
+  public constructor(scope: Construct, id: string, props: VariableProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    if (p.environment !== undefined && p.workspace !== undefined) {
+      throw fieldError(ctx, "workspace", "cannot be combined with `environment`: a variable has one scope (a workspace's environment is implied)", p.workspace);
+    }
+    checkVariableOptions(ctx, "", p);
+    ensureSensitiveOutputCheck(this);
+
+    const ws = p.workspace;
+    const env = p.environment;
+    const wsConstruct = isKind(ws, "workspace") ? (ws as Workspace) : undefined;
+    const envConstruct = isKind(env, "environment") ? (env as Environment) : undefined;
+    const placement: VariablePlacement =
+      ws !== undefined
+        ? { level: "workspace", workspaceKey: wsConstruct ? wsConstruct.node.path : literalKey(ws), environmentKey: wsConstruct?.environmentKey }
+        : env !== undefined
+          ? { level: "environment", environmentKey: envConstruct ? envConstruct.node.path : literalKey(env) }
+          : { level: "account" };
+    registerVariable(this, placement, p);
+    if (p.sensitive && !isToken(p.value)) registerLiteralSecret(this, p.value);
+
+    this.key = p.key;
+    this.category = p.category;
+    this.final = p.final;
+    this.sensitive = p.sensitive;
+    this.resource = new ScalrVariable(this, "Resource", {
+      key: p.key,
+      value: p.value,
+      category: p.category,
+      final: p.final,
+      sensitive: p.sensitive,
+      hcl: p.hcl,
+      description: p.description,
+      workspaceId: wsConstruct ? wsConstruct.workspaceId : (ws as string | undefined),
+      environmentId: envConstruct ? envConstruct.environmentId : (env as string | undefined),
+    });
+    this.variableId = this.resource.id;
+  }
+
+}
+
+function literalKey(id: unknown): string | undefined {
+  return typeof id === "string" && !isToken(id) ? `id:${id}` : undefined;
+}
