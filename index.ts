@@ -5,5 +5,6 @@
  * costs load time); import them by resource: `cdktf-scalr-kit/providers/scalr/<resource>`.
  */
 export * from "./agent/settings";
+export * from "./agent/vm";
 export * from "./constructs";
 export * from "./stacks";

@@ -1,0 +1,349 @@
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { AgentSettings, AgentTokenSource } from "../../../agent/settings";
+import { renderVmUserData, SystemdCommand, VmTokenFetch, VmUserData, VmUserDataOptions, VM_NO_PROXY_DEFAULTS } from "../../../agent/vm";
+import { messageOf } from "../../support/errors";
+import { expectGolden } from "../../support/golden";
+import { SCENARIOS, TEST_CA_PEM } from "./fixtures";
+
+const SECRET = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:scalr/pool-XyZ123";
+const base: AgentSettings = { scalrUrl: "https://acme.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(SECRET) };
+
+function render(settings: Partial<AgentSettings> = {}, options: Partial<VmUserDataOptions> = {}): VmUserData {
+  return renderVmUserData({ ...base, ...settings }, { os: "amazon-linux-2023", ...options });
+}
+
+function file(u: VmUserData, path: string): { permissions: string; content: string } {
+  const f = u.cloudConfig.props.writeFiles?.find((w) => w.path === path && !w.append);
+  if (!f) throw new Error(`${path} is not written`);
+  return f;
+}
+
+function unit(u: VmUserData, path: string): string {
+  const found = u.units.find((x) => x.path === path);
+  if (!found) throw new Error(`no unit ${path}`);
+  return found.render();
+}
+
+function script(u: VmUserData, path: string): string {
+  const found = u.scripts.find((x) => x.path === path);
+  if (!found) throw new Error(`no script ${path}`);
+  return found.content;
+}
+
+const AGENT = "/etc/systemd/system/scalr-agent.service";
+const FIRST_BOOT = "/usr/local/libexec/scalr-agent/first-boot";
+
+describe("renderVmUserData golden files", () => {
+  for (const sc of SCENARIOS) {
+    for (const os of sc.oses) {
+      test(`${os}/${sc.name}`, () => {
+        expectGolden(`vm/${os}/${sc.name}.yaml`, renderVmUserData(sc.settings, { ...sc.options, os }).document);
+      });
+    }
+  }
+});
+
+describe("renderVmUserData: docker mode (default)", () => {
+  test("runs the pinned scalr/agent image under scalr-agent.service with the data dir and the Docker socket", () => {
+    const u = render();
+    expect(u.installMode).toBe("docker");
+    expect(u.image).toBe("scalr/agent:1.4.0");
+    const agent = unit(u, AGENT);
+    expect(agent).toContain("ExecStart=/usr/bin/docker run --rm \\\n    --name scalr-agent \\\n    --hostname %H \\\n");
+    expect(agent).toContain("--volume /var/run/docker.sock:/var/run/docker.sock");
+    expect(agent).toContain("--volume /var/lib/scalr-agent:/var/lib/scalr-agent");
+    expect(agent).toContain("\\\n    scalr/agent:1.4.0 run\n");
+    expect(agent).toContain("Requires=docker.service scalr-agent-token.service");
+    expect(agent).toContain("WantedBy=multi-user.target");
+    expect(u.cloudConfig.props.packages).toEqual(["docker"]);
+    expect(u.cloudConfig.props.runcmd).toEqual([[FIRST_BOOT]]);
+  });
+
+  test("the token is fetched at boot into /run and is never in the document", () => {
+    const u = render();
+    const agent = unit(u, AGENT);
+    expect(agent).toContain("EnvironmentFile=/run/scalr-agent/token.env");
+    expect(agent).toContain("--env SCALR_AGENT_TOKEN");
+    expect(unit(u, "/etc/systemd/system/scalr-agent-token.service")).toContain("ExecStart=/usr/local/libexec/scalr-agent/fetch-token");
+    expect(script(u, "/usr/local/libexec/scalr-agent/fetch-token")).toContain(`/usr/local/libexec/scalr-agent/aws-secretsmanager-token --secret-id ${SECRET}`);
+    expect(u.environmentFile.variables).not.toHaveProperty("SCALR_AGENT_TOKEN");
+    expect(u.document).not.toMatch(/SCALR_AGENT_TOKEN=[^%\s]/);
+  });
+
+  test("the environment file is root-only and holds the settings", () => {
+    const u = render({ concurrency: 4, name: "agent-a" });
+    const env = file(u, "/etc/scalr-agent/agent.env");
+    expect(env.permissions).toBe("0600");
+    expect(env.content).toContain("\nSCALR_URL=https://acme.scalr.io\n");
+    expect(env.content).toContain("\nSCALR_AGENT_CONCURRENCY=4\n");
+    expect(env.content).toContain("\nSCALR_AGENT_DRIVER=docker\n");
+    expect(env.content).toContain("\nSCALR_AGENT_NAME=agent-a\n");
+    for (const s of u.scripts) expect(file(u, s.path).permissions).toBe("0700");
+  });
+
+  test("stopping the service drains: the agent's on-stop action, docker stop and TimeoutStopSec follow shutdown", () => {
+    const u = render({ shutdown: { gracePeriodSeconds: 1200 } });
+    const agent = unit(u, AGENT);
+    expect(agent).toContain("TimeoutStopSec=1200\n");
+    expect(agent).toContain("ExecStop=/usr/bin/docker stop --time 1195 scalr-agent");
+    expect(agent).toContain("--stop-timeout 1195");
+    expect(u.environmentFile.variables).toMatchObject({ SCALR_AGENT_WORKER_ON_STOP_ACTION: "drain", SCALR_AGENT_WORKER_DRAIN_TIMEOUT: "1130" });
+    expect(unit(render(), AGENT)).toContain("TimeoutStopSec=3660\n");
+  });
+
+  test("a VCS agent gets neither the Docker socket nor the data dir", () => {
+    const agent = unit(render({ poolKind: "vcs" }), AGENT);
+    expect(agent).not.toContain("docker.sock");
+    expect(agent).not.toContain("/var/lib/scalr-agent:");
+  });
+
+  test("the local driver gets the data dir but not the Docker socket", () => {
+    const u = render({ driver: "local" });
+    expect(unit(u, AGENT)).not.toContain("docker.sock");
+    expect(u.environmentFile.variables.SCALR_AGENT_DRIVER).toBe("local");
+  });
+
+  test("a cache dir outside the data dir and the hooks dir are mounted at the same path", () => {
+    const agent = unit(render({ dataDir: "/data/agent", cacheDir: "/cache/agent", hooksDir: "/opt/hooks" }), AGENT);
+    expect(agent).toContain("--volume /data/agent:/data/agent");
+    expect(agent).toContain("--volume /cache/agent:/cache/agent");
+    expect(agent).toContain("--volume /opt/hooks:/opt/hooks:ro");
+  });
+
+  test("the agent image: explicit image wins; the default one follows containerTask.imageRegistry", () => {
+    expect(render({ image: "registry.example.com/tools/agent:1.5.0" }).image).toBe("registry.example.com/tools/agent:1.5.0");
+    expect(render({ containerTask: { imageRegistry: "mirror.example.com/proj/" } }).image).toBe("mirror.example.com/proj/scalr/agent:1.4.0");
+    expect(render({ containerTask: { imageRegistry: "mirror.example.com/proj" } }).image).toBe("mirror.example.com/proj/agent:1.4.0");
+    expect(render({ containerTask: { imageRegistry: "mirror.example.com:5000" } }).image).toBe("mirror.example.com:5000/scalr/agent:1.4.0");
+  });
+
+  test("Docker comes from each OS's own source", () => {
+    expect(render({}, { os: "ubuntu-22.04" }).cloudConfig.props.packages).toEqual(["docker.io"]);
+    expect(render({}, { os: "ubuntu-24.04" }).cloudConfig.props.packages).toEqual(["docker.io"]);
+    const rocky = render({}, { os: "rocky-9" }).cloudConfig.props;
+    expect(rocky.packages).toEqual(["docker-ce", "docker-ce-cli", "containerd.io"]);
+    expect(rocky.yumRepos?.["docker-ce-stable"]?.baseurl).toBe("https://download.docker.com/linux/centos/$releasever/$basearch/stable");
+  });
+});
+
+describe("renderVmUserData: proxy", () => {
+  const proxy = { http: "http://proxy.internal:3128", noProxy: [".corp.example"] };
+
+  test("writes the agent's proxy drop-in and links it into docker.service.d and the token fetcher's", () => {
+    const u = render({ proxy });
+    const dropIn = unit(u, "/etc/systemd/system/scalr-agent.service.d/proxy.conf");
+    expect(dropIn).toContain('Environment="HTTP_PROXY=http://proxy.internal:3128"');
+    expect(dropIn).toContain('Environment="HTTPS_PROXY=http://proxy.internal:3128"');
+    expect(dropIn).toContain('Environment="https_proxy=http://proxy.internal:3128"');
+    expect(u.symlinks).toEqual([
+      { path: "/etc/systemd/system/docker.service.d/proxy.conf", target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf" },
+      { path: "/etc/systemd/system/scalr-agent-token.service.d/proxy.conf", target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf" },
+    ]);
+    const boot = script(u, FIRST_BOOT);
+    expect(boot).toContain("ln -sfn /etc/systemd/system/scalr-agent.service.d/proxy.conf /etc/systemd/system/docker.service.d/proxy.conf");
+  });
+
+  test("NO_PROXY keeps metadata and local addresses direct, then the user's entries", () => {
+    const noProxy = render({ proxy }).environmentFile.variables.NO_PROXY;
+    expect(noProxy).toBe([...VM_NO_PROXY_DEFAULTS, ".corp.example"].join(","));
+    for (const direct of ["169.254.169.254", "169.254.170.2", "localhost", "127.0.0.1"]) expect(noProxy?.split(",")).toContain(direct);
+    expect(render({ proxy }).environmentFile.variables.no_proxy).toBe(noProxy);
+  });
+
+  test("first boot reloads systemd, restarts Docker, then starts the agent", () => {
+    const boot = script(render({ proxy }), FIRST_BOOT);
+    const order = ["ln -sfn", "systemctl daemon-reload", "systemctl restart docker.service", "systemctl enable --now scalr-agent.service"].map((s) => boot.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test("the package manager goes through the proxy (apt on Ubuntu, dnf elsewhere) unless turned off", () => {
+    expect(render({ proxy }, { os: "ubuntu-24.04" }).cloudConfig.toObject().apt).toEqual({ http_proxy: "http://proxy.internal:3128", https_proxy: "http://proxy.internal:3128" });
+    const dnf = render({ proxy }).cloudConfig.props.writeFiles?.find((f) => f.path === "/etc/dnf/dnf.conf");
+    expect(dnf).toMatchObject({ append: true, content: "proxy=http://proxy.internal:3128\n" });
+    const off = render({ proxy }, { packageManagerProxy: false }).cloudConfig.props.writeFiles?.find((f) => f.path === "/etc/dnf/dnf.conf");
+    expect(off).toBeUndefined();
+  });
+
+  test("without a proxy there is no drop-in and no symlink", () => {
+    const u = render();
+    expect(u.units.map((x) => x.path)).toEqual(["/etc/systemd/system/scalr-agent-token.service", AGENT]);
+    expect(u.symlinks).toEqual([]);
+    expect(script(u, FIRST_BOOT)).not.toContain("ln -s");
+  });
+});
+
+describe("renderVmUserData: CA bundle", () => {
+  test.each([
+    ["amazon-linux-2023", "/etc/pki/ca-trust/source/anchors/scalr-agent-ca.crt", "update-ca-trust extract", "/etc/pki/tls/certs/ca-bundle.crt"],
+    ["rocky-9", "/etc/pki/ca-trust/source/anchors/scalr-agent-ca.crt", "update-ca-trust extract", "/etc/pki/tls/certs/ca-bundle.crt"],
+    ["ubuntu-22.04", "/usr/local/share/ca-certificates/scalr-agent-ca.crt", "update-ca-certificates", "/etc/ssl/certs/ca-certificates.crt"],
+    ["ubuntu-24.04", "/usr/local/share/ca-certificates/scalr-agent-ca.crt", "update-ca-certificates", "/etc/ssl/certs/ca-certificates.crt"],
+  ] as const)("%s: PEM joins the trust store at %s and the agent uses the OS bundle", (os, anchor, update, bundle) => {
+    const u = render({ caBundle: { pem: TEST_CA_PEM } }, { os });
+    expect(file(u, anchor)).toMatchObject({ permissions: "0644", content: `${TEST_CA_PEM}\n` });
+    expect(script(u, FIRST_BOOT)).toContain(`\n${update}\n`);
+    expect(u.environmentFile.variables).toMatchObject({ SCALR_AGENT_CA_CERT: bundle, SSL_CERT_FILE: bundle });
+    expect(unit(u, AGENT)).toContain(`--volume ${bundle}:${bundle}:ro`);
+  });
+
+  test("a bundle already on the host is copied into the trust store at first boot", () => {
+    const boot = script(render({ caBundle: { path: "/opt/certs/corp.pem" } }), FIRST_BOOT);
+    expect(boot).toContain("install -m 0644 /opt/certs/corp.pem /etc/pki/ca-trust/source/anchors/scalr-agent-ca.crt\nupdate-ca-trust extract");
+  });
+});
+
+describe("renderVmUserData: legacy package mode", () => {
+  const legacy = (os: "rocky-9" | "ubuntu-22.04", settings: Partial<AgentSettings> = {}) =>
+    render({ name: "old-agent", proxy: { http: "http://p.example:3128" }, ...settings }, { os, installMode: "package" });
+
+  test("reproduces the seed layout: proxy drop-in symlinked into scalr-docker.service.d, seed restart order", () => {
+    const u = legacy("rocky-9");
+    expect(u.image).toBeUndefined();
+    expect(u.units.map((x) => x.path)).toEqual([
+      "/etc/systemd/system/scalr-agent-token.service",
+      "/etc/systemd/system/scalr-agent.service.d/kit.conf",
+      "/etc/systemd/system/scalr-agent.service.d/proxy.conf",
+    ]);
+    expect(u.symlinks.map((l) => l.path)).toContain("/etc/systemd/system/scalr-docker.service.d/proxy.conf");
+    const boot = script(u, FIRST_BOOT);
+    const order = [
+      "ln -sfn /etc/systemd/system/scalr-agent.service.d/proxy.conf /etc/systemd/system/scalr-docker.service.d/proxy.conf",
+      "systemctl start scalr-agent-token.service",
+      `scalr-agent configure --token="$(cat /run/scalr-agent/token)" --url=https://acme.scalr.io --agent-name=old-agent`,
+      "systemctl daemon-reload\nsystemctl restart scalr-docker\nsystemctl restart scalr-agent",
+    ].map((s) => boot.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test("installs Scalr's package from its rpm repository on Rocky and its apt repository on Ubuntu", () => {
+    const rocky = legacy("rocky-9").cloudConfig.props;
+    expect(rocky.packages).toEqual(["scalr-agent"]);
+    expect(rocky.yumRepos?.scalr).toEqual({ name: "Scalr Agent", baseurl: "https://downloads.scalr.com/rpm", enabled: true, gpgcheck: true, gpgkey: "https://downloads.scalr.com/pgp-key.public" });
+    const ubuntu = legacy("ubuntu-22.04");
+    expect(ubuntu.cloudConfig.props.packages).toEqual([]);
+    expect(script(ubuntu, FIRST_BOOT)).toContain("deb [signed-by=/usr/share/keyrings/scalr-keyring.gpg] https://downloads.scalr.com/apt stable main");
+  });
+
+  test("the packaged unit gets the environment (systemd quoting) and the drain timeout", () => {
+    const u = legacy("rocky-9", { extraEnv: { NOTE: 'say "hi" $HOME' }, shutdown: { gracePeriodSeconds: 900 } });
+    expect(unit(u, "/etc/systemd/system/scalr-agent.service.d/kit.conf")).toContain("EnvironmentFile=/etc/scalr-agent/agent.env\nTimeoutStopSec=900\n");
+    expect(file(u, "/etc/scalr-agent/agent.env").content).toContain('NOTE="say \\"hi\\" \\$HOME"\n');
+  });
+});
+
+describe("renderVmUserData: token fetch", () => {
+  test("defaults to the settings' Secrets Manager secret, read with the instance role", () => {
+    const u = render();
+    expect(u.tokenFetch.kind).toBe("aws-secrets-manager");
+    expect(u.tokenFetch.secretId).toBe(SECRET);
+    expect(u.scripts.map((s) => s.path)).toContain("/usr/local/libexec/scalr-agent/aws-secretsmanager-token");
+  });
+
+  test("a secret name with region and JSON key (a secret created in the same stack, by its fixed name)", () => {
+    const u = render({}, { tokenFetch: VmTokenFetch.awsSecretsManager("scalr/pool-token", { region: "eu-north-1", jsonKey: "token" }) });
+    expect(script(u, "/usr/local/libexec/scalr-agent/fetch-token")).toContain(
+      "/usr/local/libexec/scalr-agent/aws-secretsmanager-token --secret-id scalr/pool-token --region eu-north-1 --json-key token",
+    );
+  });
+
+  test("a command (other clouds) or a file; no AWS fetcher is installed then", () => {
+    const cmd = render({}, { tokenFetch: VmTokenFetch.command("az keyvault secret show --vault-name kv1 --name scalr --query value -o tsv") });
+    expect(script(cmd, "/usr/local/libexec/scalr-agent/fetch-token")).toContain("fetch() {\n  az keyvault secret show --vault-name kv1 --name scalr --query value -o tsv\n}");
+    expect(cmd.scripts.map((s) => s.language)).toEqual(["bash", "bash"]);
+    const f = render({ token: AgentTokenSource.fromFile("/mnt/secrets/token") });
+    expect(script(f, "/usr/local/libexec/scalr-agent/fetch-token")).toContain("cat -- /mnt/secrets/token");
+  });
+});
+
+describe("renderVmUserData: bad input", () => {
+  test("fails when the OS is unknown", () => {
+    expect(messageOf(() => renderVmUserData(base, { os: "debian-12" as never }))).toBe(
+      'renderVmUserData: `os` must be one of "amazon-linux-2023", "ubuntu-22.04", "ubuntu-24.04", "rocky-9", got: "debian-12"',
+    );
+  });
+
+  test("fails when the proxy URL has no scheme", () => {
+    expect(messageOf(() => render({ proxy: { http: "proxy.internal:3128" } }))).toContain(
+      "renderVmUserData: `proxy.http` must be an http(s) proxy URL such as http://proxy.internal:3128",
+    );
+  });
+
+  test("fails when the token is a Terraform value (it would be written into user data)", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const v = new TerraformVariable(stack, "t", { type: "string", sensitive: true });
+    expect(messageOf(() => render({ token: AgentTokenSource.fromTerraformValue(v.stringValue) }))).toBe(
+      "renderVmUserData: `token` must be read by the VM at boot: use AgentTokenSource.fromAwsSecretsManager(arn) or fromFile(path), or pass `tokenFetch` (a Terraform value or Kubernetes Secret would have to be written into user data), got: an instance of AgentTokenSource",
+    );
+  });
+
+  test("fails when a setting is a Terraform reference, naming the construct path and field", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const url = new TerraformVariable(stack, "url", { type: "string" });
+    const dir = new TerraformVariable(stack, "dir", { type: "string" });
+    expect(messageOf(() => renderVmUserData({ ...base, scalrUrl: url.stringValue, dataDir: dir.stringValue }, { os: "rocky-9" }, { subject: "vm/Fleet", fieldPrefix: "agent" }))).toBe(
+      [
+        "vm/Fleet: `agent.scalrUrl` must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions), got: a Terraform reference",
+        "vm/Fleet: `agent.dataDir` must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions), got: a Terraform reference",
+      ].join("\n"),
+    );
+  });
+
+  test("fails when the secret ARN is a Terraform reference", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const arn = new TerraformVariable(stack, "arn", { type: "string" });
+    expect(messageOf(() => render({ token: AgentTokenSource.fromAwsSecretsManager(arn.stringValue) }))).toBe(
+      "renderVmUserData: `token.secretId` must be known at synth time: user data is rendered into a literal document; give the secret a fixed name and pass the name, got: a Terraform reference",
+    );
+  });
+
+  test("fails when the driver is kubernetes", () => {
+    expect(messageOf(() => render({ driver: "kubernetes" }))).toBe('renderVmUserData: `driver` must be "docker" or "local" on a VM, got: "kubernetes"');
+  });
+
+  test("fails when package mode is asked on an OS Scalr never packaged for", () => {
+    expect(messageOf(() => render({}, { installMode: "package" }))).toBe(
+      'renderVmUserData: `installMode` must be "docker" on this OS: Scalr published its (deprecated) package for rocky-9 and ubuntu-22.04 only, got: "package" (os "amazon-linux-2023")',
+    );
+  });
+
+  test("fails when an environment value spans lines", () => {
+    expect(messageOf(() => render({ extraEnv: { BANNER: "a\nb" } }))).toBe(
+      'renderVmUserData: `extraEnv.BANNER` must be a single line on a VM (environment files hold one variable per line), got: "a\\nb"',
+    );
+  });
+
+  test("fails when tokenFetch is not a VmTokenFetch", () => {
+    expect(messageOf(() => render({}, { tokenFetch: { kind: "command" } as never }))).toBe(
+      'renderVmUserData: `tokenFetch` must be a VmTokenFetch (VmTokenFetch.awsSecretsManager(…), command(…), file(…)), got: an object (value hidden)',
+    );
+  });
+
+  test("fails when an option is misspelt", () => {
+    expect(messageOf(() => render({}, { installMod: "docker" } as never))).toBe(
+      'renderVmUserData: `installMod` is not a known field (did you mean `installMode`?), got: "docker"',
+    );
+  });
+
+  test("VmTokenFetch fails on a bad secret id, region, command or path", () => {
+    expect(messageOf(() => VmTokenFetch.awsSecretsManager("bad id"))).toBe(
+      'VmTokenFetch.awsSecretsManager: `secretId` must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@:-), got: "bad id"',
+    );
+    expect(messageOf(() => VmTokenFetch.awsSecretsManager("s", { region: "Europe" }))).toBe(
+      'VmTokenFetch.awsSecretsManager: `region` must be an AWS region known at synth time, e.g. eu-west-1, got: "Europe"',
+    );
+    expect(messageOf(() => VmTokenFetch.command("  "))).toBe('VmTokenFetch.command: `command` must be a non-empty shell command known at synth time, got: "  "');
+    expect(messageOf(() => VmTokenFetch.file("relative/token"))).toBe(
+      'VmTokenFetch.file: `path` must be an absolute path without whitespace or quotes, known at synth time, got: "relative/token"',
+    );
+  });
+});
+
+describe("SystemdCommand", () => {
+  test("quotes arguments and escapes specifiers and variables", () => {
+    expect(new SystemdCommand(["/bin/echo", "a b", "50%", "$HOME", 'q"x']).render()).toBe('/bin/echo "a b" 50%% $$HOME "q\\"x"');
+    expect(new SystemdCommand(["/usr/bin/docker", "rm", "x"], { ignoreFailure: true }).render()).toBe("-/usr/bin/docker rm x");
+    expect(() => new SystemdCommand(["docker"])).toThrow("absolute path");
+  });
+});

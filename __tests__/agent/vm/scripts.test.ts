@@ -1,0 +1,213 @@
+import { execFile, spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { AgentTokenSource } from "../../../agent/settings";
+import { renderVmUserData, VmTokenFetch, VmUserData, VM_AWS_FETCHER, VM_FETCH_TOKEN_SCRIPT, VM_FIRST_BOOT_SCRIPT } from "../../../agent/vm";
+import { testWithTools } from "../../support/system-tool";
+import { TEST_CA_PEM } from "./fixtures";
+
+/**
+ * The scripts are run for real, extracted from the rendered document, with the paths under / moved
+ * to a temp dir and the system commands (systemctl, update-ca-*, scalr-agent, IMDS and Secrets
+ * Manager) replaced at the command level.
+ */
+const tmpDirs: string[] = [];
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "vm-run-"));
+  tmpDirs.push(d);
+  return d;
+}
+
+const ARN = "arn:aws:secretsmanager:eu-west-3:210987654321:secret:scalr/e2e-token-QwErTy";
+const TOKEN = "eyJhbGciOi.J9-payload_x.sig+/="; // token-shaped test value
+
+function userData(tokenFetch: VmTokenFetch, extra: object = {}): VmUserData {
+  return renderVmUserData({ scalrUrl: "https://run-acct.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(ARN), ...extra }, { os: "ubuntu-22.04", tokenFetch });
+}
+
+/** The script as shipped, with absolute paths moved under `root`. */
+function relocated(u: VmUserData, scriptPath: string, root: string): string {
+  const s = u.scripts.find((x) => x.path === scriptPath)?.content as string;
+  return s.replace(/\/run\/scalr-agent/g, `${root}/run/scalr-agent`).replace(/\/usr\/local\/libexec\/scalr-agent/g, `${root}/libexec`).replace(/\/etc\//g, `${root}/etc/`);
+}
+
+function install(u: VmUserData, root: string): string {
+  fs.mkdirSync(path.join(root, "libexec"), { recursive: true });
+  for (const s of u.scripts) fs.writeFileSync(path.join(root, "libexec", path.basename(s.path)), relocated(u, s.path, root), { mode: 0o700 });
+  return path.join(root, "libexec", path.basename(VM_FETCH_TOKEN_SCRIPT));
+}
+
+describe("fetch-token", () => {
+  testWithTools("writes the token root-only to /run/scalr-agent/token and token.env", [["bash"]], () => {
+    const root = tmpDir();
+    const r = spawnSync(install(userData(VmTokenFetch.command(`echo '${TOKEN}'`)), root), { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain(TOKEN);
+    const dir = path.join(root, "run/scalr-agent");
+    expect(fs.readFileSync(path.join(dir, "token"), "utf8")).toBe(TOKEN);
+    expect(fs.readFileSync(path.join(dir, "token.env"), "utf8")).toBe(`SCALR_AGENT_TOKEN=${TOKEN}\n`);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, "token")).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(dir, "token.env")).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir).sort()).toEqual(["token", "token.env"]);
+  });
+
+  testWithTools("fails on a malformed token without printing it, and leaves no file", [["bash"]], () => {
+    const root = tmpDir();
+    const r = spawnSync(install(userData(VmTokenFetch.command("echo 'secret-part1 injected=1'")), root), { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("scalr-agent-token: the token source returned an empty or malformed value (23 characters, value not shown)\n");
+    expect(fs.readdirSync(path.join(root, "run/scalr-agent"))).toEqual([]);
+  });
+
+  testWithTools("fails when the source fails", [["bash"]], () => {
+    const root = tmpDir();
+    const r = spawnSync(install(userData(VmTokenFetch.file(`${root}/missing`)), root), { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("scalr-agent-token: the token source failed");
+  });
+});
+
+/** SigV4 in Node, written from the AWS documentation independently of the Python fetcher. */
+function expectedSignature(req: http.IncomingMessage, body: string, secretKey: string): string {
+  const auth = String(req.headers.authorization);
+  const signed = /SignedHeaders=([^,]+)/.exec(auth)?.[1] as string;
+  const scope = /Credential=[^/]+\/([^,]+)/.exec(auth)?.[1] as string;
+  const [date, region, service] = scope.split("/") as [string, string, string];
+  const canonicalHeaders = signed.split(";").map((h) => `${h}:${String(req.headers[h]).trim()}\n`).join("");
+  const hash = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+  const canonical = ["POST", "/", "", canonicalHeaders, signed, hash(body)].join("\n");
+  const toSign = ["AWS4-HMAC-SHA256", String(req.headers["x-amz-date"]), scope, hash(canonical)].join("\n");
+  const hmac = (k: crypto.BinaryLike, s: string) => crypto.createHmac("sha256", k).update(s).digest();
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretKey}`, date), region), service), "aws4_request");
+  return crypto.createHmac("sha256", key).update(toSign).digest("hex");
+}
+
+describe("AWS Secrets Manager fetcher", () => {
+  testWithTools("signs like the AWS documentation's Signature Version 4 example", [["python3"]], () => {
+    const dir = tmpDir();
+    const u = userData(VmTokenFetch.awsSecretsManager(ARN));
+    fs.writeFileSync(path.join(dir, "fetcher.py"), u.scripts.find((s) => s.path === VM_AWS_FETCHER)?.content as string);
+    const py = [
+      "import importlib.machinery, importlib.util, sys",
+      `loader = importlib.machinery.SourceFileLoader("f", ${JSON.stringify(path.join(dir, "fetcher.py"))})`,
+      "spec = importlib.util.spec_from_loader('f', loader); m = importlib.util.module_from_spec(spec); loader.exec_module(m)",
+      "print(m.sigv4_authorization('GET', 'iam.amazonaws.com', '/', 'Action=ListUsers&Version=2010-05-08', {'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8', 'Host': 'iam.amazonaws.com', 'X-Amz-Date': '20150830T123600Z'}, b'', 'us-east-1', 'iam', 'AKIDEXAMPLE', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20150830T123600Z'))",
+    ].join("\n");
+    const r = spawnSync("python3", ["-c", py], { encoding: "utf8" });
+    expect(r.stdout.trim()).toBe(
+      "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+    );
+  });
+
+  testWithTools(
+    "boot fetch end to end: IMDSv2 credentials, a signed GetSecretValue, the JSON key, into /run",
+    [["python3"], ["bash"]],
+    async () => {
+      const seen: string[] = [];
+      let signatureOk = false;
+      const server = http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (c) => (body += c));
+        req.on("end", () => {
+          seen.push(`${req.method} ${req.url}`);
+          const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
+          if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
+          if (req.url === "/latest/meta-data/iam/security-credentials/" && imdsToken) return res.end("fleet-role\n");
+          if (req.url === "/latest/meta-data/iam/security-credentials/fleet-role" && imdsToken) {
+            return res.end(JSON.stringify({ AccessKeyId: "ASIATESTKEY", SecretAccessKey: "test/secret+key", Token: "session-token-1" }));
+          }
+          if (req.url === "/latest/meta-data/placement/region" && imdsToken) return res.end("eu-west-3");
+          if (req.method === "POST" && req.url === "/") {
+            const auth = String(req.headers.authorization);
+            signatureOk =
+              req.headers["x-amz-target"] === "secretsmanager.GetSecretValue" &&
+              req.headers["x-amz-security-token"] === "session-token-1" &&
+              auth.includes("Credential=ASIATESTKEY/") &&
+              auth.includes("/eu-west-3/secretsmanager/aws4_request") &&
+              auth.endsWith(`Signature=${expectedSignature(req, body, "test/secret+key")}`) &&
+              JSON.parse(body).SecretId === ARN;
+            return res.end(JSON.stringify({ SecretString: JSON.stringify({ poolToken: TOKEN }) }));
+          }
+          res.statusCode = 401;
+          return res.end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const root = tmpDir();
+        const script = install(userData(VmTokenFetch.awsSecretsManager(ARN, { jsonKey: "poolToken" })), root);
+        const env = { PATH: process.env.PATH, AWS_EC2_METADATA_SERVICE_ENDPOINT: url, AWS_ENDPOINT_URL_SECRETS_MANAGER: url, HTTPS_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" };
+        const out = await new Promise<{ code: number; stderr: string }>((resolve) =>
+          execFile(script, { env, encoding: "utf8" }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
+        );
+        expect(out.stderr).toBe("");
+        expect(out.code).toBe(0);
+        expect(signatureOk).toBe(true);
+        expect(seen[0]).toBe("PUT /latest/api/token");
+        expect(fs.readFileSync(path.join(root, "run/scalr-agent/token"), "utf8")).toBe(TOKEN);
+      } finally {
+        server.close();
+      }
+    },
+    30000,
+  );
+});
+
+describe("first-boot", () => {
+  /** Runs first-boot with system commands replaced by stubs that log their arguments. */
+  function runFirstBoot(u: VmUserData): string[] {
+    const root = tmpDir();
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    const log = path.join(root, "calls.log");
+    for (const cmd of ["systemctl", "update-ca-certificates", "update-ca-trust", "scalr-agent", "curl", "gpg", "apt-get"]) {
+      fs.writeFileSync(path.join(bin, cmd), `#!/bin/bash\necho "${cmd} $*" >>"${log}"\n`, { mode: 0o755 });
+    }
+    fs.mkdirSync(path.join(root, "run/scalr-agent"), { recursive: true });
+    fs.mkdirSync(path.join(root, "etc/apt/sources.list.d"), { recursive: true });
+    fs.writeFileSync(path.join(root, "run/scalr-agent/token"), TOKEN);
+    const script = relocated(u, VM_FIRST_BOOT_SCRIPT, root).replace(/\/var\/lib\//g, `${root}/var/lib/`).replace(/\/usr\/share\/keyrings/g, root);
+    fs.writeFileSync(path.join(root, "first-boot"), script, { mode: 0o700 });
+    const r = spawnSync(path.join(root, "first-boot"), { encoding: "utf8", env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(fs.readlinkSync(path.join(root, "etc/systemd/system/scalr-agent-token.service.d/proxy.conf"))).toBe(`${root}/etc/systemd/system/scalr-agent.service.d/proxy.conf`);
+    return fs.readFileSync(log, "utf8").trim().split("\n").map((l) => l.trimEnd());
+  }
+
+  testWithTools("docker mode: CA trust, then daemon-reload, Docker restart and the agent start, in that order", [["bash"]], () => {
+    const u = userData(VmTokenFetch.awsSecretsManager(ARN), { proxy: { http: "http://proxy.example:3128" }, caBundle: { pem: TEST_CA_PEM } });
+    expect(runFirstBoot(u)).toEqual([
+      "update-ca-certificates",
+      "systemctl daemon-reload",
+      "systemctl enable docker.service",
+      "systemctl restart docker.service",
+      "systemctl enable --now scalr-agent.service",
+    ]);
+  });
+
+  testWithTools("legacy package mode: token unit, configure with the token from /run, then the seed's restart order", [["bash"]], () => {
+    const u = renderVmUserData(
+      { scalrUrl: "https://legacy-run.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(ARN), name: "legacy-9", proxy: { http: "http://proxy.example:3128" } },
+      { os: "ubuntu-22.04", installMode: "package" },
+    );
+    const calls = runFirstBoot(u);
+    expect(calls).toContain(`scalr-agent configure --token=${TOKEN} --url=https://legacy-run.scalr.io --agent-name=legacy-9`);
+    expect(calls.slice(-6)).toEqual([
+      "systemctl start scalr-agent-token.service",
+      `scalr-agent configure --token=${TOKEN} --url=https://legacy-run.scalr.io --agent-name=legacy-9`,
+      "systemctl daemon-reload",
+      "systemctl restart scalr-docker",
+      "systemctl restart scalr-agent",
+      "systemctl enable scalr-docker scalr-agent",
+    ]);
+  });
+});

@@ -1,0 +1,391 @@
+import { z } from "zod";
+import { AgentSettings, DEFAULT_AGENT_IMAGE, reservedEnvField, resolveAgentSettings, ResolvedAgentSettings } from "../settings/agent-settings";
+import { renderAgentEnvironment } from "../settings/render-env";
+import { describeValue, fieldPath, isToken, KitValidationError, parseOrThrow, strictProps, ValidationContext, ValidationIssue } from "../settings/validation";
+import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
+import { CloudConfig, CloudConfigFile } from "./cloud-config";
+import {
+  renderFetchTokenScript,
+  renderFirstBootScript,
+  VM_AWS_FETCHER,
+  VM_FETCH_TOKEN_SCRIPT,
+  VM_FIRST_BOOT_SCRIPT,
+  VM_TOKEN_ENV_FILE,
+} from "./scripts";
+import { SystemdCommand, SystemdEntries, systemdEnvironment, SystemdUnit } from "./systemd-unit";
+import { VM_OS_PROFILES, VM_OPERATING_SYSTEMS, VmOperatingSystem, VmOsProfile } from "./vm-os";
+import { VmTokenFetch } from "./vm-token-fetch";
+
+/**
+ * How the agent is installed:
+ * - `docker`: Docker plus the `scalr/agent` container under the kit's `scalr-agent.service`
+ *   (Scalr deprecated its RPM/DEB packages on 2026-03-31);
+ * - `package`: Scalr's legacy package and its `scalr-agent`/`scalr-docker` units, for existing fleets.
+ */
+export type VmInstallMode = "docker" | "package";
+
+/** Options of {@link renderVmUserData}. */
+export interface VmUserDataOptions {
+  /** The VM's operating system (x86_64 or arm64: the document is the same for both). */
+  readonly os: VmOperatingSystem;
+  /** How the agent is installed. @default "docker" */
+  readonly installMode?: VmInstallMode;
+  /**
+   * How the VM fetches the pool token at boot.
+   * @default - from the settings' `token`: a Secrets Manager secret is read with the instance role, a file is read in place
+   */
+  readonly tokenFetch?: VmTokenFetch;
+  /**
+   * Send the OS package manager (apt, dnf) through the agent's proxy too, so installing Docker
+   * works on a network whose only way out is the proxy.
+   * @default true (when the settings have a proxy)
+   */
+  readonly packageManagerProxy?: boolean;
+}
+
+/** A script the user data installs, with its language (for linters). */
+export interface VmScript {
+  /** Path on the VM. */
+  readonly path: string;
+  /** `bash` or `python`. */
+  readonly language: "bash" | "python";
+  /** The script. */
+  readonly content: string;
+}
+
+/** The rendered user data and its structured parts (for tests, reviews and constructs). */
+export interface VmUserData {
+  /** The validated settings with every default applied. */
+  readonly settings: ResolvedAgentSettings;
+  /** The operating system rendered for. */
+  readonly os: VmOperatingSystem;
+  /** The install mode rendered. */
+  readonly installMode: VmInstallMode;
+  /** How the token is fetched at boot (a construct grants the instance read access to `secretId`). */
+  readonly tokenFetch: VmTokenFetch;
+  /** The agent image (docker mode). */
+  readonly image?: string;
+  /** The agent's environment file: path and variables (never the token). */
+  readonly environmentFile: { readonly path: string; readonly variables: Readonly<Record<string, string>> };
+  /** Every unit and drop-in the document writes. */
+  readonly units: readonly SystemdUnit[];
+  /** Drop-ins linked to another unit's file at first boot: `{ path, target }` (seed 000's proxy symlink). */
+  readonly symlinks: readonly { readonly path: string; readonly target: string }[];
+  /** Every script the document installs. */
+  readonly scripts: readonly VmScript[];
+  /** The cloud-config value object. */
+  readonly cloudConfig: CloudConfig;
+  /** `cloudConfig.render()`: the literal user data (base64-encode it for EC2 launch templates). */
+  readonly document: string;
+}
+
+/** The agent's environment file on the VM (root-only, 0600). */
+export const VM_ENV_FILE = "/etc/scalr-agent/agent.env";
+/** Addresses that always stay direct behind a proxy: loopback and the cloud metadata endpoints. */
+export const VM_NO_PROXY_DEFAULTS: readonly string[] = [
+  "localhost",
+  "127.0.0.1",
+  "::1",
+  // Instance metadata (AWS, Azure, GCP, OpenStack), IMDS over IPv6, ECS task metadata.
+  "169.254.169.254",
+  "fd00:ec2::254",
+  "169.254.170.2",
+  "metadata.google.internal",
+];
+/** Seconds systemd gives `docker stop` less than TimeoutStopSec, so Docker, not systemd, ends the container. */
+const DOCKER_STOP_MARGIN_SECONDS = 5;
+
+const optionsSchema = strictProps({
+  os: z.enum(VM_OPERATING_SYSTEMS as [VmOperatingSystem, ...VmOperatingSystem[]]),
+  installMode: z.enum(["docker", "package"]).default("docker"),
+  tokenFetch: z.custom<VmTokenFetch>((v) => v instanceof VmTokenFetch, { error: "must be a VmTokenFetch (VmTokenFetch.awsSecretsManager(…), command(…), file(…))" }).optional(),
+  packageManagerProxy: z.boolean().default(true),
+});
+
+/**
+ * Renders the cloud-init user data of a Scalr agent VM from one {@link AgentSettings}: for EC2 (the
+ * `VmAgentFleet` construct calls it) and for VMs on any other cloud (GCP, Azure, vSphere), whose
+ * tooling takes the same `#cloud-config`.
+ *
+ * The document is literal: it is rendered at synth time, and settings that are unresolved Terraform
+ * references fail here with the field named, so reviewers, golden files and `cloud-init schema`
+ * see exactly what the VM receives. The pool token is never in it: the VM fetches it at every boot
+ * (`options.tokenFetch`) into a root-only file on tmpfs.
+ *
+ * @param settings the agent (validated here; pass the same object a construct validated)
+ * @param options OS, install mode, token fetch
+ * @param ctx the subject (a construct path) and field prefix used in error messages
+ */
+export function renderVmUserData(
+  settings: AgentSettings,
+  options: VmUserDataOptions,
+  ctx: ValidationContext = { subject: "renderVmUserData" },
+): VmUserData {
+  const s = resolveAgentSettings(settings, ctx);
+  const opts = parseOrThrow(optionsSchema, options, { subject: ctx.subject });
+  const os = VM_OS_PROFILES[opts.os];
+  const issues: ValidationIssue[] = [];
+  const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
+  const add = (field: string, message: string, received: unknown) => issues.push({ field: `${prefix}${field}`, message, received: describeValue(received, field) });
+
+  collectTerraformReferences(s, "", (field, value) =>
+    add(field, "must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions)", value),
+  );
+  if (s.driver === "kubernetes") add("driver", 'must be "docker" or "local" on a VM', s.driver);
+  if (opts.installMode === "package" && !os.legacyPackage) {
+    issues.push({
+      field: "installMode",
+      message: 'must be "docker" on this OS: Scalr published its (deprecated) package for rocky-9 and ubuntu-22.04 only',
+      received: `"package" (os ${JSON.stringify(opts.os)})`,
+    });
+  }
+  if (issues.length > 0) throw new KitValidationError(ctx.subject, issues);
+
+  const tokenFetch = opts.tokenFetch ?? VmTokenFetch.fromAgentTokenSource(s.token, ctx);
+  const variables = vmEnvironment(s, os, ctx);
+  const runAgent = s.poolKind === "run";
+  const image = opts.installMode === "docker" ? agentImage(s) : undefined;
+
+  const units: SystemdUnit[] = [tokenUnit()];
+  const symlinks: { path: string; target: string }[] = [];
+  const proxyUnits = opts.installMode === "docker" ? ["docker.service", "scalr-agent-token.service"] : ["scalr-docker.service", "scalr-agent-token.service"];
+  if (opts.installMode === "docker") {
+    units.push(dockerAgentUnit(s, image as string, os));
+  } else {
+    units.push(legacyDropIn(s));
+  }
+  if (s.proxy) {
+    const proxyUnit = proxyDropIn(variables);
+    units.push(proxyUnit);
+    for (const unit of proxyUnits) symlinks.push({ path: `/etc/systemd/system/${unit}.d/proxy.conf`, target: proxyUnit.path });
+  }
+
+  const scripts: VmScript[] = [{ path: VM_FETCH_TOKEN_SCRIPT, language: "bash", content: renderFetchTokenScript(tokenFetch) }];
+  if (tokenFetch.kind === "aws-secrets-manager") scripts.push({ path: VM_AWS_FETCHER, language: "python", content: AWS_SECRET_FETCHER_PY });
+  const directories = runAgent && opts.installMode === "docker" ? uniq([s.dataDir, s.cacheDir].filter((d): d is string => d !== undefined)) : [];
+  scripts.push({
+    path: VM_FIRST_BOOT_SCRIPT,
+    language: "bash",
+    content: renderFirstBootScript({
+      os,
+      installMode: opts.installMode,
+      ca: s.caBundle ? { pemWritten: s.caBundle.pem !== undefined, path: s.caBundle.path } : undefined,
+      proxyUnits: s.proxy ? proxyUnits : undefined,
+      directories,
+      aptPackageRepo: opts.installMode === "package" && os.family === "debian",
+      configure: opts.installMode === "package" ? { url: s.scalrUrl.replace(/\/+$/, ""), agentName: s.name } : undefined,
+    }),
+  });
+
+  const files: CloudConfigFile[] = [];
+  if (s.caBundle?.pem !== undefined) files.push({ path: os.caAnchor, permissions: "0644", content: ensureNewline(s.caBundle.pem) });
+  files.push({ path: VM_ENV_FILE, permissions: "0600", content: renderEnvFile(variables, opts.installMode) });
+  for (const unit of units) files.push({ path: unit.path, permissions: "0644", content: unit.render() });
+  for (const script of scripts) files.push({ path: script.path, permissions: "0700", content: script.content });
+
+  const pmProxy = s.proxy && opts.packageManagerProxy ? { http: s.proxy.http ?? s.proxy.https, https: s.proxy.https ?? s.proxy.http } : undefined;
+  if (pmProxy && os.family === "rhel") {
+    // dnf.conf holds only [main]: an appended option lands there.
+    files.push({ path: "/etc/dnf/dnf.conf", permissions: "0644", append: true, content: `proxy=${pmProxy.https}\n` });
+  }
+
+  const packages =
+    opts.installMode === "docker" ? [...os.dockerPackages] : os.family === "rhel" ? ["scalr-agent"] : [];
+  const cloudConfig = new CloudConfig({
+    comment: [
+      `Scalr ${s.poolKind} agent (${opts.installMode === "docker" ? `Docker, ${image}` : "legacy package"}) on ${opts.os}, rendered by cdktf-scalr-kit.`,
+      `The pool token is not in this document: ${VM_FETCH_TOKEN_SCRIPT} fetches it at every boot into ${VM_TOKEN_ENV_FILE}.`,
+    ].join("\n"),
+    writeFiles: files,
+    aptProxy: pmProxy && os.family === "debian" ? pmProxy : undefined,
+    yumRepos:
+      opts.installMode === "docker"
+        ? os.dockerRepos
+        : os.family === "rhel"
+          ? { scalr: { name: "Scalr Agent", baseurl: "https://downloads.scalr.com/rpm", enabled: true, gpgcheck: true, gpgkey: "https://downloads.scalr.com/pgp-key.public" } }
+          : {},
+    packageUpdate: true,
+    packages,
+    runcmd: [[VM_FIRST_BOOT_SCRIPT]],
+  });
+
+  return {
+    settings: s,
+    os: opts.os,
+    installMode: opts.installMode,
+    tokenFetch,
+    image,
+    environmentFile: { path: VM_ENV_FILE, variables },
+    units,
+    symlinks,
+    scripts,
+    cloudConfig,
+    document: cloudConfig.render(),
+  };
+}
+
+/** Reports every unresolved Terraform reference in the settings (the token source is checked separately). */
+function collectTerraformReferences(value: unknown, path: string, report: (field: string, value: unknown) => void): void {
+  if (isToken(value)) {
+    report(path, value);
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => collectTerraformReferences(v, `${path}[${i}]`, report));
+    return;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return; // AgentTokenSource
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) collectTerraformReferences(v, path ? `${path}.${k}` : fieldPath([k]), report);
+}
+
+/** The agent's variables on a VM: the shared rendering plus what the VM runtime decides. */
+function vmEnvironment(s: ResolvedAgentSettings, os: VmOsProfile, ctx: ValidationContext): Record<string, string> {
+  const env: Record<string, string> = { ...renderAgentEnvironment(s).variables };
+  if (s.poolKind === "run" && s.driver === undefined) env.SCALR_AGENT_DRIVER = "docker";
+  if (s.caBundle) {
+    // The OS bundle holds the public CAs plus the custom one (the agent needs both).
+    env.SCALR_AGENT_CA_CERT = os.caBundle;
+    env.SSL_CERT_FILE = os.caBundle;
+  }
+  if (s.proxy) {
+    const noProxy = uniq([...VM_NO_PROXY_DEFAULTS, ...s.proxy.noProxy]).join(",");
+    env.NO_PROXY = noProxy;
+    env.no_proxy = noProxy;
+  }
+  const issues: ValidationIssue[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (/[\n\r\0]/.test(value)) {
+      const field = reservedEnvField(name) ?? `extraEnv.${name}`;
+      issues.push({ field: ctx.fieldPrefix ? `${ctx.fieldPrefix}.${field}` : field, message: "must be a single line on a VM (environment files hold one variable per line)", received: describeValue(value, field) });
+    }
+  }
+  if (issues.length > 0) throw new KitValidationError(ctx.subject, issues);
+  return Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k] as string]));
+}
+
+/** The agent image; the default one is pulled through `containerTask.imageRegistry` when that is set. */
+function agentImage(s: ResolvedAgentSettings): string {
+  const registry = s.containerTask?.imageRegistry;
+  if (s.image !== DEFAULT_AGENT_IMAGE || registry === undefined) return s.image;
+  // Scalr's rule for task images: a trailing '/' keeps the repository (`mirror/proj/` + `scalr/agent`),
+  // a path without it replaces the namespace (`mirror/proj` + `agent`); a bare host keeps it.
+  if (registry.endsWith("/")) return `${registry}${s.image}`;
+  if (registry.includes("/")) return `${registry}/${s.image.slice(s.image.indexOf("/") + 1)}`;
+  return `${registry}/${s.image}`;
+}
+
+function tokenUnit(): SystemdUnit {
+  return new SystemdUnit(
+    "/etc/systemd/system/scalr-agent-token.service",
+    {
+      unit: [
+        ["Description", "Fetch the Scalr agent pool token into /run/scalr-agent"],
+        ["Wants", "network-online.target"],
+        ["After", "network-online.target"],
+        ["Before", "scalr-agent.service"],
+      ],
+      service: [
+        ["Type", "oneshot"],
+        ["RemainAfterExit", true],
+        ["ExecStart", new SystemdCommand([VM_FETCH_TOKEN_SCRIPT])],
+        // The fetcher retries for up to 10 minutes (the instance role and the network can be late).
+        ["TimeoutStartSec", 900],
+      ],
+    },
+    "Runs at every boot: /run is tmpfs, so the token is fetched again and never written to disk.",
+  );
+}
+
+function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfile): SystemdUnit {
+  const grace = s.shutdown.gracePeriodSeconds;
+  const stop = Math.max(1, grace - DOCKER_STOP_MARGIN_SECONDS);
+  const run = s.poolKind === "run";
+  const groups: string[][] = [
+    ["/usr/bin/docker", "run", "--rm"],
+    ["--name", "scalr-agent"],
+    ["--hostname", "%H"],
+    ["--env-file", VM_ENV_FILE],
+    ["--env", "SCALR_AGENT_TOKEN"],
+  ];
+  const volume = (host: string, mode = "") => groups.push(["--volume", `${host}:${host}${mode}`]);
+  if (run && (s.driver ?? "docker") === "docker") volume("/var/run/docker.sock");
+  if (run) {
+    // Same path inside and out: the docker driver mounts run directories into task containers by host path.
+    volume(s.dataDir);
+    if (s.cacheDir && !s.cacheDir.startsWith(`${s.dataDir}/`)) volume(s.cacheDir);
+  }
+  if (s.hooksDir) volume(s.hooksDir, ":ro");
+  if (s.caBundle) volume(os.caBundle, ":ro");
+  if (s.containerTask?.caBundle?.path) volume(s.containerTask.caBundle.path, ":ro");
+  groups.push(["--stop-timeout", String(stop)], ["--log-opt", "max-size=50m"], ["--log-opt", "max-file=3"], [image, "run"]);
+
+  const service: SystemdEntries = [
+    ["EnvironmentFile", VM_TOKEN_ENV_FILE],
+    ["ExecStartPre", new SystemdCommand(["/usr/bin/docker", "rm", "--force", "scalr-agent"], { ignoreFailure: true })],
+    ["ExecStart", SystemdCommand.lines(groups)],
+    ["ExecStop", new SystemdCommand(["/usr/bin/docker", "stop", "--time", String(stop), "scalr-agent"])],
+    ["TimeoutStopSec", grace],
+    ["Restart", "always"],
+    ["RestartSec", 10],
+  ];
+  return new SystemdUnit(
+    "/etc/systemd/system/scalr-agent.service",
+    {
+      unit: [
+        ["Description", `Scalr agent (${image})`],
+        ["Documentation", "https://docs.scalr.io/docs/self-hosted-agents-pools"],
+        ["Wants", "network-online.target"],
+        ["Requires", "docker.service scalr-agent-token.service"],
+        ["After", "network-online.target docker.service scalr-agent-token.service"],
+      ],
+      service,
+      install: [["WantedBy", "multi-user.target"]],
+    },
+    [
+      `Stopping this unit drains: the agent's on-stop action is "${s.shutdown.mode}" (${VM_ENV_FILE}),`,
+      `docker stop waits ${stop} s and systemd ${grace} s (shutdown.gracePeriodSeconds) before killing.`,
+      "Ordered after docker.service, so at shutdown the agent stops (and drains) before Docker does.",
+    ].join("\n"),
+  );
+}
+
+function legacyDropIn(s: ResolvedAgentSettings): SystemdUnit {
+  return new SystemdUnit(
+    "/etc/systemd/system/scalr-agent.service.d/kit.conf",
+    {
+      service: [
+        ["EnvironmentFile", VM_ENV_FILE],
+        ["TimeoutStopSec", s.shutdown.gracePeriodSeconds],
+      ],
+    },
+    `Settings for the packaged scalr-agent.service: its environment, and ${s.shutdown.gracePeriodSeconds} s to drain on stop.`,
+  );
+}
+
+function proxyDropIn(env: Readonly<Record<string, string>>): SystemdUnit {
+  const names = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
+  return new SystemdUnit(
+    "/etc/systemd/system/scalr-agent.service.d/proxy.conf",
+    { service: names.filter((n) => env[n] !== undefined).map((n) => ["Environment", systemdEnvironment(n, env[n] as string)] as const) },
+    "Proxy for the agent (seed 000); symlinked into the Docker daemon's and the token fetcher's drop-ins.",
+  );
+}
+
+function renderEnvFile(variables: Readonly<Record<string, string>>, mode: VmInstallMode): string {
+  const header =
+    mode === "docker"
+      ? ["# Scalr agent environment, rendered by cdktf-scalr-kit from AgentSettings.", "# Read by `docker run --env-file`: NAME=value, the value taken literally."]
+      : ["# Scalr agent environment, rendered by cdktf-scalr-kit from AgentSettings.", "# Read by systemd (EnvironmentFile=): NAME=\"value\"."];
+  header.push(`# The pool token is not here: it is fetched at boot into ${VM_TOKEN_ENV_FILE}.`);
+  const lines = Object.entries(variables).map(([k, v]) => (mode === "docker" ? `${k}=${v}` : `${k}="${v.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`));
+  return `${[...header, ...lines].join("\n")}\n`;
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith("\n") ? s : `${s}\n`;
+}
+
+function uniq<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,175 @@
+import { VmOsProfile } from "./vm-os";
+import { VmTokenFetch } from "./vm-token-fetch";
+
+/** Where the kit's VM scripts live. */
+export const VM_LIBEXEC_DIR = "/usr/local/libexec/scalr-agent";
+/** tmpfs directory (root-only) holding the token fetched at boot. */
+export const VM_RUN_DIR = "/run/scalr-agent";
+/** The raw token, fetched at boot (0600, tmpfs). */
+export const VM_TOKEN_FILE = `${VM_RUN_DIR}/token`;
+/** `SCALR_AGENT_TOKEN=<token>` for systemd's `EnvironmentFile=` (0600, tmpfs). */
+export const VM_TOKEN_ENV_FILE = `${VM_RUN_DIR}/token.env`;
+/** The Secrets Manager fetcher (Python 3, standard library only). */
+export const VM_AWS_FETCHER = `${VM_LIBEXEC_DIR}/aws-secretsmanager-token`;
+/** The token fetch script run by `scalr-agent-token.service`. */
+export const VM_FETCH_TOKEN_SCRIPT = `${VM_LIBEXEC_DIR}/fetch-token`;
+/** The first-boot script run by cloud-init `runcmd`. */
+export const VM_FIRST_BOOT_SCRIPT = `${VM_LIBEXEC_DIR}/first-boot`;
+
+/** Quotes a word for bash (single quotes). */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function argv(words: readonly string[]): string {
+  return words.map(shellQuote).join(" ");
+}
+
+/** The command that prints the token, per fetch kind. */
+function fetchCommand(fetch: VmTokenFetch): string {
+  switch (fetch.kind) {
+    case "aws-secrets-manager": {
+      const words = [VM_AWS_FETCHER, "--secret-id", fetch.secretId as string];
+      if (fetch.region) words.push("--region", fetch.region);
+      if (fetch.jsonKey) words.push("--json-key", fetch.jsonKey);
+      return `  ${argv(words)}`;
+    }
+    case "command":
+      return (fetch.command as string)
+        .split("\n")
+        .map((l) => (l ? `  ${l}` : ""))
+        .join("\n");
+    case "file":
+      return `  cat -- ${shellQuote(fetch.path as string)}`;
+  }
+}
+
+/**
+ * `fetch-token`: run by `scalr-agent-token.service` at every boot, before the agent. Writes the
+ * token to {@link VM_TOKEN_FILE} and {@link VM_TOKEN_ENV_FILE} atomically, root-only, on tmpfs.
+ * The token is checked to be one line of token characters (so it cannot inject into the env file)
+ * and is never printed.
+ */
+export function renderFetchTokenScript(fetch: VmTokenFetch): string {
+  return `#!/bin/bash
+# Fetches the Scalr agent pool token at boot into ${VM_RUN_DIR} (tmpfs, root-only): the token is
+# never in user data and never on disk. Source: ${fetch.toString()}.
+set -euo pipefail
+umask 077
+
+run_dir=${VM_RUN_DIR}
+
+fetch() {
+${fetchCommand(fetch)}
+}
+
+install -d -m 0700 "$run_dir"
+if ! token="$(fetch)"; then
+  echo "scalr-agent-token: the token source failed" >&2
+  exit 1
+fi
+# One line of token characters: anything else is an error, reported without the value.
+if [[ ! "$token" =~ ^[A-Za-z0-9._~+/=-]+$ ]]; then
+  echo "scalr-agent-token: the token source returned an empty or malformed value (${"$"}{#token} characters, value not shown)" >&2
+  exit 1
+fi
+tmp="$(mktemp "$run_dir/.token.XXXXXX")"
+tmp_env="$(mktemp "$run_dir/.token-env.XXXXXX")"
+trap 'rm -f "$tmp" "$tmp_env"' EXIT
+printf '%s' "$token" >"$tmp"
+printf 'SCALR_AGENT_TOKEN=%s\\n' "$token" >"$tmp_env"
+mv -f "$tmp" "$run_dir/token"
+mv -f "$tmp_env" "$run_dir/token.env"
+echo "scalr-agent-token: token written to $run_dir (${"$"}{#token} characters)"
+`;
+}
+
+/** What the first-boot script does; rendered per install mode. */
+export interface FirstBootPlan {
+  /** OS facts. */
+  readonly os: VmOsProfile;
+  /** `docker` (the kit's unit runs scalr/agent) or `package` (Scalr's legacy units). */
+  readonly installMode: "docker" | "package";
+  /** The CA bundle: `pem` was written to the OS anchor by cloud-init, `path` is copied there now. @default - none */
+  readonly ca?: { readonly pemWritten: boolean; readonly path?: string };
+  /** Units that get the proxy drop-in, symlinked to the agent's (seed 000). @default - no proxy */
+  readonly proxyUnits?: readonly string[];
+  /** Directories to create (data, cache). */
+  readonly directories: readonly string[];
+  /** Legacy mode: how to install the package on Debian-family systems (Scalr's apt repository). */
+  readonly aptPackageRepo?: boolean;
+  /** Legacy mode: `scalr-agent configure` flags other than the token. */
+  readonly configure?: { readonly url: string; readonly agentName?: string };
+}
+
+const AGENT_PROXY_DROP_IN = "/etc/systemd/system/scalr-agent.service.d/proxy.conf";
+
+/**
+ * `first-boot`: run once by cloud-init `runcmd`, after packages are installed. Joins the CA to the
+ * OS trust store, links the proxy drop-in to the other units, then reloads systemd and restarts in
+ * the order seed 000 gives: daemon-reload, the Docker daemon, the agent.
+ */
+export function renderFirstBootScript(plan: FirstBootPlan): string {
+  const lines: string[] = [
+    "#!/bin/bash",
+    "# First boot of a Scalr agent VM (run once by cloud-init runcmd, after packages are installed).",
+    "set -euo pipefail",
+    "",
+    'log() { echo "scalr-agent first boot: $*"; }',
+    "",
+  ];
+  if (plan.installMode === "package" && plan.aptPackageRepo) {
+    lines.push(
+      "# Scalr's (deprecated) apt repository, as Scalr's install instructions set it up.",
+      "log 'adding the Scalr apt repository'",
+      "curl -fsSL https://downloads.scalr.com/pgp-key.public | gpg --batch --yes --dearmor -o /usr/share/keyrings/scalr-keyring.gpg",
+      "echo 'deb [signed-by=/usr/share/keyrings/scalr-keyring.gpg] https://downloads.scalr.com/apt stable main' >/etc/apt/sources.list.d/scalr.list",
+      "apt-get update",
+      "DEBIAN_FRONTEND=noninteractive apt-get install -y scalr-agent",
+      "",
+    );
+  }
+  if (plan.ca) {
+    lines.push("# The CA joins the OS trust store: Docker pulls, the token fetch and the agent all trust it.");
+    if (plan.ca.path) lines.push(`install -m 0644 ${shellQuote(plan.ca.path)} ${shellQuote(plan.os.caAnchor)}`);
+    lines.push(`${argv(plan.os.caUpdate)}`, `log 'CA bundle added to ${plan.os.caBundle}'`, "");
+  }
+  if (plan.proxyUnits?.length) {
+    lines.push("# One proxy drop-in, symlinked into every unit that goes out (seed 000).");
+    for (const unit of plan.proxyUnits) {
+      const dir = `/etc/systemd/system/${unit}.d`;
+      lines.push(`install -d -m 0755 ${dir}`, `ln -sfn ${AGENT_PROXY_DROP_IN} ${dir}/proxy.conf`);
+    }
+    lines.push("");
+  }
+  for (const dir of plan.directories) lines.push(`install -d -m 0755 ${shellQuote(dir)}`);
+  if (plan.directories.length) lines.push("");
+
+  if (plan.installMode === "docker") {
+    lines.push(
+      "systemctl daemon-reload",
+      "systemctl enable docker.service",
+      "systemctl restart docker.service",
+      "# Starting the agent first runs scalr-agent-token.service (Requires=), which fetches the token.",
+      "systemctl enable --now scalr-agent.service",
+      "log 'scalr-agent.service started'",
+    );
+  } else {
+    const configure = plan.configure as { url: string; agentName?: string };
+    const flags = [`--url=${shellQuote(configure.url)}`];
+    if (configure.agentName) flags.push(`--agent-name=${shellQuote(configure.agentName)}`);
+    lines.push(
+      "systemctl daemon-reload",
+      "systemctl start scalr-agent-token.service",
+      `# scalr-agent configure only takes the token as a flag; it is read from ${VM_TOKEN_FILE}, never from user data.`,
+      `scalr-agent configure --token="$(cat ${VM_TOKEN_FILE})" ${flags.join(" ")}`,
+      "systemctl daemon-reload",
+      "systemctl restart scalr-docker",
+      "systemctl restart scalr-agent",
+      "systemctl enable scalr-docker scalr-agent",
+      "log 'scalr-agent configured and started'",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
