@@ -1,2 +1,3 @@
+export * from "./ecs";
 export * from "./k8s";
 export * from "./scalr";

@@ -5,7 +5,8 @@ import { App } from "cdktf";
 import { buildExamplesApp } from "../../examples/app";
 import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
 import { expectGolden } from "../support/golden";
-import { chartSchemaErrors, decodeValuesDocument } from "../support/helm-charts";
+import { chartSchemaErrors } from "../support/helm-charts";
+import { decodeTerraformJson } from "../support/terraform-json";
 import { AgentHelmChart } from "../../agent/settings";
 
 /** Synthesizes the examples app the way `cdktf synth` does, into a temporary folder. */
@@ -49,7 +50,7 @@ describe("examples app", () => {
       expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
       expect(release.values).toHaveLength(1);
       expect(release.values[0]).not.toMatch(/scalr_agent_pool_token|"token"\s*:/);
-      const values = decodeValuesDocument(release.values[0]);
+      const values = decodeTerraformJson(release.values[0]);
       const errors = chartSchemaErrors(release.chart as AgentHelmChart, values);
       if (errors) expect(errors).toEqual([]);
     }

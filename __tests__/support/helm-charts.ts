@@ -41,11 +41,3 @@ export function chartSchemaErrors(chart: AgentHelmChart, values: unknown): strin
   if (validate(values)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
 }
-
-/**
- * Decodes a `helm_release.values` entry as synthesized: JSON with Terraform references embedded as
- * `${jsonencode(<expr>)}`, each replaced by the string `"<ref:expr>"`.
- */
-export function decodeValuesDocument(doc: string): Record<string, unknown> {
-  return JSON.parse(doc.replace(/\$\{jsonencode\(([^}]*)\)\}/g, (_m, expr: string) => JSON.stringify(`<ref:${expr}>`)));
-}

@@ -1,7 +1,7 @@
-import { Fn } from "cdktf";
 import { z } from "zod";
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "./agent-settings";
 import { renderAgentEnvironment } from "./render-env";
+import { terraformJson } from "./terraform-json";
 import {
   KitValidationError,
   ValidationContext,
@@ -564,15 +564,7 @@ function pathKey(path: readonly string[]): string {
 
 /** Serializes chart values for `helm_release.values`: JSON (a YAML subset), references kept as Terraform expressions. */
 export function helmValuesDocument(values: HelmValues): string {
-  const tokens: unknown[] = [];
-  const text = JSON.stringify(values, (_key, v: unknown) => {
-    if ((typeof v === "string" || typeof v === "number") && isToken(v)) {
-      tokens.push(v);
-      return `@@kit-token-${tokens.length - 1}@@`;
-    }
-    return v;
-  });
-  return text.replace(/"@@kit-token-(\d+)@@"/g, (_m, i: string) => Fn.jsonencode(tokens[Number(i)]));
+  return terraformJson(values);
 }
 
 interface ImageParts {

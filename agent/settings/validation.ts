@@ -52,7 +52,7 @@ export interface ValidationContext {
 const TOKEN_BRANCH = "__unresolved_terraform_token__";
 
 /** Accepts any unresolved Terraform token (a reference known only at apply time). */
-const unresolvedToken = z.custom<never>((v) => Token.isUnresolved(v), { error: TOKEN_BRANCH });
+const unresolvedToken = z.custom<never>((v) => isToken(v), { error: TOKEN_BRANCH });
 
 /**
  * Wraps a schema so an unresolved Terraform token passes unchecked: its value is known only at
@@ -64,7 +64,9 @@ export function tokenOr<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, 
 
 /** True for values that are unresolved Terraform tokens. */
 export function isToken(value: unknown): boolean {
-  return Token.isUnresolved(value);
+  // An element of a list token (`variable.listValue`) is encoded as `#{TfToken[…]}`, which
+  // Token.isUnresolved recognizes only inside its one-element list.
+  return Token.isUnresolved(value) || (typeof value === "string" && value.startsWith("#{") && Token.isUnresolved([value]));
 }
 
 /**

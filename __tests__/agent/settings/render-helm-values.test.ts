@@ -10,7 +10,8 @@ import {
 } from "../../../agent/settings";
 import { messageOf } from "../../support/errors";
 import { expectGolden } from "../../support/golden";
-import { chartSchemaErrors, decodeValuesDocument } from "../../support/helm-charts";
+import { chartSchemaErrors } from "../../support/helm-charts";
+import { decodeTerraformJson } from "../../support/terraform-json";
 
 const ctx = { subject: "k8s/Agent" };
 const token = AgentTokenSource.fromKubernetesSecret("scalr-token", "pool-token");
@@ -211,7 +212,7 @@ describe("renderHelmValues", () => {
     new TerraformVariable(stack, "probe", { type: "string", default: doc });
     const synthesized: string = JSON.parse(Testing.synth(stack)).variable.probe.default;
     expect(synthesized).toContain('"url":${jsonencode(var.scalr_url)}');
-    expect(decodeValuesDocument(synthesized)).toMatchObject({ agent: { url: "<ref:var.scalr_url>" } });
+    expect(decodeTerraformJson(synthesized)).toMatchObject({ agent: { url: "<ref:var.scalr_url>" } });
   });
 });
 

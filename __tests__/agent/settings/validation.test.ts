@@ -1,5 +1,5 @@
 import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { describeValue, fieldPath, formatIssue, KitValidationError } from "../../../agent/settings";
+import { describeValue, fieldPath, formatIssue, isToken, KitValidationError } from "../../../agent/settings";
 
 describe("describeValue", () => {
   test.each([
@@ -41,5 +41,16 @@ describe("KitValidationError", () => {
   test("renders field paths", () => {
     expect(fieldPath(["environments", 2, "workspaces", 5, "agentPool"])).toBe("environments[2].workspaces[5].agentPool");
     expect(fieldPath(["extraEnv", "MY-VAR"])).toBe('extraEnv["MY-VAR"]');
+  });
+});
+
+describe("isToken", () => {
+  test("recognizes string, number and list tokens, and the elements of a list token", () => {
+    const stack = new TerraformStack(new App(), "s");
+    const list = new TerraformVariable(stack, "l", { type: "list(string)" }).listValue;
+    const str = new TerraformVariable(stack, "s", { type: "string" }).stringValue;
+    const num = new TerraformVariable(stack, "n", { type: "number" }).numberValue;
+    expect([isToken(str), isToken(num), isToken(list), isToken(list[0])]).toEqual([true, true, true, true]);
+    expect([isToken("#{not a token}"), isToken("subnet-1"), isToken(3)]).toEqual([false, false, false]);
   });
 });

@@ -5,7 +5,8 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { AgentPool, AgentTokenSource, HelmAgent, HelmAgentProps } from "../../../index";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
-import { chartSchemaErrors, decodeValuesDocument } from "../../support/helm-charts";
+import { chartSchemaErrors } from "../../support/helm-charts";
+import { decodeTerraformJson } from "../../support/terraform-json";
 
 const SCALR_URL = "https://acme.scalr.io";
 
@@ -61,7 +62,7 @@ describe("HelmAgent", () => {
     const release: any = releases(synth(stack))[0];
     expect(release.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.RunAgent_Namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
     expect(release.depends_on).toEqual([expect.stringMatching(/^kubernetes_secret_v1\.RunAgent_TokenSecret_/)]);
-    const values = decodeValuesDocument(release.values[0]);
+    const values = decodeTerraformJson(release.values[0]);
     expect(values).toMatchObject({ agent: { url: SCALR_URL, tokenExistingSecret: { name: "run-agent-token", key: "token" } } });
   });
 
@@ -79,7 +80,7 @@ describe("HelmAgent", () => {
     const pool = new AgentPool(stack, "Pool", { name: "p" });
     const url = new TerraformVariable(stack, "scalr_url", { type: "string" });
     new HelmAgent(stack, "Agent", { chart, pool, settings: { scalrUrl: url.stringValue } });
-    const values = decodeValuesDocument(releases(synth(stack))[0].values[0]);
+    const values = decodeTerraformJson(releases(synth(stack))[0].values[0]);
     expect(values).toMatchObject({ agent: { url: "<ref:var.scalr_url>" } });
     const errors = chartSchemaErrors(chart, values);
     if (errors) expect(errors).toEqual([]);
@@ -100,7 +101,7 @@ describe("HelmAgent", () => {
     });
     const json = synth(stack);
     expect(json.resource.kubernetes_secret_v1).toBeUndefined();
-    const values = decodeValuesDocument(releases(json)[0].values[0]);
+    const values = decodeTerraformJson(releases(json)[0].values[0]);
     expect(values).toMatchObject({ agent: { tokenExistingSecret: "synced-token", tokenExistingSecretKey: "value" } });
     expect(releases(json)[0].depends_on).toBeUndefined();
   });

@@ -1,0 +1,89 @@
+import { ResolvedAgentSettings } from "./agent-settings";
+import { AGENT_TOKEN_VARIABLE, renderAgentEnvironment } from "./render-env";
+import { KitValidationError, ValidationContext, ValidationIssue, describeValue, isToken } from "./validation";
+
+/** A name/value pair of an ECS container definition's `environment`. */
+export interface EcsEnvironmentVariable {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A name/valueFrom pair of an ECS container definition's `secrets`. */
+export interface EcsSecretVariable {
+  readonly name: string;
+  /** Secrets Manager ARN, optionally with `:<json-key>::`. */
+  readonly valueFrom: string;
+}
+
+/** The agent's part of an ECS container definition. */
+export interface EcsAgentContainerEnvironment {
+  /** Plain variables, sorted by name. Never holds the token. */
+  readonly environment: readonly EcsEnvironmentVariable[];
+  /** The token, as a reference ECS resolves at task start. */
+  readonly secrets: readonly EcsSecretVariable[];
+}
+
+/** Fargate's longest stop timeout (seconds between SIGTERM and SIGKILL). */
+export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
+
+/**
+ * Renders settings to an ECS container's `environment` and `secrets`. The token must come from
+ * AWS Secrets Manager (`AgentTokenSource.fromAwsSecretsManager`): ECS injects it at task start, so
+ * it is never in the task definition.
+ */
+export function renderEcsContainerEnvironment(settings: ResolvedAgentSettings, ctx: ValidationContext): EcsAgentContainerEnvironment {
+  const token = settings.token;
+  if (token.kind !== "aws-secrets-manager" || token.secretArn === undefined) {
+    const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
+    throw new KitValidationError(ctx.subject, [
+      {
+        field: `${prefix}token`,
+        message: "must come from AgentTokenSource.fromAwsSecretsManager(arn) on ECS: the task definition only references the secret",
+        received: describeValue(token.kind, "kind"),
+      },
+    ]);
+  }
+  const env = renderAgentEnvironment(settings);
+  const valueFrom = token.jsonKey === undefined ? token.secretArn : `${token.secretArn}:${token.jsonKey}::`;
+  return {
+    environment: Object.entries(env.variables).map(([name, value]) => ({ name, value })),
+    secrets: [{ name: AGENT_TOKEN_VARIABLE, valueFrom }],
+  };
+}
+
+/** CPU units Fargate offers, with the memory (MiB) each allows: [min, max, step]. */
+const FARGATE_SIZES: ReadonlyArray<readonly [cpu: number, min: number, max: number, step: number, extra?: readonly number[]]> = [
+  [256, 1024, 2048, 1024, [512]],
+  [512, 1024, 4096, 1024],
+  [1024, 2048, 8192, 1024],
+  [2048, 4096, 16384, 1024],
+  [4096, 8192, 30720, 1024],
+  [8192, 16384, 61440, 4096],
+  [16384, 32768, 122880, 8192],
+];
+
+/** Memory sizes (MiB) Fargate offers for `cpu` units, or undefined for a CPU size it does not offer. */
+export function fargateMemoryOptions(cpu: number): number[] | undefined {
+  const row = FARGATE_SIZES.find(([c]) => c === cpu);
+  if (!row) return undefined;
+  const [, min, max, step, extra = []] = row;
+  const sizes = [...extra];
+  for (let m = min; m <= max; m += step) sizes.push(m);
+  return sizes;
+}
+
+/** Checks a Fargate CPU/memory pair (literal numbers only) and reports what Fargate offers. */
+export function checkFargateSize(cpu: number, memoryMiB: number, fields: { cpu: string; memory: string }): ValidationIssue[] {
+  if (isToken(cpu) || isToken(memoryMiB)) return [];
+  const row = FARGATE_SIZES.find(([c]) => c === cpu);
+  const options = fargateMemoryOptions(cpu);
+  if (!row || !options) {
+    return [{ field: fields.cpu, message: `must be a Fargate CPU size: ${FARGATE_SIZES.map(([c]) => c).join(", ")}`, received: describeValue(cpu) }];
+  }
+  if (!options.includes(memoryMiB)) {
+    const [, min, max, step, extra = []] = row;
+    const shown = extra.length > 0 ? options.join(", ") : `${min}–${max} in steps of ${step}`;
+    return [{ field: fields.memory, message: `must be a memory size Fargate offers with ${cpu} CPU units (${shown} MiB)`, received: describeValue(memoryMiB) }];
+  }
+  return [];
+}

@@ -1,0 +1,170 @@
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { AgentTokenSource, fieldError, intInRange, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import type { AgentPool } from "../scalr/agent-pool";
+import { FargateAgentSettings, FargateAgentTask, fargateAgentShape } from "./fargate-agent-task";
+
+/** {@link FargateAgentSettings} where the token may come from `pool`. */
+export type EcsAgentServiceSettings = Omit<FargateAgentSettings, "token"> & {
+  /** @default - `pool.tokenSource()` */
+  readonly token?: AgentTokenSource;
+};
+
+/** Autoscaling of an {@link EcsAgentService} on the agents' average CPU. */
+export interface EcsAgentServiceAutoscaling {
+  /** Fewest agents. */
+  readonly minCount: number;
+  /** Most agents. */
+  readonly maxCount: number;
+  /** Target average CPU (percent). @default 60 */
+  readonly targetCpuPercent?: number;
+  /**
+   * Let autoscaling remove agents. A removed agent drains for at most `stopTimeoutSeconds` (Fargate
+   * allows 120 s): a run still going after that is interrupted.
+   * @default false
+   */
+  readonly allowScaleIn?: boolean;
+}
+
+/** Props of {@link EcsAgentService}. */
+export interface EcsAgentServiceProps {
+  /** Name of the service, task family and related resources (1–32 letters, digits, '-'). */
+  readonly name: string;
+  /** The agents. */
+  readonly settings: EcsAgentServiceSettings;
+  /** The run pool the agents join; supplies the token unless `settings.token` is set. @default - none */
+  readonly pool?: AgentPool;
+  /** VPC of the tasks. */
+  readonly vpcId: string;
+  /** Subnets of the tasks (private, with a NAT route to Scalr). */
+  readonly subnetIds: readonly string[];
+  /** Give tasks a public IP (public subnets without NAT only). @default false */
+  readonly assignPublicIp?: boolean;
+  /** ECS cluster ARN or name. @default - a new cluster with Container Insights */
+  readonly cluster?: string;
+  /** Agents to run. @default 2 */
+  readonly desiredCount?: number;
+  /** Scale on CPU between `minCount` and `maxCount`. @default - a fixed `desiredCount` */
+  readonly autoscaling?: EcsAgentServiceAutoscaling;
+  /** Fargate CPU units per agent. @default 2048 */
+  readonly cpu?: number;
+  /** Fargate memory (MiB) per agent. @default 4096 */
+  readonly memoryMiB?: number;
+  /** @default "X86_64" */
+  readonly cpuArchitecture?: "X86_64" | "ARM64";
+  /** Container stop timeout, the agent's shutdown grace period (≤ 120). @default 120 */
+  readonly stopTimeoutSeconds?: number;
+  /** Log retention in days. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+const propsSchema = strictProps({
+  ...fargateAgentShape,
+  pool: z.unknown().optional(),
+  subnetIds: z
+    .array(tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' })), { error: "must be a list of subnet IDs" })
+    .min(1, { error: "must list at least one subnet (private subnets with a NAT route to Scalr)" }),
+  assignPublicIp: z.boolean().default(false),
+  cluster: tokenOr(z.string().min(1)).optional(),
+  desiredCount: intInRange(0, 1000).default(2),
+  autoscaling: strictProps({
+    minCount: intInRange(0, 1000),
+    maxCount: intInRange(1, 1000),
+    targetCpuPercent: intInRange(10, 95).default(60),
+    allowScaleIn: z.boolean().default(false),
+  })
+    .refine((a) => a.minCount <= a.maxCount, { error: "must have `minCount` ≤ `maxCount`" })
+    .optional(),
+});
+
+/**
+ * A persistent Fargate service of Scalr agents from one AgentSettings: polling agents (local
+ * driver) that stay up, a deployment circuit breaker with rollback, deployments that start new
+ * agents before the old ones drain, and optional CPU autoscaling that never removes agents unless
+ * asked to.
+ */
+export class EcsAgentService extends Construct {
+  /** The ECS service (escape hatch). */
+  public readonly service: EcsService;
+  /** Task definition, roles, log group, security group and token secret of the agents. */
+  public readonly task: FargateAgentTask;
+  /** The cluster, when the construct creates it. */
+  public readonly clusterResource?: EcsCluster;
+  /** The scaling target, with `autoscaling`. */
+  public readonly scalingTarget?: AppautoscalingTarget;
+
+  public constructor(scope: Construct, id: string, props: EcsAgentServiceProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    const pool = props.pool;
+    if (pool && pool.kind !== "run") throw fieldError(ctx, "pool", "must be a run pool: VCS agents do not run on ECS here", pool.kind);
+    const token = props.settings.token ?? pool?.tokenSource();
+    if (!token) throw fieldError(ctx, "settings.token", "is required when `pool` is not given", undefined);
+
+    this.task = new FargateAgentTask(this, "Agent", {
+      name: p.name,
+      settings: { ...props.settings, token },
+      vpcId: p.vpcId,
+      cpu: p.cpu,
+      memoryMiB: p.memoryMiB,
+      cpuArchitecture: p.cpuArchitecture,
+      stopTimeoutSeconds: p.stopTimeoutSeconds,
+      logRetentionDays: p.logRetentionDays,
+    }, { subject: ctx.subject });
+    if (p.cluster === undefined) {
+      this.clusterResource = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
+    }
+    const cluster = this.clusterResource?.arn ?? (p.cluster as string);
+
+    this.service = new EcsService(this, "Resource", {
+      name: p.name,
+      cluster,
+      taskDefinition: this.task.taskDefinition.arn,
+      launchType: "FARGATE",
+      desiredCount: p.autoscaling ? p.autoscaling.minCount : p.desiredCount,
+      // New agents start before old ones stop, so a deployment never leaves the pool empty; old
+      // agents drain for stopTimeoutSeconds.
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: false,
+      propagateTags: "SERVICE",
+      networkConfiguration: {
+        subnets: [...p.subnetIds],
+        securityGroups: [this.task.securityGroup.id],
+        assignPublicIp: p.assignPublicIp,
+      },
+      lifecycle: p.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
+    });
+
+    if (p.autoscaling) {
+      const clusterName = this.clusterResource?.name ?? (p.cluster as string).split("/").pop();
+      this.scalingTarget = new AppautoscalingTarget(this, "ScalingTarget", {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/${clusterName}/${this.service.name}`,
+        minCapacity: p.autoscaling.minCount,
+        maxCapacity: p.autoscaling.maxCount,
+      });
+      new AppautoscalingPolicy(this, "CpuScaling", {
+        name: `${p.name}-cpu`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: this.scalingTarget.serviceNamespace,
+        scalableDimension: this.scalingTarget.scalableDimension,
+        resourceId: this.scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: p.autoscaling.targetCpuPercent,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          disableScaleIn: !p.autoscaling.allowScaleIn,
+          scaleOutCooldown: 60,
+          scaleInCooldown: 600,
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,247 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Construct } from "constructs";
+import { z } from "zod";
+import {
+  AgentSettings,
+  AgentTokenSource,
+  FARGATE_MAX_STOP_TIMEOUT_SECONDS,
+  KitValidationError,
+  ResolvedAgentSettings,
+  ValidationIssue,
+  checkFargateSize,
+  describeValue,
+  fieldError,
+  literalIntInRange,
+  parseOrThrow,
+  renderEcsContainerEnvironment,
+  resolveAgentSettings,
+  strictProps,
+  terraformJson,
+  tokenOr,
+} from "../../agent/settings";
+
+/** {@link AgentSettings} for Fargate: the shutdown grace period is the container's `stopTimeoutSeconds`. */
+export type FargateAgentSettings = Omit<AgentSettings, "shutdown"> & {
+  /** Shutdown mode; its grace period is `stopTimeoutSeconds`. @default { mode: "drain" } */
+  readonly shutdown?: { readonly mode?: "drain" | "graceful" | "force" };
+};
+
+/** Props of {@link FargateAgentTask}. */
+export interface FargateAgentTaskProps {
+  /** Name of the task family, log group (`/ecs/<name>`), roles and security group. */
+  readonly name: string;
+  /**
+   * The agent. `token` is a Terraform value (stored in a Secrets Manager secret this construct
+   * creates) or `AgentTokenSource.fromAwsSecretsManager(arn)`.
+   */
+  readonly settings: FargateAgentSettings;
+  /** VPC of the tasks' security group. */
+  readonly vpcId: string;
+  /** Fargate CPU units. @default 2048 */
+  readonly cpu?: number;
+  /** Fargate memory (MiB), one Fargate offers with `cpu`. @default 4096 */
+  readonly memoryMiB?: number;
+  /** @default "X86_64" */
+  readonly cpuArchitecture?: "X86_64" | "ARM64";
+  /**
+   * Seconds between SIGTERM and SIGKILL (Fargate allows at most 120): the agent's shutdown grace
+   * period. `drain` needs the full 120.
+   * @default 120
+   */
+  readonly stopTimeoutSeconds?: number;
+  /** Log retention in days. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Shape shared by every Fargate agent construct. */
+export const fargateAgentShape = {
+  name: z.string().regex(NAME, { error: "must be 1–32 letters, digits or '-', starting with a letter" }),
+  settings: z.record(z.string(), z.unknown(), { error: "must be an object of agent settings" }),
+  vpcId: tokenOr(z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC ID such as "vpc-0abc1234"' })),
+  cpu: literalIntInRange(256, 16384).default(2048),
+  memoryMiB: literalIntInRange(512, 122880).default(4096),
+  cpuArchitecture: z.enum(["X86_64", "ARM64"]).default("X86_64"),
+  stopTimeoutSeconds: literalIntInRange(2, FARGATE_MAX_STOP_TIMEOUT_SECONDS).default(FARGATE_MAX_STOP_TIMEOUT_SECONDS),
+  logRetentionDays: z
+    .number()
+    .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` })
+    .default(30),
+};
+
+const propsSchema = strictProps(fargateAgentShape);
+
+/**
+ * A Fargate task definition running `scalr/agent` from one {@link AgentSettings}, with what it needs
+ * and nothing more: the token in Secrets Manager (injected through `secrets`, never `environment`),
+ * an execution role that can read only that secret and write only its log group, an empty task
+ * role, a log group with retention and a security group without ingress. Building block of
+ * ServerlessAgentPool and EcsAgentService.
+ */
+export class FargateAgentTask extends Construct {
+  /** The task definition (escape hatch). */
+  public readonly taskDefinition: EcsTaskDefinition;
+  /** Role ECS uses to pull the image, read the token secret and write logs. */
+  public readonly executionRole: IamRole;
+  /** Role the agent and its runs assume; add the permissions runs need. */
+  public readonly taskRole: IamRole;
+  /** `/ecs/<name>`. */
+  public readonly logGroup: CloudwatchLogGroup;
+  /** Security group of the tasks: egress only. */
+  public readonly securityGroup: SecurityGroup;
+  /** The secret holding the token, when the token is a Terraform value. */
+  public readonly tokenSecret?: SecretsmanagerSecret;
+  /** The settings as resolved (token as a Secrets Manager reference). */
+  public readonly settings: ResolvedAgentSettings;
+  /** The container's name in the task definition. */
+  public readonly containerName = "agent";
+  /** AWS partition, region and account of the stack. */
+  public readonly partition: DataAwsPartition;
+  public readonly region: DataAwsRegion;
+  public readonly account: DataAwsCallerIdentity;
+
+  /**
+   * @param extra for constructs built on this one: `single` for one-task agents, and `subject`,
+   * the construct path errors name (the user's construct, not this child)
+   */
+  public constructor(scope: Construct, id: string, props: FargateAgentTaskProps, extra: { readonly single?: boolean; readonly subject?: string } = {}) {
+    super(scope, id);
+    const ctx = { subject: extra.subject ?? this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    const issues: ValidationIssue[] = checkFargateSize(p.cpu, p.memoryMiB, { cpu: "cpu", memory: "memoryMiB" });
+    const raw = props.settings;
+    const mode = raw.shutdown?.mode ?? "drain";
+    if ((raw.shutdown as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds !== undefined) {
+      issues.push({ field: "settings.shutdown.gracePeriodSeconds", message: "is `stopTimeoutSeconds` on Fargate: set that instead", received: describeValue((raw.shutdown as { gracePeriodSeconds?: unknown }).gracePeriodSeconds) });
+    }
+    if (mode === "drain" && p.stopTimeoutSeconds < FARGATE_MAX_STOP_TIMEOUT_SECONDS) {
+      issues.push({
+        field: "stopTimeoutSeconds",
+        message: `must be ${FARGATE_MAX_STOP_TIMEOUT_SECONDS} with \`settings.shutdown.mode\` "drain" (drain needs at least 120 s; Fargate allows at most 120), or use mode "graceful"`,
+        received: describeValue(p.stopTimeoutSeconds),
+      });
+    }
+    if (raw.driver !== undefined && raw.driver !== "local") {
+      issues.push({ field: "settings.driver", message: 'must be "local" (or unset) on Fargate: tasks cannot start containers', received: describeValue(raw.driver) });
+    }
+    if (issues.length > 0) throw new KitValidationError(ctx.subject, issues);
+
+    const token = raw.token;
+    if (!(token instanceof AgentTokenSource) || (token.kind !== "terraform" && token.kind !== "aws-secrets-manager")) {
+      throw fieldError(
+        ctx,
+        "settings.token",
+        "must be a Terraform value (stored in a Secrets Manager secret) or AgentTokenSource.fromAwsSecretsManager(arn) on ECS",
+        token instanceof AgentTokenSource ? token.kind : token,
+        { sensitive: !(token instanceof AgentTokenSource) },
+      );
+    }
+
+    this.partition = new DataAwsPartition(this, "Partition", {});
+    this.region = new DataAwsRegion(this, "Region", {});
+    this.account = new DataAwsCallerIdentity(this, "Account", {});
+
+    let secretSource = token;
+    if (token.kind === "terraform" && token.value !== undefined) {
+      this.tokenSecret = new SecretsmanagerSecret(this, "TokenSecret", {
+        namePrefix: `${p.name}-agent-token-`,
+        description: `Scalr agent pool token for ${p.name} (read by ECS at task start)`,
+      });
+      new SecretsmanagerSecretVersion(this, "TokenSecretValue", { secretId: this.tokenSecret.id, secretString: token.value });
+      secretSource = AgentTokenSource.fromAwsSecretsManager(this.tokenSecret.arn);
+    }
+
+    this.settings = resolveAgentSettings(
+      {
+        ...raw,
+        token: secretSource,
+        driver: "local",
+        single: extra.single ?? raw.single,
+        shutdown: { mode, gracePeriodSeconds: p.stopTimeoutSeconds },
+      },
+      { subject: ctx.subject, fieldPrefix: "settings" },
+    );
+    const container = renderEcsContainerEnvironment(this.settings, { subject: ctx.subject, fieldPrefix: "settings" });
+
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: `/ecs/${p.name}`, retentionInDays: p.logRetentionDays });
+
+    const assumeByEcsTasks = terraformJson({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          // Only tasks of this account may assume the roles (confused-deputy protection).
+          Condition: { StringEquals: { "aws:SourceAccount": this.account.accountId } },
+        },
+      ],
+    });
+    this.executionRole = new IamRole(this, "ExecutionRole", {
+      name: `${p.name}-agent-execution`,
+      description: "ECS pulls the Scalr agent image, reads its token secret and writes its logs",
+      assumeRolePolicy: assumeByEcsTasks,
+    });
+    const secretArn = secretSource.secretArn as string;
+    new IamRolePolicy(this, "ExecutionPolicy", {
+      role: this.executionRole.id,
+      name: "agent-execution",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "ReadTokenSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
+          { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },
+        ],
+      }),
+    });
+    this.taskRole = new IamRole(this, "TaskRole", {
+      name: `${p.name}-agent-task`,
+      description: "Role of the Scalr agent and its runs (no permissions by default)",
+      assumeRolePolicy: assumeByEcsTasks,
+    });
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${p.name}-agent`,
+      description: "Scalr agent tasks: outbound only (Scalr, registries, providers)",
+      vpcId: p.vpcId,
+      ingress: [],
+      egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
+    });
+
+    this.taskDefinition = new EcsTaskDefinition(this, "Resource", {
+      family: p.name,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(p.cpu),
+      memory: String(p.memoryMiB),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: p.cpuArchitecture },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      containerDefinitions: terraformJson([
+        {
+          name: this.containerName,
+          image: this.settings.image,
+          essential: true,
+          environment: container.environment,
+          secrets: container.secrets,
+          stopTimeout: p.stopTimeoutSeconds,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": this.logGroup.name, "awslogs-region": this.region.region, "awslogs-stream-prefix": "agent" },
+          },
+        },
+      ]),
+    });
+  }
+}

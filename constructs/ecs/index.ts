@@ -1,0 +1,2 @@
+export * from "./ecs-agent-service";
+export * from "./fargate-agent-task";
