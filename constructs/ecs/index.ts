@@ -1,2 +1,4 @@
 export * from "./ecs-agent-service";
 export * from "./fargate-agent-task";
+export * from "./serverless-agent-pool";
+export * from "./webhook-handler-bundle";

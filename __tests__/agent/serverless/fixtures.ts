@@ -1,0 +1,83 @@
+import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
+import type { RunTaskCall } from "../../../agent/serverless";
+
+/** A valid handler environment; every value differs from every other so a swapped field shows. */
+export const ENV = {
+  CLUSTER_ARN: "arn:aws:ecs:us-east-1:123456789012:cluster/scalr-agents",
+  TASK_DEFINITION_ARN: "arn:aws:ecs:us-east-1:123456789012:task-definition/scalr-agent-run:7",
+  SUBNET_IDS: "subnet-0a1b2c3d4e5f60718, subnet-0b2c3d4e5f6071829",
+  SECURITY_GROUP_IDS: "sg-0c3d4e5f607182930",
+  ASSIGN_PUBLIC_IP: "DISABLED",
+} as const;
+
+/** A Scalr webhook body as documented (scalr-facts §4.2). */
+export const BODY = {
+  task_id: "atask-v0p6k8bq1lh1nqf5e",
+  action: "plan",
+  run_id: "run-v0p6k8b1dr3t5k1mm",
+  workspace_id: "ws-v0p6k8aq4c2sdkl9a",
+  environment_id: "env-v0p6k8a7pqrstu0vb",
+  created_at: "2026-11-02T10:15:00+0000",
+} as const;
+
+/** The idempotency key Scalr sends: the agent task ID. */
+export const IDEMPOTENCY_KEY = "atask-v0p6k8bq1lh1nqf5e-key";
+
+/** The API key header a pool sends; it must never reach a log line. */
+export const API_KEY = "k3y-Zq9XwT7vLm2NpR4sB6dF8hJ0";
+
+/** An API Gateway REST proxy event (payload 1.0) for a delivery. */
+export function proxyEvent(overrides: { body?: unknown; method?: string; headers?: Record<string, string>; base64?: boolean } = {}) {
+  const raw = overrides.body === undefined ? JSON.stringify(BODY) : typeof overrides.body === "string" ? overrides.body : JSON.stringify(overrides.body);
+  return {
+    resource: "/trigger",
+    path: "/trigger",
+    httpMethod: overrides.method ?? "POST",
+    headers: overrides.headers ?? { "Content-Type": "application/json", "Idempotency-Key": IDEMPOTENCY_KEY, "x-api-key": API_KEY },
+    multiValueHeaders: null,
+    queryStringParameters: null,
+    requestContext: { requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", stage: "prod", httpMethod: overrides.method ?? "POST" },
+    body: overrides.base64 ? Buffer.from(raw, "utf8").toString("base64") : raw,
+    isBase64Encoded: overrides.base64 ?? false,
+  };
+}
+
+/** A Lambda context with `remainingMs` left. */
+export const lambdaContext = (remainingMs = 30_000) => ({ getRemainingTimeInMillis: () => remainingMs, awsRequestId: "lambda-req-0001" });
+
+/** A scripted `RunTask`: each call takes the next step (a result or an error to throw), recording inputs. */
+export function scriptedRunTask(...steps: Array<{ taskArn: string } | { failures: Array<{ reason: string }> } | { empty: true } | Error>) {
+  const calls: Array<{ input: RunTaskCommandInput; timeoutMs: number }> = [];
+  const run: RunTaskCall = async (input, { timeoutMs }) => {
+    calls.push({ input, timeoutMs });
+    const step = steps.shift();
+    if (step === undefined) throw new Error(`unexpected RunTask call #${calls.length}`);
+    if (step instanceof Error) throw step;
+    if ("taskArn" in step) return { tasks: [{ taskArn: step.taskArn }], failures: [] };
+    if ("failures" in step) return { tasks: [], failures: step.failures };
+    return { tasks: [], failures: [] };
+  };
+  return { run, calls };
+}
+
+/** An SDK-shaped service error. */
+export function sdkError(name: string, status: number, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(`${name}: simulated`), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status }, ...extra });
+}
+
+/** A virtual clock: `sleep` advances it, so tests of backoff take no time. */
+export function virtualRuntime(timeBudgetMs = 28_000, random = () => 0.5) {
+  let t = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    advance: (ms: number) => void (t += ms),
+    random,
+    timeBudgetMs,
+    sleeps,
+  };
+}

@@ -1,0 +1,157 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { bundleWebhookHandler } from "../../../constructs/ecs/webhook-handler-bundle";
+import { FakeEcs, ecsReply, startFakeEcs } from "../../support/fake-ecs";
+import { API_KEY, BODY, ENV, IDEMPOTENCY_KEY, lambdaContext, proxyEvent } from "./fixtures";
+
+// The bundled handler (what the Lambda runs) with the real AWS SDK, against a local ECS endpoint.
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+
+let fake: FakeEcs;
+let bundleDir: string;
+const savedEnv = { ...process.env };
+const logLines: string[] = [];
+
+/** A fresh copy of the bundle (a cold start): it reads the environment at its first invocation. */
+function coldStart(env: Record<string, string | undefined>): Handler {
+  for (const k of Object.keys(process.env)) if (/^(AWS_|CLUSTER_ARN|TASK_DEFINITION_ARN|SUBNET_IDS|SECURITY_GROUP_IDS|ASSIGN_PUBLIC_IP|CAPACITY_PROVIDER_STRATEGY|FALLBACK_TO_FARGATE)/.test(k)) delete process.env[k];
+  Object.assign(process.env, {
+    // Dummy credentials and no shared config: the SDK signs with these and looks nowhere else.
+    AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE0001",
+    AWS_SECRET_ACCESS_KEY: "fake-secret-access-key-for-loopback",
+    AWS_REGION: "us-east-1",
+    AWS_CONFIG_FILE: path.join(bundleDir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(bundleDir, "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ENDPOINT_URL_ECS: fake.url,
+    ...env,
+  });
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    handler = require(path.join(bundleDir, "index.js")).handler;
+  });
+  if (handler === undefined) throw new Error("the bundle exports no handler");
+  return handler;
+}
+
+beforeAll(async () => {
+  fake = await startFakeEcs();
+  bundleDir = bundleWebhookHandler({ outDir: fs.mkdtempSync(path.join(os.tmpdir(), "handler-loopback-")) });
+  jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    logLines.push(String(chunk));
+    return true;
+  });
+});
+
+afterAll(async () => {
+  jest.restoreAllMocks();
+  process.env = savedEnv;
+  await fake.close();
+  fs.rmSync(bundleDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  fake.requests.length = 0;
+  logLines.length = 0;
+});
+
+describe("the bundled handler against a loopback ECS endpoint (real SDK)", () => {
+  let handler: Handler;
+  beforeAll(() => {
+    handler = coldStart(ENV);
+  });
+
+  test("one valid delivery → one signed RunTask with the configured cluster, task definition, network and clientToken → 202", async () => {
+    const result = await handler(proxyEvent(), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    const taskArn = JSON.parse(result.body).taskArn;
+    expect(fake.tasks.has(taskArn)).toBe(true);
+    expect(fake.requests).toHaveLength(1);
+    const [req] = fake.requests;
+    expect(req?.operation).toBe("RunTask");
+    expect(req?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\/\d{8}\/us-east-1\/ecs\/aws4_request/);
+    expect(req?.body).toMatchObject({
+      cluster: ENV.CLUSTER_ARN,
+      taskDefinition: ENV.TASK_DEFINITION_ARN,
+      count: 1,
+      launchType: "FARGATE",
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], securityGroups: ["sg-0c3d4e5f607182930"], assignPublicIp: "DISABLED" },
+      },
+      clientToken: IDEMPOTENCY_KEY,
+      startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`,
+    });
+    expect(req?.body.tags).toContainEqual({ key: "scalr:run-id", value: BODY.run_id });
+    const logs = logLines.filter((l) => l.includes('"scalr webhook"'));
+    expect(logs).toHaveLength(1);
+    expect(JSON.parse(logs[0] as string)).toMatchObject({ outcome: "launched", taskArn });
+    expect(logLines.join("")).not.toContain(API_KEY);
+  });
+
+  test("a redelivery → the same clientToken, and ECS answers with the same task", async () => {
+    const first = await handler(proxyEvent(), lambdaContext());
+    const again = await handler(proxyEvent(), lambdaContext());
+    expect(again.statusCode).toBe(202);
+    expect(JSON.parse(again.body).taskArn).toBe(JSON.parse(first.body).taskArn);
+    expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual([IDEMPOTENCY_KEY, IDEMPOTENCY_KEY]);
+  });
+
+  test("a malformed body → 400 and no call", async () => {
+    const result = await handler(proxyEvent({ body: '{"task_id": 7}' }), lambdaContext());
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).message).toContain("`task_id` must be a string");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  test("a throttled first call → retried → 202", async () => {
+    fake.respondWith(ecsReply.throttling());
+    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-throttled" } }), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual(["atask-throttled", "atask-throttled"]);
+    expect(JSON.parse(logLines.find((l) => l.includes('"scalr webhook"')) as string)).toMatchObject({ outcome: "launched", attempts: 2 });
+  });
+
+  test("an ECS failures answer → 503", async () => {
+    fake.respondWith(ecsReply.failures("RESOURCE:ENI"));
+    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-failing" } }), lambdaContext());
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body).failures).toEqual([{ reason: "RESOURCE:ENI" }]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  test("an access error → 502 after one call (the SDK does not retry on its own)", async () => {
+    fake.respondWith(ecsReply.error("AccessDeniedException", "not authorized to perform: ecs:RunTask"));
+    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-denied" } }), lambdaContext());
+    expect(result.statusCode).toBe(502);
+    expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("the bundled handler, other configurations", () => {
+  test("FARGATE_SPOT with fallback: a capacity failure → a FARGATE launch with another token → 202", async () => {
+    const handler = coldStart({
+      ...ENV,
+      CAPACITY_PROVIDER_STRATEGY: '[{"capacityProvider":"FARGATE_SPOT","weight":1}]',
+      FALLBACK_TO_FARGATE: "true",
+    });
+    fake.respondWith(ecsReply.capacityUnavailable());
+    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-spot" } }), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    const [spot, onDemand] = fake.runTaskRequests();
+    expect(spot).toMatchObject({ capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], clientToken: "atask-spot" });
+    expect(spot.launchType).toBeUndefined();
+    expect(onDemand).toMatchObject({ launchType: "FARGATE" });
+    expect(onDemand.clientToken).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("a bad Lambda environment → 500 with a log line, no call", async () => {
+    const handler = coldStart({ ...ENV, TASK_DEFINITION_ARN: "scalr-agent-run" });
+    const result = await handler(proxyEvent(), lambdaContext());
+    expect(result.statusCode).toBe(500);
+    expect(fake.requests).toHaveLength(0);
+    expect(logLines.join("")).toContain("`TASK_DEFINITION_ARN` must be an ECS task definition ARN");
+  });
+});

@@ -1,0 +1,284 @@
+import { createHash } from "crypto";
+import { HandlerConfig, RETRY, launchAgentTask, parseHandlerConfig } from "../../../agent/serverless";
+import { BODY, ENV, IDEMPOTENCY_KEY, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
+
+const config: HandlerConfig = parseHandlerConfig(ENV);
+const spot: HandlerConfig = parseHandlerConfig({
+  ...ENV,
+  CAPACITY_PROVIDER_STRATEGY: JSON.stringify([{ capacityProvider: "FARGATE_SPOT", weight: 3 }, { capacityProvider: "FARGATE", weight: 1, base: 1 }]),
+  FALLBACK_TO_FARGATE: "true",
+});
+const TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/scalr-agents/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+const post = (body: unknown = BODY, headers: Record<string, string> = { "Idempotency-Key": IDEMPOTENCY_KEY }) => ({
+  method: "POST",
+  headers,
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
+const json = (r: { response: { body: string } }) => JSON.parse(r.response.body);
+
+describe("launchAgentTask", () => {
+  test("a valid delivery starts one task with the configured cluster, task definition and network, and answers 202 with its ARN", async () => {
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(202);
+    expect(json(result)).toEqual({ taskArn: TASK_ARN });
+    expect(ecs.calls).toHaveLength(1);
+    expect(ecs.calls[0]?.input).toEqual({
+      cluster: ENV.CLUSTER_ARN,
+      taskDefinition: ENV.TASK_DEFINITION_ARN,
+      count: 1,
+      launchType: "FARGATE",
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], securityGroups: ["sg-0c3d4e5f607182930"], assignPublicIp: "DISABLED" },
+      },
+      clientToken: IDEMPOTENCY_KEY,
+      startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`,
+      tags: [
+        { key: "scalr:task-id", value: BODY.task_id },
+        { key: "scalr:run-id", value: BODY.run_id },
+        { key: "scalr:workspace-id", value: BODY.workspace_id },
+        { key: "scalr:environment-id", value: BODY.environment_id },
+        { key: "scalr:action", value: BODY.action },
+      ],
+      propagateTags: "TASK_DEFINITION",
+    });
+    expect(result.log).toEqual({
+      outcome: "launched",
+      status: 202,
+      taskId: BODY.task_id,
+      runId: BODY.run_id,
+      workspaceId: BODY.workspace_id,
+      environmentId: BODY.environment_id,
+      action: BODY.action,
+      clientToken: IDEMPOTENCY_KEY,
+      taskArn: TASK_ARN,
+      attempts: 1,
+      fallback: false,
+    });
+  });
+
+  test("a redelivery makes the same RunTask request, with the same clientToken", async () => {
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+    await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(ecs.calls[1]?.input).toEqual(ecs.calls[0]?.input);
+  });
+
+  test("without an Idempotency-Key the token is task_id; the header name is case-insensitive", async () => {
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+    await launchAgentTask(post(BODY, {}), config, ecs.run, virtualRuntime());
+    await launchAgentTask(post(BODY, { "idempotency-key": "lower-case-key" }), config, ecs.run, virtualRuntime());
+    await launchAgentTask(post(BODY, { "Idempotency-Key": "  " }), config, ecs.run, virtualRuntime());
+    expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([BODY.task_id, "lower-case-key", BODY.task_id]);
+  });
+
+  test("a key ECS would not accept as a token (over 64 characters, or not printable ASCII) is hashed, deterministically", async () => {
+    const long = `atask-${"x".repeat(80)}`;
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+    await launchAgentTask(post(BODY, { "Idempotency-Key": long }), config, ecs.run, virtualRuntime());
+    await launchAgentTask(post(BODY, { "Idempotency-Key": long }), config, ecs.run, virtualRuntime());
+    await launchAgentTask(post(BODY, { "Idempotency-Key": "clé avec espace" }), config, ecs.run, virtualRuntime());
+    const [a, b, c] = ecs.calls.map((x) => x.input.clientToken);
+    expect(a).toBe(createHash("sha256").update(long).digest("hex"));
+    expect(b).toBe(a);
+    expect(c).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("startedBy stays within ECS's 128 characters of A-Za-z0-9_/-", async () => {
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+    await launchAgentTask(post({ ...BODY, run_id: "run.with:odd@chars" }), config, ecs.run, virtualRuntime());
+    await launchAgentTask(post({ ...BODY, run_id: `run-${"r".repeat(120)}` }), config, ecs.run, virtualRuntime());
+    expect(ecs.calls[0]?.input.startedBy).toBe(`scalr/run_with_odd_chars/${BODY.task_id}`);
+    expect(ecs.calls[1]?.input.startedBy).toBe(`scalr/${BODY.task_id}`);
+  });
+
+  test("a method other than POST answers 405 with Allow: POST and calls nothing", async () => {
+    const ecs = scriptedRunTask();
+    const result = await launchAgentTask({ ...post(), method: "GET" }, config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(405);
+    expect(result.response.headers).toMatchObject({ Allow: "POST" });
+    expect(result.log.outcome).toBe("method-not-allowed");
+    expect(ecs.calls).toHaveLength(0);
+  });
+
+  describe("answers 400 naming the field, and calls nothing, when", () => {
+    const withoutTask: Record<string, string> = { ...BODY };
+    delete withoutTask.task_id;
+    const cases: Array<[string, unknown, string, RegExp]> = [
+      ["task_id is missing", withoutTask, "task_id", /`task_id` is required/],
+      ["action is missing", { ...BODY, action: undefined }, "action", /`action` is required/],
+      ["run_id is not a string", { ...BODY, run_id: 42 }, "run_id", /`run_id` must be a string \(the run ID\)/],
+      ["workspace_id is empty", { ...BODY, workspace_id: "" }, "workspace_id", /`workspace_id` must not be empty/],
+      ["environment_id has a space", { ...BODY, environment_id: "env 1" }, "environment_id", /`environment_id` must hold only letters/],
+      ["created_at is not a timestamp", { ...BODY, created_at: "yesterday" }, "created_at", /`created_at` must be a timestamp/],
+      ["action is too long", { ...BODY, action: "a".repeat(65) }, "action", /`action` must be at most 64 characters/],
+      ["the body is empty", "", "body", /`body` must be a JSON object/],
+      ["the body is not JSON", "{task_id:", "body", /`body` must be valid JSON/],
+      ["the body is a JSON array", [BODY], "body", /`body` must be a JSON object/],
+    ];
+    test.each(cases)("%s", async (_name, body, field, message) => {
+      const ecs = scriptedRunTask();
+      const result = await launchAgentTask(post(body), config, ecs.run, virtualRuntime());
+      expect(result.response.statusCode).toBe(400);
+      expect(json(result).message).toMatch(message);
+      expect(result.log).toMatchObject({ outcome: "rejected", status: 400, invalid: [field] });
+      expect(ecs.calls).toHaveLength(0);
+    });
+
+    test("several fields are wrong (each is named)", async () => {
+      const result = await launchAgentTask(post({ action: "plan" }), config, scriptedRunTask().run, virtualRuntime());
+      expect(result.log.invalid).toEqual(["task_id", "run_id", "workspace_id", "environment_id", "created_at"]);
+    });
+  });
+
+  test("fields Scalr may add later are ignored", async () => {
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+    const result = await launchAgentTask(post({ ...BODY, agent_pool_id: "apool-1", extra: { nested: true } }), config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(202);
+  });
+
+  test("a body over 64 KiB answers 413", async () => {
+    const result = await launchAgentTask(post({ ...BODY, padding: "p".repeat(70_000) }), config, scriptedRunTask().run, virtualRuntime());
+    expect(result.response.statusCode).toBe(413);
+  });
+
+  test("a throttled call is retried after a jittered backoff, then answers 202", async () => {
+    const rt = virtualRuntime(28_000, () => 0.5);
+    const ecs = scriptedRunTask(sdkError("ThrottlingException", 400), sdkError("ThrottlingException", 400), { taskArn: TASK_ARN });
+    const result = await launchAgentTask(post(), config, ecs.run, rt);
+    expect(result.response.statusCode).toBe(202);
+    expect(result.log).toMatchObject({ outcome: "launched", attempts: 3 });
+    expect(rt.sleeps).toEqual([RETRY.baseMs * 0.5, RETRY.baseMs * 2 * 0.5]);
+    expect(new Set(ecs.calls.map((c) => c.input.clientToken))).toEqual(new Set([IDEMPOTENCY_KEY]));
+  });
+
+  test("HTTP 429, ServerException and network errors are retried too", async () => {
+    const network = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    const ecs = scriptedRunTask(sdkError("TooManyRequests", 429), sdkError("ServerException", 500), network, { taskArn: TASK_ARN });
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(result.log).toMatchObject({ outcome: "launched", attempts: 4 });
+  });
+
+  test("throttling that outlasts the time budget answers 503, and no attempt starts without time to finish", async () => {
+    const rt = virtualRuntime(10_000, () => 0.99);
+    const throttled = Array.from({ length: 20 }, () => sdkError("ThrottlingException", 400));
+    const ecs = scriptedRunTask(...throttled);
+    const start = rt.now();
+    const run: typeof ecs.run = async (input, opts) => {
+      expect(rt.now() + RETRY.minAttemptMs).toBeLessThanOrEqual(start + 10_000);
+      rt.advance(300); // each call takes 300 ms
+      return ecs.run(input, opts);
+    };
+    const result = await launchAgentTask(post(), config, run, rt);
+    expect(result.response.statusCode).toBe(503);
+    expect(result.response.headers).toMatchObject({ "Retry-After": "10" });
+    expect(result.log).toMatchObject({ outcome: "throttled", error: { name: "ThrottlingException" } });
+    expect(ecs.calls.length).toBeGreaterThan(2);
+    expect(ecs.calls.length).toBeLessThanOrEqual(RETRY.maxAttempts);
+    expect(rt.now() - start).toBeLessThanOrEqual(10_000);
+  });
+
+  test("no more than maxAttempts calls even with time to spare", async () => {
+    const ecs = scriptedRunTask(...Array.from({ length: 20 }, () => sdkError("ThrottlingException", 400)));
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime(1_000_000, () => 0));
+    expect(result.log).toMatchObject({ outcome: "throttled", attempts: RETRY.maxAttempts });
+  });
+
+  test("each attempt is bounded by the attempt timeout and by the time left", async () => {
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+    await launchAgentTask(post(), config, ecs.run, virtualRuntime(28_000));
+    await launchAgentTask(post(), config, ecs.run, virtualRuntime(5_000));
+    expect(ecs.calls.map((c) => c.timeoutMs)).toEqual([RETRY.attemptTimeoutMs, 5_000]);
+  });
+
+  test("too little time left to make a call answers 503 without calling", async () => {
+    const ecs = scriptedRunTask();
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime(RETRY.minAttemptMs - 1));
+    expect(result.response.statusCode).toBe(503);
+    expect(ecs.calls).toHaveLength(0);
+  });
+
+  test("ECS failures answer 503 with the reasons, without retrying (Scalr redelivers)", async () => {
+    const ecs = scriptedRunTask({ failures: [{ reason: "RESOURCE:ENI" }] });
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(503);
+    expect(json(result).failures).toEqual([{ reason: "RESOURCE:ENI" }]);
+    expect(result.log).toMatchObject({ outcome: "ecs-failures", attempts: 1, failures: [{ reason: "RESOURCE:ENI" }] });
+  });
+
+  test("no task and no failure answers 503", async () => {
+    const result = await launchAgentTask(post(), config, scriptedRunTask({ empty: true }).run, virtualRuntime());
+    expect(result.response.statusCode).toBe(503);
+    expect(result.log.outcome).toBe("no-task");
+  });
+
+  test("an error ECS will repeat (access denied, bad parameter) answers 502 after one call", async () => {
+    const ecs = scriptedRunTask(sdkError("AccessDeniedException", 400));
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(502);
+    expect(result.log).toMatchObject({ outcome: "ecs-error", attempts: 1, error: { name: "AccessDeniedException" } });
+    expect(ecs.calls).toHaveLength(1);
+  });
+
+  test("a ConflictException naming the task this token started answers 202 with that task", async () => {
+    const ecs = scriptedRunTask(sdkError("ConflictException", 400, { resourceIds: [TASK_ARN] }));
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(202);
+    expect(json(result)).toEqual({ taskArn: TASK_ARN });
+  });
+
+  describe("Fargate Spot", () => {
+    test("a capacity provider strategy replaces the launch type", async () => {
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+      await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
+      expect(ecs.calls[0]?.input).toMatchObject({
+        capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 3 }, { capacityProvider: "FARGATE", weight: 1, base: 1 }],
+      });
+      expect(ecs.calls[0]?.input.launchType).toBeUndefined();
+    });
+
+    test("a capacity failure falls back once to launch type FARGATE, with its own deterministic token", async () => {
+      const capacity = { failures: [{ reason: "Capacity is unavailable at this time. Please try again later or in a different availability zone" }] };
+      const ecs = scriptedRunTask(capacity, { taskArn: TASK_ARN }, capacity, { taskArn: TASK_ARN });
+      const first = await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
+      await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
+      expect(first.response.statusCode).toBe(202);
+      expect(first.log).toMatchObject({ outcome: "launched", fallback: true, attempts: 2 });
+      const [primary, fallback, primary2, fallback2] = ecs.calls.map((c) => c.input);
+      expect(fallback?.launchType).toBe("FARGATE");
+      expect(fallback?.capacityProviderStrategy).toBeUndefined();
+      expect(fallback?.clientToken).toMatch(/^[0-9a-f]{64}$/);
+      expect(fallback?.clientToken).not.toBe(primary?.clientToken);
+      expect(fallback?.networkConfiguration).toEqual(primary?.networkConfiguration);
+      expect([primary2?.clientToken, fallback2?.clientToken]).toEqual([primary?.clientToken, fallback?.clientToken]);
+    });
+
+    test("without FALLBACK_TO_FARGATE a capacity failure answers 503", async () => {
+      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] });
+      const result = await launchAgentTask(post(), { ...spot, fallbackToFargate: false }, ecs.run, virtualRuntime());
+      expect(result.response.statusCode).toBe(503);
+      expect(ecs.calls).toHaveLength(1);
+    });
+
+    test("a failure other than capacity does not fall back", async () => {
+      const ecs = scriptedRunTask({ failures: [{ reason: "MISSING" }] });
+      const result = await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: false });
+      expect(ecs.calls).toHaveLength(1);
+    });
+
+    test("a fallback that fails too answers 503 and says it fell back", async () => {
+      const capacity = { failures: [{ reason: "Capacity is unavailable at this time." }] };
+      const result = await launchAgentTask(post(), spot, scriptedRunTask(capacity, capacity).run, virtualRuntime());
+      expect(result.response.statusCode).toBe(503);
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: true, attempts: 2 });
+    });
+
+    test("FALLBACK_TO_FARGATE without FARGATE_SPOT in the strategy does nothing", async () => {
+      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] });
+      await launchAgentTask(post(), { ...config, fallbackToFargate: true }, ecs.run, virtualRuntime());
+      expect(ecs.calls).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,256 @@
+import type { RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
+import type { HandlerConfig } from "./config";
+import { Placement, clientTokenFor, runTaskInput, usesFargateSpot } from "./run-task";
+import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, parseWebhookRequest } from "./webhook";
+
+/**
+ * `RunTask` as the core needs it: the SDK call, bounded by `timeoutMs` (the handler turns it into
+ * an abort signal). Tests pass a fake; the handler passes the real client.
+ */
+export type RunTaskCall = (input: RunTaskCommandInput, options: { readonly timeoutMs: number }) => Promise<Pick<RunTaskCommandOutput, "tasks" | "failures">>;
+
+/** Time and chance, injected so tests control them. */
+export interface LaunchRuntime {
+  /** Milliseconds, monotonic enough for deadlines. */
+  now(): number;
+  /** Waits `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+  /** Uniform in [0, 1), for backoff jitter. */
+  random(): number;
+  /** How long the core may take before it must answer (the handler derives it from the Lambda's remaining time). */
+  readonly timeBudgetMs: number;
+}
+
+/** Backoff of throttled or transient `RunTask` calls. */
+export const RETRY = {
+  /** First backoff ceiling; doubles per attempt ("full jitter": a uniform wait below the ceiling). */
+  baseMs: 200,
+  /** Largest backoff ceiling. */
+  capMs: 4000,
+  /** Attempts per launch, the first included. */
+  maxAttempts: 8,
+  /** Longest single attempt: a hung connection is abandoned and retried (same `clientToken`, so no second task). */
+  attemptTimeoutMs: 8000,
+  /** An attempt is not started with less time than this left: it could not finish, and a timed-out attempt tells Scalr nothing. */
+  minAttemptMs: 1500,
+} as const;
+
+/** What happened to a request, as logged (`outcome`) and alarmed on. */
+export type LaunchOutcome =
+  | "launched"
+  | "rejected"
+  | "method-not-allowed"
+  | "ecs-failures"
+  | "no-task"
+  | "throttled"
+  | "ecs-unavailable"
+  | "ecs-error";
+
+/** The fields of the one log line a request produces (the handler adds request ID and duration). */
+export interface LaunchLog {
+  /** What happened. */
+  readonly outcome: LaunchOutcome;
+  /** HTTP status answered. */
+  readonly status: number;
+  /** Scalr's ids, when the body was valid. */
+  readonly taskId?: string;
+  /** Run ID. */
+  readonly runId?: string;
+  /** Workspace ID. */
+  readonly workspaceId?: string;
+  /** Environment ID. */
+  readonly environmentId?: string;
+  /** Task type. */
+  readonly action?: string;
+  /** The `clientToken` of the primary launch (not a secret: it is Scalr's task ID or its hash). */
+  readonly clientToken?: string;
+  /** Fields a rejected request got wrong. */
+  readonly invalid?: readonly string[];
+  /** ARN of the started (or already running) task. */
+  readonly taskArn?: string;
+  /** `RunTask` calls made. */
+  readonly attempts?: number;
+  /** Whether the on-demand FARGATE fallback was used. */
+  readonly fallback?: boolean;
+  /** ECS `failures`, reason and ARN. */
+  readonly failures?: ReadonlyArray<{ readonly reason?: string; readonly arn?: string; readonly detail?: string }>;
+  /** The last error, by name and message. */
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/** The core's answer: the HTTP response and the log fields. */
+export interface LaunchResult {
+  /** What to answer Scalr. */
+  readonly response: WebhookHttpResponse;
+  /** What to log. */
+  readonly log: LaunchLog;
+}
+
+type ErrorKind = "throttled" | "transient" | "conflict" | "fatal";
+
+const THROTTLING_ERRORS = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "ProvisionedThroughputExceededException",
+  "SlowDown",
+]);
+const NETWORK_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+
+interface SdkLikeError {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+  resourceIds?: unknown;
+}
+
+/** Sorts an SDK error: throttling and transient errors are retried; a token conflict means the task exists. */
+export function classifyError(error: unknown): ErrorKind {
+  const e = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError;
+  const name = typeof e.name === "string" ? e.name : "";
+  const status = e.$metadata?.httpStatusCode;
+  if (THROTTLING_ERRORS.has(name) || status === 429) return "throttled";
+  if (name === "ConflictException" && Array.isArray(e.resourceIds) && e.resourceIds.length > 0) return "conflict";
+  if (name === "ServerException" || (status !== undefined && status >= 500)) return "transient";
+  if (name === "TimeoutError" || name === "AbortError" || (typeof e.code === "string" && NETWORK_ERRORS.has(e.code))) return "transient";
+  if (e.$retryable !== undefined && e.$retryable !== null) return "transient";
+  return "fatal";
+}
+
+function describeError(error: unknown): { name: string; message: string } {
+  const e = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  return { name: typeof e.name === "string" ? e.name : "Error", message: message.length > 500 ? `${message.slice(0, 497)}…` : message };
+}
+
+// Fargate answers "Capacity is unavailable at this time. Please try again later or in a different
+// availability zone" as a RunTask failure when it cannot place the task.
+const CAPACITY = /capacity/i;
+
+type Attempted =
+  | { kind: "task"; taskArn: string; attempts: number }
+  | { kind: "failures"; failures: NonNullable<LaunchLog["failures"]>; attempts: number }
+  | { kind: "no-task"; attempts: number }
+  | { kind: "gave-up"; why: "throttled" | "transient"; error: unknown; attempts: number }
+  | { kind: "fatal"; error: unknown; attempts: number };
+
+/** One launch (primary or fallback): `RunTask`, retried with backoff on throttling and transient errors until the deadline. */
+async function runWithRetries(input: RunTaskCommandInput, run: RunTaskCall, runtime: LaunchRuntime, deadline: number): Promise<Attempted> {
+  // The caller starts only with RETRY.minAttemptMs left, and a retry is only scheduled when that much
+  // remains after its wait, so every attempt has at least minAttemptMs.
+  let attempts = 0;
+  for (;;) {
+    const left = deadline - runtime.now();
+    attempts++;
+    let error: unknown;
+    try {
+      const out = await run(input, { timeoutMs: Math.max(1, Math.min(left, RETRY.attemptTimeoutMs)) });
+      const taskArn = out.tasks?.find((t) => typeof t.taskArn === "string" && t.taskArn !== "")?.taskArn;
+      if (taskArn !== undefined) return { kind: "task", taskArn, attempts };
+      const failures = (out.failures ?? []).map((f) => ({ reason: f.reason, arn: f.arn, detail: f.detail }));
+      return failures.length > 0 ? { kind: "failures", failures, attempts } : { kind: "no-task", attempts };
+    } catch (e) {
+      error = e;
+    }
+    const kind = classifyError(error);
+    if (kind === "conflict") {
+      // ECS already started a task for this token (a redelivery): that task is the answer.
+      const ids = (error as { resourceIds: string[] }).resourceIds;
+      return { kind: "task", taskArn: ids[0] as string, attempts };
+    }
+    if (kind === "fatal") return { kind: "fatal", error, attempts };
+    const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempts - 1));
+    const wait = Math.floor(runtime.random() * ceiling);
+    if (attempts >= RETRY.maxAttempts || runtime.now() + wait + RETRY.minAttemptMs > deadline) return { kind: "gave-up", why: kind, error, attempts };
+    await runtime.sleep(wait);
+  }
+}
+
+/**
+ * The handler's logic, free of transport: validates the request, starts one agent task with
+ * `RunTask` (idempotent on the delivery's `clientToken`), retries throttling within the time budget,
+ * falls back from Fargate Spot to on-demand when configured, and says what to answer and log.
+ *
+ * Answers: 202 `{taskArn}` when a task runs (or already ran for this key); 400/413 naming the bad
+ * field; 405 for other methods; 503 when ECS reports failures, starts nothing, or stays throttled
+ * (Scalr redelivers, and the same `clientToken` prevents a second task); 502 when ECS rejects the
+ * request itself (permissions, parameters: redelivery will not help, the logs say why).
+ */
+export async function launchAgentTask(request: WebhookHttpRequest, config: HandlerConfig, run: RunTaskCall, runtime: LaunchRuntime): Promise<LaunchResult> {
+  const parsed = parseWebhookRequest(request);
+  if (!parsed.ok) {
+    const invalid = parsed.invalid.length > 0 ? { invalid: parsed.invalid } : {};
+    return { response: parsed.response, log: { outcome: parsed.outcome, status: parsed.response.statusCode, ...invalid } };
+  }
+  const d = parsed.delivery;
+  const ids = deliveryIds(d);
+  const deadline = runtime.now() + runtime.timeBudgetMs;
+  if (runtime.timeBudgetMs < RETRY.minAttemptMs) {
+    return unavailable(ids, "throttled", 0, false, { name: "TimeBudgetExhausted", message: `only ${runtime.timeBudgetMs} ms left before the Lambda timeout` });
+  }
+
+  let placement: Placement = "configured";
+  let result = await runWithRetries(runTaskInput(d, config, placement), run, runtime, deadline);
+  let attempts = result.attempts;
+  if (config.fallbackToFargate && usesFargateSpot(config) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
+    placement = "fargate";
+    result = await runWithRetries(runTaskInput(d, config, placement), run, runtime, deadline);
+    attempts += result.attempts;
+  }
+  const fallback = placement === "fargate";
+
+  switch (result.kind) {
+    case "task":
+      return {
+        response: jsonResponse(202, { taskArn: result.taskArn }),
+        log: { outcome: "launched", status: 202, ...ids, taskArn: result.taskArn, attempts, fallback },
+      };
+    case "failures":
+      return {
+        response: jsonResponse(503, { message: "ECS did not start the agent task; Scalr may redeliver", failures: result.failures }, { "Retry-After": "10" }),
+        log: { outcome: "ecs-failures", status: 503, ...ids, attempts, fallback, failures: result.failures },
+      };
+    case "no-task":
+      return {
+        response: jsonResponse(503, { message: "ECS started no task and reported no failure; Scalr may redeliver" }, { "Retry-After": "10" }),
+        log: { outcome: "no-task", status: 503, ...ids, attempts, fallback },
+      };
+    case "gave-up":
+      return unavailable(ids, result.why === "throttled" ? "throttled" : "ecs-unavailable", attempts, fallback, describeError(result.error));
+    case "fatal":
+      return {
+        response: jsonResponse(502, { message: "ECS rejected the RunTask request; see the handler's logs" }),
+        log: { outcome: "ecs-error", status: 502, ...ids, attempts, fallback, error: describeError(result.error) },
+      };
+  }
+}
+
+function deliveryIds(d: ScalrDelivery) {
+  return {
+    taskId: d.taskId,
+    runId: d.runId,
+    workspaceId: d.workspaceId,
+    environmentId: d.environmentId,
+    action: d.action,
+    clientToken: clientTokenFor(d.idempotencyKey),
+  };
+}
+
+function unavailable(ids: ReturnType<typeof deliveryIds>, outcome: "throttled" | "ecs-unavailable", attempts: number, fallback: boolean, error: { name: string; message: string }): LaunchResult {
+  return {
+    response: jsonResponse(503, { message: "ECS is throttling or unavailable; Scalr may redeliver" }, { "Retry-After": "10" }),
+    log: { outcome, status: 503, ...ids, attempts, fallback, error },
+  };
+}
+
+function isCapacityFailure(result: Attempted): boolean {
+  if (result.kind === "failures") return result.failures.every((f) => CAPACITY.test(`${f.reason ?? ""} ${f.detail ?? ""}`));
+  if (result.kind === "fatal") return CAPACITY.test(describeError(result.error).message);
+  return false;
+}

@@ -1,0 +1,369 @@
+import { ApiGatewayApiKey } from "@cdktf/provider-aws/lib/api-gateway-api-key";
+import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
+import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
+import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
+import { ApiGatewayUsagePlan } from "@cdktf/provider-aws/lib/api-gateway-usage-plan";
+import { ApiGatewayUsagePlanKey } from "@cdktf/provider-aws/lib/api-gateway-usage-plan-key";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { AssetType, Fn, Lazy, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { fieldError, intInRange, isToken, parseOrThrow, strictProps, terraformJson, tokenOr } from "../../agent/settings";
+import type { LaunchOutcome } from "../../agent/serverless/launch";
+import { AgentPool } from "../scalr/agent-pool";
+import { FargateAgentSettings, FargateAgentTask, fargateAgentShape } from "./fargate-agent-task";
+import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
+
+/** Settings of a serverless agent: one task per container, so no token (it comes from the pool) and no driver choice. */
+export type ServerlessAgentSettings = Omit<FargateAgentSettings, "token" | "poolKind" | "single" | "driver" | "concurrency">;
+
+/** Props of {@link ServerlessAgentPool}. */
+export interface ServerlessAgentPoolProps {
+  /** Name of the Scalr pool and prefix of the AWS resources (1–32 letters, digits, '-'). */
+  readonly name: string;
+  /** The agents: Scalr URL, proxy, CA bundle, image, shutdown mode, … */
+  readonly settings: ServerlessAgentSettings;
+  /** Environments that may use the pool. @default "all" */
+  readonly environments?: "all" | readonly string[];
+  /** VPC of the agent tasks. */
+  readonly vpcId: string;
+  /** Subnets of the agent tasks: private subnets with a NAT route to Scalr. */
+  readonly subnetIds: readonly string[];
+  /**
+   * Give agent tasks a public IP (only for public subnets without NAT). Exposes the tasks' network
+   * interfaces to the internet (the security group still admits no ingress).
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
+  /** Fargate CPU units per agent. @default 2048 */
+  readonly cpu?: number;
+  /** Fargate memory (MiB) per agent. @default 4096 */
+  readonly memoryMiB?: number;
+  /** @default "X86_64" */
+  readonly cpuArchitecture?: "X86_64" | "ARM64";
+  /** Container stop timeout, the agent's shutdown grace period (≤ 120). @default 120 */
+  readonly stopTimeoutSeconds?: number;
+  /** Log retention (agent and handler logs). @default 30 */
+  readonly logRetentionDays?: number;
+  /**
+   * Run agents on FARGATE_SPOT (cheaper; AWS may stop a task with two minutes' notice). The handler
+   * falls back to FARGATE when Spot has no capacity.
+   * @default false
+   */
+  readonly spot?: boolean;
+  /** Most agent launches in flight at once (Lambda reserved concurrency). @default 10 */
+  readonly maxConcurrentLaunches?: number;
+  /** API usage plan: requests per second, burst and daily quota. @default { rateLimit: 5, burstLimit: 10, dailyQuota: 5000 } */
+  readonly throttle?: { readonly rateLimit?: number; readonly burstLimit?: number; readonly dailyQuota?: number };
+  /**
+   * Only these source CIDRs may call the webhook (e.g. Scalr's published egress addresses).
+   * @default - any source with the API key
+   */
+  readonly allowedSourceCidrs?: readonly string[];
+  /**
+   * CloudWatch alarms on handler errors and throttles, API 5xx and failed launches. `false` turns
+   * them off; `{ actions }` sends them to SNS topics.
+   * @default true
+   */
+  readonly alarms?: boolean | { readonly actions?: readonly string[] };
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+
+const propsSchema = strictProps({
+  ...fargateAgentShape,
+  environments: z.union([z.literal("all"), z.array(tokenOr(z.string().regex(/^env-[A-Za-z0-9]+$/, { error: "must be an environment ID" }))).min(1)]).default("all"),
+  subnetIds: z
+    .array(tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' })), { error: "must be a list of subnet IDs" })
+    .min(1, { error: "must list at least one subnet (private subnets with a NAT route to Scalr)" }),
+  assignPublicIp: z.boolean().default(false),
+  spot: z.boolean().default(false),
+  maxConcurrentLaunches: intInRange(1, 1000).default(10),
+  throttle: strictProps({
+    rateLimit: z.number().positive().max(10000).default(5),
+    burstLimit: intInRange(1, 5000).default(10),
+    dailyQuota: intInRange(1, 10_000_000).default(5000),
+  }).default({ rateLimit: 5, burstLimit: 10, dailyQuota: 5000 }),
+  allowedSourceCidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR block such as "203.0.113.0/24"' })).min(1).optional(),
+  alarms: z.union([z.boolean(), strictProps({ actions: z.array(tokenOr(z.string().regex(/^arn:aws[a-z-]*:sns:/, { error: "must be an SNS topic ARN" }))).optional() })]).default(true),
+});
+
+/** Webhook route Scalr calls. */
+export const WEBHOOK_PATH = "trigger";
+/** Metric the handler's `launch_failed` log lines count into (namespace `ScalrAgents`). */
+export const LAUNCH_FAILURES_METRIC = "AgentLaunchFailures";
+
+/**
+ * A Scalr serverless agent pool on AWS, wired end to end: Scalr POSTs each task to a REST API
+ * (`POST /trigger`, API key required, usage plan), a Lambda starts one Fargate task per delivery
+ * (idempotent on the delivery's `Idempotency-Key`), the task runs `scalr/agent` once
+ * (`SCALR_AGENT_SINGLE`) with its token from Secrets Manager. The pool is created with the API's
+ * URL and the key as a sensitive header, so nothing is copied between consoles.
+ */
+export class ServerlessAgentPool extends Construct {
+  /** The Scalr pool (webhook, token). */
+  public readonly pool: AgentPool;
+  /** Task definition, roles, log group, security group and token secret of the agents. */
+  public readonly task: FargateAgentTask;
+  /** The ECS cluster (Container Insights on). */
+  public readonly cluster: EcsCluster;
+  /** The webhook handler. */
+  public readonly handler: LambdaFunction;
+  /** The handler's role. */
+  public readonly handlerRole: IamRole;
+  /** The REST API, its stage and key. */
+  public readonly api: ApiGatewayRestApi;
+  public readonly stage: ApiGatewayStage;
+  public readonly apiKey: ApiGatewayApiKey;
+  /** The alarms (empty with `alarms: false`). */
+  public readonly alarms: readonly CloudwatchMetricAlarm[];
+  /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/trigger`. */
+  public readonly webhookUrl: string;
+
+  public constructor(scope: Construct, id: string, props: ServerlessAgentPoolProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    if (props.settings && "token" in props.settings) {
+      const given = (props.settings as { token?: unknown }).token;
+      throw fieldError(ctx, "settings.token", "is not set here: the construct creates the pool and its token", given, { sensitive: true });
+    }
+
+    this.cluster = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
+
+    // The pool needs the webhook URL and key; the URL needs the API. Build the API first.
+    this.api = new ApiGatewayRestApi(this, "Api", {
+      name: `${p.name}-webhook`,
+      description: `Scalr serverless agent pool ${p.name}: Scalr posts tasks to /${WEBHOOK_PATH}`,
+      endpointConfiguration: { types: ["REGIONAL"] },
+    });
+    const route = new ApiGatewayResource(this, "TriggerResource", { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: WEBHOOK_PATH });
+    const method = new ApiGatewayMethod(this, "TriggerMethod", {
+      restApiId: this.api.id,
+      resourceId: route.id,
+      httpMethod: "POST",
+      authorization: "NONE",
+      apiKeyRequired: true,
+    });
+
+    this.apiKey = new ApiGatewayApiKey(this, "ApiKey", { name: `${p.name}-scalr`, description: `Scalr sends it as x-api-key (pool ${p.name})` });
+
+    // The stage URL exists only once the handler and the API are built, which need the pool's
+    // token: the pool takes it lazily.
+    this.pool = new AgentPool(this, "Pool", {
+      name: p.name,
+      environments: p.environments,
+      webhook: {
+        url: Lazy.stringValue({ produce: () => this.webhookUrl }),
+        headers: [{ name: "x-api-key", value: this.apiKey.value, sensitive: true }],
+      },
+    });
+    this.task = new FargateAgentTask(
+      this,
+      "Agent",
+      {
+        name: p.name,
+        settings: { ...(props.settings as ServerlessAgentSettings), token: this.pool.tokenSource() },
+        vpcId: p.vpcId,
+        cpu: p.cpu,
+        memoryMiB: p.memoryMiB,
+        cpuArchitecture: p.cpuArchitecture,
+        stopTimeoutSeconds: p.stopTimeoutSeconds,
+        logRetentionDays: p.logRetentionDays,
+      },
+      { single: true, subject: ctx.subject },
+    );
+    new EcsClusterCapacityProviders(this, "CapacityProviders", {
+      clusterName: this.cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+    });
+
+    // The handler: its own log group (created first, with retention), least-privilege role.
+    const handlerName = `${p.name}-webhook`;
+    const handlerLogs = new CloudwatchLogGroup(this, "HandlerLogGroup", { name: `/aws/lambda/${handlerName}`, retentionInDays: p.logRetentionDays });
+    const { partition, region, account } = this.task;
+    this.handlerRole = new IamRole(this, "HandlerRole", {
+      name: `${p.name}-webhook-handler`,
+      description: "Starts one Scalr agent task per webhook delivery",
+      assumeRolePolicy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicy(this, "HandlerPolicy", {
+      role: this.handlerRole.id,
+      name: "start-agent-tasks",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "RunAgentTask",
+            Effect: "Allow",
+            Action: ["ecs:RunTask"],
+            Resource: [`${this.task.taskDefinition.arnWithoutRevision}:*`],
+            Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
+          },
+          {
+            Sid: "TagAgentTaskAtLaunch",
+            Effect: "Allow",
+            Action: ["ecs:TagResource"],
+            Resource: [`arn:${partition.partition}:ecs:${region.region}:${account.accountId}:task/${p.name}/*`],
+            Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+          },
+          {
+            Sid: "PassAgentRoles",
+            Effect: "Allow",
+            Action: ["iam:PassRole"],
+            Resource: [this.task.executionRole.arn, this.task.taskRole.arn],
+            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+          },
+          { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${handlerLogs.arn}:*`] },
+        ],
+      }),
+    });
+
+    const code = new TerraformAsset(this, "HandlerCode", { path: bundleWebhookHandler(), type: AssetType.ARCHIVE });
+    const environment: Record<string, string> = {
+      CLUSTER_ARN: this.cluster.arn,
+      TASK_DEFINITION_ARN: this.task.taskDefinition.arn,
+      SUBNET_IDS: p.subnetIds.some(isToken) ? Fn.join(",", [...p.subnetIds]) : p.subnetIds.join(","),
+      SECURITY_GROUP_IDS: this.task.securityGroup.id,
+      ASSIGN_PUBLIC_IP: p.assignPublicIp ? "ENABLED" : "DISABLED",
+    };
+    if (p.spot) {
+      environment.CAPACITY_PROVIDER_STRATEGY = JSON.stringify([{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }]);
+      environment.FALLBACK_TO_FARGATE = "true";
+    }
+    this.handler = new LambdaFunction(this, "Handler", {
+      functionName: handlerName,
+      description: `Scalr serverless agent pool ${p.name}: starts one Fargate agent per task`,
+      role: this.handlerRole.arn,
+      runtime: WEBHOOK_HANDLER_LAMBDA_RUNTIME,
+      architectures: ["arm64"],
+      handler: WEBHOOK_HANDLER_LAMBDA_HANDLER,
+      filename: code.path,
+      sourceCodeHash: code.assetHash,
+      memorySize: 256,
+      timeout: HANDLER_TIMEOUT_SECONDS,
+      reservedConcurrentExecutions: p.maxConcurrentLaunches,
+      environment: { variables: environment },
+      dependsOn: [handlerLogs],
+    });
+
+    const integration = new ApiGatewayIntegration(this, "TriggerIntegration", {
+      restApiId: this.api.id,
+      resourceId: route.id,
+      httpMethod: method.httpMethod,
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      uri: this.handler.invokeArn,
+    });
+    new LambdaPermission(this, "InvokePermission", {
+      functionName: this.handler.functionName,
+      action: "lambda:InvokeFunction",
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${this.api.executionArn}/*/POST/${WEBHOOK_PATH}`,
+    });
+    if (p.allowedSourceCidrs) {
+      this.api.policy = terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: "*",
+            Action: "execute-api:Invoke",
+            Resource: "execute-api:/*",
+            Condition: { IpAddress: { "aws:SourceIp": p.allowedSourceCidrs } },
+          },
+        ],
+      });
+    }
+    const deployment = new ApiGatewayDeployment(this, "Deployment", {
+      restApiId: this.api.id,
+      // A new deployment whenever the route, its integration or the resource policy changes.
+      triggers: { redeployment: Fn.sha1(Fn.jsonencode([route.id, method.id, method.apiKeyRequired, integration.id, integration.uri, p.allowedSourceCidrs ?? []])) },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.stage = new ApiGatewayStage(this, "Stage", { restApiId: this.api.id, deploymentId: deployment.id, stageName: "prod" });
+    const plan = new ApiGatewayUsagePlan(this, "UsagePlan", {
+      name: `${p.name}-scalr`,
+      description: "Scalr webhook deliveries",
+      apiStages: [{ apiId: this.api.id, stage: this.stage.stageName }],
+      throttleSettings: { rateLimit: p.throttle.rateLimit, burstLimit: p.throttle.burstLimit },
+      quotaSettings: { limit: p.throttle.dailyQuota, period: "DAY" },
+    });
+    new ApiGatewayUsagePlanKey(this, "UsagePlanKey", { keyId: this.apiKey.id, keyType: "API_KEY", usagePlanId: plan.id });
+
+    this.webhookUrl = `${this.stage.invokeUrl}/${WEBHOOK_PATH}`;
+
+    this.alarms = p.alarms === false ? [] : this.createAlarms(p.name, handlerName, handlerLogs, p.alarms === true ? [] : [...(p.alarms.actions ?? [])]);
+  }
+
+  private createAlarms(name: string, handlerName: string, handlerLogs: CloudwatchLogGroup, actions: string[]): CloudwatchMetricAlarm[] {
+    const common = { evaluationPeriods: 1, period: 300, statistic: "Sum", threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", alarmActions: actions, okActions: actions };
+    new CloudwatchLogMetricFilter(this, "LaunchFailuresFilter", {
+      name: `${name}-agent-launch-failures`,
+      logGroupName: handlerLogs.name,
+      pattern: LAUNCH_FAILED_PATTERN,
+      metricTransformation: { name: LAUNCH_FAILURES_METRIC, namespace: "ScalrAgents", value: "1" },
+    });
+    return [
+      new CloudwatchMetricAlarm(this, "HandlerErrorsAlarm", {
+        ...common,
+        alarmName: `${name}-webhook-handler-errors`,
+        alarmDescription: "The Scalr webhook handler failed: deliveries are retried by Scalr, runs may wait",
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: handlerName },
+      }),
+      new CloudwatchMetricAlarm(this, "HandlerThrottlesAlarm", {
+        ...common,
+        alarmName: `${name}-webhook-handler-throttles`,
+        alarmDescription: "The webhook handler hit its concurrency cap: raise maxConcurrentLaunches if runs queue",
+        namespace: "AWS/Lambda",
+        metricName: "Throttles",
+        dimensions: { FunctionName: handlerName },
+      }),
+      new CloudwatchMetricAlarm(this, "Api5xxAlarm", {
+        ...common,
+        alarmName: `${name}-webhook-api-5xx`,
+        alarmDescription: "The webhook API answered 5xx: Scalr redelivers, agents may start late",
+        namespace: "AWS/ApiGateway",
+        metricName: "5XXError",
+        dimensions: { ApiName: this.api.name, Stage: this.stage.stageName },
+      }),
+      new CloudwatchMetricAlarm(this, "LaunchFailuresAlarm", {
+        ...common,
+        alarmName: `${name}-agent-launch-failures`,
+        alarmDescription: "ECS could not start an agent task (capacity, subnets, image): runs wait until a redelivery succeeds",
+        namespace: "ScalrAgents",
+        metricName: LAUNCH_FAILURES_METRIC,
+      }),
+    ];
+  }
+}
+
+/** Lambda timeout: long enough for RunTask retries with backoff, short against Scalr's delivery timeout. */
+const HANDLER_TIMEOUT_SECONDS = 30;
+/** Handler outcomes where no agent started (the handler logs one JSON line per request with `outcome`). */
+const LAUNCH_FAILURE_OUTCOMES: readonly LaunchOutcome[] = ["ecs-failures", "no-task", "throttled", "ecs-unavailable", "ecs-error"];
+/** CloudWatch Logs filter matching the handler's log line for a launch that started no task. */
+const LAUNCH_FAILED_PATTERN = `{ ${LAUNCH_FAILURE_OUTCOMES.map((o) => `($.outcome = "${o}")`).join(" || ")} }`;

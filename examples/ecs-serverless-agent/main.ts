@@ -1,0 +1,30 @@
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Construct } from "constructs";
+import { ServerlessAgentPool } from "../../constructs/ecs/serverless-agent-pool";
+import { ScalrProviderFromVariables } from "../../constructs/scalr/scalr-provider-from-variables";
+
+/**
+ * Stack `ecs-serverless-agent`: a Scalr serverless run pool. Scalr posts each task to the REST API,
+ * the handler starts one Fargate agent for it, in the private subnets given by `subnet_ids`.
+ */
+export function ecsServerlessAgentExample(scope: Construct): TerraformStack {
+  const stack = new TerraformStack(scope, "ecs-serverless-agent");
+  new ScalrProviderFromVariables(stack, "Scalr");
+  const region = new TerraformVariable(stack, "aws_region", { type: "string", default: "eu-west-1", description: "AWS region of the pool." });
+  const vpcId = new TerraformVariable(stack, "vpc_id", { type: "string", description: "VPC of the agent tasks." });
+  const subnetIds = new TerraformVariable(stack, "subnet_ids", { type: "list(string)", description: "Private subnets (with a NAT route to Scalr)." });
+  const scalrUrl = new TerraformVariable(stack, "scalr_url", { type: "string", description: "URL of the Scalr account, e.g. https://example.scalr.io." });
+  new AwsProvider(stack, "aws", { region: region.stringValue });
+
+  const serverless = new ServerlessAgentPool(stack, "Serverless", {
+    name: "scalr-serverless",
+    settings: { scalrUrl: scalrUrl.stringValue },
+    vpcId: vpcId.stringValue,
+    subnetIds: subnetIds.listValue,
+    spot: true,
+  });
+  new TerraformOutput(stack, "webhook_url", { value: serverless.webhookUrl, description: "The URL Scalr posts tasks to." });
+  new TerraformOutput(stack, "api_key", { value: serverless.apiKey.value, sensitive: true, description: "The webhook's API key (x-api-key), for a manual test." });
+  return stack;
+}
