@@ -1,5 +1,6 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { KitChecks } from "../constructs/checks/kit-checks";
 import { AgentPool, AgentPoolProps } from "../constructs/scalr/agent-pool";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
 
@@ -24,6 +25,7 @@ export class AgentPoolStack extends TerraformStack {
 
   public constructor(scope: Construct, id: string, props: AgentPoolStackProps) {
     super(scope, id);
+    KitChecks.of(this);
     this.scalr = new ScalrProviderFromVariables(this, "Scalr");
     const pools: Record<string, AgentPool> = {};
     for (const [key, poolProps] of Object.entries(props.pools)) {

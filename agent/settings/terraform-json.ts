@@ -17,3 +17,57 @@ export function terraformJson(value: unknown): string {
   });
   return text.replace(/"@@kit-token-(\d+)@@"/g, (_m, i: string) => Fn.jsonencode(tokens[Number(i)]));
 }
+
+const JSONENCODE_OPEN = "${jsonencode(";
+
+/**
+ * Decodes a JSON argument as {@link terraformJson} writes it, after the stack is resolved (IAM
+ * policies, container definitions, Helm values), so checks can read what Terraform gets. Each
+ * `${jsonencode(<expr>)}` becomes a string: a bare reference the string `"<ref:expr>"`, a string
+ * template (`"${aws_x.y.arn}:*"`) that template. Throws a SyntaxError when `doc` is not such JSON.
+ */
+export function decodeTerraformJson(doc: string): unknown {
+  let out = "";
+  let i = 0;
+  for (let start = doc.indexOf(JSONENCODE_OPEN); start >= 0; start = doc.indexOf(JSONENCODE_OPEN, i)) {
+    out += doc.slice(i, start);
+    const argStart = start + JSONENCODE_OPEN.length;
+    const argEnd = closingParen(doc, argStart);
+    const arg = doc.slice(argStart, argEnd);
+    out += JSON.stringify(arg.startsWith('"') ? (JSON.parse(arg) as string) : `<ref:${arg}>`);
+    if (doc.slice(argEnd, argEnd + 2) !== ")}") throw new SyntaxError(`unterminated jsonencode at ${start}`);
+    i = argEnd + 2;
+  }
+  return JSON.parse(out + doc.slice(i)) as unknown;
+}
+
+/** {@link decodeTerraformJson}, or undefined when `doc` is not a string holding such JSON. */
+export function tryDecodeTerraformJson(doc: unknown): unknown {
+  if (typeof doc !== "string") return undefined;
+  try {
+    return decodeTerraformJson(doc);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index of the `)` closing the call whose arguments start at `from` (quotes and nesting respected). */
+function closingParen(text: string, from: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "(") depth++;
+    else if (c === ")") {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  throw new SyntaxError("unbalanced jsonencode call");
+}

@@ -5,7 +5,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AgentTokenSource, fieldError, intInRange, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
-import type { AgentPool } from "../scalr/agent-pool";
+import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, fargateAgentShape } from "./fargate-agent-task";
 
 /** {@link FargateAgentSettings} where the token may come from `pool`. */
@@ -64,7 +64,7 @@ export interface EcsAgentServiceProps {
 
 const propsSchema = strictProps({
   ...fargateAgentShape,
-  pool: z.unknown().optional(),
+  pool: z.custom<AgentPool>((v) => v instanceof AgentPool, { error: "must be an AgentPool" }).optional(),
   subnetIds: z
     .array(tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' })), { error: "must be a list of subnet IDs" })
     .min(1, { error: "must list at least one subnet (private subnets with a NAT route to Scalr)" }),

@@ -23,7 +23,8 @@ import {
   strictProps,
   tokenOr,
 } from "../../agent/settings";
-import type { AgentPool } from "../scalr/agent-pool";
+import { KitChecks } from "../checks/kit-checks";
+import { AgentPool } from "../scalr/agent-pool";
 
 /** {@link AgentSettings} where the token and pool kind may come from `pool`. */
 export type HelmAgentSettings = Omit<AgentSettings, "token" | "poolKind"> & {
@@ -71,7 +72,7 @@ const dnsLabel = (max: number) =>
 const propsSchema = strictProps({
   ...helmValuesOptionsShape,
   settings: z.record(z.string(), z.unknown(), { error: "must be an object of agent settings" }),
-  pool: z.unknown().optional(),
+  pool: z.custom<AgentPool>((v) => v instanceof AgentPool, { error: "must be an AgentPool" }).optional(),
   chartVersion: z
     .string()
     .regex(/^0\.6\.\d+$/, { error: "must be an exact 0.6.x chart version such as 0.6.5 (the kit renders values for the 0.6 charts; ranges make plans drift)" })
@@ -207,6 +208,14 @@ export class HelmAgent extends Construct {
       timeout: p.timeoutSeconds,
       dependsOn: this.tokenSecret ? [this.tokenSecret] : undefined,
     });
+
+    if (p.chart === "agent-k8s") {
+      KitChecks.acknowledge(
+        this,
+        "KIT-K8S-2",
+        "agent-k8s workers write the host path agent.data_home and run as root by the chart's design; they get no privilege escalation, no capabilities and the RuntimeDefault seccomp profile",
+      );
+    }
 
     if (p.podDisruptionBudget && p.chart !== "agent-job") {
       const nameOverride = p.extraValues.nameOverride;

@@ -6,11 +6,11 @@ import { AgentPool } from "./agent-pool";
 import type { PolicyGroup } from "./policy-group";
 import { linkName, linkPolicyGroup } from "./policy-group-links";
 import type { ProviderConfiguration } from "./provider-configuration";
-import { SCALR_ID, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
+import { SCALR_ID, agentPoolId, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, referenceFrom, tagIds } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import type { Tag } from "./tag";
-import { Variable, VariableOptions } from "./variable";
-import { checkVariableOptions, variableOptionsShape } from "./variable-options";
+import { Variable, VariableOptions, VariableProps } from "./variable";
+import { checkVariableOptions, checkedVariableProps, variableOptionsShape } from "./variable-options";
 
 /** Props of {@link Environment}. */
 export interface EnvironmentProps {
@@ -102,9 +102,9 @@ export class Environment extends Construct {
     const configs = p.defaultProviderConfigurations;
     this.resource = new ScalrEnvironment(this, "Resource", {
       name: p.name,
-      defaultWorkspaceAgentPoolId: p.defaultAgentPool instanceof AgentPool ? p.defaultAgentPool.poolId : p.defaultAgentPool,
-      defaultProviderConfigurations: configs.length > 0 ? configs.map(providerConfigurationId) : undefined,
-      tagIds: tagIds(p.tags),
+      defaultWorkspaceAgentPoolId: p.defaultAgentPool instanceof AgentPool ? referenceFrom(this, p.defaultAgentPool, agentPoolId(p.defaultAgentPool)) : p.defaultAgentPool,
+      defaultProviderConfigurations: configs.length > 0 ? configs.map((c) => providerConfigurationId(c, this)) : undefined,
+      tagIds: tagIds(p.tags, this),
       remoteBackend: p.remoteBackend,
       remoteBackendOverridable: p.remoteBackendOverridable,
       storageProfileId: p.storageProfileId,
@@ -115,9 +115,13 @@ export class Environment extends Construct {
       if (isKind(c, "provider-configuration")) (c as ProviderConfiguration).shareWith(this, { subject: this.node.path, field: `defaultProviderConfigurations[${i}]` });
     });
     p.policyGroups.forEach((g, i) => linkPolicyGroup(this, g, this, `policyGroups[${i}]`));
-    this.variables = new Map(
-      p.variables.map((v) => [`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), { ...v, environment: this })] as const),
-    );
+    const variables = new Map<string, Variable>();
+    for (const v of p.variables) {
+      const props: VariableProps = { ...v, environment: this };
+      checkedVariableProps.add(props);
+      variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), props));
+    }
+    this.variables = variables;
   }
 
 }

@@ -3,7 +3,7 @@ import { fieldError, isToken } from "../../agent/settings";
 import { PolicyGroupLinkage as ScalrPolicyGroupLinkage } from "../../providers/scalr/generated/providers/scalr/policy-group-linkage";
 import type { Environment } from "./environment";
 import type { PolicyGroup } from "./policy-group";
-import { idFromName, isKind } from "./references";
+import { idFromName, isKind, referenceFrom } from "./references";
 
 /** The name a linkage's construct id derives from: the other side's name, or its literal ID. */
 export function linkName(other: unknown): unknown {
@@ -29,7 +29,7 @@ export function linkPolicyGroup(owner: Construct, group: PolicyGroup | string, e
     throw fieldError({ subject: owner.node.path }, field, "must be a construct or a literal ID here: the linkage's construct id derives from it", otherName);
   }
   return new ScalrPolicyGroupLinkage(owner, idFromName(owner === groupConstruct ? "Linkage" : "PolicyGroup", otherName), {
-    policyGroupId: groupConstruct ? groupConstruct.policyGroupId : (group as string),
-    environmentId: envConstruct ? envConstruct.environmentId : (environment as string),
+    policyGroupId: groupConstruct ? referenceFrom(owner, groupConstruct, groupConstruct.policyGroupId) : (group as string),
+    environmentId: envConstruct ? referenceFrom(owner, envConstruct, envConstruct.environmentId) : (environment as string),
   });
 }

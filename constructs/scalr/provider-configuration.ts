@@ -274,7 +274,7 @@ export class ProviderConfiguration extends Construct {
     const config: ProviderConfigurationConfig = {
       name: p.name,
       exportShellVariables: p.exportShellVariables,
-      tagIds: p.tags.length > 0 ? tagIds(p.tags) : undefined,
+      tagIds: p.tags.length > 0 ? tagIds(p.tags, this) : undefined,
       environments: this.sharedWithAll ? ["*"] : Lazy.listValue({ produce: () => [...this.shares.values()] }),
     };
     if (p.aws) {

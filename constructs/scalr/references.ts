@@ -1,6 +1,8 @@
+import { TerraformLocal, TerraformStack } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
 import { ValidationContext, fieldError, isToken } from "../../agent/settings";
+import type { AgentPool } from "./agent-pool";
 import type { Environment } from "./environment";
 import type { PolicyGroup } from "./policy-group";
 import type { ProviderConfiguration } from "./provider-configuration";
@@ -107,12 +109,50 @@ export function refKey(value: unknown): unknown {
   return Construct.isConstruct(value) ? value.node.path : value;
 }
 
-/** Tag IDs of a list of tag references. */
-export function tagIds(tags: readonly (Tag | string)[]): string[] {
-  return tags.map((t) => (isKind(t, "tag") ? (t as Tag).tagId : (t as string)));
+/** Tag IDs of a list of tag references, as `consumer` uses them (see {@link referenceFrom}). */
+export function tagIds(tags: readonly (Tag | string)[], consumer?: IConstruct): string[] {
+  return tags.map((t) => (isKind(t, "tag") ? (consumer ? referenceFrom(consumer, t as Tag, (t as Tag).tagId) : (t as Tag).tagId) : (t as string)));
 }
 
-/** The ID of a provider configuration reference. */
-export function providerConfigurationId(c: ProviderConfiguration | string): string {
-  return isKind(c, "provider-configuration") ? (c as ProviderConfiguration).providerConfigurationId : (c as string);
+/** The ID of a provider configuration reference, as `consumer` uses it (see {@link referenceFrom}). */
+export function providerConfigurationId(c: ProviderConfiguration | string, consumer?: IConstruct): string {
+  if (!isKind(c, "provider-configuration")) return c as string;
+  const config = c as ProviderConfiguration;
+  return consumer ? referenceFrom(consumer, config, config.providerConfigurationId) : config.providerConfigurationId;
+}
+
+const poolIds = new WeakMap<AgentPool, string>();
+
+/**
+ * The ID of an AgentPool, made once per pool: `AgentPool.poolId` makes a new Terraform reference on
+ * every read, and each reference costs a stack trace in cdktf (and, across stacks, an output
+ * lookup at synth) — at thousands of workspaces on one pool that is most of the overhead.
+ */
+export function agentPoolId(pool: AgentPool): string {
+  let id = poolIds.get(pool);
+  if (id === undefined) poolIds.set(pool, (id = pool.poolId));
+  return id;
+}
+
+const localReferences = new WeakMap<TerraformStack, Map<string, string>>();
+
+/**
+ * `value`, a reference to an attribute of `owner`, as `consumer` should use it. In the same stack
+ * that is `value` itself. From another stack it is a `local` of the consumer's stack holding the
+ * cross-stack reference, made once per stack: cdktf builds a cross-stack reference anew (output
+ * lookup, remote-state token and stack trace) every time one is resolved, so a thousand workspaces
+ * naming one shared environment would cost a thousand of them; through the local it is one.
+ */
+export function referenceFrom(consumer: IConstruct, owner: IConstruct, value: string): string {
+  if (isToken(value) === false) return value;
+  const stack = TerraformStack.of(consumer);
+  if (stack === TerraformStack.of(owner)) return value;
+  let refs = localReferences.get(stack);
+  if (!refs) localReferences.set(stack, (refs = new Map()));
+  let local = refs.get(value);
+  if (local === undefined) {
+    const name = `${owner.node.id.replace(/[^A-Za-z0-9_-]/g, "_")}_${owner.node.addr.slice(-8)}`;
+    refs.set(value, (local = new TerraformLocal(stack, `cross-stack_${name}`, value).asString));
+  }
+  return local;
 }

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { fieldError, isToken, parseOrThrow, strictProps } from "../../agent/settings";
 import { Variable as ScalrVariable } from "../../providers/scalr/generated/providers/scalr/variable";
 import type { Environment } from "./environment";
-import { SCALR_ID, constructOrId, isKind, ref } from "./references";
+import { SCALR_ID, constructOrId, isKind, ref, referenceFrom } from "./references";
 import { ensureSensitiveOutputCheck, registerLiteralSecret } from "./sensitive-outputs";
 import { VariablePlacement, registerVariable } from "./variable-inheritance";
-import { checkVariableOptions, variableOptionsShape } from "./variable-options";
+import { checkVariableOptions, checkedVariableProps, variableOptionsShape } from "./variable-options";
 import type { Workspace } from "./workspace";
 
 /**
@@ -71,8 +71,7 @@ const propsSchema = strictProps({
 export class Variable extends Construct {
   /** The `scalr_variable` resource (escape hatch). */
   public readonly resource: ScalrVariable;
-  /** The variable ID (`var-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
-  public readonly variableId: string;
+  private id?: string;
   /** The key. */
   public readonly key: string;
   /** The category. */
@@ -85,11 +84,11 @@ export class Variable extends Construct {
   public constructor(scope: Construct, id: string, props: VariableProps) {
     super(scope, id);
     const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
+    const p = checkedVariableProps.has(props) ? (props as z.output<typeof propsSchema>) : parseOrThrow(propsSchema, props, ctx);
     if (p.environment !== undefined && p.workspace !== undefined) {
       throw fieldError(ctx, "workspace", "cannot be combined with `environment`: a variable has one scope (a workspace's environment is implied)", p.workspace);
     }
-    checkVariableOptions(ctx, "", p);
+    if (!checkedVariableProps.has(props)) checkVariableOptions(ctx, "", p);
     ensureSensitiveOutputCheck(this);
 
     const ws = p.workspace;
@@ -117,10 +116,17 @@ export class Variable extends Construct {
       sensitive: p.sensitive,
       hcl: p.hcl,
       description: p.description,
-      workspaceId: wsConstruct ? wsConstruct.workspaceId : (ws as string | undefined),
-      environmentId: envConstruct ? envConstruct.environmentId : (env as string | undefined),
+      workspaceId: wsConstruct ? referenceFrom(this, wsConstruct, wsConstruct.workspaceId) : (ws as string | undefined),
+      environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string | undefined),
     });
-    this.variableId = this.resource.id;
+  }
+
+  /**
+   * The variable ID (`var-…`): one reference, made on first read (each reference costs a stack
+   * trace in cdktf, and most variables are never referenced).
+   */
+  public get variableId(): string {
+    return (this.id ??= this.resource.id);
   }
 
 }

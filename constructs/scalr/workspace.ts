@@ -5,11 +5,11 @@ import { Workspace as ScalrWorkspace, WorkspaceProviderConfiguration } from "../
 import { AgentPool } from "./agent-pool";
 import type { Environment } from "./environment";
 import type { ProviderConfiguration } from "./provider-configuration";
-import { SCALR_ID, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
+import { SCALR_ID, agentPoolId, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, referenceFrom, tagIds } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import type { Tag } from "./tag";
-import { Variable, VariableOptions } from "./variable";
-import { checkVariableOptions, variableOptionsShape } from "./variable-options";
+import { Variable, VariableOptions, VariableProps } from "./variable";
+import { checkVariableOptions, checkedVariableProps, variableOptionsShape } from "./variable-options";
 
 /** Where a VCS-driven workspace takes its configuration from. */
 export interface WorkspaceVcsSource {
@@ -204,15 +204,15 @@ export class Workspace extends Construct {
     const vcs = p.vcs;
     this.resource = new ScalrWorkspace(this, "Resource", {
       name: p.name,
-      environmentId: envConstruct ? envConstruct.environmentId : (env as string),
-      agentPoolId: p.agentPool instanceof AgentPool ? p.agentPool.poolId : p.agentPool,
+      environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string),
+      agentPoolId: p.agentPool instanceof AgentPool ? referenceFrom(this, p.agentPool, agentPoolId(p.agentPool)) : p.agentPool,
       iacPlatform: p.iacPlatform,
       terraformVersion: p.version,
       autoApply: p.autoApply,
       runOperationTimeout: p.runTimeoutMinutes,
       workingDirectory: p.workingDirectory,
       deletionProtectionEnabled: p.deletionProtection,
-      tagIds: tagIds(p.tags),
+      tagIds: tagIds(p.tags, this),
       varFiles: [...p.varFiles],
       moduleVersionId: p.moduleVersionId,
       vcsProviderId: vcs?.providerId,
@@ -236,7 +236,7 @@ export class Workspace extends Construct {
           postApply: p.hooks.postApply ?? "",
         },
       ],
-      providerConfiguration: links.length > 0 ? links.map((l): WorkspaceProviderConfiguration => ({ id: providerConfigurationId(l.configuration), alias: l.alias ?? "" })) : undefined,
+      providerConfiguration: links.length > 0 ? links.map((l): WorkspaceProviderConfiguration => ({ id: providerConfigurationId(l.configuration, this), alias: l.alias ?? "" })) : undefined,
     });
     this.workspaceId = this.resource.id;
     links.forEach((l, i) => {
@@ -244,9 +244,15 @@ export class Workspace extends Construct {
         (l.configuration as ProviderConfiguration).shareWith(envConstruct ?? (env as string), { subject: this.node.path, field: `providerConfigurations[${i}]` });
       }
     });
-    this.variables = new Map(
-      p.variables.map((v) => [`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), { ...v, workspace: this })] as const),
-    );
+    const variables = new Map<string, Variable>();
+    // A plain loop: every frame between the app and the L1 constructor lengthens the stack trace
+    // cdktf captures for each token and list (see references.ts).
+    for (const v of p.variables) {
+      const props: VariableProps = { ...v, workspace: this };
+      checkedVariableProps.add(props);
+      variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), props));
+    }
+    this.variables = variables;
   }
 
 }

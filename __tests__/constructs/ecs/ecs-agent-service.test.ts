@@ -162,6 +162,7 @@ describe("EcsAgentService fails at synth time", () => {
     ],
     ["when the driver is docker", (s) => ({ ...base(s), settings: { scalrUrl: SCALR_URL, driver: "docker" } }), 'stack/Agents: `settings.driver` must be "local" (or unset) on Fargate: tasks cannot start containers, got: "docker"'],
     ["when the pool is a VCS pool", (s) => ({ ...base(s), pool: new AgentPool(s, "Vcs", { name: "v", kind: "vcs" }) }), 'stack/Agents: `pool` must be a run pool: VCS agents do not run on ECS here, got: "vcs"'],
+    ["when the pool is not an AgentPool", (s) => ({ ...base(s), pool: { kind: "run" } as never }), 'stack/Agents: `pool` must be an AgentPool, got: {"kind":"run"}'],
     ["when the VPC is not a VPC ID", (s) => ({ ...base(s), vpcId: "my-vpc" }), 'stack/Agents: `vpcId` must be a VPC ID such as "vpc-0abc1234", got: "my-vpc"'],
     [
       "when autoscaling bounds are reversed",

@@ -1,8 +1,13 @@
-import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { AgentPool, AgentTokenSource, HelmAgent, HelmAgentProps } from "../../../index";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { AgentPool, AgentTokenSource, HelmAgent, HelmAgentProps, KitChecks } from "../../../index";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { chartSchemaErrors } from "../../support/helm-charts";
@@ -150,6 +155,25 @@ describe("HelmAgent", () => {
   });
 });
 
+test("agent-k8s passes KitChecks with its root workers acknowledged, and the acknowledgement is recorded", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "helm-agent-"));
+  try {
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, "stack");
+    new ScalrProvider(stack, "scalr", {});
+    new KubernetesProvider(stack, "kubernetes", {});
+    new HelmProvider(stack, "helm", {});
+    const checks = KitChecks.of(stack);
+    new HelmAgent(stack, "Agent", { chart: "agent-k8s", pool: new AgentPool(stack, "Pool", { name: "p" }), settings: { scalrUrl: SCALR_URL } });
+    app.synth();
+    expect(checks.report().errors).toEqual([]);
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "stack", "cdk.tf.json"), "utf8"));
+    expect(json["//"].kit_checks.acknowledged).toEqual([expect.objectContaining({ rule: "KIT-K8S-2", scope: "stack/Agent" })]);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
 describe("HelmAgent fails at synth time", () => {
   const base = (stack: TerraformStack): HelmAgentProps => ({ pool: new AgentPool(stack, "Pool", { name: "p" }), settings: { scalrUrl: SCALR_URL } });
   const cases: Array<[string, (stack: TerraformStack) => HelmAgentProps, string]> = [
@@ -200,6 +224,7 @@ describe("HelmAgent fails at synth time", () => {
       (stack) => ({ ...base(stack), settings: { scalrUrl: SCALR_URL, extraEnv: { SCALR_URL: "https://other.scalr.io" } } }),
       'stack/Agent: `settings.extraEnv.SCALR_URL` is reserved: set `scalrUrl` instead, got: "https://other.scalr.io"',
     ],
+    ["when the pool is not an AgentPool", () => ({ pool: { kind: "run" } as never, settings: { scalrUrl: SCALR_URL } }), 'stack/Agent: `pool` must be an AgentPool, got: {"kind":"run"}'],
     [
       "when a prop is misspelled",
       (stack) => ({ ...base(stack), namespce: "x" }) as HelmAgentProps,

@@ -1,0 +1,63 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { INVALID_SPECS, POOLS } from "../constructs/scalr/vending-machine-cases";
+
+const ROOT = path.join(__dirname, "..", "..");
+const BIN = path.join(ROOT, "bin", "cdktf-scalr-kit.js");
+
+/** Runs the command as a user would (a fresh process through the bin shim). */
+function run(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("cdktf-scalr-kit validate", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "vm-cli-"));
+    fs.writeFileSync(path.join(dir, "good.yaml"), `${POOLS}environments:\n  - name: prod\n    workspaces:\n      - name: a\n        agentPool: aws-run\n`);
+    fs.writeFileSync(path.join(dir, "good.json"), JSON.stringify({ environments: [{ name: "dev" }] }));
+    const bad = INVALID_SPECS.find(([what]) => what === "a workspace names an unknown agent pool")!;
+    fs.writeFileSync(path.join(dir, "spec.yaml"), bad[1]);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("exit 0 and a summary for valid specs (YAML and JSON)", () => {
+    const r = run(["validate", "good.yaml", "good.json"], dir);
+    expect(r).toEqual({ code: 0, err: "", out: "good.yaml: valid (1 environment, 1 workspace, 1 stack)\ngood.json: valid (1 environment, 0 workspaces, 1 stack)\n" });
+  });
+
+  test("the example spec is valid", () => {
+    const r = run(["validate", "examples/vending-machine/spec.yaml"], ROOT);
+    expect(r).toEqual({ code: 0, err: "", out: "examples/vending-machine/spec.yaml: valid (3 environments, 10 workspaces, 4 stacks)\n" });
+  });
+
+  test("fails with exit 1 and one file:line: path: message line per problem", () => {
+    const r = run(["validate", "good.yaml", "spec.yaml"], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("good.yaml: valid (1 environment, 1 workspace, 1 stack)\n");
+    expect(r.err).toBe('spec.yaml:12: environments[0].workspaces[0].agentPool: no pool named "gpu"; pools are: aws-run, vcs\n');
+  });
+
+  test("--format github writes annotations", () => {
+    const r = run(["validate", "--format", "github", "spec.yaml"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('::error file=spec.yaml,line=12::environments[0].workspaces[0].agentPool: no pool named "gpu"; pools are: aws-run, vcs\n');
+  });
+
+  test("fails with exit 2 for a missing file, no stack trace", () => {
+    expect(run(["validate", "missing.yaml"], dir)).toEqual({ code: 2, out: "", err: "missing.yaml: no such file\n" });
+  });
+
+  test("fails with exit 2 for usage errors", () => {
+    expect(run([], dir).code).toBe(2);
+    const unknown = run(["deploy"], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.split("\n")[0]).toBe('cdktf-scalr-kit: unknown command "deploy"');
+    expect(run(["validate"], dir).err.split("\n")[0]).toBe("cdktf-scalr-kit validate: name at least one spec file");
+    expect(run(["validate", "--format", "xml", "good.yaml"], dir).err).toBe('cdktf-scalr-kit validate: --format must be "text" or "github", got: "xml"\n');
+    expect(run(["--help"], dir)).toMatchObject({ code: 0, out: expect.stringContaining("usage: cdktf-scalr-kit validate") });
+  });
+});

@@ -1,0 +1,224 @@
+import * as os from "os";
+import * as path from "path";
+import { App, TerraformStack } from "cdktf";
+import * as fc from "fast-check";
+import {
+  AgentSettings,
+  AgentTokenSource,
+  HelmValuesInput,
+  fieldPath,
+  renderEcsContainerEnvironment,
+  renderHelmValues,
+  resolveAgentSettings,
+} from "../../agent/settings";
+import { VmUserDataOptions, renderVmUserData } from "../../agent/vm";
+import { EcsAgentService } from "../../constructs/ecs/ecs-agent-service";
+import { FargateAgentTask } from "../../constructs/ecs/fargate-agent-task";
+import { HelmAgent } from "../../constructs/k8s/helm-agent";
+import { AgentPool } from "../../constructs/scalr/agent-pool";
+import { Environment } from "../../constructs/scalr/environment";
+import { PolicyGroup } from "../../constructs/scalr/policy-group";
+import { ProviderConfiguration } from "../../constructs/scalr/provider-configuration";
+import { Tag } from "../../constructs/scalr/tag";
+import { Variable } from "../../constructs/scalr/variable";
+import { Workspace } from "../../constructs/scalr/workspace";
+
+/** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
+export const CORPUS = { seed: 20260731, runs: 40 } as const;
+
+/** One app for every corpus stack: no synthesis writes to it, and a new App per run costs a temp dir. */
+const OUTDIR = path.join(os.tmpdir(), "kit-corpus-never-written");
+let stacks = 0;
+/** A fresh stack (new App each time, so per-stack registries start empty). */
+export function freshStack(): TerraformStack {
+  return new TerraformStack(new App({ outdir: OUTDIR }), `corpus${stacks++}`);
+}
+
+const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr-agent-token";
+const asmToken = () => AgentTokenSource.fromAwsSecretsManager(SECRET_ARN);
+
+/** A valid, fully populated AgentSettings (every field a value the schema accepts). */
+export function validSettings(): AgentSettings {
+  return {
+    scalrUrl: "https://example.scalr.io",
+    token: asmToken(),
+    poolKind: "run",
+    name: "agent-1",
+    concurrency: 2,
+    single: false,
+    dataDir: "/var/lib/scalr-agent",
+    cacheDir: "/var/cache/scalr-agent",
+    proxy: { http: "http://proxy.internal:3128", noProxy: [".corp.example"] },
+    containerTask: { cpuRequest: 1, cpuLimit: 2, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
+    logFormat: "json",
+    debug: false,
+    shutdown: { mode: "drain", gracePeriodSeconds: 3660 },
+    disconnectOnStop: true,
+    providerMirrors: [{ url: "https://mirror.example.com/providers/" }],
+    cache: { providerCacheEnabled: true, providerCacheSizeLimitMiB: 1024 },
+    image: "scalr/agent:1.4.0",
+    extraEnv: { TF_LOG: "warn" },
+  };
+}
+
+/**
+ * Something the corpus feeds bad input to: a function of one input object, a valid baseline
+ * input, and where errors about a mutated path should point.
+ */
+export interface CorpusSubject {
+  readonly name: string;
+  /** A valid input (the corpus checks it passes first). */
+  readonly baseline: () => Record<string, unknown>;
+  /** Runs the subject on `input` (throws on bad input). */
+  readonly run: (input: Record<string, unknown>) => unknown;
+  /** The field an error about the value at `at` names (or starts with). @default fieldPath(at) */
+  readonly fieldFor?: (at: readonly (string | number)[]) => string;
+}
+
+const construct =
+  <P>(ctor: new (scope: TerraformStack, id: string, props: P) => unknown) =>
+  (input: Record<string, unknown>) =>
+    new ctor(freshStack(), "Subject", input as P);
+
+/**
+ * Every subject of the bad-input corpus. Hooks for later constructs: add `ServerlessAgentPool`,
+ * `VmAgentFleet` and `VendingMachine` (spec input) here with a valid baseline, and the corpus
+ * covers them with no other change.
+ */
+export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
+  { name: "resolveAgentSettings", baseline: () => ({ ...validSettings() }), run: (input) => resolveAgentSettings(input as unknown as AgentSettings) },
+  {
+    name: "renderEcsContainerEnvironment",
+    baseline: () => ({ ...validSettings() }),
+    run: (input) => renderEcsContainerEnvironment(resolveAgentSettings(input as unknown as AgentSettings), { subject: "ecs" }),
+  },
+  {
+    name: "renderHelmValues",
+    baseline: () => ({
+      chart: "agent-job",
+      settings: { scalrUrl: "https://example.scalr.io", token: AgentTokenSource.fromKubernetesSecret("agent-token"), logFormat: "json", proxy: { http: "http://proxy:3128" } },
+      replicas: 2,
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      tolerations: [{ key: "dedicated", operator: "Equal", value: "agents", effect: "NoSchedule" }],
+      allowMetadataService: false,
+      storage: { dataSizeLimit: "8Gi" },
+      extraValues: { agent: { podAnnotations: { team: "platform" } } },
+    }),
+    run: (input) => renderHelmValues(input as unknown as HelmValuesInput, { subject: "helm" }),
+  },
+  {
+    name: "renderVmUserData",
+    baseline: () => ({
+      settings: { ...validSettings(), token: AgentTokenSource.fromAwsSecretsManager(SECRET_ARN), cacheDir: undefined },
+      options: { os: "ubuntu-24.04", installMode: "docker", packageManagerProxy: true },
+    }),
+    run: (input) => renderVmUserData(input?.settings as AgentSettings, input?.options as VmUserDataOptions, { subject: "vm" }),
+    // Settings and options are two arguments: their fields are named without the argument.
+    fieldFor: (at) => fieldPath(at.slice(1)),
+  },
+  {
+    name: "AgentPool",
+    baseline: () => ({
+      name: "aws-run",
+      kind: "run",
+      environments: ["env-v0o1example"],
+      webhook: { url: "https://abc.execute-api.eu-west-1.amazonaws.com/prod/trigger", headers: [{ name: "x-api-key", value: "${var.key}", sensitive: true }] },
+      tokens: ["default", "canary"],
+    }),
+    run: construct(AgentPool),
+  },
+  { name: "Environment", baseline: () => ({ name: "production", remoteBackend: true, maskSensitiveOutput: true }), run: construct(Environment) },
+  {
+    name: "Workspace",
+    baseline: () => ({ name: "network", environment: "env-v0o1example", workingDirectory: "infra/network", autoApply: false, runTimeoutMinutes: 60, iacPlatform: "opentofu" }),
+    run: construct(Workspace),
+  },
+  { name: "Variable", baseline: () => ({ key: "region", value: "eu-west-1", category: "terraform", environment: "env-v0o1example" }), run: construct(Variable) },
+  { name: "ProviderConfiguration", baseline: () => ({ name: "k8s", kubernetes: { host: "https://k8s.example.com" } }), run: construct(ProviderConfiguration) },
+  { name: "PolicyGroup", baseline: () => ({ name: "guardrails", vcsProviderId: "vcs-gh123", repository: { identifier: "acme/opa", branch: "main" } }), run: construct(PolicyGroup) },
+  { name: "Tag", baseline: () => ({ name: "team-platform" }), run: construct(Tag) },
+  {
+    name: "HelmAgent",
+    baseline: () => ({
+      chart: "agent-job",
+      settings: { scalrUrl: "https://example.scalr.io", token: AgentTokenSource.fromKubernetesSecret("agent-token") },
+      replicas: 2,
+      namespace: "scalr-agents",
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      timeoutSeconds: 600,
+    }),
+    run: construct(HelmAgent),
+  },
+  {
+    // The pool supplies the token and the kind: garbage there must not reach a method call.
+    name: "HelmAgent (token from pool)",
+    baseline: () => ({ chart: "agent-local", settings: { scalrUrl: "https://example.scalr.io" }, pool: new AgentPool(freshStack(), "Pool", { name: "vcs", kind: "vcs" }) }),
+    run: construct(HelmAgent),
+  },
+  {
+    name: "FargateAgentTask",
+    baseline: () => ({ name: "agents", vpcId: "vpc-0abc1234", settings: { scalrUrl: "https://example.scalr.io", token: asmToken(), concurrency: 1 }, cpu: 1024, memoryMiB: 2048, stopTimeoutSeconds: 120, logRetentionDays: 30 }),
+    run: construct(FargateAgentTask),
+  },
+  {
+    name: "EcsAgentService",
+    baseline: () => ({
+      name: "agents",
+      vpcId: "vpc-0abc1234",
+      subnetIds: ["subnet-0abc1234"],
+      settings: { scalrUrl: "https://example.scalr.io", token: asmToken() },
+      desiredCount: 2,
+      autoscaling: { minCount: 1, maxCount: 4 },
+      assignPublicIp: false,
+    }),
+    run: construct(EcsAgentService),
+  },
+  {
+    name: "EcsAgentService (token from pool)",
+    baseline: () => ({ name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io" }, pool: new AgentPool(freshStack(), "Pool", { name: "run" }) }),
+    run: construct(EcsAgentService),
+  },
+];
+
+/** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */
+export const garbage: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom<unknown>(undefined, null, NaN, Infinity, -Infinity, -0, "", " ", "undefined", "[object Object]", "x".repeat(70_000), {}, [], [[]], true, false),
+  fc.constantFrom<unknown>(Symbol("corpus"), 10n ** 30n, () => "fn", new Date(0), /regex/, new Map([["a", 1]]), Object.create(null)),
+  fc.integer(),
+  fc.double(),
+  fc.string({ maxLength: 30 }),
+  fc.string({ minLength: 300, maxLength: 2000 }),
+  fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 10 }), fc.anything({ maxDepth: 2, withNullPrototype: true, withBigInt: true }), { maxKeys: 4 }),
+);
+
+/** Every path of plain-object and array values within `value` (not into class instances). */
+export function pathsOf(value: unknown, at: readonly (string | number)[] = []): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      out.push([...at, i]);
+      out.push(...pathsOf(v, [...at, i]));
+    });
+  } else if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      out.push([...at, k]);
+      out.push(...pathsOf(v, [...at, k]));
+    }
+  }
+  return out;
+}
+
+/** A deep copy of `input` (plain objects and arrays; class instances shared) with `at` set to `value`. */
+export function withValue(input: unknown, at: readonly (string | number)[], value: unknown): unknown {
+  if (at.length === 0) return value;
+  const [head, ...rest] = at as [string | number, ...(string | number)[]];
+  if (Array.isArray(input)) {
+    const copy = [...input];
+    copy[head as number] = withValue(input[head as number], rest, value);
+    return copy;
+  }
+  const obj = input as Record<string, unknown>;
+  return { ...obj, [head]: withValue(obj[head], rest, value) };
+}

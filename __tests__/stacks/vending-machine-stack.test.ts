@@ -1,0 +1,118 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App, LocalBackend, TerraformStack, Testing } from "cdktf";
+import { VendingMachineSpec, VendingMachineStack } from "../../index";
+import { vendingMachineExample } from "../../examples/vending-machine/main";
+import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
+import { messageOf } from "../support/errors";
+
+function spec(split: VendingMachineSpec["stacks"], workspaces = ["a", "b", "c", "d", "e", "f"]): VendingMachineSpec {
+  return {
+    stacks: split,
+    agentPools: [{ name: "run" }],
+    providerConfigurations: [{ name: "aws", aws: { auth: "oidc", scalrAccountName: "acme" } }],
+    environments: ["dev", "prod"].map((name) => ({
+      name,
+      defaultAgentPool: "run",
+      workspaces: workspaces.map((w) => ({ name: w, agentPool: "run", providerConfigurations: ["aws"], variables: [{ key: "x", value: w }] })),
+    })),
+  };
+}
+
+/** Synthesizes the whole app (cross-stack references are wired only then) and reads each stack. */
+function synthAll(stacks: readonly TerraformStack[]): Record<string, any> {
+  const app = stacks[0]!.node.root as App;
+  app.synth();
+  return Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8"))]));
+}
+
+describe("VendingMachineStack", () => {
+  test("one stack by default, with the Scalr provider and the AWS provider for the IAM role", () => {
+    const vm = new VendingMachineStack(Testing.app(), "vending-machine", { spec: spec(undefined) });
+    expect(vm.stacks.map((s) => s.node.id)).toEqual(["vending-machine"]);
+    const json = JSON.parse(Testing.synth(vm));
+    expect(json.provider.scalr).toHaveLength(1);
+    expect(json.provider.aws).toEqual([{}]);
+    expect(Object.keys(json.resource.scalr_workspace)).toHaveLength(12);
+    expect(checkAgainstScalrSchema(json)).toEqual([]);
+  });
+
+  test("split per environment: a shared stack and vending-machine-<env>, referenced one way through one local per object", () => {
+    const vm = new VendingMachineStack(Testing.app(), "vending-machine", { spec: spec({ split: "environment" }) });
+    expect(vm.stacks.map((s) => s.node.id)).toEqual(["vending-machine", "vending-machine-dev", "vending-machine-prod"]);
+    const out = synthAll(vm.stacks);
+    const shared = out["vending-machine"];
+    expect(shared.resource.scalr_workspace).toBeUndefined();
+    expect(Object.keys(shared.resource.scalr_environment)).toHaveLength(2);
+    for (const env of ["dev", "prod"]) {
+      const json = out[`vending-machine-${env}`];
+      expect(json.provider.scalr).toHaveLength(1);
+      expect(Object.keys(json.resource.scalr_workspace)).toHaveLength(6);
+      // environment, pool and configuration: three locals, whatever the number of workspaces.
+      expect(Object.keys(json.locals)).toHaveLength(3);
+      expect(Object.values<string>(json.locals).every((v) => v.startsWith("${data.terraform_remote_state.cross-stack-reference-input-vending-machine.outputs."))).toBe(true);
+      const ws = Object.values<any>(json.resource.scalr_workspace)[0];
+      expect(ws.environment_id).toMatch(/^\$\{local\.cross-stack_Environment-/);
+      expect(ws.agent_pool_id).toMatch(/^\$\{local\.cross-stack_Pool-run_/);
+      expect(checkAgainstScalrSchema(json)).toEqual([]);
+    }
+    expect(checkAgainstScalrSchema(shared)).toEqual([]);
+  });
+
+  test("split into shards: every shard stack exists, and a workspace keeps its shard when others come and go", () => {
+    const placement = (names: string[]) => {
+      const vm = new VendingMachineStack(Testing.app(), "vending-machine", { spec: spec({ split: "shards", shards: 3 }, names) });
+      expect(vm.stacks.map((s) => s.node.id)).toEqual(["vending-machine", "vending-machine-0", "vending-machine-1", "vending-machine-2"]);
+      return new Map([...vm.vendingMachine.workspaces].map(([k, w]) => [k, TerraformStack.of(w).node.id]));
+    };
+    const before = placement(["a", "b", "c", "d", "e", "f"]);
+    const after = placement(["0", "a", "c", "d", "f", "g"]);
+    for (const [k, stack] of after) if (before.has(k)) expect(stack).toBe(before.get(k));
+    expect(new Set(before.values()).size).toBeGreaterThan(1);
+  });
+
+  test("fails when a stack would hold more workspaces than the bound", () => {
+    expect(messageOf(() => new VendingMachineStack(Testing.app(), "vending-machine", { spec: spec({ split: "environment", maxWorkspacesPerStack: 5 }) }))).toBe(
+      [
+        'stacks.maxWorkspacesPerStack: stack "vending-machine-dev" (environments[0]) would hold 6 workspaces, more than 5: split the estate (`stacks.split: "shards"`) or raise the limit',
+        'stacks.maxWorkspacesPerStack: stack "vending-machine-prod" (environments[1]) would hold 6 workspaces, more than 5: split the estate (`stacks.split: "shards"`) or raise the limit',
+      ].join("\n"),
+    );
+  });
+});
+
+describe("examples/vending-machine", () => {
+  test("synthesizes 4 stacks whose scalr_* blocks all match the provider schema", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "vm-example-"));
+    try {
+      const app = new App({ outdir, stackTraces: false });
+      const stacks = vendingMachineExample(app);
+      // As examples/app.ts does: the state of each stack next to cdktf.json.
+      for (const stack of stacks) new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
+      app.synth();
+      expect(stacks.map((s) => s.node.id)).toEqual(["vending-machine", "vending-machine-dev", "vending-machine-prod", "vending-machine-staging"]);
+      let workspaces = 0;
+      for (const id of stacks.map((s) => s.node.id)) {
+        const text = fs.readFileSync(path.join(outdir, "stacks", id, "cdk.tf.json"), "utf8");
+        expect(text).not.toContain(os.tmpdir());
+        const json = JSON.parse(text);
+        expect(countScalrBlocks(json)).toBeGreaterThan(0);
+        expect(checkAgainstScalrSchema(json)).toEqual([]);
+        workspaces += Object.keys(json.resource.scalr_workspace ?? {}).length;
+      }
+      expect(workspaces).toBe(10);
+      const shared = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "vending-machine", "cdk.tf.json"), "utf8"));
+      const vars = Object.values<any>(shared.resource.scalr_variable);
+      expect(vars.find((v) => v.key === "aws_region")).toMatchObject({ final: true, value: "eu-west-1" });
+      expect(Object.keys(shared.resource.scalr_agent_pool)).toHaveLength(2);
+      expect(Object.values<any>(shared.resource.aws_iam_role)[0].name).toBe("scalr-vending-machine");
+      const prod = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "vending-machine-prod", "cdk.tf.json"), "utf8"));
+      const prodVars = Object.values<any>(prod.resource.scalr_variable);
+      expect(prodVars.find((v) => v.key === "log_level")).toMatchObject({ value: "warn", category: "env" });
+      expect(prod.variable.prod_db_password).toMatchObject({ sensitive: true });
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

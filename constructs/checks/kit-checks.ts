@@ -1,0 +1,248 @@
+import { Annotations, TerraformStack } from "cdktf";
+import { IConstruct, IValidation } from "constructs";
+import { KitValidationError, describeValue } from "../../agent/settings";
+import { KitRule, KitRuleFinding, KitRuleSeverity } from "./rule";
+import { KIT_RULES } from "./rules";
+import { SynthesizedStack } from "./synthesized-stack";
+
+/** Options of {@link KitChecks.of}. */
+export interface KitChecksOptions {
+  /** Severity per rule id, replacing the rule's default (e.g. make a warning fail the build). @default - each rule's own */
+  readonly severity?: Readonly<Record<string, KitRuleSeverity>>;
+  /**
+   * Run only these rules. Meant for testing one rule at a time (cdk-nag's TestPack); in a real
+   * stack, acknowledge a violation with a reason instead of leaving a rule out.
+   * @default - every rule
+   */
+  readonly rules?: readonly string[];
+}
+
+/** An exception to a rule, declared with {@link KitChecks.acknowledge}. */
+export interface KitAcknowledgement {
+  /** The rule id, e.g. `KIT-K8S-2`. */
+  readonly ruleId: string;
+  /** Why the violation is accepted. */
+  readonly reason: string;
+  /** Construct path of the scope it applies to (with everything below it). */
+  readonly scope: string;
+}
+
+/** An unacknowledged violation. */
+export interface KitViolation {
+  readonly ruleId: string;
+  readonly severity: KitRuleSeverity;
+  /** Construct path of the offending block. */
+  readonly path: string;
+  readonly message: string;
+  /** `KIT-… <path>: <message>`, as synthesis reports it. */
+  readonly line: string;
+}
+
+/** What one run of the checks found. */
+export interface KitChecksReport {
+  /** Unacknowledged violations, in rule order. */
+  readonly violations: readonly KitViolation[];
+  /** Lines of the violations of error severity. */
+  readonly errors: readonly string[];
+  /** Lines of the violations of warning severity. */
+  readonly warnings: readonly string[];
+  /** Violations an acknowledgement accepted, with its reason. */
+  readonly acknowledged: readonly { readonly ruleId: string; readonly path: string; readonly reason: string; readonly scope: string }[];
+}
+
+/** The minimum length of a reason: enough to say why, not just "ok". */
+export const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
+
+const ACKNOWLEDGEMENTS = new WeakMap<IConstruct, Map<string, string>>();
+const CHECKS = new WeakMap<TerraformStack, KitChecks>();
+
+/**
+ * The kit's security and reliability rules over a stack as Terraform gets it: IMDSv2, encrypted
+ * root volumes, no public agents, no ingress, no plaintext token, least-privilege IAM, bounded
+ * logs and Lambda concurrency, authenticated API methods, drain-safe Fargate timeouts, Kubernetes
+ * agents without metadata access and not running as root (see {@link KIT_RULES}).
+ *
+ * The checks run as a validation of the stack, after aspects, on `stack.toTerraform()`: they see
+ * exactly what `cdktf synth` writes, including escape-hatch overrides and raw L1 resources.
+ * Violations of error severity fail synthesis with the rule id and the construct path; warnings
+ * are annotations in the manifest. An exception needs a reason: {@link KitChecks.acknowledge}.
+ * Acknowledgements are recorded in the stack's `//` metadata (`kit_checks.acknowledged`), which
+ * Terraform ignores.
+ *
+ * @example
+ * const stack = new TerraformStack(app, "agents");
+ * KitChecks.of(stack);
+ * KitChecks.acknowledge(bastionSg, "KIT-NET-2", "bastion accepts SSH from the VPN range only");
+ */
+export class KitChecks implements IValidation {
+  /** Every rule, in id order. */
+  public static readonly rules: readonly KitRule[] = KIT_RULES;
+
+  /**
+   * The checks of `stack`, added on first use (later calls return the same instance; options given
+   * again replace the earlier ones).
+   */
+  public static of(stack: TerraformStack, options?: KitChecksOptions): KitChecks {
+    if (!TerraformStack.isStack(stack)) {
+      throw new KitValidationError("KitChecks.of", [{ field: "stack", message: "must be a TerraformStack", received: describeValue(stack) }]);
+    }
+    let checks = CHECKS.get(stack);
+    if (!checks) {
+      checks = new KitChecks(stack, options ?? {});
+      CHECKS.set(stack, checks);
+      stack.node.addValidation(checks);
+    } else if (options) {
+      checks.options = checkOptions(options);
+    }
+    return checks;
+  }
+
+  /** True when `stack` has KitChecks. */
+  public static isAppliedTo(stack: TerraformStack): boolean {
+    return CHECKS.has(stack);
+  }
+
+  /**
+   * Accepts violations of `ruleId` in `scope` and everything below it (a stack, a construct, one
+   * resource). `reason` says why and is required: it is recorded in the synthesized stack.
+   */
+  public static acknowledge(scope: IConstruct, ruleId: string, reason: string): void {
+    const subject = `KitChecks.acknowledge(${scope?.node?.path || "<app>"})`;
+    const ids = KIT_RULES.map((r) => r.id);
+    if (typeof ruleId !== "string" || !ids.includes(ruleId)) {
+      throw new KitValidationError(subject, [{ field: "ruleId", message: `must be a KitChecks rule id: ${ids.join(", ")}`, received: describeValue(ruleId) }]);
+    }
+    if (typeof reason !== "string" || reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
+      throw new KitValidationError(subject, [
+        {
+          field: "reason",
+          message: `must say why ${ruleId} does not apply here (at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters): it is recorded in the synthesized stack`,
+          received: describeValue(reason, "reason", false),
+        },
+      ]);
+    }
+    let map = ACKNOWLEDGEMENTS.get(scope);
+    if (!map) ACKNOWLEDGEMENTS.set(scope, (map = new Map()));
+    map.set(ruleId, reason.trim());
+  }
+
+  /** The acknowledgement of `ruleId` that applies to `construct` (its own or an ancestor's), if any. */
+  public static acknowledgementFor(construct: IConstruct, ruleId: string): KitAcknowledgement | undefined {
+    for (const c of [...construct.node.scopes].reverse()) {
+      const reason = ACKNOWLEDGEMENTS.get(c)?.get(ruleId);
+      if (reason !== undefined) return { ruleId, reason, scope: c.node.path };
+    }
+    return undefined;
+  }
+
+  private options: KitChecksOptions;
+  private readonly warned = new Set<string>();
+
+  private constructor(
+    private readonly stack: TerraformStack,
+    options: KitChecksOptions,
+  ) {
+    this.options = checkOptions(options);
+  }
+
+  /** The rules this instance runs. */
+  public get activeRules(): KitRule[] {
+    const only = this.options.rules;
+    return KIT_RULES.filter((r) => only === undefined || only.includes(r.id));
+  }
+
+  /** Runs every active rule on the stack as it synthesizes now, without failing. */
+  public report(): KitChecksReport {
+    const view = SynthesizedStack.of(this.stack);
+    const byPath = new Map<string, IConstruct>();
+    for (const c of this.stack.node.findAll()) byPath.set(c.node.path, c);
+    const violations: KitViolation[] = [];
+    const acknowledged: { ruleId: string; path: string; reason: string; scope: string }[] = [];
+    for (const rule of this.activeRules) {
+      for (const finding of runRule(rule, view)) {
+        const construct = nearestConstruct(byPath, finding.path) ?? this.stack;
+        const ack = KitChecks.acknowledgementFor(construct, rule.id);
+        if (ack) {
+          acknowledged.push({ ruleId: rule.id, path: finding.path, reason: ack.reason, scope: ack.scope });
+          continue;
+        }
+        const severity = this.options.severity?.[rule.id] ?? rule.severity;
+        violations.push({ ruleId: rule.id, severity, path: finding.path, message: finding.message, line: `${rule.id} ${finding.path}: ${finding.message}` });
+      }
+    }
+    return {
+      violations,
+      errors: violations.filter((v) => v.severity === "error").map((v) => v.line),
+      warnings: violations.filter((v) => v.severity === "warning").map((v) => v.line),
+      acknowledged,
+    };
+  }
+
+  /** @internal the stack validation: errors fail synthesis, warnings become annotations. */
+  public validate(): string[] {
+    const report = this.report();
+    const byPath = new Map<string, IConstruct>();
+    for (const c of this.stack.node.findAll()) byPath.set(c.node.path, c);
+    for (const v of report.violations) {
+      if (v.severity !== "warning" || this.warned.has(v.line)) continue;
+      this.warned.add(v.line);
+      Annotations.of(nearestConstruct(byPath, v.path) ?? this.stack).addWarning(v.line);
+    }
+    this.record(report);
+    return [...report.errors];
+  }
+
+  /** Writes every acknowledgement in the stack, and what it accepted, to the stack's `//` metadata. */
+  private record(report: KitChecksReport): void {
+    const declared = new Map<string, { rule: string; scope: string; reason: string; accepted: string[] }>();
+    const scopes = [...this.stack.node.scopes, ...this.stack.node.findAll().slice(1)];
+    for (const c of scopes) {
+      for (const [rule, reason] of ACKNOWLEDGEMENTS.get(c) ?? []) {
+        declared.set(`${c.node.path}\u0000${rule}`, { rule, scope: c.node.path, reason, accepted: [] });
+      }
+    }
+    if (declared.size === 0) return;
+    for (const a of report.acknowledged) declared.get(`${a.scope}\u0000${a.ruleId}`)?.accepted.push(a.path);
+    const entries = [...declared.values()]
+      .map((d) => ({ ...d, accepted: [...new Set(d.accepted)].sort() }))
+      .sort((a, b) => a.scope.localeCompare(b.scope) || a.rule.localeCompare(b.rule));
+    this.stack.addOverride("//.kit_checks", { acknowledged: entries });
+  }
+}
+
+/** Adds {@link KitChecks} to `stack` (same as `KitChecks.of(stack, options)`). */
+export function applyKitChecks(stack: TerraformStack, options?: KitChecksOptions): KitChecks {
+  return KitChecks.of(stack, options);
+}
+
+function checkOptions(options: KitChecksOptions): KitChecksOptions {
+  const ids = KIT_RULES.map((r) => r.id);
+  const issues = [];
+  for (const [i, id] of (options.rules ?? []).entries()) {
+    if (!ids.includes(id)) issues.push({ field: `rules[${i}]`, message: `must be a KitChecks rule id: ${ids.join(", ")}`, received: describeValue(id) });
+  }
+  for (const [id, severity] of Object.entries(options.severity ?? {})) {
+    if (!ids.includes(id)) issues.push({ field: `severity[${JSON.stringify(id)}]`, message: "must name a KitChecks rule id", received: describeValue(id) });
+    else if (severity !== "error" && severity !== "warning") issues.push({ field: `severity.${id}`, message: 'must be "error" or "warning"', received: describeValue(severity) });
+  }
+  if (issues.length > 0) throw new KitValidationError("KitChecks", issues);
+  return options;
+}
+
+/** A rule that throws is reported as a violation, never as a crash of the synthesis. */
+function runRule(rule: KitRule, view: SynthesizedStack): KitRuleFinding[] {
+  try {
+    return rule.check(view);
+  } catch (e) {
+    return [{ path: view.stackPath, message: `the rule could not check this stack (${e instanceof Error ? e.message : String(e)})` }];
+  }
+}
+
+/** The construct at `path`, or its nearest existing ancestor. */
+function nearestConstruct(byPath: ReadonlyMap<string, IConstruct>, path: string): IConstruct | undefined {
+  for (let p = path; p; p = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "") {
+    const c = byPath.get(p);
+    if (c) return c;
+  }
+  return undefined;
+}

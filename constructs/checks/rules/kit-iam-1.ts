@@ -1,0 +1,36 @@
+import { iamStatements } from "../iam";
+import { KitRule, KitRuleFinding } from "../rule";
+import { SynthesizedStack } from "../synthesized-stack";
+
+/** AWS managed policies that grant `*` actions. */
+const BROAD_MANAGED_POLICIES = /^arn:aws[a-z-]*:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+/** KIT-IAM-1: IAM grants name their actions. */
+export const KIT_IAM_1: KitRule = {
+  id: "KIT-IAM-1",
+  name: "iam-no-wildcard-actions",
+  severity: "error",
+  description:
+    "Allow statements (policies, inline policies, trust policies, `aws_iam_policy_document`) list their actions without `*` and do not use `NotAction`; roles do not attach AdministratorAccess, PowerUserAccess or IAMFullAccess.",
+  rationale: "The agent's roles are reachable from every run it executes; a wildcard grants whatever AWS adds to the service later, and least privilege is what keeps a compromised run contained.",
+  check(stack: SynthesizedStack): KitRuleFinding[] {
+    const findings: KitRuleFinding[] = [];
+    for (const s of iamStatements(stack)) {
+      if (s.effect !== "Allow") continue;
+      const wild = s.actions.filter((a) => a.includes("*"));
+      if (wild.length > 0) findings.push({ path: s.path, message: `${s.where} must name its actions, not ${wild.map((a) => JSON.stringify(a)).join(", ")}` });
+      if (s.notActions.length > 0) findings.push({ path: s.path, message: `${s.where} must not Allow with NotAction: it grants every other action` });
+    }
+    for (const r of stack.resources("aws_iam_role_policy_attachment", "aws_iam_policy_attachment")) {
+      const arn = r.body.policy_arn;
+      if (typeof arn === "string" && BROAD_MANAGED_POLICIES.test(arn)) findings.push({ path: r.path, message: `${r.type} must not attach ${arn}: it grants * actions` });
+    }
+    for (const r of stack.resources("aws_iam_role")) {
+      const arns = Array.isArray(r.body.managed_policy_arns) ? r.body.managed_policy_arns : [];
+      for (const arn of arns) {
+        if (typeof arn === "string" && BROAD_MANAGED_POLICIES.test(arn)) findings.push({ path: r.path, message: `aws_iam_role must not attach ${arn}: it grants * actions` });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,92 @@
+import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { KitChecks } from "../constructs/checks/kit-checks";
+import { idFromName } from "../constructs/scalr/references";
+import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
+import { VendingMachine } from "../constructs/scalr/vending-machine";
+import { ResolvedSpec, SpecText, ValidatedSpec, VendingMachineSpec, shardOf, stackSuffix, validateVendingMachineSpec } from "../constructs/scalr/vending-machine-spec";
+
+/** Props of {@link VendingMachineStack}. */
+export interface VendingMachineStackProps {
+  /** The spec: plain data, the result of `readSpecText` (errors then carry lines), or a `ValidatedSpec`. */
+  readonly spec: VendingMachineSpec | SpecText | ValidatedSpec;
+  /**
+   * Configuration of the AWS provider added to the shared stack when an AWS provider configuration
+   * creates its IAM role.
+   * @default {} - region and credentials from the environment (IAM is global)
+   */
+  readonly awsProvider?: AwsProviderConfig;
+}
+
+/**
+ * The vending machine as ready stacks. With `stacks.split: none` (the default) everything is in
+ * this stack. Split, this stack is the **shared** one — agent pools, tags, provider configurations,
+ * policy groups, account variables and the environments (with their variables and policy-group
+ * linkages) — and the workspaces (with their variables) go to sibling stacks named
+ * `<id>-<environment>` (`split: environment`) or `<id>-<n>` (`split: shards`). Shard stacks refer
+ * to the shared objects through cdktf cross-stack references (an output here, a remote state
+ * there), so references run one way only and every state stays bounded
+ * (`stacks.maxWorkspacesPerStack`). Every stack gets the Scalr provider from the `scalr_hostname`
+ * and `scalr_token` variables.
+ *
+ * @example
+ * const { data, source } = readSpecText(fs.readFileSync("spec.yaml", "utf8"), "spec.yaml");
+ * const vm = new VendingMachineStack(app, "vending-machine", { spec: { data, source } });
+ * vm.stacks; // [vending-machine, vending-machine-prod, …]
+ */
+export class VendingMachineStack extends TerraformStack {
+  /** The Scalr provider of this stack and its variables. */
+  public readonly scalr: ScalrProviderFromVariables;
+  /** Everything the spec describes. */
+  public readonly vendingMachine: VendingMachine;
+  /** The workspace stacks by name suffix (empty when not split). */
+  public readonly shards: ReadonlyMap<string, TerraformStack>;
+  /** This stack, then the workspace stacks in name order. */
+  public readonly stacks: readonly TerraformStack[];
+  /** The AWS provider, when an AWS provider configuration creates IAM resources. */
+  public readonly awsProvider?: AwsProvider;
+
+  public constructor(scope: Construct, id: string, props: VendingMachineStackProps) {
+    super(scope, id);
+    KitChecks.of(this);
+    this.scalr = new ScalrProviderFromVariables(this, "Scalr");
+    const validated = validateVendingMachineSpec(props.spec);
+    const spec = validated.spec;
+
+    // Every shard stack exists whether or not it holds workspaces today, so removing the last
+    // workspace of a shard never drops a stack (and its state) from the app.
+    const shards = new Map<string, TerraformStack>();
+    const suffixes =
+      spec.stacks.split === "environment"
+        ? spec.environments.map((e) => stackSuffix(e.name))
+        : spec.stacks.split === "shards"
+          ? Array.from({ length: spec.stacks.shards ?? 1 }, (_, i) => String(i))
+          : [];
+    for (const suffix of suffixes) {
+      const stack = new TerraformStack(scope, `${id}-${suffix}`);
+      KitChecks.of(stack);
+      new ScalrProviderFromVariables(stack, "Scalr");
+      shards.set(suffix, stack);
+    }
+    const containers = new Map<string, Construct>();
+    const workspaceScope = (environmentName: string, workspaceName: string, _env: unknown, s: ResolvedSpec): Construct => {
+      const suffix = shardOf(s.stacks, environmentName, workspaceName)!;
+      const stack = shards.get(suffix)!;
+      if (s.stacks.split === "environment") return stack;
+      // Shards hold workspaces of several environments: one container per environment keeps names apart.
+      const key = `${suffix}\u0000${environmentName}`;
+      let container = containers.get(key);
+      if (!container) containers.set(key, (container = new Construct(stack, idFromName("Environment", environmentName))));
+      return container;
+    };
+
+    this.vendingMachine = new VendingMachine(this, "VendingMachine", {
+      spec: validated,
+      workspaceScope: spec.stacks.split === "none" ? undefined : workspaceScope,
+    });
+    if (this.vendingMachine.needsAwsProvider) this.awsProvider = new AwsProvider(this, "aws", props.awsProvider ?? {});
+    this.shards = shards;
+    this.stacks = [this, ...[...shards.entries()].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })).map(([, s]) => s)];
+  }
+}
