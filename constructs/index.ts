@@ -2,3 +2,4 @@ export * from "./checks";
 export * from "./ecs";
 export * from "./k8s";
 export * from "./scalr";
+export * from "./vm";

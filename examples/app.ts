@@ -5,6 +5,7 @@ import { ecsAgentServiceExample } from "./ecs-agent-service/main";
 import { ecsServerlessAgentExample } from "./ecs-serverless-agent/main";
 import { k8sAgentExample } from "./k8s-agent/main";
 import { vendingMachineExample } from "./vending-machine/main";
+import { vmAgentFleetExample } from "./vm-agent-fleet/main";
 
 /** Every example; each builds one stack or, split, several. Later examples add themselves here. */
 export const EXAMPLES: ReadonlyArray<(app: App) => TerraformStack | readonly TerraformStack[]> = [
@@ -13,6 +14,7 @@ export const EXAMPLES: ReadonlyArray<(app: App) => TerraformStack | readonly Ter
   ecsServerlessAgentExample,
   k8sAgentExample,
   vendingMachineExample,
+  vmAgentFleetExample,
 ];
 
 /** Builds the examples app; the state of each stack lives next to cdktf.json, not in cdktf.out. */

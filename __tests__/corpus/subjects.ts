@@ -14,6 +14,7 @@ import {
 import { VmUserDataOptions, renderVmUserData } from "../../agent/vm";
 import { EcsAgentService } from "../../constructs/ecs/ecs-agent-service";
 import { FargateAgentTask } from "../../constructs/ecs/fargate-agent-task";
+import { ServerlessAgentPool } from "../../constructs/ecs/serverless-agent-pool";
 import { HelmAgent } from "../../constructs/k8s/helm-agent";
 import { AgentPool } from "../../constructs/scalr/agent-pool";
 import { Environment } from "../../constructs/scalr/environment";
@@ -22,6 +23,7 @@ import { ProviderConfiguration } from "../../constructs/scalr/provider-configura
 import { Tag } from "../../constructs/scalr/tag";
 import { Variable } from "../../constructs/scalr/variable";
 import { Workspace } from "../../constructs/scalr/workspace";
+import { VmAgentFleet } from "../../constructs/vm/vm-agent-fleet";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
 export const CORPUS = { seed: 20260731, runs: 40 } as const;
@@ -81,9 +83,8 @@ const construct =
     new ctor(freshStack(), "Subject", input as P);
 
 /**
- * Every subject of the bad-input corpus. Hooks for later constructs: add `ServerlessAgentPool`,
- * `VmAgentFleet` and `VendingMachine` (spec input) here with a valid baseline, and the corpus
- * covers them with no other change.
+ * Every subject of the bad-input corpus. A new construct needs only an entry here with a valid
+ * baseline. (VendingMachine's spec has its own 44-case corpus of invalid specs.)
  */
 export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   { name: "resolveAgentSettings", baseline: () => ({ ...validSettings() }), run: (input) => resolveAgentSettings(input as unknown as AgentSettings) },
@@ -177,6 +178,35 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
     name: "EcsAgentService (token from pool)",
     baseline: () => ({ name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io" }, pool: new AgentPool(freshStack(), "Pool", { name: "run" }) }),
     run: construct(EcsAgentService),
+  },
+  {
+    name: "ServerlessAgentPool",
+    baseline: () => ({
+      name: "serverless",
+      vpcId: "vpc-0abc1234",
+      subnetIds: ["subnet-0abc1234", "subnet-0def5678"],
+      settings: { scalrUrl: "https://example.scalr.io" },
+      spot: true,
+      maxConcurrentLaunches: 5,
+      throttle: { rateLimit: 2, burstLimit: 4, dailyQuota: 1000 },
+      allowedSourceCidrs: ["203.0.113.0/24"],
+      alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:alerts"] },
+    }),
+    run: construct(ServerlessAgentPool),
+  },
+  {
+    name: "VmAgentFleet",
+    baseline: () => ({
+      name: "fleet",
+      os: "amazon-linux-2023",
+      vpcId: "vpc-0abc1234",
+      subnetIds: ["subnet-0abc1234"],
+      instanceType: "m7i.large",
+      minSize: 1,
+      maxSize: 3,
+      settings: { scalrUrl: "https://example.scalr.io", token: asmToken(), concurrency: 2, proxy: { http: "http://proxy.corp:3128" } },
+    }),
+    run: construct(VmAgentFleet),
   },
 ];
 

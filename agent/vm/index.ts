@@ -1,4 +1,7 @@
+export * from "./aws-lifecycle-helper";
+export * from "./aws-secret-fetcher";
 export * from "./cloud-config";
+export * from "./ec2-user-data";
 export * from "./render-user-data";
 export * from "./scripts";
 export * from "./systemd-unit";

@@ -1,13 +1,27 @@
 import { z } from "zod";
 import { AgentSettings, DEFAULT_AGENT_IMAGE, reservedEnvField, resolveAgentSettings, ResolvedAgentSettings } from "../settings/agent-settings";
 import { renderAgentEnvironment } from "../settings/render-env";
-import { describeValue, fieldPath, isToken, KitValidationError, parseOrThrow, strictProps, ValidationContext, ValidationIssue } from "../settings/validation";
+import {
+  describeValue,
+  fieldPath,
+  isToken,
+  KitValidationError,
+  literalIntInRange,
+  parseOrThrow,
+  strictProps,
+  ValidationContext,
+  ValidationIssue,
+} from "../settings/validation";
+import { AWS_LIFECYCLE_HELPER_PY } from "./aws-lifecycle-helper";
 import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
 import { CloudConfig, CloudConfigFile } from "./cloud-config";
 import {
+  renderDrainWatcherScript,
   renderFetchTokenScript,
   renderFirstBootScript,
   VM_AWS_FETCHER,
+  VM_AWS_LIFECYCLE_HELPER,
+  VM_DRAIN_WATCHER_SCRIPT,
   VM_FETCH_TOKEN_SCRIPT,
   VM_FIRST_BOOT_SCRIPT,
   VM_TOKEN_ENV_FILE,
@@ -41,7 +55,30 @@ export interface VmUserDataOptions {
    * @default true (when the settings have a proxy)
    */
   readonly packageManagerProxy?: boolean;
+  /**
+   * Drain the agent before EC2 Auto Scaling terminates the instance: a watcher service reads the
+   * target lifecycle state from IMDS, stops the agent (which drains), sends lifecycle heartbeats
+   * and completes the termination lifecycle hook. The instance role needs
+   * `autoscaling:RecordLifecycleActionHeartbeat` and `autoscaling:CompleteLifecycleAction` on the group.
+   * @default - no drain watcher (VMs outside an Auto Scaling group)
+   */
+  readonly autoScalingDrain?: VmAutoScalingDrain;
 }
+
+/** Where and how the drain watcher answers an EC2 Auto Scaling termination lifecycle hook. */
+export interface VmAutoScalingDrain {
+  /** The instance's Auto Scaling group (a literal name: user data is rendered at synth time). */
+  readonly autoScalingGroupName: string;
+  /** The group's termination lifecycle hook. */
+  readonly lifecycleHookName: string;
+  /** Seconds between reads of the target lifecycle state. @default 5 */
+  readonly pollIntervalSeconds?: number;
+  /** Seconds between lifecycle heartbeats while the agent drains; keep it well under the hook's heartbeat timeout. @default 60 */
+  readonly heartbeatIntervalSeconds?: number;
+}
+
+/** The drain watcher's service. */
+export const VM_DRAIN_UNIT = "scalr-agent-drain.service";
 
 /** A script the user data installs, with its language (for linters). */
 export interface VmScript {
@@ -63,6 +100,8 @@ export interface VmUserData {
   readonly installMode: VmInstallMode;
   /** How the token is fetched at boot (a construct grants the instance read access to `secretId`). */
   readonly tokenFetch: VmTokenFetch;
+  /** The Auto Scaling drain, with defaults applied, when rendered. */
+  readonly autoScalingDrain?: Required<VmAutoScalingDrain>;
   /** The agent image (docker mode). */
   readonly image?: string;
   /** The agent's environment file: path and variables (never the token). */
@@ -100,6 +139,14 @@ const optionsSchema = strictProps({
   installMode: z.enum(["docker", "package"]).default("docker"),
   tokenFetch: z.custom<VmTokenFetch>((v) => v instanceof VmTokenFetch, { error: "must be a VmTokenFetch (VmTokenFetch.awsSecretsManager(…), command(…), file(…))" }).optional(),
   packageManagerProxy: z.boolean().default(true),
+  autoScalingDrain: strictProps({
+    autoScalingGroupName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,254}$/, {
+      error: "must be an Auto Scaling group name known at synth time (letters, digits, '_', '.', '/', '-')",
+    }),
+    lifecycleHookName: z.string().regex(/^[A-Za-z0-9_/-]{1,255}$/, { error: "must be a lifecycle hook name known at synth time (letters, digits, '_', '/', '-')" }),
+    pollIntervalSeconds: literalIntInRange(1, 60).default(5),
+    heartbeatIntervalSeconds: literalIntInRange(1, 3600).default(60),
+  }).optional(),
 });
 
 /**
@@ -148,12 +195,16 @@ export function renderVmUserData(
 
   const units: SystemdUnit[] = [tokenUnit()];
   const symlinks: { path: string; target: string }[] = [];
-  const proxyUnits = opts.installMode === "docker" ? ["docker.service", "scalr-agent-token.service"] : ["scalr-docker.service", "scalr-agent-token.service"];
+  const drain = opts.autoScalingDrain;
+  const proxyUnits = [opts.installMode === "docker" ? "docker.service" : "scalr-docker.service", "scalr-agent-token.service"];
+  // The drain watcher calls the Auto Scaling API: through the proxy too.
+  if (drain) proxyUnits.push(VM_DRAIN_UNIT);
   if (opts.installMode === "docker") {
     units.push(dockerAgentUnit(s, image as string, os));
   } else {
     units.push(legacyDropIn(s));
   }
+  if (drain) units.push(drainUnit());
   if (s.proxy) {
     const proxyUnit = proxyDropIn(variables);
     units.push(proxyUnit);
@@ -162,6 +213,10 @@ export function renderVmUserData(
 
   const scripts: VmScript[] = [{ path: VM_FETCH_TOKEN_SCRIPT, language: "bash", content: renderFetchTokenScript(tokenFetch) }];
   if (tokenFetch.kind === "aws-secrets-manager") scripts.push({ path: VM_AWS_FETCHER, language: "python", content: AWS_SECRET_FETCHER_PY });
+  if (drain) {
+    scripts.push({ path: VM_DRAIN_WATCHER_SCRIPT, language: "bash", content: renderDrainWatcherScript(drain) });
+    scripts.push({ path: VM_AWS_LIFECYCLE_HELPER, language: "python", content: AWS_LIFECYCLE_HELPER_PY });
+  }
   const directories = runAgent && opts.installMode === "docker" ? uniq([s.dataDir, s.cacheDir].filter((d): d is string => d !== undefined)) : [];
   scripts.push({
     path: VM_FIRST_BOOT_SCRIPT,
@@ -174,6 +229,7 @@ export function renderVmUserData(
       directories,
       aptPackageRepo: opts.installMode === "package" && os.family === "debian",
       configure: opts.installMode === "package" ? { url: s.scalrUrl.replace(/\/+$/, ""), agentName: s.name } : undefined,
+      services: drain ? [VM_DRAIN_UNIT] : [],
     }),
   });
 
@@ -214,6 +270,7 @@ export function renderVmUserData(
     os: opts.os,
     installMode: opts.installMode,
     tokenFetch,
+    autoScalingDrain: drain,
     image,
     environmentFile: { path: VM_ENV_FILE, variables },
     units,
@@ -294,6 +351,29 @@ function tokenUnit(): SystemdUnit {
       ],
     },
     "Runs at every boot: /run is tmpfs, so the token is fetched again and never written to disk.",
+  );
+}
+
+function drainUnit(): SystemdUnit {
+  return new SystemdUnit(
+    `/etc/systemd/system/${VM_DRAIN_UNIT}`,
+    {
+      unit: [
+        ["Description", "Drain the Scalr agent before EC2 Auto Scaling terminates this instance"],
+        ["Wants", "network-online.target"],
+        // Stopped before the agent at shutdown; it only ever stops the agent itself.
+        ["After", "network-online.target scalr-agent.service"],
+      ],
+      service: [
+        ["Type", "simple"],
+        ["ExecStart", new SystemdCommand([VM_DRAIN_WATCHER_SCRIPT])],
+        // Exits 0 once the lifecycle action is completed; restarted only if it fails.
+        ["Restart", "on-failure"],
+        ["RestartSec", 10],
+      ],
+      install: [["WantedBy", "multi-user.target"]],
+    },
+    "Watches the Auto Scaling target lifecycle state; on Terminated it stops (drains) scalr-agent.service,\nsends lifecycle heartbeats meanwhile, then completes the termination lifecycle hook.",
   );
 }
 

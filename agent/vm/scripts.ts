@@ -15,6 +15,10 @@ export const VM_AWS_FETCHER = `${VM_LIBEXEC_DIR}/aws-secretsmanager-token`;
 export const VM_FETCH_TOKEN_SCRIPT = `${VM_LIBEXEC_DIR}/fetch-token`;
 /** The first-boot script run by cloud-init `runcmd`. */
 export const VM_FIRST_BOOT_SCRIPT = `${VM_LIBEXEC_DIR}/first-boot`;
+/** The drain watcher run by `scalr-agent-drain.service` (EC2 Auto Scaling). */
+export const VM_DRAIN_WATCHER_SCRIPT = `${VM_LIBEXEC_DIR}/drain-watcher`;
+/** The Auto Scaling lifecycle helper (Python 3, standard library only). */
+export const VM_AWS_LIFECYCLE_HELPER = `${VM_LIBEXEC_DIR}/aws-autoscaling-lifecycle`;
 
 /** Quotes a word for bash (single quotes). */
 export function shellQuote(word: string): string {
@@ -101,6 +105,8 @@ export interface FirstBootPlan {
   readonly aptPackageRepo?: boolean;
   /** Legacy mode: `scalr-agent configure` flags other than the token. */
   readonly configure?: { readonly url: string; readonly agentName?: string };
+  /** More services enabled and started after the agent (the drain watcher). @default [] */
+  readonly services?: readonly string[];
 }
 
 const AGENT_PROXY_DROP_IN = "/etc/systemd/system/scalr-agent.service.d/proxy.conf";
@@ -155,6 +161,7 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
       "systemctl enable --now scalr-agent.service",
       "log 'scalr-agent.service started'",
     );
+    for (const unit of plan.services ?? []) lines.push(`systemctl enable --now ${unit}`, `log '${unit} started'`);
   } else {
     const configure = plan.configure as { url: string; agentName?: string };
     const flags = [`--url=${shellQuote(configure.url)}`];
@@ -170,6 +177,82 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
       "systemctl enable scalr-docker scalr-agent",
       "log 'scalr-agent configured and started'",
     );
+    for (const unit of plan.services ?? []) lines.push(`systemctl enable --now ${unit}`, `log '${unit} started'`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** What the drain watcher needs: where to answer the lifecycle hook, and how often. */
+export interface DrainWatcherPlan {
+  /** The Auto Scaling group of the instance. */
+  readonly autoScalingGroupName: string;
+  /** The termination lifecycle hook to answer. */
+  readonly lifecycleHookName: string;
+  /** Seconds between reads of the target lifecycle state. */
+  readonly pollIntervalSeconds: number;
+  /** Seconds between lifecycle heartbeats while the agent drains. */
+  readonly heartbeatIntervalSeconds: number;
+}
+
+/**
+ * `drain-watcher`: run by `scalr-agent-drain.service` for as long as the instance lives. It reads
+ * the Auto Scaling target lifecycle state from IMDS; when it turns `Terminated` (scale-in, instance
+ * refresh, capacity rebalancing) the termination lifecycle hook holds the instance in
+ * `Terminating:Wait`, and the watcher stops `scalr-agent.service`. Stopping drains: the agent takes
+ * no new runs and running ones finish, bounded by the unit's `TimeoutStopSec`. Meanwhile it sends
+ * lifecycle heartbeats, then completes the lifecycle action with CONTINUE so the instance goes.
+ */
+export function renderDrainWatcherScript(plan: DrainWatcherPlan): string {
+  return `#!/bin/bash
+# Drains the Scalr agent before EC2 Auto Scaling terminates this instance (scale-in, instance
+# refresh, rebalancing): the termination lifecycle hook ${plan.lifecycleHookName} of ${plan.autoScalingGroupName}
+# holds the instance until this script completes the lifecycle action.
+set -uo pipefail
+
+group=${shellQuote(plan.autoScalingGroupName)}
+hook=${shellQuote(plan.lifecycleHookName)}
+poll_seconds=${plan.pollIntervalSeconds}
+heartbeat_seconds=${plan.heartbeatIntervalSeconds}
+lifecycle=${VM_AWS_LIFECYCLE_HELPER}
+
+log() { echo "scalr-agent drain: $*"; }
+
+# 1. Wait until Auto Scaling decides to terminate this instance. A failed read (IMDS busy) is a "not yet".
+log "watching the target lifecycle state every $poll_seconds s"
+while true; do
+  state="$("$lifecycle" target-state)" || state=""
+  if [[ "$state" == "Terminated" ]]; then
+    break
+  fi
+  sleep "$poll_seconds"
+done
+log "Auto Scaling is terminating this instance: draining scalr-agent.service"
+
+# 2. Stopping the agent drains it (no new runs, running runs finish), bounded by TimeoutStopSec.
+drain_started=$SECONDS
+systemctl stop scalr-agent.service &
+stop_pid=$!
+
+# 3. Heartbeats keep the lifecycle hook waiting while runs finish.
+next_heartbeat=0
+while kill -0 "$stop_pid" 2>/dev/null; do
+  if ((SECONDS >= next_heartbeat)); then
+    "$lifecycle" heartbeat --group "$group" --hook "$hook" || log "heartbeat failed; the hook's own timeout still covers the drain"
+    next_heartbeat=$((SECONDS + heartbeat_seconds))
+  fi
+  sleep 1
+done
+if wait "$stop_pid"; then
+  log "scalr-agent.service stopped after $((SECONDS - drain_started)) s"
+else
+  log "stopping scalr-agent.service failed; completing the lifecycle action anyway"
+fi
+
+# 4. Let Auto Scaling terminate the instance.
+if "$lifecycle" complete --group "$group" --hook "$hook" --result CONTINUE; then
+  exit 0
+fi
+log "could not complete the lifecycle action: Auto Scaling terminates the instance when the hook times out"
+exit 1
+`;
 }

@@ -82,4 +82,20 @@ export const SCENARIOS: readonly Scenario[] = [
     options: { installMode: "package", tokenFetch: VmTokenFetch.awsSecretsManager("scalr/legacy-pool-token", { region: "ap-southeast-2" }) },
     oses: ["rocky-9", "ubuntu-22.04"],
   },
+  {
+    // What VmAgentFleet renders: the drain watcher, its lifecycle helper, and the proxy drop-in linked into it.
+    name: "autoscaling-drain",
+    settings: {
+      scalrUrl: "https://drain-acct.scalr.io",
+      token: AgentTokenSource.fromFile("/run/ignored-by-tokenFetch"),
+      concurrency: 4,
+      proxy: { https: "http://drain-proxy.example:3130" },
+      shutdown: { gracePeriodSeconds: 5400 },
+    },
+    options: {
+      tokenFetch: VmTokenFetch.awsSecretsManager("scalr-agent/drain-fleet/pool-token"),
+      autoScalingDrain: { autoScalingGroupName: "drain-fleet", lifecycleHookName: "drain-hook-9", pollIntervalSeconds: 7, heartbeatIntervalSeconds: 240 },
+    },
+    oses: ["amazon-linux-2023", "ubuntu-24.04"],
+  },
 ];

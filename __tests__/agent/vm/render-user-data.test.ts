@@ -340,6 +340,53 @@ describe("renderVmUserData: bad input", () => {
   });
 });
 
+describe("renderVmUserData: EC2 Auto Scaling drain", () => {
+  const drain = { autoScalingGroupName: "green-fleet", lifecycleHookName: "hook-3" };
+
+  test("off by default: no drain unit, watcher or lifecycle helper", () => {
+    const u = render();
+    expect(u.autoScalingDrain).toBeUndefined();
+    expect(u.units.map((x) => x.unitName)).not.toContain("scalr-agent-drain.service");
+    expect(u.scripts.map((x) => x.path)).not.toContain("/usr/local/libexec/scalr-agent/drain-watcher");
+  });
+
+  test("a watcher service for the group and hook, started after the agent, behind the proxy like the agent", () => {
+    const u = render({ proxy: { http: "http://proxy.example:3128" } }, { autoScalingDrain: drain });
+    expect(u.autoScalingDrain).toEqual({ ...drain, pollIntervalSeconds: 5, heartbeatIntervalSeconds: 60 });
+    const unitText = unit(u, "/etc/systemd/system/scalr-agent-drain.service");
+    expect(unitText).toContain("ExecStart=/usr/local/libexec/scalr-agent/drain-watcher\n");
+    expect(unitText).toContain("After=network-online.target scalr-agent.service\n");
+    expect(unitText).toContain("Restart=on-failure\n");
+    const watcher = script(u, "/usr/local/libexec/scalr-agent/drain-watcher");
+    expect(watcher).toContain("group=green-fleet\nhook=hook-3\npoll_seconds=5\nheartbeat_seconds=60\n");
+    expect(watcher).toContain("systemctl stop scalr-agent.service &\n");
+    expect(u.scripts.find((x) => x.path === "/usr/local/libexec/scalr-agent/aws-autoscaling-lifecycle")?.language).toBe("python");
+    expect(u.symlinks.map((l) => l.path)).toContain("/etc/systemd/system/scalr-agent-drain.service.d/proxy.conf");
+    const boot = script(u, FIRST_BOOT);
+    expect(boot.indexOf("systemctl enable --now scalr-agent-drain.service")).toBeGreaterThan(boot.indexOf("systemctl enable --now scalr-agent.service"));
+  });
+
+  test("legacy package mode: the watcher stops the package's scalr-agent.service and starts after its configuration", () => {
+    const u = render({}, { os: "rocky-9", installMode: "package", autoScalingDrain: drain });
+    const boot = script(u, FIRST_BOOT);
+    expect(boot.indexOf("systemctl enable --now scalr-agent-drain.service")).toBeGreaterThan(boot.indexOf("systemctl enable scalr-docker scalr-agent"));
+  });
+
+  test("fails when the group name is a Terraform reference or the hook name is invalid", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const name = new TerraformVariable(stack, "asg", { type: "string" });
+    expect(messageOf(() => render({}, { autoScalingDrain: { autoScalingGroupName: name.stringValue, lifecycleHookName: "h" } }))).toBe(
+      "renderVmUserData: `autoScalingDrain.autoScalingGroupName` must be an Auto Scaling group name known at synth time (letters, digits, '_', '.', '/', '-'), got: a Terraform reference",
+    );
+    expect(messageOf(() => render({}, { autoScalingDrain: { autoScalingGroupName: "g", lifecycleHookName: "a hook", heartbeatIntervalSeconds: 0 } }))).toBe(
+      [
+        "renderVmUserData: `autoScalingDrain.lifecycleHookName` must be a lifecycle hook name known at synth time (letters, digits, '_', '/', '-'), got: \"a hook\"",
+        "renderVmUserData: `autoScalingDrain.heartbeatIntervalSeconds` must be a whole number from 1 to 3600, got: 0",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("SystemdCommand", () => {
   test("quotes arguments and escapes specifiers and variables", () => {
     expect(new SystemdCommand(["/bin/echo", "a b", "50%", "$HOME", 'q"x']).render()).toBe('/bin/echo "a b" 50%% $$HOME "q\\"x"');

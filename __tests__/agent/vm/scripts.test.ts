@@ -1,5 +1,4 @@
 import { execFile, spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -9,6 +8,7 @@ import { AgentTokenSource } from "../../../agent/settings";
 import { renderVmUserData, VmTokenFetch, VmUserData, VM_AWS_FETCHER, VM_FETCH_TOKEN_SCRIPT, VM_FIRST_BOOT_SCRIPT } from "../../../agent/vm";
 import { testWithTools } from "../../support/system-tool";
 import { TEST_CA_PEM } from "./fixtures";
+import { expectedSignature } from "./sigv4";
 
 /**
  * The scripts are run for real, extracted from the rendered document, with the paths under / moved
@@ -73,21 +73,6 @@ describe("fetch-token", () => {
     expect(r.stderr).toContain("scalr-agent-token: the token source failed");
   });
 });
-
-/** SigV4 in Node, written from the AWS documentation independently of the Python fetcher. */
-function expectedSignature(req: http.IncomingMessage, body: string, secretKey: string): string {
-  const auth = String(req.headers.authorization);
-  const signed = /SignedHeaders=([^,]+)/.exec(auth)?.[1] as string;
-  const scope = /Credential=[^/]+\/([^,]+)/.exec(auth)?.[1] as string;
-  const [date, region, service] = scope.split("/") as [string, string, string];
-  const canonicalHeaders = signed.split(";").map((h) => `${h}:${String(req.headers[h]).trim()}\n`).join("");
-  const hash = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
-  const canonical = ["POST", "/", "", canonicalHeaders, signed, hash(body)].join("\n");
-  const toSign = ["AWS4-HMAC-SHA256", String(req.headers["x-amz-date"]), scope, hash(canonical)].join("\n");
-  const hmac = (k: crypto.BinaryLike, s: string) => crypto.createHmac("sha256", k).update(s).digest();
-  const key = hmac(hmac(hmac(hmac(`AWS4${secretKey}`, date), region), service), "aws4_request");
-  return crypto.createHmac("sha256", key).update(toSign).digest("hex");
-}
 
 describe("AWS Secrets Manager fetcher", () => {
   testWithTools("signs like the AWS documentation's Signature Version 4 example", [["python3"]], () => {

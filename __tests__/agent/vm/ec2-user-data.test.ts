@@ -1,0 +1,30 @@
+import { randomBytes } from "crypto";
+import { gunzipSync } from "zlib";
+import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData, renderVmUserData } from "../../../agent/vm";
+import { SCENARIOS } from "./fixtures";
+
+describe("encodeEc2UserData", () => {
+  const documents = SCENARIOS.flatMap((sc) => sc.oses.map((o) => ({ name: `${o}/${sc.name}`, doc: renderVmUserData(sc.settings, { ...sc.options, os: o }).document })));
+
+  test("gzip with a fixed header (no name, mtime 0, OS unknown) that decodes to the document", () => {
+    const doc = documents[0]?.doc as string;
+    const { base64, bytes } = encodeEc2UserData(doc);
+    const raw = Buffer.from(base64, "base64");
+    expect(raw.length).toBe(bytes);
+    expect(raw.subarray(0, 10).toString("hex")).toBe("1f8b08000000000002ff");
+    expect(gunzipSync(raw).toString("utf8")).toBe(doc);
+    expect(encodeEc2UserData(doc).base64).toBe(base64);
+  });
+
+  test.each(documents.map((d) => [d.name, d.doc] as const))("%s fits EC2's 16 KB only compressed", (_name, doc) => {
+    const { bytes } = encodeEc2UserData(doc);
+    expect(bytes).toBeLessThanOrEqual(EC2_USER_DATA_MAX_BYTES / 2);
+    // The drain scenario shows why compression is needed: its text alone is over the limit.
+    if (_name.endsWith("autoscaling-drain")) expect(Buffer.byteLength(doc)).toBeGreaterThan(EC2_USER_DATA_MAX_BYTES);
+  });
+
+  test("fails when even the compressed document is over 16 KB", () => {
+    const incompressible = `#cloud-config\n# ${randomBytes(20000).toString("base64")}\n`;
+    expect(() => encodeEc2UserData(incompressible)).toThrow(/^the user data is \d+ bytes gzip-compressed; EC2 accepts at most 16384$/);
+  });
+});

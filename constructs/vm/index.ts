@@ -1,0 +1,3 @@
+export * from "./ec2-instance-types";
+export * from "./vm-agent-fleet";
+export * from "./vm-ami-parameters";

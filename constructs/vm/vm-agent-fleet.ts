@@ -1,0 +1,557 @@
+import { AutoscalingGroup, AutoscalingGroupConfig } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingLifecycleHook } from "@cdktf/provider-aws/lib/autoscaling-lifecycle-hook";
+import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import {
+  AgentPoolKind,
+  AgentSettings,
+  AgentTokenSource,
+  KitValidationError,
+  ValidationIssue,
+  describeValue,
+  fieldError,
+  literalIntInRange,
+  parseOrThrow,
+  resolveAgentSettings,
+  strictProps,
+  terraformJson,
+  tokenOr,
+} from "../../agent/settings";
+import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData } from "../../agent/vm/ec2-user-data";
+import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/render-user-data";
+import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
+import { VmTokenFetch } from "../../agent/vm/vm-token-fetch";
+import { AgentPool } from "../scalr/agent-pool";
+import { EC2_INSTANCE_TYPES, Ec2Architecture } from "./ec2-instance-types";
+import { VM_AMI_SSM_PARAMETERS } from "./vm-ami-parameters";
+
+/** {@link AgentSettings} where the token and pool kind may come from `pool`. */
+export type VmAgentFleetSettings = Omit<AgentSettings, "token" | "poolKind"> & {
+  /**
+   * A Terraform value (stored in a Secrets Manager secret this construct creates) or
+   * `AgentTokenSource.fromAwsSecretsManager(arn)` (a secret you already have).
+   * @default - `pool.tokenSource()`
+   */
+  readonly token?: AgentTokenSource;
+  /** @default - `pool.kind`, else "run" */
+  readonly poolKind?: AgentPoolKind;
+};
+
+/** Spot capacity of a {@link VmAgentFleet}. */
+export interface VmAgentFleetSpot {
+  /** On-demand instances the group always keeps before adding spot ones. @default 0 */
+  readonly onDemandBaseCapacity?: number;
+  /** Percentage of on-demand instances above the base capacity. @default 0 (all spot above the base) */
+  readonly onDemandPercentageAboveBaseCapacity?: number;
+  /** How spot capacity is chosen among the instance types. @default "price-capacity-optimized" */
+  readonly allocationStrategy?: "price-capacity-optimized" | "capacity-optimized" | "capacity-optimized-prioritized" | "lowest-price";
+}
+
+/** How an instance refresh (after a launch template change) replaces instances. */
+export interface VmAgentFleetInstanceRefresh {
+  /** Healthy capacity kept during the refresh, in percent of the desired capacity. @default 100 */
+  readonly minHealthyPercentage?: number;
+  /** Capacity allowed during the refresh, in percent: above 100, new instances start before old ones drain. @default 200 */
+  readonly maxHealthyPercentage?: number;
+}
+
+/** Props of {@link VmAgentFleet}. */
+export interface VmAgentFleetProps {
+  /**
+   * Name of the Auto Scaling group and launch template, prefix of the instance role and security
+   * group, and part of the token secret's name (`scalr-agent/<name>/pool-token`). Known at synth
+   * time: the user data names the group and the secret literally.
+   */
+  readonly name: string;
+  /** The agent: Scalr URL, concurrency, proxy, CA bundle, shutdown, … (all known at synth time). */
+  readonly settings: VmAgentFleetSettings;
+  /** The pool the agents join; supplies the token and kind unless `settings` names them. @default - none */
+  readonly pool?: AgentPool;
+  /** Operating system of the instances. */
+  readonly os: VmOperatingSystem;
+  /** CPU architecture of the instances and their image. @default "x86_64" */
+  readonly architecture?: Ec2Architecture;
+  /**
+   * The image. Required for `rocky-9`, which has no public SSM parameter.
+   * @default - the current image of `os` and `architecture`, read from AWS's public SSM parameter at plan time
+   */
+  readonly amiId?: string;
+  /** Instance type (the first choice with mixed instances). @default - "t3.large" on x86_64, "t4g.large" on arm64 (8 GiB) */
+  readonly instanceType?: string;
+  /** More instance types for a mixed-instances group (spot pools, capacity). Each must fit the agent too. @default [] */
+  readonly additionalInstanceTypes?: readonly string[];
+  /**
+   * Memory in MiB of instance types the kit does not know (see `EC2_INSTANCE_TYPES`), e.g.
+   * `{ "x8g.large": 32768 }`; also overrides a known type's value.
+   * @default {}
+   */
+  readonly instanceMemoryMiB?: Readonly<Record<string, number>>;
+  /** Memory kept for the OS, Docker and the agent itself, in MiB. @default 1024 */
+  readonly osReserveMiB?: number;
+  /**
+   * Memory one run needs, in MiB (seed 000: concurrency × this + the OS reserve must fit the instance).
+   * @default - `settings.containerTask.memoryLimitMiB` when set, else 512 (Scalr's figure for most workloads)
+   */
+  readonly taskMemoryMiB?: number;
+  /** VPC of the security group. */
+  readonly vpcId: string;
+  /** Subnets the instances run in (private subnets with a route out: NAT or proxy). */
+  readonly subnetIds: readonly string[];
+  /** @default 1 */
+  readonly minSize?: number;
+  /** @default 3 */
+  readonly maxSize?: number;
+  /** @default - not managed by Terraform (starts at `minSize`; scaling policies or operators change it) */
+  readonly desiredCapacity?: number;
+  /** Root volume size in GiB (gp3, encrypted). @default 50 */
+  readonly rootVolumeSizeGiB?: number;
+  /** KMS key (ARN) that encrypts the root volume. @default - the account's default EBS key */
+  readonly rootVolumeKmsKeyId?: string;
+  /**
+   * Give instances a public IP address. Risky: the instances become reachable from the internet
+   * wherever the security group allows (none by default), and they reach out without a NAT or proxy.
+   * @default false
+   */
+  readonly associatePublicIp?: boolean;
+  /** More security groups for the instances. @default [] */
+  readonly securityGroupIds?: readonly string[];
+  /** Spot capacity (turns on capacity rebalancing, which replaces instances through the drain). @default - on-demand only */
+  readonly spot?: VmAgentFleetSpot;
+  /**
+   * Heartbeat timeout of the termination lifecycle hook, in seconds: how long Auto Scaling waits for
+   * the drain without a heartbeat. It must outlast the drain on its own (at least
+   * `settings.shutdown.gracePeriodSeconds` + 60), so a lost heartbeat never cuts a run short.
+   * @default - `settings.shutdown.gracePeriodSeconds` + 60 (at most 7200, EC2 Auto Scaling's maximum)
+   */
+  readonly lifecycleHookTimeoutSeconds?: number;
+  /** Instance refresh preferences. @default - keep 100 % healthy, start new instances before draining old ones */
+  readonly instanceRefresh?: VmAgentFleetInstanceRefresh;
+  /** How the agent is installed. @default "docker" */
+  readonly installMode?: VmInstallMode;
+  /** Send the OS package manager through the agent's proxy. @default true */
+  readonly packageManagerProxy?: boolean;
+  /** Tags for the group, its instances and volumes. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Scalr's documented limit of concurrent runs per agent (seed 000), used when `concurrency` is unset. */
+export const AGENT_DEFAULT_CONCURRENCY = 5;
+/** Memory per run when nothing says otherwise: "512MB of RAM ... for each run" (seed 000). */
+export const DEFAULT_TASK_MEMORY_MIB = 512;
+/** Memory kept for the OS, Docker and the agent. */
+export const DEFAULT_OS_RESERVE_MIB = 1024;
+/** EC2 Auto Scaling's maximum heartbeat timeout of a lifecycle hook. */
+export const LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS = 7200;
+/** Seconds the hook waits beyond the agent's grace period: the watcher's poll plus completing the action. */
+export const DRAIN_COMPLETION_MARGIN_SECONDS = 60;
+/** The termination lifecycle hook's name (the drain watcher names it literally). */
+export const VM_DRAIN_HOOK_NAME = "scalr-agent-drain";
+
+const NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const instanceType = z.string().regex(INSTANCE_TYPE, { error: 'must be an EC2 instance type such as "t3.large"' });
+
+const propsSchema = strictProps({
+  name: z.string().regex(NAME, { error: "must be 1–32 letters, digits or '-', starting with a letter" }),
+  // Validated in full by renderVmUserData, with every field named `settings.…`.
+  settings: z.custom<VmAgentFleetSettings>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "must be an object of agent settings" }),
+  pool: z.custom<AgentPool>((v) => v instanceof AgentPool, { error: "must be an AgentPool" }).optional(),
+  os: z.enum(VM_OPERATING_SYSTEMS as [VmOperatingSystem, ...VmOperatingSystem[]]),
+  architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
+  amiId: tokenOr(z.string().regex(/^ami-[0-9a-f]{8,17}$/, { error: 'must be an AMI ID such as "ami-0abc1234def567890"' })).optional(),
+  instanceType: instanceType.optional(),
+  additionalInstanceTypes: z.array(instanceType).default([]),
+  instanceMemoryMiB: z.record(z.string(), literalIntInRange(512, 33554432)).default({}),
+  osReserveMiB: literalIntInRange(256, 65536).default(DEFAULT_OS_RESERVE_MIB),
+  taskMemoryMiB: literalIntInRange(128, 262144).optional(),
+  vpcId: tokenOr(z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC ID such as "vpc-0abc1234"' })),
+  subnetIds: tokenOr(z.array(tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' }))).min(1)),
+  minSize: literalIntInRange(0, 1000).default(1),
+  maxSize: literalIntInRange(1, 1000).default(3),
+  desiredCapacity: literalIntInRange(0, 1000).optional(),
+  rootVolumeSizeGiB: literalIntInRange(8, 16384).default(50),
+  rootVolumeKmsKeyId: tokenOr(z.string().regex(/^arn:aws[a-z-]*:kms:/, { error: "must be a KMS key ARN" })).optional(),
+  associatePublicIp: z.boolean().default(false),
+  securityGroupIds: z.array(tokenOr(z.string().regex(/^sg-[0-9a-f]+$/, { error: 'must be a security group ID such as "sg-0abc1234"' }))).default([]),
+  spot: strictProps({
+    onDemandBaseCapacity: literalIntInRange(0, 1000).default(0),
+    onDemandPercentageAboveBaseCapacity: literalIntInRange(0, 100).default(0),
+    allocationStrategy: z.enum(["price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price"]).default("price-capacity-optimized"),
+  }).optional(),
+  lifecycleHookTimeoutSeconds: literalIntInRange(30, LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS).optional(),
+  instanceRefresh: strictProps({
+    minHealthyPercentage: literalIntInRange(0, 100).default(100),
+    maxHealthyPercentage: literalIntInRange(100, 200).default(200),
+  }).default({ minHealthyPercentage: 100, maxHealthyPercentage: 200 }),
+  installMode: z.enum(["docker", "package"]).default("docker"),
+  packageManagerProxy: z.boolean().default(true),
+  tags: z.record(z.string(), tokenOr(z.string())).default({}),
+}) satisfies z.ZodType<VmAgentFleetProps>;
+
+/**
+ * Scalr agents on an EC2 Auto Scaling group that never kills a running run.
+ *
+ * Each instance boots the kit's cloud-init document (`renderVmUserData`, rendered at synth time and
+ * gzip-compressed into the launch template): Docker and the pinned `scalr/agent` under systemd, the
+ * pool token fetched at boot from Secrets Manager by the instance role, and a drain watcher. When
+ * Auto Scaling terminates an instance (scale-in, instance refresh, capacity rebalancing), a
+ * termination lifecycle hook holds it; the watcher sees the target lifecycle state `Terminated`,
+ * stops the agent (which drains: no new runs, running runs finish), sends heartbeats and then
+ * completes the hook.
+ *
+ * Secure defaults: IMDSv2 only with a hop limit of 1 (task containers cannot reach the instance
+ * role), an encrypted gp3 root volume, no public IP, no SSH key (Session Manager instead), a
+ * security group without ingress, and an instance role that can read only its own token secret and
+ * answer only its own group's lifecycle hook.
+ *
+ * @example
+ * new VmAgentFleet(this, "Fleet", {
+ *   name: "scalr-agents", os: "amazon-linux-2023", pool, vpcId, subnetIds,
+ *   settings: { scalrUrl: "https://example.scalr.io", concurrency: 4 },
+ * });
+ */
+export class VmAgentFleet extends Construct {
+  /** The Auto Scaling group (escape hatch). */
+  public readonly resource: AutoscalingGroup;
+  /** The launch template. */
+  public readonly launchTemplate: LaunchTemplate;
+  /** The instance role (add the permissions your runs need through their provider configuration, not here). */
+  public readonly role: IamRole;
+  /** The instance profile of `role`. */
+  public readonly instanceProfile: IamInstanceProfile;
+  /** The instances' security group: egress only. */
+  public readonly securityGroup: SecurityGroup;
+  /** The secret holding the pool token, when the token is a Terraform value. */
+  public readonly tokenSecret?: SecretsmanagerSecret;
+  /** The termination lifecycle hook the drain watcher answers. */
+  public readonly lifecycleHook: AutoscalingLifecycleHook;
+  /** The rendered user data: the literal `#cloud-config` (`userData.document`) and its parts. */
+  public readonly userData: VmUserData;
+  /** Size of the gzip-compressed user data, in bytes (EC2 accepts at most 16384). */
+  public readonly userDataBytes: number;
+  /** Every instance type of the group with the memory the sizing rule used. */
+  public readonly instanceTypes: readonly { readonly instanceType: string; readonly memoryMiB: number }[];
+  /** The name of the group (and of the launch template). */
+  public readonly fleetName: string;
+
+  public constructor(scope: Construct, id: string, props: VmAgentFleetProps) {
+    super(scope, id);
+    const ctx = { subject: this.node.path };
+    const p = parseOrThrow(propsSchema, props, ctx);
+    const pool = props.pool;
+    const raw = props.settings;
+    if (pool && raw.poolKind !== undefined && raw.poolKind !== pool.kind) {
+      throw fieldError(ctx, "settings.poolKind", `must match \`pool\` (a ${pool.kind} pool), or be left unset`, raw.poolKind);
+    }
+    const token: unknown = raw.token ?? pool?.tokenSource();
+    if (token === undefined) {
+      throw fieldError(ctx, "settings.token", "is required when `pool` is not given (e.g. AgentTokenSource.fromAwsSecretsManager(arn))", undefined);
+    }
+    if (token instanceof AgentTokenSource && token.kind !== "terraform" && token.kind !== "aws-secrets-manager") {
+      throw fieldError(
+        ctx,
+        "settings.token",
+        "must be a Terraform value (VmAgentFleet stores it in a Secrets Manager secret) or AgentTokenSource.fromAwsSecretsManager(arn)",
+        token.kind,
+        { sensitive: false },
+      );
+    }
+    this.fleetName = p.name;
+    const secretName = `scalr-agent/${p.name}/pool-token`;
+    const settings = { ...raw, token, poolKind: raw.poolKind ?? pool?.kind ?? "run" } as AgentSettings;
+    const settingsCtx = { subject: ctx.subject, fieldPrefix: "settings" };
+    const grace = resolveAgentSettings(settings, settingsCtx).shutdown.gracePeriodSeconds;
+    const hookTimeout = p.lifecycleHookTimeoutSeconds ?? Math.min(LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS, grace + DRAIN_COMPLETION_MARGIN_SECONDS);
+
+    // Renders the user data (every setting checked, named `settings.…`); the drain watcher and the
+    // token fetch reach the instance by deterministic names: the group's and the secret's.
+    this.userData = renderVmUserData(
+      settings,
+      {
+        os: p.os,
+        installMode: p.installMode,
+        packageManagerProxy: p.packageManagerProxy,
+        tokenFetch: token instanceof AgentTokenSource && token.kind === "terraform" ? VmTokenFetch.awsSecretsManager(secretName) : undefined,
+        autoScalingDrain: {
+          autoScalingGroupName: p.name,
+          lifecycleHookName: VM_DRAIN_HOOK_NAME,
+          // A few heartbeats per timeout: one lost call never lets the hook expire.
+          heartbeatIntervalSeconds: Math.min(300, Math.max(10, Math.floor(hookTimeout / 4))),
+        },
+      },
+      settingsCtx,
+    );
+    const s = this.userData.settings;
+
+    const issues: ValidationIssue[] = [];
+    this.instanceTypes = this.checkSizing(p, s, issues);
+    checkDrainTimeouts(p.lifecycleHookTimeoutSeconds, s.shutdown.gracePeriodSeconds, issues);
+    const ssmParameter = VM_AMI_SSM_PARAMETERS[p.os]?.[p.architecture];
+    if (p.amiId === undefined && ssmParameter === undefined) {
+      issues.push({
+        field: "amiId",
+        message: `is required for \`os\` "${p.os}": AWS publishes no public SSM parameter for its images; pass the ${p.os} AMI of your region`,
+        received: "nothing",
+      });
+    }
+    if (p.desiredCapacity !== undefined && (p.desiredCapacity < p.minSize || p.desiredCapacity > p.maxSize)) {
+      issues.push({ field: "desiredCapacity", message: `must be within \`minSize\` (${p.minSize}) and \`maxSize\` (${p.maxSize})`, received: describeValue(p.desiredCapacity) });
+    }
+    const refresh = p.instanceRefresh;
+    if (refresh.maxHealthyPercentage - refresh.minHealthyPercentage > 100) {
+      issues.push({
+        field: "instanceRefresh.maxHealthyPercentage",
+        message: `must be at most \`instanceRefresh.minHealthyPercentage\` + 100 (${refresh.minHealthyPercentage + 100}), EC2 Auto Scaling's limit`,
+        received: describeValue(refresh.maxHealthyPercentage),
+      });
+    }
+    if (p.minSize > p.maxSize) issues.push({ field: "minSize", message: `must not exceed \`maxSize\` (${p.maxSize})`, received: describeValue(p.minSize) });
+    let encoded: { base64: string; bytes: number } | undefined;
+    try {
+      encoded = encodeEc2UserData(this.userData.document);
+    } catch {
+      issues.push({
+        field: "settings",
+        message: `render user data of at most ${EC2_USER_DATA_MAX_BYTES} bytes gzip-compressed (EC2's limit); shorten the CA bundle (\`settings.caBundle.pem\`) or pass it as a path`,
+        received: `${this.userData.document.length} characters`,
+      });
+    }
+    if (issues.length > 0 || encoded === undefined) throw new KitValidationError(ctx.subject, issues);
+    this.userDataBytes = encoded.bytes;
+
+    const partition = new DataAwsPartition(this, "Partition", {});
+    const tags = { Name: p.name, ...p.tags };
+
+    let secretArn: string;
+    if (token instanceof AgentTokenSource && token.kind === "terraform") {
+      this.tokenSecret = new SecretsmanagerSecret(this, "TokenSecret", {
+        // A fixed name: the user data is literal and reads the secret by name in the instance's region.
+        name: secretName,
+        description: `Scalr agent pool token of the ${p.name} fleet (read at boot by its instances)`,
+        // The token lives in Terraform state anyway; without a recovery window the name is free
+        // again at once after a destroy, so the fleet can be re-created under the same name.
+        recoveryWindowInDays: 0,
+        tags,
+      });
+      new SecretsmanagerSecretVersion(this, "TokenSecretValue", { secretId: this.tokenSecret.id, secretString: token.value as string });
+      secretArn = this.tokenSecret.arn;
+    } else {
+      secretArn = (token as AgentTokenSource).secretArn as string;
+    }
+
+    this.role = new IamRole(this, "Role", {
+      name: `${p.name}-instance`,
+      description: `Instances of the Scalr agent fleet ${p.name}: read the pool token, answer the drain hook, Session Manager`,
+      assumeRolePolicy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+      tags,
+    });
+    // Session Manager instead of SSH: no key pair, no ingress.
+    const ssm = new IamRolePolicyAttachment(this, "SessionManager", {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    });
+    const tokenPolicy = new IamRolePolicy(this, "TokenPolicy", {
+      role: this.role.id,
+      name: "read-pool-token",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "ReadPoolToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] }],
+      }),
+    });
+    this.instanceProfile = new IamInstanceProfile(this, "InstanceProfile", { name: `${p.name}-instance`, role: this.role.name, tags });
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${p.name}-agent`,
+      description: "Scalr agent instances: outbound only (Scalr, registries, providers); Session Manager needs no ingress",
+      vpcId: p.vpcId,
+      ingress: [],
+      egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
+      tags,
+    });
+
+    const imageId = p.amiId ?? new DataAwsSsmParameter(this, "AmiParameter", { name: ssmParameter as string }).insecureValue;
+    // The image's own root device name: a mapping under another name would add a second volume and
+    // leave the root volume unencrypted.
+    const ami = new DataAwsAmi(this, "Ami", { filter: [{ name: "image-id", values: [imageId] }] });
+
+    const primaryType = this.instanceTypes[0]?.instanceType as string;
+    this.launchTemplate = new LaunchTemplate(this, "LaunchTemplate", {
+      name: p.name,
+      description: `Scalr agent fleet ${p.name}: ${p.os} ${p.architecture}, ${this.userData.installMode} install`,
+      imageId,
+      instanceType: primaryType,
+      updateDefaultVersion: true,
+      iamInstanceProfile: { arn: this.instanceProfile.arn },
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      blockDeviceMappings: [
+        {
+          deviceName: ami.rootDeviceName,
+          ebs: { volumeSize: p.rootVolumeSizeGiB, volumeType: "gp3", encrypted: "true", kmsKeyId: p.rootVolumeKmsKeyId, deleteOnTermination: "true" },
+        },
+      ],
+      networkInterfaces: [
+        {
+          deviceIndex: 0,
+          associatePublicIpAddress: String(p.associatePublicIp),
+          securityGroups: [this.securityGroup.id, ...p.securityGroupIds],
+          deleteOnTermination: "true",
+        },
+      ],
+      userData: encoded.base64,
+      tagSpecifications: [
+        { resourceType: "instance", tags },
+        { resourceType: "volume", tags },
+      ],
+      tags,
+      // Instances need the token policy at their first boot.
+      dependsOn: [tokenPolicy, ssm],
+    });
+
+    const version = Token.asString(this.launchTemplate.latestVersion);
+    const mixed = p.spot !== undefined || p.additionalInstanceTypes.length > 0;
+    const placement: Pick<AutoscalingGroupConfig, "launchTemplate" | "mixedInstancesPolicy"> = mixed
+      ? {
+          mixedInstancesPolicy: {
+            launchTemplate: {
+              launchTemplateSpecification: { launchTemplateId: this.launchTemplate.id, version },
+              override: this.instanceTypes.map((t) => ({ instanceType: t.instanceType })),
+            },
+            instancesDistribution: {
+              onDemandAllocationStrategy: "prioritized",
+              onDemandBaseCapacity: p.spot?.onDemandBaseCapacity ?? 0,
+              onDemandPercentageAboveBaseCapacity: p.spot ? p.spot.onDemandPercentageAboveBaseCapacity : 100,
+              spotAllocationStrategy: p.spot?.allocationStrategy,
+            },
+          },
+        }
+      : { launchTemplate: { id: this.launchTemplate.id, version } };
+
+    this.resource = new AutoscalingGroup(this, "Resource", {
+      name: p.name,
+      minSize: p.minSize,
+      maxSize: p.maxSize,
+      desiredCapacity: p.desiredCapacity,
+      vpcZoneIdentifier: p.subnetIds as string[],
+      ...placement,
+      healthCheckType: "EC2",
+      // Installing Docker and pulling the agent image takes a few minutes.
+      healthCheckGracePeriod: 300,
+      defaultInstanceWarmup: 300,
+      // Spot: replace an instance at risk before its interruption, through the drain hook.
+      capacityRebalance: p.spot !== undefined ? true : undefined,
+      // A launch template change replaces instances through the same drain: new ones start first
+      // (max healthy > 100 %), then old ones go through the termination lifecycle hook.
+      instanceRefresh: {
+        strategy: "Rolling",
+        preferences: {
+          minHealthyPercentage: p.instanceRefresh.minHealthyPercentage,
+          maxHealthyPercentage: p.instanceRefresh.maxHealthyPercentage,
+          skipMatching: true,
+          scaleInProtectedInstances: "Wait",
+          standbyInstances: "Wait",
+        },
+      },
+      tag: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+    });
+
+    this.lifecycleHook = new AutoscalingLifecycleHook(this, "DrainHook", {
+      name: VM_DRAIN_HOOK_NAME,
+      autoscalingGroupName: this.resource.name,
+      lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      heartbeatTimeout: hookTimeout,
+      // After the timeout the agent has been stopped by systemd anyway (TimeoutStopSec): let the instance go.
+      defaultResult: "CONTINUE",
+    });
+
+    new IamRolePolicy(this, "DrainPolicy", {
+      role: this.role.id,
+      name: "answer-drain-hook",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AnswerOwnDrainHook",
+            Effect: "Allow",
+            Action: ["autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:CompleteLifecycleAction"],
+            Resource: [this.resource.arn],
+          },
+        ],
+      }),
+    });
+  }
+
+  /** Seed 000's rule for every instance type: concurrency × task memory + the OS reserve must fit. */
+  private checkSizing(
+    p: z.output<typeof propsSchema>,
+    s: VmUserData["settings"],
+    issues: ValidationIssue[],
+  ): { instanceType: string; memoryMiB: number }[] {
+    const types = [p.instanceType ?? (p.architecture === "arm64" ? "t4g.large" : "t3.large"), ...p.additionalInstanceTypes];
+    const fields = [p.instanceType !== undefined ? "instanceType" : "architecture", ...p.additionalInstanceTypes.map((_, i) => `additionalInstanceTypes[${i}]`)];
+    const run = s.poolKind === "run";
+    const concurrency = run ? ((s.concurrency as number | undefined) ?? AGENT_DEFAULT_CONCURRENCY) : 0;
+    const taskMemory = p.taskMemoryMiB ?? (s.containerTask?.memoryLimitMiB as number | undefined) ?? DEFAULT_TASK_MEMORY_MIB;
+    const taskSource = p.taskMemoryMiB !== undefined ? "`taskMemoryMiB`" : s.containerTask?.memoryLimitMiB !== undefined ? "`settings.containerTask.memoryLimitMiB`" : "the default";
+    const needed = concurrency * taskMemory + p.osReserveMiB;
+    const out: { instanceType: string; memoryMiB: number }[] = [];
+    types.forEach((type, i) => {
+      const known = EC2_INSTANCE_TYPES[type];
+      const memory = p.instanceMemoryMiB[type] ?? known?.memoryMiB;
+      const field = fields[i] as string;
+      if (known && known.architecture !== p.architecture) {
+        issues.push({ field, message: `must be an ${p.architecture} instance type for \`architecture\` "${p.architecture}" (${type} is ${known.architecture})`, received: JSON.stringify(type) });
+      }
+      if (memory === undefined) {
+        issues.push({
+          field: "instanceMemoryMiB",
+          message: `must state the memory of ${type} (the kit knows t3/t3a/t4g and the m, c and r families of recent generations), e.g. { "${type}": 16384 }`,
+          received: describeValue(p.instanceMemoryMiB),
+        });
+        return;
+      }
+      out.push({ instanceType: type, memoryMiB: memory });
+      if (needed > memory) {
+        const formula = run ? `${concurrency} runs × ${taskMemory} MiB (${taskSource}) + ${p.osReserveMiB} MiB for the OS = ${needed} MiB` : `${p.osReserveMiB} MiB for the OS`;
+        issues.push({
+          field: run ? "settings.concurrency" : "osReserveMiB",
+          message: `must fit the memory of ${type} (${memory} MiB): ${formula}; lower it, lower the memory per run, or choose a larger instance type`,
+          received: run ? (s.concurrency === undefined ? `nothing (the agent's limit of ${AGENT_DEFAULT_CONCURRENCY} applies)` : String(concurrency)) : String(p.osReserveMiB),
+        });
+      }
+    });
+    return out;
+  }
+}
+
+/** The hook must outlast the drain on its own: the agent's grace period plus completing the action. */
+function checkDrainTimeouts(hookTimeout: number | undefined, grace: number, issues: ValidationIssue[]): void {
+  const needed = grace + DRAIN_COMPLETION_MARGIN_SECONDS;
+  if (needed > LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS) {
+    issues.push({
+      field: "settings.shutdown.gracePeriodSeconds",
+      message: `must be at most ${LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS - DRAIN_COMPLETION_MARGIN_SECONDS} on EC2: the termination lifecycle hook waits at most ${LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS} s without a heartbeat (EC2 Auto Scaling's maximum) and the drain needs ${DRAIN_COMPLETION_MARGIN_SECONDS} s more to complete it`,
+      received: String(grace),
+    });
+  } else if (hookTimeout !== undefined && hookTimeout < needed) {
+    issues.push({
+      field: "lifecycleHookTimeoutSeconds",
+      message: `must be at least \`settings.shutdown.gracePeriodSeconds\` + ${DRAIN_COMPLETION_MARGIN_SECONDS} (${needed}) so the hook outlasts the drain even when heartbeats are lost`,
+      received: String(hookTimeout),
+    });
+  }
+}
