@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { AgentTokenSource, fieldError, intInRange, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
 import { AgentPool } from "../scalr/agent-pool";
-import { FargateAgentSettings, FargateAgentTask, fargateAgentShape } from "./fargate-agent-task";
+import { FargateAgentSettings, FargateAgentTask, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 
 /** {@link FargateAgentSettings} where the token may come from `pool`. */
 export type EcsAgentServiceSettings = Omit<FargateAgentSettings, "token"> & {
@@ -106,16 +106,7 @@ export class EcsAgentService extends Construct {
     const token = props.settings.token ?? pool?.tokenSource();
     if (!token) throw fieldError(ctx, "settings.token", "is required when `pool` is not given", undefined);
 
-    this.task = new FargateAgentTask(this, "Agent", {
-      name: p.name,
-      settings: { ...props.settings, token },
-      vpcId: p.vpcId,
-      cpu: p.cpu,
-      memoryMiB: p.memoryMiB,
-      cpuArchitecture: p.cpuArchitecture,
-      stopTimeoutSeconds: p.stopTimeoutSeconds,
-      logRetentionDays: p.logRetentionDays,
-    }, { subject: ctx.subject });
+    this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, { ...props.settings, token }), { subject: ctx.subject });
     if (p.cluster === undefined) {
       this.clusterResource = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
     }

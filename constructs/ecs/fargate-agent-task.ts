@@ -82,6 +82,15 @@ export const fargateAgentShape = {
 
 const propsSchema = strictProps(fargateAgentShape);
 
+/** The {@link FargateAgentTask} props a construct built on it passes through from its own parsed props. */
+export function fargateTaskProps(
+  p: Pick<Required<FargateAgentTaskProps>, "name" | "vpcId" | "cpu" | "memoryMiB" | "cpuArchitecture" | "stopTimeoutSeconds" | "logRetentionDays">,
+  settings: FargateAgentSettings,
+): FargateAgentTaskProps {
+  const { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays } = p;
+  return { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, settings };
+}
+
 /**
  * A Fargate task definition running `scalr/agent` from one {@link AgentSettings}, with what it needs
  * and nothing more: the token in Secrets Manager (injected through `secrets`, never `environment`),

@@ -22,7 +22,7 @@ import { z } from "zod";
 import { fieldError, intInRange, isToken, parseOrThrow, strictProps, terraformJson, tokenOr } from "../../agent/settings";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
 import { AgentPool } from "../scalr/agent-pool";
-import { FargateAgentSettings, FargateAgentTask, fargateAgentShape } from "./fargate-agent-task";
+import { FargateAgentSettings, FargateAgentTask, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
 
 /** Settings of a serverless agent: one task per container, so no token (it comes from the pool) and no driver choice. */
@@ -169,21 +169,10 @@ export class ServerlessAgentPool extends Construct {
         headers: [{ name: "x-api-key", value: this.apiKey.value, sensitive: true }],
       },
     });
-    this.task = new FargateAgentTask(
-      this,
-      "Agent",
-      {
-        name: p.name,
-        settings: { ...(props.settings as ServerlessAgentSettings), token: this.pool.tokenSource() },
-        vpcId: p.vpcId,
-        cpu: p.cpu,
-        memoryMiB: p.memoryMiB,
-        cpuArchitecture: p.cpuArchitecture,
-        stopTimeoutSeconds: p.stopTimeoutSeconds,
-        logRetentionDays: p.logRetentionDays,
-      },
-      { single: true, subject: ctx.subject },
-    );
+    this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, { ...(props.settings as ServerlessAgentSettings), token: this.pool.tokenSource() }), {
+      single: true,
+      subject: ctx.subject,
+    });
     new EcsClusterCapacityProviders(this, "CapacityProviders", {
       clusterName: this.cluster.name,
       capacityProviders: ["FARGATE", "FARGATE_SPOT"],

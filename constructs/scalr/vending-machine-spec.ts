@@ -6,6 +6,7 @@
  *
  * This module loads no CDKTF code, so `cdktf-scalr-kit validate` starts fast.
  */
+import type { AwsProviderConfigurationOptions } from "./provider-configuration";
 import { LineCounter, Node, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { z } from "zod";
 import { KitValidationError, fieldPath, parseOrThrow, strictProps } from "../../agent/settings/validation";
@@ -52,35 +53,11 @@ export interface AgentPoolSpec {
   readonly tokens?: readonly string[];
 }
 
-/** AWS credentials of a provider configuration (the role is created in the shared stack). */
-export interface AwsProviderConfigurationSpec {
-  /** `oidc` or `role-delegation`. */
-  readonly auth: "oidc" | "role-delegation";
-  /** @default "regular" */
-  readonly accountType?: "regular" | "gov-cloud" | "cn-cloud";
-  /** @default - `scalr-<configuration name>` */
-  readonly roleName?: string;
-  /** @default [] */
-  readonly managedPolicyArns?: readonly string[];
-  /** @default 3600 */
-  readonly maxSessionDurationSeconds?: number;
-  /** @default - a role is created */
-  readonly existingRoleArn?: string;
-  /** Required for `oidc` unless `existingRoleArn`. @default - none */
-  readonly scalrAccountName?: string;
-  /** @default "aws.scalr-run-workload" */
-  readonly audience?: string;
-  /** @default [{}] - every environment and workspace */
-  readonly allowedSubjects?: readonly { readonly environment?: string; readonly workspace?: string }[];
-  /** @default - one is created */
-  readonly oidcProviderArn?: string;
-  /** Required for `role-delegation`. @default - none */
-  readonly externalId?: string;
-  /** @default "919814621061" */
-  readonly scalrPrincipalAccountId?: string;
-  /** @default - none */
-  readonly defaultTags?: Readonly<Record<string, string>>;
-}
+/**
+ * AWS credentials of a provider configuration (the role is created in the shared stack): the same
+ * fields as the construct's, with literal values only (a spec holds no Terraform references).
+ */
+export type AwsProviderConfigurationSpec = AwsProviderConfigurationOptions;
 
 /** A provider configuration: exactly one of `aws`, `google`, `azure` (OIDC only: the spec holds no secret). */
 export interface ProviderConfigurationSpec {
