@@ -7,6 +7,7 @@
  * This module loads no CDKTF code, so `cdktf-scalr-kit validate` starts fast.
  */
 import type { AwsProviderConfigurationOptions } from "./provider-configuration";
+import type { WorkspaceVcsSource } from "./workspace";
 import { LineCounter, Node, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { z } from "zod";
 import { KitValidationError, fieldPath, parseOrThrow, strictProps } from "../../agent/settings/validation";
@@ -95,17 +96,10 @@ export interface PolicyGroupSpec {
 export interface WorkspaceSpec {
   /** Name, unique in its environment. */
   readonly name: string;
-  /** VCS source. @default - not VCS-driven */
-  readonly vcs?: {
+  /** VCS source: the Workspace construct's, with the VCS provider by name. @default - not VCS-driven */
+  readonly vcs?: Omit<WorkspaceVcsSource, "providerId"> & {
     /** Name of a `vcsProviders` entry. */
     readonly provider: string;
-    readonly repository: string;
-    readonly branch?: string;
-    readonly versionConstraint?: string;
-    readonly triggerPrefixes?: readonly string[];
-    readonly triggerPatterns?: readonly string[];
-    readonly dryRuns?: boolean;
-    readonly submodules?: boolean;
   };
   /** @default - not module-driven */
   readonly moduleVersionId?: string;
