@@ -3,11 +3,12 @@
  *
  *   cdktf-scalr-kit validate [--format text|github] <spec.yaml|spec.json>...
  *
- * `validate` checks a vending-machine spec the way synthesis would — the spec's shape, every
+ * `validate` checks a vending-machine spec without writing anything: the spec's shape, every
  * reference by name, Scalr's inheritance rules, stack sizes, then every construct's own rules by
- * building the construct tree in memory — without writing anything. Exit code 0: valid; 1: the
- * spec has problems (one line each, `file:line: path: message`); 2: usage error, unreadable file or
- * an internal error.
+ * building the construct tree in memory. It does not synthesize, so the checks that run on the
+ * synthesized stacks (KitChecks' rules, aspects) and Terraform's own plan-time checks are not run.
+ * Exit code 0: valid; 1: the spec has problems (one line each, `file:line: path: message`, in line
+ * order); 2: usage error, unreadable file or an internal error.
  */
 import * as fs from "fs";
 import { App } from "cdktf";

@@ -1,6 +1,8 @@
 import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { z } from "zod";
+import { parseOrThrow, strictProps } from "../agent/settings/validation";
 import { KitChecks } from "../constructs/checks/kit-checks";
 import { idFromName } from "../constructs/scalr/references";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
@@ -19,6 +21,11 @@ export interface VendingMachineStackProps {
   readonly awsProvider?: AwsProviderConfig;
 }
 
+const propsSchema = strictProps({
+  spec: z.custom<VendingMachineStackProps["spec"]>((v) => typeof v === "object" && v !== null, { error: "must be a spec object, the result of `readSpecText`, or a `ValidatedSpec`" }),
+  awsProvider: z.custom<AwsProviderConfig>((v) => typeof v === "object" && v !== null, { error: "must be an AWS provider configuration object" }).optional(),
+}) satisfies z.ZodType<VendingMachineStackProps>;
+
 /**
  * The vending machine as ready stacks. With `stacks.split: none` (the default) everything is in
  * this stack. Split, this stack is the **shared** one — agent pools, tags, provider configurations,
@@ -27,8 +34,9 @@ export interface VendingMachineStackProps {
  * `<id>-<environment>` (`split: environment`) or `<id>-<n>` (`split: shards`). Shard stacks refer
  * to the shared objects through cdktf cross-stack references (an output here, a remote state
  * there), so references run one way only and every state stays bounded
- * (`stacks.maxWorkspacesPerStack`). Every stack gets the Scalr provider from the `scalr_hostname`
- * and `scalr_token` variables.
+ * (`stacks.maxWorkspacesPerStack`). Every stack gets the Scalr provider from the `scalr_hostname`,
+ * `scalr_token` and `scalr_account_id` variables (empty: `SCALR_HOSTNAME`, `SCALR_TOKEN`,
+ * `SCALR_ACCOUNT_ID`).
  *
  * @example
  * const { data, source } = readSpecText(fs.readFileSync("spec.yaml", "utf8"), "spec.yaml");
@@ -49,9 +57,10 @@ export class VendingMachineStack extends TerraformStack {
 
   public constructor(scope: Construct, id: string, props: VendingMachineStackProps) {
     super(scope, id);
+    const p = parseOrThrow(propsSchema, props, { subject: this.node.path });
     KitChecks.of(this);
     this.scalr = new ScalrProviderFromVariables(this, "Scalr");
-    const validated = validateVendingMachineSpec(props.spec);
+    const validated = validateVendingMachineSpec(p.spec);
     const spec = validated.spec;
 
     // Every shard stack exists whether or not it holds workspaces today, so removing the last
@@ -85,7 +94,7 @@ export class VendingMachineStack extends TerraformStack {
       spec: validated,
       workspaceScope: spec.stacks.split === "none" ? undefined : workspaceScope,
     });
-    if (this.vendingMachine.needsAwsProvider) this.awsProvider = new AwsProvider(this, "aws", props.awsProvider ?? {});
+    if (this.vendingMachine.needsAwsProvider) this.awsProvider = new AwsProvider(this, "aws", p.awsProvider ?? {});
     this.shards = shards;
     this.stacks = [this, ...[...shards.entries()].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })).map(([, s]) => s)];
   }

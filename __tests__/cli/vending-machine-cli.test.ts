@@ -47,6 +47,17 @@ describe("cdktf-scalr-kit validate", () => {
     expect(r.err).toBe('::error file=spec.yaml,line=12::environments[0].workspaces[0].agentPool: no pool named "gpu"; pools are: aws-run, vcs\n');
   });
 
+  test("names that collided in construct ids or with the kit's constructs are spec problems (exit 0 or 1), never internal errors (exit 2)", () => {
+    fs.writeFileSync(path.join(dir, "names.yaml"), "agentPools:\n  - name: a/b\n  - name: a_b\ntags: [x/y, x_y]\n");
+    expect(run(["validate", "names.yaml"], dir)).toEqual({ code: 0, err: "", out: "names.yaml: valid (0 environments, 0 workspaces, 1 stack)\n" });
+    fs.writeFileSync(path.join(dir, "aws.yaml"), "variables:\n  - key: k\n    sensitive: true\n    valueFromTerraformVariable: aws\nproviderConfigurations:\n  - name: a\n    aws: { auth: oidc, scalrAccountName: acme }\n");
+    expect(run(["validate", "aws.yaml"], dir)).toEqual({
+      code: 1,
+      out: "",
+      err: 'aws.yaml:4: variables[0].valueFromTerraformVariable: must not be "aws": a construct of the kit has that id in the stack (a Terraform variable\'s name is its construct id)\n',
+    });
+  });
+
   test("fails with exit 2 for a missing file, no stack trace", () => {
     expect(run(["validate", "missing.yaml"], dir)).toEqual({ code: 2, out: "", err: "missing.yaml: no such file\n" });
   });

@@ -1,6 +1,6 @@
 import * as os from "os";
 import * as path from "path";
-import { App, TerraformStack } from "cdktf";
+import { App, Lazy, TerraformStack } from "cdktf";
 import * as fc from "fast-check";
 import {
   AgentSettings,
@@ -123,7 +123,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
       name: "aws-run",
       kind: "run",
       environments: ["env-v0o1example"],
-      webhook: { url: "https://abc.execute-api.eu-west-1.amazonaws.com/prod/trigger", headers: [{ name: "x-api-key", value: "${var.key}", sensitive: true }] },
+      webhook: { url: "https://abc.execute-api.eu-west-1.amazonaws.com/prod/trigger", headers: [{ name: "x-api-key", value: Lazy.stringValue({ produce: () => "${var.key}" }), sensitive: true }] },
       tokens: ["default", "canary"],
     }),
     run: construct(AgentPool),

@@ -4,6 +4,7 @@ import * as path from "path";
 import { App, LocalBackend, TerraformStack, Testing } from "cdktf";
 import { VendingMachineSpec, VendingMachineStack } from "../../index";
 import { vendingMachineExample } from "../../examples/vending-machine/main";
+import { referenceCycles } from "../support/reference-graph";
 import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
 import { messageOf } from "../support/errors";
 
@@ -72,6 +73,24 @@ describe("VendingMachineStack", () => {
     expect(new Set(before.values()).size).toBeGreaterThan(1);
   });
 
+  test("every account-scoped Scalr block of every stack takes account_id from scalr_account_id", () => {
+    const vm = new VendingMachineStack(Testing.app(), "vending-machine", { spec: spec({ split: "environment" }) });
+    const out = synthAll(vm.stacks);
+    const accountId = "${(length(var.scalr_account_id) < 1) ? null : var.scalr_account_id}";
+    for (const json of Object.values(out)) {
+      expect(json.variable.scalr_account_id).toMatchObject({ type: "string", default: "" });
+      for (const type of ["scalr_environment", "scalr_provider_configuration", "scalr_variable"]) {
+        for (const block of Object.values<any>(json.resource[type] ?? {})) expect(block.account_id).toBe(accountId);
+      }
+    }
+    expect(Object.keys(out["vending-machine-dev"].resource.scalr_variable)).toHaveLength(6);
+    expect(Object.values<any>(out["vending-machine"].resource.scalr_agent_pool)[0]).not.toHaveProperty("account_id");
+  });
+
+  test("fails with a validation error, not a TypeError, when props are missing", () => {
+    expect(messageOf(() => new VendingMachineStack(Testing.app(), "vending-machine", undefined as never))).toBe("vending-machine: must be an object, got: nothing");
+  });
+
   test("fails when a stack would hold more workspaces than the bound", () => {
     expect(messageOf(() => new VendingMachineStack(Testing.app(), "vending-machine", { spec: spec({ split: "environment", maxWorkspacesPerStack: 5 }) }))).toBe(
       [
@@ -99,6 +118,7 @@ describe("examples/vending-machine", () => {
         const json = JSON.parse(text);
         expect(countScalrBlocks(json)).toBeGreaterThan(0);
         expect(checkAgainstScalrSchema(json)).toEqual([]);
+        expect(referenceCycles(json)).toEqual([]);
         workspaces += Object.keys(json.resource.scalr_workspace ?? {}).length;
       }
       expect(workspaces).toBe(10);
@@ -106,7 +126,15 @@ describe("examples/vending-machine", () => {
       const vars = Object.values<any>(shared.resource.scalr_variable);
       expect(vars.find((v) => v.key === "aws_region")).toMatchObject({ final: true, value: "eu-west-1" });
       expect(Object.keys(shared.resource.scalr_agent_pool)).toHaveLength(2);
-      expect(Object.values<any>(shared.resource.aws_iam_role)[0].name).toBe("scalr-vending-machine");
+      const role = Object.values<any>(shared.resource.aws_iam_role)[0];
+      expect(role.name).toBe("scalr-vending-machine");
+      // Shared with dev, staging and prod through their defaults: the role trusts those runs only.
+      expect(JSON.parse(role.assume_role_policy).Statement[0].Condition.StringLike["scalr.io:sub"]).toEqual([
+        "account:acme:environment:dev:workspace:*",
+        "account:acme:environment:staging:workspace:*",
+        "account:acme:environment:prod:workspace:*",
+      ]);
+      expect(Object.values<any>(shared.resource.scalr_provider_configuration_default)).toHaveLength(3);
       const prod = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "vending-machine-prod", "cdk.tf.json"), "utf8"));
       const prodVars = Object.values<any>(prod.resource.scalr_variable);
       expect(prodVars.find((v) => v.key === "log_level")).toMatchObject({ value: "warn", category: "env" });

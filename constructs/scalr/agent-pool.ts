@@ -4,15 +4,20 @@ import { z } from "zod";
 import { AgentPoolKind, AgentTokenSource, fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
 import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
+import { checkUnique, requireReference } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 
 /** A header Scalr sends with every webhook request of a serverless pool. */
 export interface AgentPoolWebhookHeader {
   /** Header name, e.g. `x-api-key`. */
   readonly name: string;
-  /** Header value. Marked sensitive in Terraform plans when `sensitive` is true. */
+  /**
+   * Header value. When `sensitive` (the default) it must be a Terraform reference (a sensitive
+   * variable, a secret store's data source, a generated key's attribute): a literal secret would
+   * sit in the synthesized configuration and the repository.
+   */
   readonly value: string;
-  /** Scalr hides the value and Terraform redacts it in plans. @default true */
+  /** Scalr hides the value and Terraform redacts it in plans; the value must be a reference. @default true */
   readonly sensitive?: boolean;
 }
 
@@ -117,7 +122,12 @@ export class AgentPool extends Construct {
     }
     checkUnique(ctx, "tokens", p.tokens);
     if (p.environments !== "all") checkUnique(ctx, "environments", p.environments);
-    if (p.webhook) checkUnique(ctx, "webhook.headers", p.webhook.headers.map((h) => h.name), (n) => (isToken(n) ? n : n.toLowerCase()));
+    if (p.webhook) {
+      checkUnique(ctx, "webhook.headers", p.webhook.headers.map((h) => h.name), (n) => (isToken(n) ? n : (n as string).toLowerCase()));
+      p.webhook.headers.forEach((h, i) => {
+        if (h.sensitive) requireReference(ctx, `webhook.headers[${i}].value`, h.value);
+      });
+    }
 
     this.kind = p.kind;
     this.poolName = p.name;
@@ -178,19 +188,4 @@ export class AgentPool extends Construct {
     }
     return token;
   }
-}
-
-function checkUnique(
-  ctx: { subject: string },
-  field: string,
-  values: readonly string[],
-  key: (v: string) => string = (v) => v,
-): void {
-  const seen = new Set<string>();
-  values.forEach((v, i) => {
-    if (isToken(v)) return;
-    const k = key(v);
-    if (seen.has(k)) throw fieldError(ctx, `${field}[${i}]`, "is listed twice", v);
-    seen.add(k);
-  });
 }

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps } from "../../agent/settings";
 import { Environment as ScalrEnvironment } from "../../providers/scalr/generated/providers/scalr/environment";
+import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../providers/scalr/generated/providers/scalr/provider-configuration-default";
 import { AgentPool } from "./agent-pool";
 import type { PolicyGroup } from "./policy-group";
 import { linkName, linkPolicyGroup } from "./policy-group-links";
@@ -23,8 +24,9 @@ export interface EnvironmentProps {
    */
   readonly defaultAgentPool?: AgentPool | string;
   /**
-   * Provider configurations every workspace gets by default. Configurations given as constructs are
-   * shared with the environment automatically.
+   * Provider configurations every workspace gets by default, one `scalr_provider_configuration_default`
+   * each (construct id `ProviderConfigurationDefault-<configuration name or ID>`). Configurations
+   * given as constructs are shared with the environment automatically.
    * @default []
    */
   readonly defaultProviderConfigurations?: readonly (ProviderConfiguration | string)[];
@@ -34,7 +36,7 @@ export interface EnvironmentProps {
   readonly remoteBackend?: boolean;
   /** Workspaces may override the remote backend setting. @default true */
   readonly remoteBackendOverridable?: boolean;
-  /** Storage profile for state (`stp-…`). @default - the account's default profile */
+  /** Storage profile ID for state. @default - the account's default profile */
   readonly storageProfileId?: string;
   /** Policy groups enforced in the environment, each linked by a construct of this environment. @default [] */
   readonly policyGroups?: readonly (PolicyGroup | string)[];
@@ -55,7 +57,7 @@ const propsSchema = strictProps({
   tags: z.array(ref.tag()).default([]),
   remoteBackend: z.boolean().optional(),
   remoteBackendOverridable: z.boolean().default(true),
-  storageProfileId: tokenOr(z.string().regex(SCALR_ID.storageProfile, { error: 'must be a storage profile ID such as "stp-v0o1example"' })).optional(),
+  storageProfileId: nonEmptyString(255).optional(),
   policyGroups: z.array(ref.policyGroup()).default([]),
   maskSensitiveOutput: z.boolean().default(true),
   variables: z.array(strictProps(variableOptionsShape)).default([]),
@@ -67,7 +69,7 @@ const propsSchema = strictProps({
  *
  * @example
  * const pool = new AgentPool(this, "RunPool", { name: "aws-run" });
- * const aws = new ProviderConfiguration(this, "Aws", { name: "aws", aws: { credentials: "oidc", scalrAccountName: "acme" } });
+ * const aws = new ProviderConfiguration(this, "Aws", { name: "aws", aws: { auth: "oidc", scalrAccountName: "acme" } });
  * new Environment(this, "Prod", { name: "prod", defaultAgentPool: pool, defaultProviderConfigurations: [aws] });
  */
 export class Environment extends Construct {
@@ -81,6 +83,8 @@ export class Environment extends Construct {
   public readonly variables: ReadonlyMap<string, Variable>;
   /** The default agent pool, when given as a construct. */
   public readonly defaultAgentPool?: AgentPool;
+  /** The `scalr_provider_configuration_default` resources, in the order of `defaultProviderConfigurations` (escape hatches). */
+  public readonly providerConfigurationDefaults: readonly ScalrProviderConfigurationDefault[];
 
   public constructor(scope: Construct, id: string, props: EnvironmentProps) {
     super(scope, id);
@@ -90,7 +94,12 @@ export class Environment extends Construct {
       throw fieldError(ctx, "defaultAgentPool", `must be a run pool: ${p.defaultAgentPool.node.path} is a VCS pool`, p.defaultAgentPool.poolName);
     }
     checkUnique(ctx, "tags", p.tags, refKey);
-    checkUnique(ctx, "defaultProviderConfigurations", p.defaultProviderConfigurations, refKey);
+    checkUnique(ctx, "defaultProviderConfigurations", p.defaultProviderConfigurations, defaultName, defaultName);
+    p.defaultProviderConfigurations.forEach((c, i) => {
+      if (isToken(defaultName(c))) {
+        throw fieldError(ctx, `defaultProviderConfigurations[${i}]`, "must be a construct or a literal ID here: the default's construct id derives from it", defaultName(c));
+      }
+    });
     checkUnique(ctx, "policyGroups", p.policyGroups, linkName, linkName);
     p.variables.forEach((v, i) => checkVariableOptions(ctx, `variables[${i}].`, v));
     checkUnique(ctx, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
@@ -103,7 +112,6 @@ export class Environment extends Construct {
     this.resource = new ScalrEnvironment(this, "Resource", {
       name: p.name,
       defaultWorkspaceAgentPoolId: p.defaultAgentPool instanceof AgentPool ? referenceFrom(this, p.defaultAgentPool, agentPoolId(p.defaultAgentPool)) : p.defaultAgentPool,
-      defaultProviderConfigurations: configs.length > 0 ? configs.map((c) => providerConfigurationId(c, this)) : undefined,
       tagIds: tagIds(p.tags, this),
       remoteBackend: p.remoteBackend,
       remoteBackendOverridable: p.remoteBackendOverridable,
@@ -111,9 +119,21 @@ export class Environment extends Construct {
       maskSensitiveOutput: p.maskSensitiveOutput,
     });
     this.environmentId = this.resource.id;
+    // Defaults are separate resources, not `default_provider_configurations`: the configuration's
+    // `environments` names this environment (sharing), so the environment naming the configuration
+    // too would make a reference cycle. A default depends on both, after them. All entries go this
+    // way, IDs too: Scalr's docs say to use one mechanism or the other, never both.
+    const defaults: ScalrProviderConfigurationDefault[] = [];
     configs.forEach((c, i) => {
       if (isKind(c, "provider-configuration")) (c as ProviderConfiguration).shareWith(this, { subject: this.node.path, field: `defaultProviderConfigurations[${i}]` });
+      defaults.push(
+        new ScalrProviderConfigurationDefault(this, idFromName("ProviderConfigurationDefault", defaultName(c) as string), {
+          environmentId: this.environmentId,
+          providerConfigurationId: providerConfigurationId(c, this),
+        }),
+      );
     });
+    this.providerConfigurationDefaults = defaults;
     p.policyGroups.forEach((g, i) => linkPolicyGroup(this, g, this, `policyGroups[${i}]`));
     const variables = new Map<string, Variable>();
     for (const v of p.variables) {
@@ -124,4 +144,9 @@ export class Environment extends Construct {
     this.variables = variables;
   }
 
+}
+
+/** The name a default's construct id derives from: the configuration's name, or its literal ID. */
+function defaultName(c: unknown): unknown {
+  return isKind(c, "provider-configuration") ? (c as ProviderConfiguration).configurationName : c;
 }

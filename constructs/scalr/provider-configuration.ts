@@ -17,6 +17,10 @@ import type { Tag } from "./tag";
 
 /** The Scalr SaaS AWS account that role-delegation roles trust (docs.scalr.io, "AWS"). */
 export const SCALR_SAAS_AWS_ACCOUNT_ID = "919814621061";
+/** The IAM user of that account that assumes role-delegation roles (docs.scalr.io, "AWS Credentials"). */
+export const SCALR_SAAS_AWS_USER_NAME = "scalr-saas";
+/** The shortest external ID accepted: every Scalr account shares Scalr's AWS principal, and only the external ID tells them apart. */
+export const MIN_EXTERNAL_ID_LENGTH = 16;
 /** The issuer of Scalr's OIDC tokens; it must match exactly. */
 export const SCALR_OIDC_ISSUER = "https://scalr.io";
 /** The audience used when none is given (the value of Scalr's documentation). */
@@ -55,13 +59,19 @@ export interface AwsProviderConfigurationOptions {
   readonly allowedSubjects?: readonly ScalrOidcSubject[];
   /**
    * An existing IAM OIDC provider for `https://scalr.io` (an AWS account holds one per URL).
-   * @default - one is created
+   * @default - one per stack (construct id `ScalrOidcProvider` under the stack), shared by every
+   * OIDC configuration of the stack, its audiences the union of theirs
    */
   readonly oidcProviderArn?: string;
-  /** External ID the role requires (`role-delegation`). */
+  /**
+   * External ID the role requires (`role-delegation`), at least 16 characters: Scalr assumes every
+   * account's roles with one principal, so the external ID is what keeps other Scalr accounts' runs
+   * out of this role. Use the one Scalr shows on the credentials screen.
+   */
   readonly externalId?: string;
   /**
-   * The AWS account of the Scalr installation that assumes the role (`role-delegation`).
+   * The AWS account of the Scalr installation that assumes the role (`role-delegation`); the role
+   * trusts its IAM user `scalr-saas`.
    * @default "919814621061" - Scalr SaaS, for `accountType: "regular"` (other account types must set it)
    */
   readonly scalrPrincipalAccountId?: string;
@@ -155,13 +165,17 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}|aws)?:.+$/;
 const AWS_ACCOUNT = /^\d{12}$/;
 const SUBJECT_PART = /^[A-Za-z0-9_.*-]+$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{1,1224}$/;
 const PARTITION = { regular: "aws", "gov-cloud": "aws-us-gov", "cn-cloud": "aws-cn" } as const;
 
 const arn = (what: string) => tokenOr(z.string().regex(ARN, { error: `must be ${what} ARN` }));
 const subjectPart = tokenOr(z.string().regex(SUBJECT_PART, { error: "must be a name or pattern of letters, digits, '_', '.', '-' or '*'" }));
 
-const awsSchema = strictProps({
+/**
+ * The zod shape of {@link AwsProviderConfigurationOptions}: the construct parses it, and the
+ * vending machine's spec reuses it, so both accept and reject the same fields.
+ */
+export const awsOptionsShape = {
   auth: z.enum(["oidc", "role-delegation"]),
   accountType: z.enum(["regular", "gov-cloud", "cn-cloud"]).default("regular"),
   roleName: tokenOr(z.string().regex(ROLE_NAME, { error: "must be an IAM role name: 1–64 letters, digits or +=,.@_-" })).optional(),
@@ -172,10 +186,17 @@ const awsSchema = strictProps({
   audience: nonEmptyString(255).default(DEFAULT_SCALR_OIDC_AUDIENCE),
   allowedSubjects: z.array(strictProps({ environment: subjectPart.default("*"), workspace: subjectPart.default("*") })).min(1).default([{ environment: "*", workspace: "*" }]),
   oidcProviderArn: arn("an IAM OIDC provider").optional(),
-  externalId: tokenOr(z.string().regex(EXTERNAL_ID, { error: "must be 2–1224 letters, digits or +=,.@:/_-" })).optional(),
+  externalId: tokenOr(
+    z
+      .string()
+      .min(MIN_EXTERNAL_ID_LENGTH, { error: `must be at least ${MIN_EXTERNAL_ID_LENGTH} characters: every Scalr account assumes roles through the same Scalr principal, so the external ID is all that keeps other accounts' runs out of this role` })
+      .regex(EXTERNAL_ID, { error: "must be at most 1224 letters, digits or +=,.@:/_-" }),
+  ).optional(),
   scalrPrincipalAccountId: tokenOr(z.string().regex(AWS_ACCOUNT, { error: "must be a 12-digit AWS account ID" })).optional(),
   defaultTags: z.record(z.string(), z.string()).optional(),
-});
+};
+
+const awsSchema = strictProps(awsOptionsShape);
 
 const googleSchema = strictProps({
   auth: z.enum(["oidc", "service-account-key"]),
@@ -226,14 +247,15 @@ export type ProviderConfigurationKind = "aws" | "google" | "azure" | "kubernetes
  * configuration (secrets are references only, OIDC where the cloud offers it).
  *
  * For AWS the construct also creates the IAM role the configuration assumes: with OIDC, trusted
- * through an `aws_iam_openid_connect_provider` for `https://scalr.io` and scoped to the Scalr
- * account's runs (`scalr.io:sub`) and the audience; with role delegation, trusted by Scalr's AWS
- * account with the external ID. The stack needs an AWS provider for those resources.
+ * through the stack's `aws_iam_openid_connect_provider` for `https://scalr.io` (one per stack,
+ * shared by its OIDC configurations: AWS allows one per URL and account) and scoped to the Scalr
+ * account's runs (`scalr.io:sub`) and the audience; with role delegation, trusted by Scalr's IAM
+ * user `scalr-saas` with the external ID. The stack needs an AWS provider for those resources.
  *
  * @example
  * new ProviderConfiguration(this, "AwsProd", {
  *   name: "aws-prod",
- *   aws: { auth: "oidc", scalrAccountName: "acme", managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"] },
+ *   aws: { auth: "oidc", scalrAccountName: "acme", managedPolicyArns: ["arn:aws:iam::123456789012:policy/scalr-deploy-network"] },
  * });
  */
 export class ProviderConfiguration extends Construct {
@@ -247,7 +269,7 @@ export class ProviderConfiguration extends Construct {
   public readonly kind: ProviderConfigurationKind;
   /** The IAM role created for AWS configurations. */
   public readonly role?: IamRole;
-  /** The IAM OIDC provider created for AWS OIDC configurations. */
+  /** The stack's IAM OIDC provider this AWS OIDC configuration's role trusts (shared; undefined with `oidcProviderArn`). */
   public readonly oidcProvider?: IamOpenidConnectProvider;
   /** True when shared with every environment. */
   public readonly sharedWithAll: boolean;
@@ -355,7 +377,7 @@ export class ProviderConfiguration extends Construct {
     if (a.existingRoleArn === undefined) {
       let statement: Record<string, unknown>;
       if (oidc) {
-        const providerArn = a.oidcProviderArn ?? (oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", { url: SCALR_OIDC_ISSUER, clientIdList: [a.audience] })).arn;
+        const providerArn = a.oidcProviderArn ?? (oidcProvider = stackOidcProvider(this, a.audience)).arn;
         statement = {
           Effect: "Allow",
           Principal: { Federated: providerArn },
@@ -368,7 +390,7 @@ export class ProviderConfiguration extends Construct {
       } else {
         statement = {
           Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${a.scalrPrincipalAccountId ?? SCALR_SAAS_AWS_ACCOUNT_ID}:root` },
+          Principal: { AWS: `arn:${partition}:iam::${a.scalrPrincipalAccountId ?? SCALR_SAAS_AWS_ACCOUNT_ID}:user/${SCALR_SAAS_AWS_USER_NAME}` },
           Action: "sts:AssumeRole",
           Condition: { StringEquals: { "sts:ExternalId": a.externalId } },
         };
@@ -394,6 +416,29 @@ export class ProviderConfiguration extends Construct {
     };
     return { block, role, oidcProvider };
   }
+}
+
+const oidcProviders = new WeakMap<TerraformStack, { readonly provider: IamOpenidConnectProvider; readonly audiences: Set<string> }>();
+
+/**
+ * The stack's IAM OIDC provider for `https://scalr.io`, made by the first OIDC configuration that
+ * needs it: AWS accepts one provider per URL in an account, so a second one would fail at apply.
+ * It lives under the stack (id `ScalrOidcProvider`), not under a configuration, so removing that
+ * configuration does not replace it; its audiences are the union of the configurations'.
+ */
+function stackOidcProvider(scope: Construct, audience: string): IamOpenidConnectProvider {
+  const stack = TerraformStack.of(scope);
+  let entry = oidcProviders.get(stack);
+  if (!entry) {
+    const audiences = new Set<string>();
+    const provider = new IamOpenidConnectProvider(stack, "ScalrOidcProvider", {
+      url: SCALR_OIDC_ISSUER,
+      clientIdList: Lazy.listValue({ produce: () => [...audiences].sort() }),
+    });
+    oidcProviders.set(stack, (entry = { provider, audiences }));
+  }
+  entry.audiences.add(audience);
+  return entry.provider;
 }
 
 function google(ctx: { subject: string }, g: z.output<typeof googleSchema>) {

@@ -40,7 +40,11 @@ export function constructOrId<T extends IConstruct>(kind: ScalrKind, idPattern: 
   );
 }
 
-/** ID patterns of the Scalr objects the constructs refer to (prefixes from the provider docs). */
+/**
+ * ID patterns of the Scalr objects the constructs refer to (prefixes from the provider docs).
+ * Storage profiles have none: no source states their ID format, so they are checked for being
+ * non-empty only.
+ */
 export const SCALR_ID = {
   environment: /^env-[A-Za-z0-9]+$/,
   workspace: /^ws-[A-Za-z0-9]+$/,
@@ -49,7 +53,6 @@ export const SCALR_ID = {
   policyGroup: /^pgrp-[A-Za-z0-9]+$/,
   tag: /^tag-[A-Za-z0-9]+$/,
   vcsProvider: /^vcs-[A-Za-z0-9]+$/,
-  storageProfile: /^stp-[A-Za-z0-9]+$/,
   moduleVersion: /^modver-[A-Za-z0-9]+$/,
 } as const;
 
@@ -57,9 +60,13 @@ export const SCALR_ID = {
  * A construct id derived from a name (Scalr names may hold characters construct ids reserve, such
  * as `/`). Ids derived from names, never from positions, keep every other entry's address when
  * one is added or removed.
+ *
+ * The mapping is injective, so two names never share an id: `/` becomes `%2F` and `%`, the
+ * escape character, becomes `%25`. Every other character is kept, so names without `/` or `%`
+ * (the usual ones: letters, digits, `-`, `.`, `_`, `:`) keep the ids they always had.
  */
 export function idFromName(prefix: string, name: string): string {
-  return `${prefix}-${name.replace(/\//g, "_")}`;
+  return `${prefix}-${name.replace(/%/g, "%25").replace(/\//g, "%2F")}`;
 }
 
 /** Throws when a literal value appears twice; `key` normalises values before comparing. */

@@ -3,10 +3,8 @@
  * configurations, policy groups, tags, account variables, environments and their workspaces) read
  * from YAML or JSON and validated before any construct exists. Every problem is reported with its
  * path in the spec and, when the spec came from text, its line: a pull-request check can point at it.
- *
- * This module loads no CDKTF code, so `cdktf-scalr-kit validate` starts fast.
  */
-import type { AwsProviderConfigurationOptions } from "./provider-configuration";
+import { AwsProviderConfigurationOptions, awsOptionsShape } from "./provider-configuration";
 import type { WorkspaceVcsSource } from "./workspace";
 import { LineCounter, Node, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { z } from "zod";
@@ -21,6 +19,7 @@ export interface VariableSpec {
   /**
    * The value of a sensitive variable: the name of a Terraform input variable (declared `sensitive`
    * in the stack that holds the Scalr variable) that you set at plan time, e.g. from a secret store.
+   * The names of the kit's own constructs under a stack are reserved (see {@link RESERVED_TERRAFORM_VARIABLE_NAMES}).
    * @default - the literal `value`
    */
   readonly valueFromTerraformVariable?: string;
@@ -57,6 +56,8 @@ export interface AgentPoolSpec {
 /**
  * AWS credentials of a provider configuration (the role is created in the shared stack): the same
  * fields as the construct's, with literal values only (a spec holds no Terraform references).
+ * `allowedSubjects` defaults to the environments the configuration is shared with, when those are
+ * known (not `"all"`, and at least one).
  */
 export type AwsProviderConfigurationSpec = AwsProviderConfigurationOptions;
 
@@ -233,7 +234,7 @@ const workspaceSchema = strictProps({
   variables: z.array(variableSchema).default([]),
   tags: names,
   deletionProtection: z.boolean().default(true),
-  varFiles: z.array(z.string()).default([]),
+  varFiles: z.array(z.string().min(1, { error: "must not be empty" })).default([]),
 });
 
 const environmentSchema = strictProps({
@@ -250,21 +251,9 @@ const environmentSchema = strictProps({
   workspaces: z.array(workspaceSchema).default([]),
 });
 
-const awsSchema = strictProps({
-  auth: z.enum(["oidc", "role-delegation"]),
-  accountType: z.enum(["regular", "gov-cloud", "cn-cloud"]).optional(),
-  roleName: z.string().optional(),
-  managedPolicyArns: z.array(z.string()).optional(),
-  maxSessionDurationSeconds: z.number().optional(),
-  existingRoleArn: z.string().optional(),
-  scalrAccountName: z.string().optional(),
-  audience: z.string().optional(),
-  allowedSubjects: z.array(strictProps({ environment: z.string().optional(), workspace: z.string().optional() })).optional(),
-  oidcProviderArn: z.string().optional(),
-  externalId: z.string().optional(),
-  scalrPrincipalAccountId: z.string().optional(),
-  defaultTags: z.record(z.string(), z.string()).optional(),
-});
+// The construct's own field schemas: a field added there is accepted (and checked) here too.
+// `allowedSubjects` keeps no default: the vending machine derives one from the sharing.
+const awsSchema = strictProps({ ...awsOptionsShape, allowedSubjects: awsOptionsShape.allowedSubjects.unwrap().optional() });
 
 const providerConfigurationSchema = strictProps({
   name,
@@ -333,12 +322,15 @@ export function formatSpecIssue(issue: SpecIssue, file?: string): string {
  * A {@link KitValidationError} whose subject is the file (or `spec`).
  */
 export class SpecValidationError extends KitValidationError {
-  /** The problems, in spec order. */
+  /** The problems, in line order (those without a line last, in the order found). */
   public readonly specIssues: readonly SpecIssue[];
   /** The spec file name, when known. */
   public readonly file?: string;
 
-  public constructor(specIssues: readonly SpecIssue[], file?: string) {
+  public constructor(issues: readonly SpecIssue[], file?: string) {
+    // Line order, whatever order the checks found them in: a reader (or a pull-request
+    // annotation list) goes down the file. The sort is stable, so one line's issues keep theirs.
+    const specIssues = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
     super(file ?? "spec", specIssues.map((i) => ({ field: i.path, message: i.message, received: "" })));
     this.name = "SpecValidationError";
     this.specIssues = specIssues;
@@ -423,8 +415,8 @@ export function readSpecText(text: string, file?: string): SpecText {
   return { data, source: new SpecSource(file, doc, lines) };
 }
 
-/** Parses a field path as rendered by `fieldPath` back into segments. */
-function segmentsOf(field: string): (string | number)[] {
+/** Parses a field path as rendered by `fieldPath` (`a.b[2]["c d"]`) back into segments. */
+export function segmentsOf(field: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const m of field.matchAll(/\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([^.[\]]+)/g)) {
     if (m[1] !== undefined) out.push(Number(m[1]));
@@ -477,6 +469,26 @@ export function validateVendingMachineSpec(input: VendingMachineSpec | SpecText 
 export function parseSpecText(text: string, file?: string): { spec: ResolvedSpec; source: SpecSource } {
   const { data, source } = readSpecText(text, file);
   return { spec: validateSpec(data, source), source };
+}
+
+/**
+ * Construct ids the kit puts directly under a stack, where Terraform variables live too (a
+ * variable's name is its construct id): the Scalr provider's variables and construct, the
+ * vending machine, the AWS provider. A `valueFromTerraformVariable` may not take them.
+ */
+export const RESERVED_TERRAFORM_VARIABLE_NAMES: readonly string[] = ["scalr_hostname", "scalr_token", "scalr_account_id", "Scalr", "VendingMachine", "aws"];
+
+/** Prefixes of construct ids the kit and cdktf make under a stack (workspaces, shard containers, cross-stack references). */
+const RESERVED_PREFIXES = ["Workspace-", "Environment-", "cross-stack"];
+
+/** Why `name` cannot be a Terraform variable of the vending machine, or undefined when it can. */
+function reservedVariableName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (name.startsWith("scalr_") && RESERVED_TERRAFORM_VARIABLE_NAMES.includes(name)) return "the Scalr provider's own variable";
+  if (RESERVED_TERRAFORM_VARIABLE_NAMES.includes(name)) return "a construct of the kit has that id in the stack (a Terraform variable's name is its construct id)";
+  const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) return `names starting with "${prefix}" are construct ids of the kit or cdktf in the stack (a Terraform variable's name is its construct id)`;
+  return undefined;
 }
 
 function list(values: Iterable<string>): string {
@@ -586,9 +598,8 @@ function crossCheck(spec: ResolvedSpec, source: SpecSource): SpecIssue[] {
       if (v.sensitive && v.value !== undefined && v.value !== "") {
         add([...at, "value"], "must not be a literal when `sensitive` is true: set `valueFromTerraformVariable` and pass the secret as that Terraform variable");
       }
-      if (v.valueFromTerraformVariable === "scalr_hostname" || v.valueFromTerraformVariable === "scalr_token") {
-        add([...at, "valueFromTerraformVariable"], `must not be "${v.valueFromTerraformVariable}": the Scalr provider's own variable`);
-      }
+      const reserved = reservedVariableName(v.valueFromTerraformVariable);
+      if (reserved !== undefined) add([...at, "valueFromTerraformVariable"], `must not be "${v.valueFromTerraformVariable}": ${reserved}`);
       if (v.valueFromTerraformVariable !== undefined && v.value !== undefined) add([...at, "valueFromTerraformVariable"], "cannot be combined with `value`");
       if (v.valueFromTerraformVariable !== undefined && !v.sensitive) add([...at, "valueFromTerraformVariable"], "applies only to sensitive variables (`sensitive: true`): give other values as `value`");
     });

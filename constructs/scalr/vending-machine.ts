@@ -1,6 +1,7 @@
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { KitValidationError } from "../../agent/settings/validation";
+import { z } from "zod";
+import { KitValidationError, fieldError, parseOrThrow, strictProps } from "../../agent/settings/validation";
 import { AgentPool } from "./agent-pool";
 import { Environment } from "./environment";
 import { PolicyGroup } from "./policy-group";
@@ -18,6 +19,7 @@ import {
   SpecValidationError,
   ValidatedSpec,
   VendingMachineSpec,
+  segmentsOf,
   validateVendingMachineSpec,
 } from "./vending-machine-spec";
 import { Workspace, WorkspaceProviderConfigurationLink } from "./workspace";
@@ -37,6 +39,11 @@ export interface VendingMachineProps {
    */
   readonly workspaceScope?: (environmentName: string, workspaceName: string, environment: Environment, spec: ResolvedSpec) => Construct;
 }
+
+const propsSchema = strictProps({
+  spec: z.custom<VendingMachineProps["spec"]>((v) => typeof v === "object" && v !== null, { error: "must be a spec object, the result of `readSpecText`, or a `ValidatedSpec`" }),
+  workspaceScope: z.custom<NonNullable<VendingMachineProps["workspaceScope"]>>((v) => typeof v === "function", { error: "must be a function" }).optional(),
+}) satisfies z.ZodType<VendingMachineProps>;
 
 /**
  * The vending machine: everything a validated spec describes, as kit constructs — agent pools
@@ -79,7 +86,8 @@ export class VendingMachine extends Construct {
 
   public constructor(scope: Construct, id: string, props: VendingMachineProps) {
     super(scope, id);
-    const validated = validateVendingMachineSpec(props.spec);
+    const p = parseOrThrow(propsSchema, props, { subject: this.node.path });
+    const validated = validateVendingMachineSpec(p.spec);
     this.source = validated.source;
     const spec = (this.spec = validated.spec);
 
@@ -91,15 +99,21 @@ export class VendingMachine extends Construct {
     const tagsOf = (names: readonly string[]) => names.map((n) => tags.get(n)!);
 
     const configs = new Map<string, ProviderConfiguration>();
+    const sharing = sharedEnvironments(spec);
     spec.providerConfigurations.forEach((c, i) =>
       this.attempt(["providerConfigurations", i], () => {
-        const { environments, google, azure, tags: tagNames, ...rest } = c;
+        const { environments, google, azure, aws, tags: tagNames, ...rest } = c;
+        // An OIDC role trusts the runs of the environments the configuration is shared with, not
+        // every environment of the account, unless the spec says otherwise.
+        const shared = environments === "all" ? [] : (sharing.get(c.name) ?? []);
+        const trustsAll = aws?.auth !== "oidc" || aws.existingRoleArn !== undefined || aws.allowedSubjects !== undefined || shared.length === 0;
         configs.set(
           c.name,
           new ProviderConfiguration(this, idFromName("ProviderConfiguration", c.name), {
             ...rest,
             tags: tagsOf(tagNames),
             environments: environments === "all" ? "all" : [],
+            aws: aws && (trustsAll ? aws : { ...aws, allowedSubjects: shared.map((environment) => ({ environment, workspace: "*" })) }),
             google: google && { auth: "oidc", ...google },
             azure: azure && { auth: "oidc", ...azure },
           }),
@@ -120,6 +134,14 @@ export class VendingMachine extends Construct {
     spec.variables.forEach((v, i) =>
       this.attempt(["variables", i], () => variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), this.variableOptions(this, v)))),
     );
+    const optionsOf = (scope: Construct, path: SpecPath, vars: readonly ResolvedVariableSpec[]): VariableOptions[] => {
+      const out: VariableOptions[] = [];
+      for (let i = 0; i < vars.length; i++) {
+        const options = this.attempt([...path, i], () => this.variableOptions(scope, vars[i]!));
+        if (options) out.push(options);
+      }
+      return out;
+    };
 
     const environments = new Map<string, Environment>();
     const workspaces = new Map<string, Workspace>();
@@ -139,7 +161,7 @@ export class VendingMachine extends Construct {
           remoteBackendOverridable: e.remoteBackendOverridable,
           storageProfileId: e.storageProfileId,
           maskSensitiveOutput: e.maskSensitiveOutput,
-          variables: e.variables.map((v) => this.variableOptions(this, v)),
+          variables: optionsOf(this, ["environments", ei, "variables"], e.variables),
         });
       } catch (error) {
         this.report(["environments", ei], error);
@@ -152,8 +174,7 @@ export class VendingMachine extends Construct {
         const { vcs: source, agentPool, providerConfigurations, variables: vars, tags: tagNames, ...rest } = w;
         const links: WorkspaceProviderConfigurationLink[] = [];
         for (const l of providerConfigurations) links.push(typeof l === "string" ? { configuration: configs.get(l)! } : { configuration: configs.get(l.configuration)!, alias: l.alias });
-        const variables: VariableOptions[] = [];
-        for (const v of vars) variables.push(this.variableOptions(container, v));
+        const variables = optionsOf(container, ["environments", ei, "workspaces", wi, "variables"], vars);
         try {
           const ws = new Workspace(container, idFromName("Workspace", w.name), {
             ...rest,
@@ -205,17 +226,15 @@ export class VendingMachine extends Construct {
 
   /** Records a construct's validation error as spec issues; rethrows anything else. */
   private report(path: SpecPath, e: unknown): void {
-    {
-      if (!(e instanceof KitValidationError) || e instanceof SpecValidationError) throw e;
-      for (const i of e.issues) {
-        const field = i.field ? `${i.field.startsWith("[") ? "" : "."}${i.field}` : "";
-        const line = this.source.lineOf([...path, ...segments(i.field)]);
-        this.issues.push({ path: `${pathText(path)}${field}`, message: `${i.message}, got: ${i.received}`, line });
-      }
-    }
+    if (!(e instanceof KitValidationError) || e instanceof SpecValidationError) throw e;
+    for (const i of e.issues) this.issues.push(this.source.issue([...path, ...segmentsOf(i.field)], `${i.message}, got: ${i.received}`));
   }
 
-  /** A spec variable as construct options; a secret comes from a sensitive Terraform variable of the stack that holds it. */
+  /**
+   * A spec variable as construct options; a secret comes from a sensitive Terraform variable of the
+   * stack that holds it, made here or (when the stack already declares it) reused if it is
+   * sensitive. Throws a validation error on `valueFromTerraformVariable` otherwise.
+   */
   private variableOptions(scope: Construct, v: ResolvedVariableSpec): VariableOptions {
     const { valueFromTerraformVariable: from, ...rest } = v;
     if (from === undefined) return rest;
@@ -226,25 +245,42 @@ export class VendingMachine extends Construct {
     if (value === undefined) {
       // Terraform variable names are the construct ids directly under the stack.
       const existing = stack.node.tryFindChild(from);
-      const variable = existing instanceof TerraformVariable ? existing : new TerraformVariable(stack, from, { type: "string", sensitive: true, description: `Value of the sensitive Scalr variable(s) fed from ${from}.` });
+      const ctx = { subject: this.node.path };
+      if (existing !== undefined && !(existing instanceof TerraformVariable)) {
+        throw fieldError(ctx, "valueFromTerraformVariable", `names ${existing.node.path}, which is not a Terraform variable: pick another name`, from, { sensitive: false });
+      }
+      if (existing instanceof TerraformVariable && existing.sensitive !== true) {
+        throw fieldError(ctx, "valueFromTerraformVariable", `names the Terraform variable ${existing.node.path}, which is not sensitive: a secret's value must come from a sensitive variable`, from, { sensitive: false });
+      }
+      const variable = existing ?? new TerraformVariable(stack, from, { type: "string", sensitive: true, description: `Value of the sensitive Scalr variable(s) fed from ${from}.` });
       vars.set(from, (value = variable.stringValue));
     }
     return { ...rest, value };
   }
 }
 
+/**
+ * Environment names each provider configuration is shared with, in spec order: those listed in
+ * its `environments`, those that make it a default, and those with a workspace that links it.
+ */
+function sharedEnvironments(spec: ResolvedSpec): ReadonlyMap<string, readonly string[]> {
+  const out = new Map<string, Set<string>>();
+  const add = (config: string, env: string) => {
+    let envs = out.get(config);
+    if (!envs) out.set(config, (envs = new Set()));
+    envs.add(env);
+  };
+  const listed = new Map(spec.providerConfigurations.map((c) => [c.name, c.environments] as const));
+  for (const e of spec.environments) {
+    for (const [config, environments] of listed) if (environments !== "all" && environments.includes(e.name)) add(config, e.name);
+    for (const c of e.defaultProviderConfigurations) add(c, e.name);
+    for (const w of e.workspaces) for (const l of w.providerConfigurations) add(typeof l === "string" ? l : l.configuration, e.name);
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v]]));
+}
+
 function withoutKey<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
   const copy = { ...o };
   delete copy[key];
   return copy;
-}
-
-function pathText(path: SpecPath): string {
-  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
-}
-
-function segments(field: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const m of field.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g)) out.push(m[1] !== undefined ? Number(m[1]) : (m[2] ?? ""));
-  return out;
 }

@@ -21,7 +21,7 @@ export interface WorkspaceVcsSource {
   readonly branch?: string;
   /** Run on Git tags matching this version constraint (e.g. `~> 1.2`) instead of a branch. @default - none */
   readonly versionConstraint?: string;
-  /** Paths (relative to the working directory) whose changes trigger a run. @default [] - any change */
+  /** Paths, relative to the repository root, whose changes trigger a run (e.g. `network/`). @default [] - any change */
   readonly triggerPrefixes?: readonly string[];
   /** gitignore-style patterns whose matches trigger a run. @default [] - any change */
   readonly triggerPatterns?: readonly string[];
@@ -85,16 +85,19 @@ export interface WorkspaceProps {
   readonly tags?: readonly (Tag | string)[];
   /** Refuse to delete the workspace while its state holds resources. @default true */
   readonly deletionProtection?: boolean;
-  /** `.tfvars` files to use, relative to the working directory. @default [] */
+  /** `.tfvars` files to use, relative to the working directory (none empty). @default [] */
   readonly varFiles?: readonly string[];
 }
 
 const REPOSITORY = /^[^/\s]+\/[^\s]+$/;
 const VERSION = /^\d+\.\d+\.\d+$/;
 const ALIAS = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const relativePath = (what: string) =>
+const relativePath = (what: string, minLength = 0) =>
   tokenOr(
-    z.string().refine((s) => !s.startsWith("/") && !s.split("/").includes(".."), { error: `must be a ${what} relative to the repository, without '..'` }),
+    z
+      .string()
+      .min(minLength)
+      .refine((s) => !s.startsWith("/") && !s.split("/").includes(".."), { error: `must be a ${what} relative to the repository, without '..'` }),
   );
 const hook = nonEmptyString(4096).optional();
 
@@ -134,7 +137,8 @@ const propsSchema = strictProps({
   variables: z.array(strictProps(variableOptionsShape)).default([]),
   tags: z.array(ref.tag()).default([]),
   deletionProtection: z.boolean().default(true),
-  varFiles: z.array(relativePath("file")).default([]),
+  // Scalr rejects blank entries (`var_files` is not_blank): an empty path would fail at apply.
+  varFiles: z.array(relativePath("file", 1)).default([]),
 }) satisfies z.ZodType<WorkspaceProps>;
 
 /**
@@ -187,7 +191,7 @@ export class Workspace extends Construct {
     }
     const links = p.providerConfigurations.map((l) => (typeof l === "object" && l !== null && "configuration" in l && !isKind(l, "provider-configuration") ? l : { configuration: l as ProviderConfiguration | string, alias: undefined }));
     checkUnique(ctx, "providerConfigurations", links, (l) => `${String(refKey((l as Link).configuration))}|${(l as Link).alias ?? ""}`, (l) => refKey((l as Link).configuration));
-    checkUnique(ctx, "providerConfigurations", links.filter((l) => l.alias !== undefined).map((l) => l.alias), undefined);
+    checkAliases(ctx, links);
     checkUnique(ctx, "tags", p.tags, refKey);
     p.variables.forEach((v, i) => checkVariableOptions(ctx, `variables[${i}].`, v));
     checkUnique(ctx, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
@@ -258,3 +262,27 @@ export class Workspace extends Construct {
 }
 
 type Link = { readonly configuration: ProviderConfiguration | string; readonly alias?: string };
+
+/**
+ * Throws when two configurations of one provider kind serve the same alias (or both the default,
+ * unaliased provider): the workspace's code could not tell them apart. Different kinds may share an
+ * alias (`aws.east`, `google.east`). Configurations given as IDs have no known kind and are skipped.
+ */
+function checkAliases(ctx: { subject: string }, links: readonly Link[]): void {
+  const seen = new Map<string, number>();
+  links.forEach((l, i) => {
+    if (!isKind(l.configuration, "provider-configuration") || isToken(l.alias)) return;
+    const kind = (l.configuration as ProviderConfiguration).kind;
+    const key = `${kind}|${l.alias ?? ""}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      return;
+    }
+    const field = `providerConfigurations[${i}].alias`;
+    if (l.alias === undefined) {
+      throw fieldError(ctx, field, `is required: providerConfigurations[${first}] is already the default (unaliased) ${kind} configuration, and aliases must be unique per provider kind`, undefined);
+    }
+    throw fieldError(ctx, field, `is already the alias of the ${kind} configuration providerConfigurations[${first}]: aliases must be unique per provider kind`, l.alias, { sensitive: false });
+  });
+}

@@ -65,21 +65,24 @@ describe("AgentPool", () => {
     expect(pool.lifecycle.replace_triggered_by).toEqual([`\${terraform_data.${guardName}}`]);
   });
 
-  test("a serverless webhook with a sensitive API key header", () => {
-    const { json } = synth({
+  test("a serverless webhook with a sensitive API key header given as a reference", () => {
+    const stack = newStack();
+    const apiKey = new TerraformVariable(stack, "api_key", { type: "string", sensitive: true }).stringValue;
+    new AgentPool(stack, "Pool", {
       name: "serverless",
       webhook: {
         url: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/trigger",
         headers: [
-          { name: "x-api-key", value: "key-value-123" },
+          { name: "x-api-key", value: apiKey },
           { name: "Content-Type", value: "application/json", sensitive: false },
         ],
       },
     });
+    const json = JSON.parse(Testing.synth(stack));
     const pool = Object.values<any>(json.resource.scalr_agent_pool)[0];
     expect(pool.api_gateway_url).toBe("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/trigger");
     expect(pool.header).toEqual([
-      { name: "x-api-key", value: '${sensitive("key-value-123")}', sensitive: true },
+      { name: "x-api-key", value: "${sensitive(var.api_key)}", sensitive: true },
       { name: "Content-Type", value: "application/json", sensitive: false },
     ]);
   });
@@ -108,13 +111,15 @@ describe("AgentPool", () => {
   });
 
   test("synthesizes only attributes the provider schema defines", () => {
-    const { json } = synth({
+    const stack = newStack();
+    const apiKey = new TerraformVariable(stack, "api_key", { type: "string", sensitive: true }).stringValue;
+    new AgentPool(stack, "Pool", {
       name: "p",
       environments: ["env-aaa111"],
-      webhook: { url: "https://h.example/trigger", headers: [{ name: "x-api-key", value: "v" }] },
+      webhook: { url: "https://h.example/trigger", headers: [{ name: "x-api-key", value: apiKey }] },
       tokens: ["a", "b"],
     });
-    expect(checkAgainstScalrSchema(json)).toEqual([]);
+    expect(checkAgainstScalrSchema(JSON.parse(Testing.synth(stack)))).toEqual([]);
   });
 
   test.each<[string, unknown, string]>([
@@ -142,8 +147,13 @@ describe("AgentPool", () => {
       "stack/Pool: `webhook.headers[0].name` must be an HTTP header name (letters, digits, '-', …), got: \"x api key\"",
     ],
     [
+      "a sensitive header value is a literal",
+      { name: "p", webhook: { url: "https://h.example", headers: [{ name: "Accept", value: "application/json", sensitive: false }, { name: "x-api-key", value: "key-value-123" }] } },
+      "stack/Pool: `webhook.headers[1].value` must be a Terraform reference (a sensitive variable or a secret store data source), not a literal: secrets never go into the configuration, got: a plain string of 13 characters (value hidden)",
+    ],
+    [
       "a header is set twice",
-      { name: "p", webhook: { url: "https://h.example", headers: [{ name: "X-Key", value: "a" }, { name: "x-key", value: "b" }] } },
+      { name: "p", webhook: { url: "https://h.example", headers: [{ name: "X-Key", value: "a", sensitive: false }, { name: "x-key", value: "b", sensitive: false }] } },
       'stack/Pool: `webhook.headers[1]` is listed twice, got: "x-key"',
     ],
     ["a VCS pool has a webhook", { name: "p", kind: "vcs", webhook: { url: "https://h.example" } }, 'stack/Pool: `webhook` applies only to run pools (kind "run"): Scalr starts serverless agents for run tasks, got: "https://h.example"'],

@@ -1,7 +1,10 @@
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { AgentPool, Environment, EnvironmentProps, PolicyGroup, ProviderConfiguration, Tag } from "../../../index";
 import { Environment as ScalrEnvironment } from "../../../providers/scalr/generated/providers/scalr/environment";
+import { ProviderConfiguration as ScalrProviderConfiguration } from "../../../providers/scalr/generated/providers/scalr/provider-configuration";
+import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../../providers/scalr/generated/providers/scalr/provider-configuration-default";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
+import { referenceCycles } from "../../support/reference-graph";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";
 import { messageOf } from "../../support/errors";
 
@@ -37,23 +40,48 @@ describe("Environment", () => {
       tags: [tag, "tag-ext456"],
       remoteBackend: false,
       remoteBackendOverridable: false,
-      storageProfileId: "stp-s3abc",
+      storageProfileId: "sp-s3abc",
       policyGroups: [group, "pgrp-ext789"],
       maskSensitiveOutput: false,
     });
     expect(e.defaultAgentPool).toBe(pool);
     const out = Testing.synth(stack);
-    expect(out).toHaveResourceWithProperties(ScalrEnvironment, { remote_backend: false, remote_backend_overridable: false, storage_profile_id: "stp-s3abc", mask_sensitive_output: false });
+    expect(out).toHaveResourceWithProperties(ScalrEnvironment, { remote_backend: false, remote_backend_overridable: false, storage_profile_id: "sp-s3abc", mask_sensitive_output: false });
     const json = JSON.parse(out);
     const res = env(json);
     expect(res.default_workspace_agent_pool_id).toMatch(/^\$\{scalr_agent_pool\.Pool_[0-9A-F]+\.id\}$/);
-    expect(res.default_provider_configurations).toEqual([expect.stringMatching(/scalr_provider_configuration\.K8s_/), "pcfg-ext123"]);
+    expect(res).not.toHaveProperty("default_provider_configurations");
+    expect(Object.entries<any>(json.resource.scalr_provider_configuration_default)).toEqual([
+      [expect.stringMatching(/^Prod_ProviderConfigurationDefault-k8s_/), { environment_id: expect.stringMatching(/scalr_environment\.Prod_/), provider_configuration_id: expect.stringMatching(/scalr_provider_configuration\.K8s_/) }],
+      [expect.stringMatching(/^Prod_ProviderConfigurationDefault-pcfg-ext123_/), { environment_id: expect.stringMatching(/scalr_environment\.Prod_/), provider_configuration_id: "pcfg-ext123" }],
+    ]);
+    expect(e.providerConfigurationDefaults.map((d) => d.node.id)).toEqual(["ProviderConfigurationDefault-k8s", "ProviderConfigurationDefault-pcfg-ext123"]);
     expect(res.tag_ids).toEqual([expect.stringMatching(/scalr_tag\.Tier_/), "tag-ext456"]);
     const linkages = json.resource.scalr_policy_group_linkage;
     expect(Object.keys(linkages)).toEqual([expect.stringMatching(/^Prod_PolicyGroup-guardrails_/), expect.stringMatching(/^Prod_PolicyGroup-pgrp-ext789_/)]);
     expect(Object.values<any>(linkages)[1]).toEqual({ policy_group_id: "pgrp-ext789", environment_id: expect.stringMatching(/scalr_environment\.Prod_/) });
     expect(Object.values<any>(json.resource.scalr_provider_configuration)[0].environments).toEqual([expect.stringMatching(/scalr_environment\.Prod_/)]);
     expect(checkAgainstScalrSchema(json)).toEqual([]);
+    expect(referenceCycles(json)).toEqual([]);
+  });
+
+  test("a default configuration shared through `environments` makes no reference cycle (the environment does not name it)", () => {
+    const stack = newStack();
+    const pc = new ProviderConfiguration(stack, "K8s", { name: "k8s", kubernetes: { host: "https://k8s.example.com" } });
+    new Environment(stack, "Prod", { name: "prod", defaultProviderConfigurations: [pc] });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(Object.values<any>(json.resource.scalr_provider_configuration)[0].environments).toEqual([expect.stringMatching(/scalr_environment\.Prod_/)]);
+    expect(json).toHaveProperty("resource.scalr_provider_configuration_default");
+    expect(referenceCycles(json)).toEqual([]);
+  });
+
+  test("reference-graph helper: reports the cycle of an environment naming a configuration shared with it", () => {
+    const stack = newStack();
+    const env = new ScalrEnvironment(stack, "Env", { name: "prod" });
+    const pc = new ScalrProviderConfiguration(stack, "Pc", { name: "k8s", environments: [env.id], custom: { providerName: "kubernetes", argument: [{ name: "host", value: "https://k" }] } });
+    env.defaultProviderConfigurations = [pc.id];
+    new ScalrProviderConfigurationDefault(stack, "ProdK8s", { environmentId: env.id, providerConfigurationId: pc.id, dependsOn: [pc] });
+    expect(referenceCycles(JSON.parse(Testing.synth(stack)))).toEqual([["scalr_environment.Env", "scalr_provider_configuration.Pc"]]);
   });
 
   test("environment variables become Variable constructs", () => {
@@ -71,7 +99,8 @@ describe("Environment", () => {
     ["the default pool is a name", { defaultAgentPool: "aws-run" }, 'stack/Env: `defaultAgentPool` must be an AgentPool or an agent pool ID such as "apool-v0o1example", got: "aws-run"'],
     ["a default provider configuration is a name", { defaultProviderConfigurations: ["aws"] }, 'stack/Env: `defaultProviderConfigurations[0]` must be a provider configuration construct or an ID such as "pcfg-v0o1example", got: "aws"'],
     ["a tag is listed twice", { tags: ["tag-a1", "tag-a1"] }, 'stack/Env: `tags[1]` is listed twice, got: "tag-a1"'],
-    ["the storage profile is not an ID", { storageProfileId: "s3" }, 'stack/Env: `storageProfileId` must be a storage profile ID such as "stp-v0o1example", got: "s3"'],
+    ["the storage profile is empty", { storageProfileId: "" }, 'stack/Env: `storageProfileId` must not be empty, got: ""'],
+    ["a default provider configuration is listed twice", { defaultProviderConfigurations: ["pcfg-a1", "pcfg-a1"] }, 'stack/Env: `defaultProviderConfigurations[1]` is listed twice, got: "pcfg-a1"'],
     ["a policy group is listed twice", { policyGroups: ["pgrp-a1", "pgrp-a1"] }, 'stack/Env: `policyGroups[1]` is listed twice, got: "pgrp-a1"'],
     ["a variable key is invalid", { variables: [{ key: "a b" }] }, "stack/Env: `variables[0].key` must be a Terraform variable name (letters, digits, '_' or '-', not starting with a digit), got: \"a b\""],
     ["a field is misspelt", { defaultAgentPol: "apool-a1" }, 'stack/Env: `defaultAgentPol` is not a known field (did you mean `defaultAgentPool`?), got: "apool-a1"'],
@@ -85,6 +114,21 @@ describe("Environment", () => {
     const a = new PolicyGroup(stack, "A", { name: "guardrails", ...repo });
     const b = new PolicyGroup(stack, "B", { name: "guardrails", ...repo });
     expect(messageOf(() => new Environment(stack, "Env", { name: "prod", policyGroups: [a, b] }))).toBe('stack/Env: `policyGroups[1]` is listed twice, got: "guardrails"');
+  });
+
+  test("fails when two default configurations share a name (their defaults would share an address)", () => {
+    const stack = newStack();
+    const a = new ProviderConfiguration(stack, "A", { name: "k8s", kubernetes: { host: "https://a.example.com" } });
+    const b = new ProviderConfiguration(stack, "B", { name: "k8s", kubernetes: { host: "https://b.example.com" } });
+    expect(messageOf(() => new Environment(stack, "Env", { name: "prod", defaultProviderConfigurations: [a, b] }))).toBe('stack/Env: `defaultProviderConfigurations[1]` is listed twice, got: "k8s"');
+  });
+
+  test("fails when a default configuration is a Terraform reference (its construct id derives from the ID)", () => {
+    const stack = newStack();
+    const id = new TerraformVariable(stack, "pcfg", { type: "string" }).stringValue;
+    expect(messageOf(() => new Environment(stack, "Env", { name: "prod", defaultProviderConfigurations: [id] }))).toBe(
+      "stack/Env: `defaultProviderConfigurations[0]` must be a construct or a literal ID here: the default's construct id derives from it, got: a Terraform reference",
+    );
   });
 
   test("fails when the default pool is a VCS pool", () => {

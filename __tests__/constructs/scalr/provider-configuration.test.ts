@@ -49,7 +49,7 @@ describe("ProviderConfiguration", () => {
         Statement: [
           {
             Effect: "Allow",
-            Principal: { Federated: expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\.Aws_OidcProvider_[0-9A-F]+\.arn\}$/) },
+            Principal: { Federated: "${aws_iam_openid_connect_provider.ScalrOidcProvider.arn}" },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
               StringEquals: { "scalr.io:aud": "aws.scalr-run-workload" },
@@ -68,6 +68,34 @@ describe("ProviderConfiguration", () => {
         audience: "aws.scalr-run-workload",
       });
       expect(checkAgainstScalrSchema(json)).toEqual([]);
+    });
+
+    test("one OIDC provider per stack, shared by every OIDC configuration, with the union of their audiences", () => {
+      const stack = newStack();
+      const a = new ProviderConfiguration(stack, "A", { name: "aws-a", aws: { auth: "oidc", scalrAccountName: "acme" } });
+      const b = new ProviderConfiguration(stack, "B", { name: "aws-b", aws: { auth: "oidc", scalrAccountName: "acme", audience: "acme-aws" } });
+      const c = new ProviderConfiguration(stack, "C", { name: "aws-c", aws: { auth: "oidc", scalrAccountName: "acme" } });
+      const own = new ProviderConfiguration(stack, "Own", { name: "aws-own", aws: { auth: "oidc", scalrAccountName: "acme", audience: "own", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/scalr.io" } });
+      expect(a.oidcProvider).toBeDefined();
+      expect(b.oidcProvider).toBe(a.oidcProvider);
+      expect(c.oidcProvider).toBe(a.oidcProvider);
+      expect(own.oidcProvider).toBeUndefined();
+      expect(a.oidcProvider?.node.path).toBe("stack/ScalrOidcProvider");
+      const json = synth(stack);
+      expect(json.resource.aws_iam_openid_connect_provider).toEqual({ ScalrOidcProvider: { url: "https://scalr.io", client_id_list: ["acme-aws", "aws.scalr-run-workload"] } });
+      const federated = Object.values<any>(json.resource.aws_iam_role).map((r) => JSON.parse(r.assume_role_policy).Statement[0].Principal.Federated);
+      expect(federated).toEqual([...Array(3).fill("${aws_iam_openid_connect_provider.ScalrOidcProvider.arn}"), "arn:aws:iam::123456789012:oidc-provider/scalr.io"]);
+    });
+
+    test("each stack gets its own OIDC provider", () => {
+      const app = Testing.app();
+      const stacks = ["one", "two"].map((id) => {
+        const stack = new TerraformStack(app, id);
+        new AwsProvider(stack, "aws", { region: "eu-west-1" });
+        new ProviderConfiguration(stack, "Aws", { name: `aws-${id}`, aws: { auth: "oidc", scalrAccountName: "acme" } });
+        return stack;
+      });
+      for (const stack of stacks) expect(Object.keys(synth(stack).resource.aws_iam_openid_connect_provider)).toEqual(["ScalrOidcProvider"]);
     });
 
     test("narrows the trust to named environments and workspaces, reuses an OIDC provider, custom audience", () => {
@@ -103,18 +131,18 @@ describe("ProviderConfiguration", () => {
     });
   });
 
-  test("AWS role delegation: a role trusted by Scalr's AWS account with the external ID", () => {
+  test("AWS role delegation: a role trusted by Scalr's IAM user scalr-saas with the external ID", () => {
     const stack = newStack();
-    new ProviderConfiguration(stack, "Aws", { name: "aws-dev", aws: { auth: "role-delegation", externalId: "acme-ext-42" } });
+    new ProviderConfiguration(stack, "Aws", { name: "aws-dev", aws: { auth: "role-delegation", externalId: "acme-ext-42-dOtbGE" } });
     const json = synth(stack);
     expect(JSON.parse(only(json, "aws_iam_role").assume_role_policy).Statement).toEqual([
-      { Effect: "Allow", Principal: { AWS: "arn:aws:iam::919814621061:root" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "acme-ext-42" } } },
+      { Effect: "Allow", Principal: { AWS: "arn:aws:iam::919814621061:user/scalr-saas" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "acme-ext-42-dOtbGE" } } },
     ]);
     expect(only(json, "scalr_provider_configuration").aws).toEqual({
       credentials_type: "role_delegation",
       account_type: "regular",
       trusted_entity_type: "aws_account",
-      external_id: "acme-ext-42",
+      external_id: "acme-ext-42-dOtbGE",
       role_arn: expect.stringMatching(/aws_iam_role\.Aws_Role_/),
     });
     expect(checkAgainstScalrSchema(json)).toEqual([]);
@@ -122,8 +150,8 @@ describe("ProviderConfiguration", () => {
 
   test("AWS GovCloud role delegation names the partition and the Scalr installation's account", () => {
     const stack = newStack();
-    new ProviderConfiguration(stack, "Aws", { name: "gov", aws: { auth: "role-delegation", accountType: "gov-cloud", externalId: "ext-1", scalrPrincipalAccountId: "210987654321" } });
-    expect(JSON.parse(only(synth(stack), "aws_iam_role").assume_role_policy).Statement[0].Principal).toEqual({ AWS: "arn:aws-us-gov:iam::210987654321:root" });
+    new ProviderConfiguration(stack, "Aws", { name: "gov", aws: { auth: "role-delegation", accountType: "gov-cloud", externalId: "gov-ext-1-0123456", scalrPrincipalAccountId: "210987654321" } });
+    expect(JSON.parse(only(synth(stack), "aws_iam_role").assume_role_policy).Statement[0].Principal).toEqual({ AWS: "arn:aws-us-gov:iam::210987654321:user/scalr-saas" });
   });
 
   test("an existing role: no IAM resources", () => {
@@ -226,12 +254,18 @@ describe("ProviderConfiguration", () => {
     ["AWS credentials are access keys", { aws: { auth: "access_keys" } }, 'stack/Pc: `aws.auth` must be one of "oidc", "role-delegation", got: "access_keys"'],
     ["OIDC has no Scalr account name", { aws: { auth: "oidc" } }, "stack/Pc: `aws.scalrAccountName` is required for auth \"oidc\": the role trusts only this Scalr account's runs, got: nothing"],
     ["role delegation has no external ID", { aws: { auth: "role-delegation" } }, 'stack/Pc: `aws.externalId` is required for auth "role-delegation", got: nothing'],
-    ["an external ID is given to OIDC", { aws: { auth: "oidc", scalrAccountName: "a", externalId: "xx" } }, 'stack/Pc: `aws.externalId` applies only to auth "role-delegation", got: "xx"'],
+    ["an external ID is given to OIDC", { aws: { auth: "oidc", scalrAccountName: "a", externalId: "acme-ext-42-dOtbGE" } }, 'stack/Pc: `aws.externalId` applies only to auth "role-delegation", got: "acme-ext-42-dOtbGE"'],
     [
       "GovCloud role delegation has no principal account",
-      { aws: { auth: "role-delegation", accountType: "gov-cloud", externalId: "xx" } },
+      { aws: { auth: "role-delegation", accountType: "gov-cloud", externalId: "gov-ext-1-0123456" } },
       'stack/Pc: `aws.scalrPrincipalAccountId` is required for account type "gov-cloud": Scalr SaaS\'s account 919814621061 is in the commercial partition, got: nothing',
     ],
+    [
+      "the external ID is shorter than 16 characters",
+      { aws: { auth: "role-delegation", externalId: "acme-ext-42" } },
+      "stack/Pc: `aws.externalId` must be at least 16 characters: every Scalr account assumes roles through the same Scalr principal, so the external ID is all that keeps other accounts' runs out of this role, got: \"acme-ext-42\"",
+    ],
+    ["the external ID has a space", { aws: { auth: "role-delegation", externalId: "acme external id 42" } }, 'stack/Pc: `aws.externalId` must be at most 1224 letters, digits or +=,.@:/_-, got: "acme external id 42"'],
     ["the account type is unknown", { aws: { auth: "oidc", scalrAccountName: "a", accountType: "eu-cloud" } }, 'stack/Pc: `aws.accountType` must be one of "regular", "gov-cloud", "cn-cloud", got: "eu-cloud"'],
     ["a subject pattern has a colon", { aws: { auth: "oidc", scalrAccountName: "a", allowedSubjects: [{ environment: "a:b" }] } }, "stack/Pc: `aws.allowedSubjects[0].environment` must be a name or pattern of letters, digits, '_', '.', '-' or '*', got: \"a:b\""],
     ["a policy ARN is not an ARN", { aws: { auth: "oidc", scalrAccountName: "a", managedPolicyArns: ["ReadOnlyAccess"] } }, 'stack/Pc: `aws.managedPolicyArns[0]` must be a managed policy ARN, got: "ReadOnlyAccess"'],

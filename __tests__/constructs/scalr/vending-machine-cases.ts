@@ -238,6 +238,46 @@ export const INVALID_SPECS: ReadonlyArray<readonly [string, string, string]> = [
     "spec.yaml:4: variables[0].valueFromTerraformVariable: must not be \"scalr_token\": the Scalr provider's own variable",
   ],
   [
+    "a secret would come from the Scalr provider's account ID variable",
+    `variables:\n  - key: t\n    sensitive: true\n    valueFromTerraformVariable: scalr_account_id\n`,
+    "spec.yaml:4: variables[0].valueFromTerraformVariable: must not be \"scalr_account_id\": the Scalr provider's own variable",
+  ],
+  [
+    "a secret's Terraform variable would take the id of the AWS provider",
+    `variables:\n  - key: t\n    sensitive: true\n    valueFromTerraformVariable: aws\n`,
+    "spec.yaml:4: variables[0].valueFromTerraformVariable: must not be \"aws\": a construct of the kit has that id in the stack (a Terraform variable's name is its construct id)",
+  ],
+  [
+    "a secret's Terraform variable would take the id of the vending machine",
+    `environments:\n  - name: prod\n    variables:\n      - key: t\n        sensitive: true\n        valueFromTerraformVariable: VendingMachine\n`,
+    "spec.yaml:6: environments[0].variables[0].valueFromTerraformVariable: must not be \"VendingMachine\": a construct of the kit has that id in the stack (a Terraform variable's name is its construct id)",
+  ],
+  [
+    "a secret's Terraform variable would take a workspace's id",
+    env("        variables:\n          - key: t\n            sensitive: true\n            valueFromTerraformVariable: Workspace-net\n"),
+    "spec.yaml:15: environments[0].workspaces[0].variables[0].valueFromTerraformVariable: must not be \"Workspace-net\": names starting with \"Workspace-\" are construct ids of the kit or cdktf in the stack (a Terraform variable's name is its construct id)",
+  ],
+  [
+    "a var file is empty",
+    env('        varFiles: [prod.tfvars, ""]\n'),
+    'spec.yaml:12: environments[0].workspaces[0].varFiles[1]: must not be empty, got: ""',
+  ],
+  [
+    "an AWS external ID is shorter than 16 characters (the construct's field rules apply to the spec)",
+    `providerConfigurations:\n  - name: aws\n    aws:\n      auth: role-delegation\n      externalId: acme-42\n`,
+    "spec.yaml:5: providerConfigurations[0].aws.externalId: must be at least 16 characters: every Scalr account assumes roles through the same Scalr principal, so the external ID is all that keeps other accounts' runs out of this role, got: \"acme-42\"",
+  ],
+  [
+    "an AWS field is misspelt",
+    `providerConfigurations:\n  - name: aws\n    aws:\n      auth: oidc\n      scalrAcountName: acme\n`,
+    'spec.yaml:5: providerConfigurations[0].aws.scalrAcountName: is not a known field (did you mean `scalrAccountName`?), got: "acme"',
+  ],
+  [
+    "two configurations of one kind serve the same alias of a workspace",
+    `providerConfigurations:\n  - name: a\n    environments: all\n    aws: { auth: oidc, existingRoleArn: "arn:aws:iam::123456789012:role/a" }\n  - name: b\n    environments: all\n    aws: { auth: oidc, existingRoleArn: "arn:aws:iam::123456789012:role/b" }\nenvironments:\n  - name: prod\n    workspaces:\n      - name: w\n        providerConfigurations:\n          - { configuration: a, alias: east }\n          - { configuration: b, alias: east }\n`,
+    'spec.yaml:14: environments[0].workspaces[0].providerConfigurations[1].alias: is already the alias of the aws configuration providerConfigurations[0]: aliases must be unique per provider kind, got: "east"',
+  ],
+  [
     "the spec version is unknown",
     `version: 2\n`,
     "spec.yaml:1: version: must be 1, got: 2",

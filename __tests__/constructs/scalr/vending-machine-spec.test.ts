@@ -28,15 +28,45 @@ describe("vending-machine spec", () => {
     expect(problems(text)).toBe(expected);
   });
 
-  test("reports every reference problem at once, each with its line", () => {
+  test("reports every reference problem at once, each with its line, in line order", () => {
     const text = ["agentPools:", "  - name: aws-run", "environments:", "  - name: a", "    defaultAgentPool: gpu", "    tags: [x]", "  - name: a"].join("\n");
     expect(problems(text)).toBe(
       [
-        'spec.yaml:7: environments[1].name: environment "a" is already defined at environments[0]',
         'spec.yaml:5: environments[0].defaultAgentPool: no pool named "gpu"; pools are: aws-run',
         'spec.yaml:6: environments[0].tags[0]: no tag named "x"; tags are: (none)',
+        'spec.yaml:7: environments[1].name: environment "a" is already defined at environments[0]',
       ].join("\n"),
     );
+  });
+
+  test("several construct errors of one workspace come out in line order", () => {
+    const text = [
+      "vcsProviders: [{ name: gh, id: vcs-abc }]",
+      "environments:",
+      "  - name: e",
+      "    workspaces:",
+      "      - name: w",
+      "        runTimeoutMinutes: 0",
+      "        version: latest",
+      '        vcs: { provider: gh, repository: foo, branch: main, versionConstraint: "~> 1" }',
+    ].join("\n");
+    expect(problems(text)).toBe(
+      [
+        "spec.yaml:6: environments[0].workspaces[0].runTimeoutMinutes: must be a whole number from 1 to 10080, got: 0",
+        'spec.yaml:7: environments[0].workspaces[0].version: must be an exact version such as "1.9.8", got: "latest"',
+        'spec.yaml:8: environments[0].workspaces[0].vcs.repository: must be a repository as "org/repo", got: "foo"',
+      ].join("\n"),
+    );
+  });
+
+  test("issues without a line keep the order they were found in, after those with one", () => {
+    const error = new SpecValidationError([
+      { path: "b", message: "second", line: undefined },
+      { path: "c", message: "third", line: 9 },
+      { path: "a", message: "first", line: undefined },
+      { path: "d", message: "fourth", line: 2 },
+    ]);
+    expect(error.specIssues.map((i) => i.path)).toEqual(["d", "c", "b", "a"]);
   });
 
   test("JSON specs get lines too", () => {

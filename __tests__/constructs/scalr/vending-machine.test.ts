@@ -1,6 +1,7 @@
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { VendingMachine, VendingMachineSpec, readSpecText } from "../../../index";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
+import { referenceCycles } from "../../support/reference-graph";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";
 import { messageOf } from "../../support/errors";
 
@@ -60,6 +61,84 @@ describe("VendingMachine", () => {
     expect(json.variable.db_password).toMatchObject({ sensitive: true, type: "string" });
     expect(Object.keys(json.resource.scalr_policy_group_linkage)).toEqual([expect.stringMatching(/^VendingMachine_Environment-prod_PolicyGroup-guardrails_/)]);
     expect(checkAgainstScalrSchema(json)).toEqual([]);
+    expect(referenceCycles(json)).toEqual([]);
+  });
+
+  test("an environment's default configuration is a scalr_provider_configuration_default, not a reference cycle", () => {
+    const { vm, json } = synth(SPEC);
+    const prod = vm.environments.get("prod")!;
+    expect(prod.providerConfigurationDefaults.map((d) => d.node.path)).toEqual(["stack/VendingMachine/Environment-prod/ProviderConfigurationDefault-aws"]);
+    expect(Object.values<any>(json.resource.scalr_environment).every((e) => e.default_provider_configurations === undefined)).toBe(true);
+    expect(Object.values<any>(json.resource.scalr_provider_configuration_default)).toEqual([
+      { environment_id: expect.stringMatching(/scalr_environment\.VendingMachine_Environment-prod_/), provider_configuration_id: expect.stringMatching(/scalr_provider_configuration\.VendingMachine_ProviderConfiguration-aws_/) },
+    ]);
+    expect(referenceCycles(json)).toEqual([]);
+  });
+
+  test("an OIDC role trusts only the environments its configuration is shared with, unless the spec says otherwise", () => {
+    const subjects = (json: any, role: string) => JSON.parse(Object.values<any>(json.resource.aws_iam_role).find((r) => r.name === role).assume_role_policy).Statement[0].Condition.StringLike["scalr.io:sub"];
+    const { json } = synth({
+      providerConfigurations: [
+        { name: "used", environments: ["staging"], aws: { auth: "oidc", scalrAccountName: "acme" } },
+        { name: "everywhere", environments: "all", aws: { auth: "oidc", scalrAccountName: "acme" } },
+        { name: "unused", aws: { auth: "oidc", scalrAccountName: "acme" } },
+        { name: "explicit", aws: { auth: "oidc", scalrAccountName: "acme", allowedSubjects: [{ environment: "dev", workspace: "net-*" }] } },
+      ],
+      environments: [
+        { name: "dev", defaultProviderConfigurations: ["explicit"] },
+        { name: "staging" },
+        { name: "prod", defaultProviderConfigurations: ["used"], workspaces: [{ name: "w", providerConfigurations: ["explicit"] }] },
+      ],
+    });
+    expect(subjects(json, "scalr-used")).toEqual(["account:acme:environment:staging:workspace:*", "account:acme:environment:prod:workspace:*"]);
+    expect(subjects(json, "scalr-everywhere")).toEqual(["account:acme:environment:*:workspace:*"]);
+    expect(subjects(json, "scalr-unused")).toEqual(["account:acme:environment:*:workspace:*"]);
+    expect(subjects(json, "scalr-explicit")).toEqual(["account:acme:environment:dev:workspace:net-*"]);
+    expect(Object.keys(json.resource.aws_iam_openid_connect_provider)).toEqual(["ScalrOidcProvider"]);
+  });
+
+  test("names differing only by '/' and '_' get different construct ids; plain names keep theirs", () => {
+    const { vm, json } = synth({ agentPools: [{ name: "a/b" }, { name: "a_b" }, { name: "run-1.x" }], tags: ["x/y", "x_y", "50%"], environments: [{ name: "e/1" }, { name: "e_1" }] });
+    expect([...vm.agentPools.values()].map((p) => p.node.id)).toEqual(["Pool-a%2Fb", "Pool-a_b", "Pool-run-1.x"]);
+    expect([...vm.tags.values()].map((t) => t.node.id)).toEqual(["Tag-x%2Fy", "Tag-x_y", "Tag-50%25"]);
+    expect([...vm.environments.values()].map((e) => e.node.id)).toEqual(["Environment-e%2F1", "Environment-e_1"]);
+    expect(Object.keys(json.resource.scalr_agent_pool)).toHaveLength(3);
+    expect(checkAgainstScalrSchema(json)).toEqual([]);
+  });
+
+  test("a secret's Terraform variable already declared sensitive in the stack is reused", () => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    new ScalrProvider(stack, "scalr", {});
+    new TerraformVariable(stack, "db_password", { type: "string", sensitive: true, description: "mine" });
+    new VendingMachine(stack, "VendingMachine", { spec: { variables: [{ key: "pw", sensitive: true, valueFromTerraformVariable: "db_password" }] } });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.variable.db_password).toEqual({ type: "string", sensitive: true, description: "mine" });
+    expect(Object.values<any>(json.resource.scalr_variable)[0].value).toBe("${var.db_password}");
+  });
+
+  test("fails when a secret's Terraform variable already exists and is not sensitive", () => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    new TerraformVariable(stack, "region", { type: "string" });
+    const text = ["environments:", "  - name: prod", "    workspaces:", "      - name: w", "        variables:", "          - key: pw", "            sensitive: true", "            valueFromTerraformVariable: region"].join("\n");
+    expect(messageOf(() => new VendingMachine(stack, "VendingMachine", { spec: readSpecText(text, "spec.yaml") }))).toBe(
+      'spec.yaml:8: environments[0].workspaces[0].variables[0].valueFromTerraformVariable: names the Terraform variable stack/region, which is not sensitive: a secret\'s value must come from a sensitive variable, got: "region"',
+    );
+  });
+
+  test("fails when a secret's Terraform variable would take the id of another construct of the stack", () => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    new ScalrProvider(stack, "scalr", {});
+    expect(messageOf(() => new VendingMachine(stack, "VendingMachine", { spec: { variables: [{ key: "pw", sensitive: true, valueFromTerraformVariable: "scalr" }] } }))).toBe(
+      'variables[0].valueFromTerraformVariable: names stack/scalr, which is not a Terraform variable: pick another name, got: "scalr"',
+    );
+  });
+
+  test("fails with a validation error, not a TypeError, when props are missing", () => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    expect(messageOf(() => new VendingMachine(stack, "VendingMachine", undefined as never))).toBe("stack/VendingMachine: must be an object, got: nothing");
+    expect(messageOf(() => new VendingMachine(stack, "Vm2", {} as never))).toBe(
+      "stack/Vm2: `spec` must be a spec object, the result of `readSpecText`, or a `ValidatedSpec`, got: nothing",
+    );
   });
 
   test("provider configurations are shared with the environments that use them and those listed", () => {

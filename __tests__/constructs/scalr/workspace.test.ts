@@ -147,16 +147,43 @@ describe("Workspace", () => {
     ["a hook stage is unknown", { hooks: { postInit: "x" } }, 'stack/Ws: `hooks.postInit` is not a known field (did you mean `preInit`?), got: "x"'],
     ["the agent pool is a name", { agentPool: "gpu" }, 'stack/Ws: `agentPool` must be an AgentPool or an agent pool ID such as "apool-v0o1example", got: "gpu"'],
     ["a provider configuration is linked twice", { providerConfigurations: ["pcfg-a1", "pcfg-a1"] }, "stack/Ws: `providerConfigurations[1]` is listed twice, got: \"pcfg-a1\""],
-    [
-      "an alias is used twice",
-      { providerConfigurations: [{ configuration: "pcfg-a1", alias: "dr" }, { configuration: "pcfg-b2", alias: "dr" }] },
-      'stack/Ws: `providerConfigurations[1]` is listed twice, got: "dr"',
-    ],
+    ["a var file is empty", { varFiles: ["prod.tfvars", ""] }, 'stack/Ws: `varFiles[1]` must not be empty, got: ""'],
     ["an alias is not an identifier", { providerConfigurations: [{ configuration: "pcfg-a1", alias: "d r" }] }, "stack/Ws: `providerConfigurations[0].alias` must be a provider alias (letters, digits, '_' or '-'), got: \"d r\""],
     ["a variable key repeats", { variables: [{ key: "a" }, { key: "a", value: "x" }] }, 'stack/Ws: `variables[1]` is listed twice, got: "a"'],
     ["a variable is HCL in shell", { variables: [{ key: "A", category: "shell", hcl: true }] }, "stack/Ws: `variables[0].hcl` applies only to terraform variables (shell and env variables are plain strings), got: true"],
   ])("fails when %s", (_name, props, expected) => {
     expect(messageOf(() => new Workspace(newStack(), "Ws", { name: "w", environment: "env-abc123", ...props } as WorkspaceProps))).toBe(expected);
+  });
+
+  test("different provider kinds may share an alias; configurations given as IDs are not checked (kind unknown)", () => {
+    const stack = newStack();
+    const kube = k8s(stack, "Kube", "k8s");
+    const aws = new ProviderConfiguration(stack, "Aws", { name: "aws", environments: "all", aws: { auth: "oidc", existingRoleArn: "arn:aws:iam::123456789012:role/scalr" } });
+    new Workspace(stack, "Ws", {
+      name: "w",
+      environment: "env-abc123",
+      providerConfigurations: [kube, aws, { configuration: kube, alias: "east" }, { configuration: aws, alias: "east" }, { configuration: "pcfg-a1", alias: "east" }],
+    });
+    expect(workspaceJson(JSON.parse(Testing.synth(stack))).provider_configuration.map((l: any) => l.alias)).toEqual(["", "", "east", "east", "east"]);
+  });
+
+  test("fails when two configurations of one kind share an alias", () => {
+    const stack = newStack();
+    const a = k8s(stack, "A", "k8s-a");
+    const b = k8s(stack, "B", "k8s-b");
+    const aws = new ProviderConfiguration(stack, "Aws", { name: "aws", environments: "all", aws: { auth: "oidc", existingRoleArn: "arn:aws:iam::123456789012:role/scalr" } });
+    expect(
+      messageOf(() => new Workspace(stack, "Ws", { name: "w", environment: "env-abc123", providerConfigurations: [{ configuration: a, alias: "east" }, { configuration: aws, alias: "east" }, { configuration: b, alias: "east" }] })),
+    ).toBe('stack/Ws: `providerConfigurations[2].alias` is already the alias of the kubernetes configuration providerConfigurations[0]: aliases must be unique per provider kind, got: "east"');
+  });
+
+  test("fails when two configurations of one kind are both the default (unaliased) provider", () => {
+    const stack = newStack();
+    const a = k8s(stack, "A", "k8s-a");
+    const b = k8s(stack, "B", "k8s-b");
+    expect(messageOf(() => new Workspace(stack, "Ws", { name: "w", environment: "env-abc123", providerConfigurations: [a, b] }))).toBe(
+      "stack/Ws: `providerConfigurations[1].alias` is required: providerConfigurations[0] is already the default (unaliased) kubernetes configuration, and aliases must be unique per provider kind, got: nothing",
+    );
   });
 
   test("fails when the agent pool is a VCS pool", () => {
