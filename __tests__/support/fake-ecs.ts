@@ -6,8 +6,11 @@ import type { AddressInfo } from "net";
  * A local ECS endpoint speaking the JSON 1.1 protocol the AWS SDK uses (`POST /`,
  * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`), for tests that run the real SDK
  * through `AWS_ENDPOINT_URL_ECS`. It implements `RunTask` the way ECS documents it: a `clientToken`
- * seen before with the same parameters returns the task it started; with other parameters,
- * `ConflictException` naming that task. Replies can be queued to throttle or fail.
+ * seen before with the same parameters returns the original result (the task it started, or the
+ * `failures` it answered: ECS documents that a retry returns the original result, and does not say
+ * failures are exempt); with other parameters, `ConflictException` naming the task. Replies can be
+ * queued to throttle or fail (error replies are not kept: the request did not complete). `ListTasks`
+ * filters the started tasks by cluster, `startedBy` and desired status.
  */
 
 /** The ECS JSON 1.1 target prefix. */
@@ -63,8 +66,12 @@ export interface FakeEcs {
   runTaskRequests(): any[];
   /** Queues replies for the next `RunTask` calls; when the queue is empty, tasks are started. */
   respondWith(...replies: FakeEcsReply[]): void;
+  /** Drops the replies still queued. */
+  clearReplies(): void;
   /** The tasks started, by ARN. */
   readonly tasks: ReadonlyMap<string, any>;
+  /** Marks a task stopped (desired status STOPPED): `ListTasks` for RUNNING no longer lists it. */
+  stopTask(taskArn: string): void;
   /** Stops the server and drops keep-alive connections. */
   close(): Promise<void>;
 }
@@ -77,8 +84,8 @@ export async function startFakeEcs(): Promise<FakeEcs> {
   const requests: RecordedEcsRequest[] = [];
   const queue: FakeEcsReply[] = [];
   const tasks = new Map<string, any>();
-  // clientToken → the parameters it was first used with and the task it started
-  const tokens = new Map<string, { params: string; taskArn: string }>();
+  // clientToken → the parameters it was first used with and the answer ECS gave (a task or failures)
+  const tokens = new Map<string, { params: string; taskArn?: string; answer: unknown }>();
 
   const send = (res: http.ServerResponse, status: number, payload: unknown, errorType?: string) => {
     const body = JSON.stringify(payload);
@@ -94,22 +101,26 @@ export async function startFakeEcs(): Promise<FakeEcs> {
     send(res, status, { __type: type, message, ...extra }, type);
 
   const runTask = (res: http.ServerResponse, body: any) => {
+    const { clientToken, ...rest } = body;
+    const params = JSON.stringify(rest);
+    const seen = typeof clientToken === "string" ? tokens.get(clientToken) : undefined;
+    if (seen && seen.params === params) return send(res, 200, seen.taskArn ? { tasks: [tasks.get(seen.taskArn)], failures: [] } : seen.answer);
+    if (seen?.taskArn) {
+      return sendError(res, 400, "ConflictException", "The clientToken was already used with different parameters.", { resourceIds: [seen.taskArn] });
+    }
+    const remember = (answer: unknown, taskArn?: string) => {
+      if (typeof clientToken === "string") tokens.set(clientToken, { params, taskArn, answer });
+    };
     const reply = queue.shift() ?? ecsReply.run();
     if (reply.kind === "error") return sendError(res, reply.status, reply.type, reply.message, reply.extra);
-    if (reply.kind === "failures") return send(res, 200, { tasks: [], failures: reply.failures });
-    if (reply.kind === "empty") return send(res, 200, { tasks: [], failures: [] });
+    if (reply.kind === "failures" || reply.kind === "empty") {
+      const answer = { tasks: [], failures: reply.kind === "failures" ? reply.failures : [] };
+      remember(answer);
+      return send(res, 200, answer);
+    }
     if (typeof body.taskDefinition !== "string" || body.taskDefinition === "") return sendError(res, 400, "InvalidParameterException", "taskDefinition is required");
     if (body.launchType !== undefined && body.capacityProviderStrategy !== undefined) {
       return sendError(res, 400, "InvalidParameterException", "Specifying both a launch type and capacity provider strategy is not supported.");
-    }
-    const { clientToken, ...rest } = body;
-    const params = JSON.stringify(rest);
-    if (typeof clientToken === "string") {
-      const seen = tokens.get(clientToken);
-      if (seen && seen.params !== params) {
-        return sendError(res, 400, "ConflictException", "The clientToken was already used with different parameters.", { resourceIds: [seen.taskArn] });
-      }
-      if (seen) return send(res, 200, { tasks: [tasks.get(seen.taskArn)], failures: [] });
     }
     const cluster = String(body.cluster ?? "default").split("/").pop();
     const id = createHash("sha256").update(`${tasks.size}:${params}`).digest("hex").slice(0, 32);
@@ -127,8 +138,19 @@ export async function startFakeEcs(): Promise<FakeEcs> {
       createdAt: 1_700_000_000,
     };
     tasks.set(taskArn, task);
-    if (typeof clientToken === "string") tokens.set(clientToken, { params, taskArn });
+    remember(undefined, taskArn);
     return send(res, 200, { tasks: [task], failures: [] });
+  };
+
+  const clusterName = (c: unknown) => String(c ?? "default").split("/").pop();
+  const listTasks = (res: http.ServerResponse, body: any) => {
+    const desired = body.desiredStatus ?? "RUNNING";
+    const taskArns = [...tasks.values()]
+      .filter((t) => clusterName(t.clusterArn) === clusterName(body.cluster))
+      .filter((t) => body.startedBy === undefined || t.startedBy === body.startedBy)
+      .filter((t) => t.desiredStatus === desired)
+      .map((t) => t.taskArn as string);
+    return send(res, 200, { taskArns });
   };
 
   const server = http.createServer((req, res) => {
@@ -147,7 +169,8 @@ export async function startFakeEcs(): Promise<FakeEcs> {
       if (req.method !== "POST" || !target.startsWith(ECS_TARGET_PREFIX)) return sendError(res, 400, "UnknownOperationException", `unknown target ${target}`);
       if (!String(req.headers["content-type"] ?? "").startsWith("application/x-amz-json-1.1")) return sendError(res, 400, "SerializationException", "wrong content type");
       if (operation === "RunTask") return runTask(res, body);
-      return sendError(res, 400, "UnknownOperationException", `the fake implements RunTask only, got ${operation}`);
+      if (operation === "ListTasks") return listTasks(res, body);
+      return sendError(res, 400, "UnknownOperationException", `the fake implements RunTask and ListTasks only, got ${operation}`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -159,6 +182,11 @@ export async function startFakeEcs(): Promise<FakeEcs> {
     tasks,
     runTaskRequests: () => requests.filter((r) => r.operation === "RunTask").map((r) => r.body),
     respondWith: (...replies) => void queue.push(...replies),
+    clearReplies: () => void queue.splice(0),
+    stopTask: (taskArn) => {
+      const task = tasks.get(taskArn);
+      if (task) task.desiredStatus = "STOPPED";
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
-import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { ECSClient, ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
 import { HandlerConfig, HandlerConfigError, parseHandlerConfig } from "./config";
-import { LaunchLog, RunTaskCall, launchAgentTask } from "./launch";
+import { LaunchLog, ListTasksCall, RunTaskCall, launchAgentTask } from "./launch";
 import { WebhookHttpResponse, jsonResponse } from "./webhook";
 
 /** The fields of an API Gateway REST proxy integration event (payload 1.0) the handler reads. */
@@ -14,8 +14,11 @@ export interface ApiGatewayProxyEvent {
   readonly body?: string | null;
   /** Whether `body` is base64. */
   readonly isBase64Encoded?: boolean | null;
-  /** Request context; `requestId` correlates with API Gateway's access logs. */
-  readonly requestContext?: { readonly requestId?: string } | null;
+  /**
+   * Request context; `requestId` correlates with API Gateway's access logs, `requestTimeEpoch`
+   * (milliseconds) is when API Gateway received the request: its integration timeout runs from then.
+   */
+  readonly requestContext?: { readonly requestId?: string; readonly requestTimeEpoch?: number } | null;
 }
 
 /** The proxy integration's response. */
@@ -47,6 +50,11 @@ export interface HandlerDependencies {
   readonly env: () => Readonly<Record<string, string | undefined>>;
   /** Makes the `RunTask` call; invoked once, at the first invocation that needs ECS. */
   readonly createRunTask: () => RunTaskCall;
+  /**
+   * Makes the `ListTasks` call that finds a delivery's running task before launching; invoked once.
+   * @default - no lookup (the clientToken alone prevents duplicates)
+   */
+  readonly createListTasks?: () => ListTasksCall;
   /** Writes one log line. */
   readonly write: (line: string) => void;
   /** Milliseconds clock. @default Date.now */
@@ -72,6 +80,21 @@ export function sdkRunTask(client: ECSClient): RunTaskCall {
   return (input, { timeoutMs }) => client.send(new RunTaskCommand(input), { abortSignal: AbortSignal.timeout(timeoutMs) });
 }
 
+/** A `ListTasks` call through the real SDK, like {@link sdkRunTask}. */
+export function sdkListTasks(client: ECSClient): ListTasksCall {
+  return (input, { timeoutMs }) => client.send(new ListTasksCommand(input), { abortSignal: AbortSignal.timeout(timeoutMs) });
+}
+
+/**
+ * Milliseconds the core may take: until the earlier of the Lambda's timeout and API Gateway's
+ * (29 s from when it received the request, `requestContext.requestTimeEpoch`; without it, 29 s from
+ * now), less the margin to answer.
+ */
+export function timeBudgetMs(remainingMs: number, requestTimeEpoch: unknown, now: number): number {
+  const gateway = typeof requestTimeEpoch === "number" && Number.isFinite(requestTimeEpoch) ? requestTimeEpoch + API_GATEWAY_TIMEOUT_MS - now : API_GATEWAY_TIMEOUT_MS;
+  return Math.min(remainingMs, gateway, API_GATEWAY_TIMEOUT_MS) - ANSWER_MARGIN_MS;
+}
+
 /**
  * Builds a Lambda handler around {@link launchAgentTask}. The configuration is validated at the
  * first invocation and kept; a bad one answers 500 and logs every bad variable on each request
@@ -84,6 +107,7 @@ export function createHandler(deps: HandlerDependencies): (event: unknown, conte
   const random = deps.random ?? Math.random;
   let config: HandlerConfig | HandlerConfigError | undefined;
   let runTask: RunTaskCall | undefined;
+  let listTasks: ListTasksCall | undefined;
 
   const loadConfig = () => {
     if (config === undefined) {
@@ -99,7 +123,7 @@ export function createHandler(deps: HandlerDependencies): (event: unknown, conte
 
   return async (event, context) => {
     const started = now();
-    const rawEvent = (typeof event === "object" && event !== null ? event : {}) as { httpMethod?: unknown; requestContext?: { requestId?: unknown } };
+    const rawEvent = (typeof event === "object" && event !== null ? event : {}) as { httpMethod?: unknown; requestContext?: { requestId?: unknown; requestTimeEpoch?: unknown } };
     const requestId = typeof rawEvent.requestContext?.requestId === "string" ? rawEvent.requestContext.requestId : context.awsRequestId;
     const method = typeof rawEvent.httpMethod === "string" ? rawEvent.httpMethod : undefined;
     const answer = (response: WebhookHttpResponse, log: LaunchLog | { readonly outcome: string; readonly [field: string]: unknown }): ApiGatewayProxyResult => {
@@ -123,8 +147,9 @@ export function createHandler(deps: HandlerDependencies): (event: unknown, conte
       const e = parsedEvent.data;
       const body = e.body === null || e.body === undefined ? e.body : e.isBase64Encoded ? Buffer.from(e.body, "base64").toString("utf8") : e.body;
       runTask ??= deps.createRunTask();
-      const budget = Math.min(context.getRemainingTimeInMillis(), API_GATEWAY_TIMEOUT_MS) - ANSWER_MARGIN_MS;
-      const result = await launchAgentTask({ method: e.httpMethod, headers: e.headers ?? {}, body }, cfg, runTask, { now, sleep, random, timeBudgetMs: budget });
+      listTasks ??= deps.createListTasks?.();
+      const budget = timeBudgetMs(context.getRemainingTimeInMillis(), rawEvent.requestContext?.requestTimeEpoch, now());
+      const result = await launchAgentTask({ method: e.httpMethod, headers: e.headers ?? {}, body }, cfg, { runTask, listTasks }, { now, sleep, random, timeBudgetMs: budget });
       return answer(result.response, result.log);
     } catch (error) {
       const err = error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
@@ -138,8 +163,11 @@ export function createHandler(deps: HandlerDependencies): (event: unknown, conte
  * Reads the environment named by `HANDLER_ENVIRONMENT`; SDK retries are off (`maxAttempts: 1`)
  * because the core retries within the Lambda's remaining time.
  */
+let ecsClient: ECSClient | undefined;
+const client = () => (ecsClient ??= new ECSClient({ maxAttempts: 1 }));
 export const handler = createHandler({
   env: () => process.env,
-  createRunTask: () => sdkRunTask(new ECSClient({ maxAttempts: 1 })),
+  createRunTask: () => sdkRunTask(client()),
+  createListTasks: () => sdkListTasks(client()),
   write: (line) => process.stdout.write(line),
 });

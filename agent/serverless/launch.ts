@@ -1,6 +1,6 @@
-import type { RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
+import type { ListTasksCommandInput, ListTasksCommandOutput, RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import type { HandlerConfig } from "./config";
-import { Placement, clientTokenFor, runTaskInput, usesFargateSpot } from "./run-task";
+import { MAX_CLIENT_TOKENS, Placement, chainClientTokenFor, clientTokenFor, listTasksInput, runTaskInput, usesFargateSpot } from "./run-task";
 import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, parseWebhookRequest } from "./webhook";
 
 /**
@@ -8,6 +8,17 @@ import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, p
  * an abort signal). Tests pass a fake; the handler passes the real client.
  */
 export type RunTaskCall = (input: RunTaskCommandInput, options: { readonly timeoutMs: number }) => Promise<Pick<RunTaskCommandOutput, "tasks" | "failures">>;
+
+/** `ListTasks` as the core needs it, bounded by `timeoutMs` like {@link RunTaskCall}. */
+export type ListTasksCall = (input: ListTasksCommandInput, options: { readonly timeoutMs: number }) => Promise<Pick<ListTasksCommandOutput, "taskArns">>;
+
+/** The ECS calls of a launch. Without `listTasks` the core does not look for a running task first. */
+export interface EcsCalls {
+  /** Starts the task. */
+  readonly runTask: RunTaskCall;
+  /** Finds a task the delivery already started (by `startedBy`). */
+  readonly listTasks?: ListTasksCall;
+}
 
 /** Time and chance, injected so tests control them. */
 export interface LaunchRuntime {
@@ -38,6 +49,7 @@ export const RETRY = {
 /** What happened to a request, as logged (`outcome`) and alarmed on. */
 export type LaunchOutcome =
   | "launched"
+  | "already-running"
   | "rejected"
   | "method-not-allowed"
   | "ecs-failures"
@@ -62,8 +74,12 @@ export interface LaunchLog {
   readonly environmentId?: string;
   /** Task type. */
   readonly action?: string;
-  /** The `clientToken` of the primary launch (not a secret: it is Scalr's task ID or its hash). */
+  /** The `clientToken` of the last launch (not a secret: it is Scalr's task ID or a hash of it). */
   readonly clientToken?: string;
+  /** Position of `clientToken` in the delivery's chain, when an earlier token failed (0 is left out). */
+  readonly clientTokenIndex?: number;
+  /** `ListTasks` could not tell whether the delivery's task runs (the launch went ahead; its token still guards). */
+  readonly lookupError?: { readonly name: string; readonly message: string };
   /** Fields a rejected request got wrong. */
   readonly invalid?: readonly string[];
   /** ARN of the started (or already running) task. */
@@ -173,21 +189,29 @@ async function runWithRetries(input: RunTaskCommandInput, run: RunTaskCall, runt
 }
 
 /**
- * The handler's logic, free of transport: validates the request, starts one agent task with
- * `RunTask` (idempotent on the delivery's `clientToken`), retries throttling within the time budget,
- * falls back from Fargate Spot to on-demand when configured, and says what to answer and log.
+ * The handler's logic, free of transport: validates the request, answers with the delivery's task
+ * when one already runs (`ListTasks` by `startedBy`), else starts one agent task with `RunTask`
+ * (idempotent on the delivery's `clientToken`), retries throttling within the time budget, falls
+ * back from Fargate Spot to on-demand when configured, and says what to answer and log.
+ *
+ * ECS answers a retried `clientToken` with the original result for 24 hours, a `failures` answer
+ * possibly included, so a token that failed is not used again: the launch moves to the next token
+ * of the delivery's deterministic chain ({@link chainClientTokenFor}) while time is left. A
+ * redelivery walks the same chain: tokens that started a task answer with it, tokens that failed
+ * repeat their failure, and the first unused token launches afresh.
  *
  * Answers: 202 `{taskArn}` when a task runs (or already ran for this key); 400/413 naming the bad
- * field; 405 for other methods; 503 when ECS reports failures, starts nothing, or stays throttled
- * (Scalr redelivers, and the same `clientToken` prevents a second task); 502 when ECS rejects the
- * request itself (permissions, parameters: redelivery will not help, the logs say why).
+ * field; 405 for other methods; 503 when ECS reports failures until the budget ends, starts
+ * nothing, or stays throttled (Scalr redelivers); 502 when ECS rejects the request itself
+ * (permissions, parameters: redelivery will not help, the logs say why).
  */
-export async function launchAgentTask(request: WebhookHttpRequest, config: HandlerConfig, run: RunTaskCall, runtime: LaunchRuntime): Promise<LaunchResult> {
+export async function launchAgentTask(request: WebhookHttpRequest, config: HandlerConfig, ecs: RunTaskCall | EcsCalls, runtime: LaunchRuntime): Promise<LaunchResult> {
   const parsed = parseWebhookRequest(request);
   if (!parsed.ok) {
     const invalid = parsed.invalid.length > 0 ? { invalid: parsed.invalid } : {};
     return { response: parsed.response, log: { outcome: parsed.outcome, status: parsed.response.statusCode, ...invalid } };
   }
+  const { runTask: run, listTasks } = typeof ecs === "function" ? { runTask: ecs, listTasks: undefined } : ecs;
   const d = parsed.delivery;
   const ids = deliveryIds(d);
   const deadline = runtime.now() + runtime.timeBudgetMs;
@@ -195,39 +219,103 @@ export async function launchAgentTask(request: WebhookHttpRequest, config: Handl
     return unavailable(ids, "throttled", 0, false, { name: "TimeBudgetExhausted", message: `only ${runtime.timeBudgetMs} ms left before the Lambda timeout` });
   }
 
-  let placement: Placement = "configured";
-  let result = await runWithRetries(runTaskInput(d, config, placement), run, runtime, deadline);
-  let attempts = result.attempts;
-  if (config.fallbackToFargate && usesFargateSpot(config) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
-    placement = "fargate";
-    result = await runWithRetries(runTaskInput(d, config, placement), run, runtime, deadline);
-    attempts += result.attempts;
+  let lookupError: { name: string; message: string } | undefined;
+  if (listTasks) {
+    const found = await findRunningTask(d, config, listTasks, runtime, deadline);
+    if (found.kind === "task") {
+      return {
+        response: jsonResponse(202, { taskArn: found.taskArn }),
+        log: { outcome: "already-running", status: 202, ...ids, taskArn: found.taskArn, attempts: 0, fallback: false },
+      };
+    }
+    if (found.kind === "error") lookupError = describeError(found.error);
+    if (deadline - runtime.now() < RETRY.minAttemptMs) {
+      return unavailable(ids, "throttled", 0, false, lookupError ?? { name: "TimeBudgetExhausted", message: "no time left after ListTasks" });
+    }
   }
-  const fallback = placement === "fargate";
+
+  let attempts = 0;
+  let fallback = false;
+  let index = 0;
+  let result: Attempted;
+  for (;;) {
+    const token = chainClientTokenFor(d.idempotencyKey, index);
+    let placement: Placement = "configured";
+    result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
+    attempts += result.attempts;
+    if (config.fallbackToFargate && usesFargateSpot(config) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
+      placement = "fargate";
+      result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
+      attempts += result.attempts;
+    }
+    fallback = placement === "fargate";
+    if (result.kind !== "failures" || index + 1 >= MAX_CLIENT_TOKENS) break;
+    // The failed token may be replayed by ECS: go on with the next one, after a short jittered
+    // pause, while an attempt still fits in the budget.
+    const pause = Math.floor(runtime.random() * RETRY.baseMs);
+    if (runtime.now() + pause + RETRY.minAttemptMs > deadline) break;
+    await runtime.sleep(pause);
+    index++;
+  }
+  const chain = {
+    ...(index > 0 ? { clientToken: chainClientTokenFor(d.idempotencyKey, index), clientTokenIndex: index } : {}),
+    ...(lookupError ? { lookupError } : {}),
+  };
 
   switch (result.kind) {
     case "task":
       return {
         response: jsonResponse(202, { taskArn: result.taskArn }),
-        log: { outcome: "launched", status: 202, ...ids, taskArn: result.taskArn, attempts, fallback },
+        log: { outcome: "launched", status: 202, ...ids, ...chain, taskArn: result.taskArn, attempts, fallback },
       };
     case "failures":
       return {
         response: jsonResponse(503, { message: "ECS did not start the agent task; Scalr may redeliver", failures: result.failures }, { "Retry-After": "10" }),
-        log: { outcome: "ecs-failures", status: 503, ...ids, attempts, fallback, failures: result.failures },
+        log: { outcome: "ecs-failures", status: 503, ...ids, ...chain, attempts, fallback, failures: result.failures },
       };
     case "no-task":
       return {
         response: jsonResponse(503, { message: "ECS started no task and reported no failure; Scalr may redeliver" }, { "Retry-After": "10" }),
-        log: { outcome: "no-task", status: 503, ...ids, attempts, fallback },
+        log: { outcome: "no-task", status: 503, ...ids, ...chain, attempts, fallback },
       };
     case "gave-up":
-      return unavailable(ids, result.why === "throttled" ? "throttled" : "ecs-unavailable", attempts, fallback, describeError(result.error));
+      return unavailable({ ...ids, ...chain }, result.why === "throttled" ? "throttled" : "ecs-unavailable", attempts, fallback, describeError(result.error));
     case "fatal":
       return {
         response: jsonResponse(502, { message: "ECS rejected the RunTask request; see the handler's logs" }),
-        log: { outcome: "ecs-error", status: 502, ...ids, attempts, fallback, error: describeError(result.error) },
+        log: { outcome: "ecs-error", status: 502, ...ids, ...chain, attempts, fallback, error: describeError(result.error) },
       };
+  }
+}
+
+/**
+ * The delivery's task if one runs (or is pending): one `ListTasks`, retried like `RunTask` on
+ * throttling and transient errors. Any other error is reported, and the launch goes ahead (its
+ * token still prevents a second task for a successful one).
+ */
+async function findRunningTask(
+  d: ScalrDelivery,
+  config: HandlerConfig,
+  listTasks: ListTasksCall,
+  runtime: LaunchRuntime,
+  deadline: number,
+): Promise<{ kind: "task"; taskArn: string } | { kind: "none" } | { kind: "error"; error: unknown }> {
+  for (let attempts = 1; ; attempts++) {
+    const left = deadline - runtime.now();
+    let error: unknown;
+    try {
+      const out = await listTasks(listTasksInput(d, config), { timeoutMs: Math.max(1, Math.min(left, RETRY.attemptTimeoutMs)) });
+      const taskArn = out.taskArns?.find((a) => typeof a === "string" && a !== "");
+      return taskArn === undefined ? { kind: "none" } : { kind: "task", taskArn };
+    } catch (e) {
+      error = e;
+    }
+    const kind = classifyError(error);
+    const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempts - 1));
+    const wait = Math.floor(runtime.random() * ceiling);
+    // Keep time for RunTask: a lookup only retries while two attempts still fit.
+    if ((kind !== "throttled" && kind !== "transient") || attempts >= 3 || runtime.now() + wait + 2 * RETRY.minAttemptMs > deadline) return { kind: "error", error };
+    await runtime.sleep(wait);
   }
 }
 
@@ -242,7 +330,7 @@ function deliveryIds(d: ScalrDelivery) {
   };
 }
 
-function unavailable(ids: ReturnType<typeof deliveryIds>, outcome: "throttled" | "ecs-unavailable", attempts: number, fallback: boolean, error: { name: string; message: string }): LaunchResult {
+function unavailable(ids: ReturnType<typeof deliveryIds> & { clientTokenIndex?: number; lookupError?: { name: string; message: string } }, outcome: "throttled" | "ecs-unavailable", attempts: number, fallback: boolean, error: { name: string; message: string }): LaunchResult {
   return {
     response: jsonResponse(503, { message: "ECS is throttling or unavailable; Scalr may redeliver" }, { "Retry-After": "10" }),
     log: { outcome, status: 503, ...ids, attempts, fallback, error },

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import type { RunTaskCommandInput, Tag } from "@aws-sdk/client-ecs";
+import type { ListTasksCommandInput, RunTaskCommandInput, Tag } from "@aws-sdk/client-ecs";
 import type { HandlerConfig } from "./config";
 import type { ScalrDelivery } from "./webhook";
 
@@ -15,6 +15,23 @@ const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex
  */
 export function clientTokenFor(idempotencyKey: string): string {
   return CLIENT_TOKEN.test(idempotencyKey) ? idempotencyKey : sha256(idempotencyKey);
+}
+
+/**
+ * Most `clientToken`s a delivery may use. ECS returns the original result for a token it has seen
+ * (for 24 hours), so a `failures` answer may be replayed to every redelivery that reuses the
+ * token; each failed launch moves the delivery to the next token of a deterministic chain, up to
+ * this many.
+ */
+export const MAX_CLIENT_TOKENS = 32;
+
+/**
+ * Token `index` of a delivery's chain: `clientTokenFor(key)` first, then `sha256(key + ":" + (index - 1))`.
+ * Deterministic, so a redelivery walks the same chain: past tokens answer what they answered, and
+ * the first token ECS has not seen launches afresh.
+ */
+export function chainClientTokenFor(idempotencyKey: string, index: number): string {
+  return index === 0 ? clientTokenFor(idempotencyKey) : sha256(`${idempotencyKey}:${index - 1}`);
 }
 
 /**
@@ -63,10 +80,15 @@ export type Placement = "configured" | "fargate";
 
 /**
  * The `RunTask` request for a delivery. `placement: "fargate"` is the spot fallback: launch type
- * `FARGATE` instead of the strategy, and the fallback token.
+ * `FARGATE` instead of the strategy, and the fallback token. `primary` is the delivery's token of
+ * this launch (its first token unless an earlier one failed).
  */
-export function runTaskInput(delivery: ScalrDelivery, config: HandlerConfig, placement: Placement = "configured"): RunTaskCommandInput {
-  const primary = clientTokenFor(delivery.idempotencyKey);
+export function runTaskInput(
+  delivery: ScalrDelivery,
+  config: HandlerConfig,
+  placement: Placement = "configured",
+  primary: string = clientTokenFor(delivery.idempotencyKey),
+): RunTaskCommandInput {
   const strategy = placement === "configured" ? config.capacityProviderStrategy : [];
   return {
     cluster: config.clusterArn,
@@ -90,4 +112,12 @@ export function runTaskInput(delivery: ScalrDelivery, config: HandlerConfig, pla
 /** Whether a configuration's strategy can launch on Fargate Spot (so a capacity failure may fall back). */
 export function usesFargateSpot(config: HandlerConfig): boolean {
   return config.capacityProviderStrategy.some((s) => s.capacityProvider === "FARGATE_SPOT");
+}
+
+/**
+ * The `ListTasks` request that finds a delivery's task: same cluster and `startedBy`, desired status
+ * RUNNING (which includes tasks still PENDING).
+ */
+export function listTasksInput(delivery: Pick<ScalrDelivery, "runId" | "taskId">, config: Pick<HandlerConfig, "clusterArn">): ListTasksCommandInput {
+  return { cluster: config.clusterArn, startedBy: startedByFor(delivery), desiredStatus: "RUNNING", maxResults: 10 };
 }

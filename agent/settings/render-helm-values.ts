@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "./agent-settings";
+import { AgentSettings, ResolvedAgentSettings, reservedEnvField, resolveAgentSettings } from "./agent-settings";
 import { renderAgentEnvironment } from "./render-env";
 import { terraformJson } from "./terraform-json";
 import {
@@ -113,9 +113,6 @@ export interface HelmValuesInput extends HelmValuesOptions {
 /** Chart values, ready for `helm_release.values` (serialize with {@link helmValuesDocument}). */
 export type HelmValues = Record<string, unknown>;
 
-/** Minimums the charts enforce (agent-local fails to render below them). */
-export const HELM_MIN_GRACE_PERIOD_SECONDS = { drain: 120, graceful: 30, force: 10 } as const;
-
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
@@ -163,6 +160,9 @@ export const helmValuesOptionsShape = helmOptionsShape;
 const optionsSchema = strictProps({ settings: z.unknown(), ...helmOptionsShape });
 type ParsedOptions = Omit<z.output<typeof optionsSchema>, "settings">;
 
+/** {@link HelmValuesOptions} as parsed by {@link helmValuesOptionsShape} (defaults applied). */
+export type ParsedHelmValuesOptions = ParsedOptions;
+
 /**
  * Renders the values of one of Scalr's agent charts from {@link AgentSettings}.
  *
@@ -177,10 +177,18 @@ type ParsedOptions = Omit<z.output<typeof optionsSchema>, "settings">;
  */
 export function renderHelmValues(input: HelmValuesInput, ctx: ValidationContext): HelmValues {
   const options: ParsedOptions = parseOrThrow(optionsSchema, input, ctx);
+  return renderParsedHelmValues(input.settings, options, ctx);
+}
+
+/**
+ * {@link renderHelmValues} for options already parsed with {@link helmValuesOptionsShape} (HelmAgent
+ * parses its props once, chart options included).
+ */
+export function renderParsedHelmValues(rawSettings: AgentSettings, options: ParsedHelmValuesOptions, ctx: ValidationContext): HelmValues {
   const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
-  const settings = resolveAgentSettings(input.settings, { subject: ctx.subject, fieldPrefix: `${prefix}settings` });
+  const settings = resolveAgentSettings(rawSettings, { subject: ctx.subject, fieldPrefix: `${prefix}settings` });
   const renderer = new ValuesRenderer(ctx.subject, prefix, options.chart);
-  renderer.render(input.settings, settings, options);
+  renderer.render(rawSettings, settings, options);
   return renderer.finish(options.extraValues);
 }
 
@@ -213,7 +221,7 @@ class ValuesRenderer {
     for (const name of ["SCALR_AGENT_NAME", "SCALR_URL"]) take(name);
 
     const tokenSecret = this.tokenSecret(s, o);
-    const image = splitImage(s.image);
+    const image = this.image(s.image, "settings.image");
     if (chart === "agent-local") this.renderLocal(raw, s, o, take, tokenSecret, image);
     else if (chart === "agent-k8s") this.renderK8s(raw, s, o, take, tokenSecret, image);
     else this.renderJob(raw, s, o, take, tokenSecret, image);
@@ -230,6 +238,7 @@ class ValuesRenderer {
     checkJson(extra, ["extraValues"], (field, value) => this.fail(field, "must be plain data (string, number, boolean, null, list or object)", value));
     if (this.issues.length > 0) throw new KitValidationError(this.subject, this.issues);
     parseOrThrow(CHART_VALUES[this.chart], extra, { subject: this.subject, fieldPrefix: `${this.prefix}extraValues` });
+    this.checkExtraEnv(extra, []);
     this.checkConflicts(extra, []);
     if (this.issues.length > 0) throw new KitValidationError(this.subject, this.issues);
     return deepMerge(this.values, extra);
@@ -468,7 +477,7 @@ class ValuesRenderer {
       if (requests) runner.requests = requests;
       if (limits) runner.limits = limits;
       if (Object.keys(runner).length > 0) this.set("task.runner.resources", runner, "settings.containerTask");
-      if (task.image !== undefined) this.set("task.runner.image", { ...splitImage(task.image), pullPolicy: "IfNotPresent" }, "settings.containerTask.image");
+      if (task.image !== undefined) this.set("task.runner.image", { ...this.image(task.image, "settings.containerTask.image"), pullPolicy: "IfNotPresent" }, "settings.containerTask.image");
     }
     this.set("agent.replicaCount", o.replicas ?? 1, "replicas");
     this.placement(o, "agent.", "agent.", "agent.");
@@ -526,6 +535,51 @@ class ValuesRenderer {
     }
     node[keys[keys.length - 1] as string] = value;
     this.sources.set(pathKey(keys), source);
+  }
+
+  /**
+   * The charts' image values are `repository` + `tag` and render `repository:tag`: a digest needs a
+   * tag in front of it, or the image becomes `repository:@sha256:…`.
+   */
+  private image(image: string, field: string): ImageParts {
+    const parts = splitImage(image);
+    if (parts.tag.startsWith("@")) {
+      this.fail(field, `must give a tag with the digest, e.g. ${parts.repository}:1.4.0${parts.tag} (the charts render \`repository:tag\`, so a digest alone becomes \`${parts.repository}:${parts.tag}\`)`, image);
+    }
+    return parts;
+  }
+
+  /**
+   * Every `extraEnv` in extra values (the map form of agent-local, agent-k8s and agent-job's
+   * `agent.extraEnv`, the list form of `agent.controller.extraEnv`, `task.worker.extraEnv`,
+   * `task.runner.extraEnv`) is held to the same reserved names as `settings.extraEnv`: the token
+   * and the variables the kit renders from settings.
+   */
+  private checkExtraEnv(node: unknown, path: readonly PropertyKey[]): void {
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => this.checkExtraEnv(v, [...path, i]));
+      return;
+    }
+    if (!isPlainObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const here = [...path, key];
+      if (key !== "extraEnv") {
+        this.checkExtraEnv(value, here);
+        continue;
+      }
+      if (Array.isArray(value)) {
+        value.forEach((entry, i) => {
+          const name = isPlainObject(entry) ? entry.name : undefined;
+          const field = typeof name === "string" ? reservedEnvField(name) : undefined;
+          if (field) this.fail(fieldPath(["extraValues", ...here, i, "name"]), `is reserved: set \`${field}\` instead`, name);
+        });
+      } else if (isPlainObject(value)) {
+        for (const [name, v] of Object.entries(value)) {
+          const field = reservedEnvField(name);
+          if (field) this.fail(fieldPath(["extraValues", ...here, name]), `is reserved: set \`${field}\` instead`, v);
+        }
+      }
+    }
   }
 
   private fail(field: string, message: string, received: unknown, sensitive?: boolean): void {

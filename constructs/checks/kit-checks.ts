@@ -153,9 +153,27 @@ export class KitChecks implements IValidation {
 
   /** Runs every active rule on the stack as it synthesizes now, without failing. */
   public report(): KitChecksReport {
-    const view = SynthesizedStack.of(this.stack);
+    return this.run().report;
+  }
+
+  /** @internal the stack validation: errors fail synthesis, warnings become annotations. */
+  public validate(): string[] {
+    const { report, byPath, constructs } = this.run();
+    for (const v of report.violations) {
+      if (v.severity !== "warning" || this.warned.has(v.line)) continue;
+      this.warned.add(v.line);
+      Annotations.of(nearestConstruct(byPath, v.path) ?? this.stack).addWarning(v.line);
+    }
+    this.record(report, constructs);
+    return [...report.errors];
+  }
+
+  /** One pass: the construct tree is walked once and the stack resolved once. */
+  private run(): { report: KitChecksReport; byPath: ReadonlyMap<string, IConstruct>; constructs: readonly IConstruct[] } {
+    const constructs = this.stack.node.findAll();
+    const view = SynthesizedStack.of(this.stack, constructs);
     const byPath = new Map<string, IConstruct>();
-    for (const c of this.stack.node.findAll()) byPath.set(c.node.path, c);
+    for (const c of constructs) byPath.set(c.node.path, c);
     const violations: KitViolation[] = [];
     const acknowledged: { ruleId: string; path: string; reason: string; scope: string }[] = [];
     for (const rule of this.activeRules) {
@@ -170,32 +188,20 @@ export class KitChecks implements IValidation {
         violations.push({ ruleId: rule.id, severity, path: finding.path, message: finding.message, line: `${rule.id} ${finding.path}: ${finding.message}` });
       }
     }
-    return {
+    const report = {
       violations,
       errors: violations.filter((v) => v.severity === "error").map((v) => v.line),
       warnings: violations.filter((v) => v.severity === "warning").map((v) => v.line),
       acknowledged,
     };
-  }
-
-  /** @internal the stack validation: errors fail synthesis, warnings become annotations. */
-  public validate(): string[] {
-    const report = this.report();
-    const byPath = new Map<string, IConstruct>();
-    for (const c of this.stack.node.findAll()) byPath.set(c.node.path, c);
-    for (const v of report.violations) {
-      if (v.severity !== "warning" || this.warned.has(v.line)) continue;
-      this.warned.add(v.line);
-      Annotations.of(nearestConstruct(byPath, v.path) ?? this.stack).addWarning(v.line);
-    }
-    this.record(report);
-    return [...report.errors];
+    return { report, byPath, constructs };
   }
 
   /** Writes every acknowledgement in the stack, and what it accepted, to the stack's `//` metadata. */
-  private record(report: KitChecksReport): void {
+  private record(report: KitChecksReport, constructs: readonly IConstruct[]): void {
     const declared = new Map<string, { rule: string; scope: string; reason: string; accepted: string[] }>();
-    const scopes = [...this.stack.node.scopes, ...this.stack.node.findAll().slice(1)];
+    // findAll() starts with the stack itself, which `scopes` ends with.
+    const scopes = [...this.stack.node.scopes, ...constructs.slice(1)];
     for (const c of scopes) {
       for (const [rule, reason] of ACKNOWLEDGEMENTS.get(c) ?? []) {
         declared.set(`${c.node.path}\u0000${rule}`, { rule, scope: c.node.path, reason, accepted: [] });

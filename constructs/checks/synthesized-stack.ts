@@ -1,4 +1,5 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
+import { IConstruct } from "constructs";
 import { findSecret } from "./secrets";
 
 /** A resource or data source block of the synthesized stack. */
@@ -29,10 +30,13 @@ export interface TerraformOutputBlock {
  * judge what users build on top of the kit's constructs too (escape hatches, raw L1 resources).
  */
 export class SynthesizedStack {
-  /** Resolves `stack` into a view (call after aspects ran, as a validation does). */
-  public static of(stack: TerraformStack): SynthesizedStack {
+  /**
+   * Resolves `stack` into a view (call after aspects ran, as a validation does).
+   * @param constructs `stack.node.findAll()`, when the caller has it already
+   */
+  public static of(stack: TerraformStack, constructs: readonly IConstruct[] = stack.node.findAll()): SynthesizedStack {
     const outputPaths = new Map<string, string>();
-    for (const c of stack.node.findAll()) {
+    for (const c of constructs) {
       if (TerraformOutput.isTerraformOutput(c) && TerraformStack.of(c) === stack) outputPaths.set(c.friendlyUniqueId, c.node.path);
     }
     return new SynthesizedStack(stack.toTerraform() as Record<string, unknown>, outputPaths, stack.node.path);

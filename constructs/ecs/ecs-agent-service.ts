@@ -2,9 +2,10 @@ import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { AgentTokenSource, fieldError, intInRange, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { AgentTokenSource, fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
 import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 
@@ -134,7 +135,7 @@ export class EcsAgentService extends Construct {
     });
 
     if (p.autoscaling) {
-      const clusterName = this.clusterResource?.name ?? (p.cluster as string).split("/").pop();
+      const clusterName = this.clusterResource?.name ?? clusterNameOf(p.cluster as string);
       this.scalingTarget = new AppautoscalingTarget(this, "ScalingTarget", {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
@@ -158,4 +159,14 @@ export class EcsAgentService extends Construct {
       });
     }
   }
+}
+
+/**
+ * The cluster name in an ECS cluster ARN or name (`arn:…:cluster/<name>` or `<name>`), as Application
+ * Auto Scaling's `service/<cluster>/<service>` resource ID needs it. A Terraform reference (e.g.
+ * `aws_ecs_cluster.x.arn`) is split by Terraform at apply time: the last `/`-separated part.
+ */
+export function clusterNameOf(cluster: string): string {
+  if (isToken(cluster)) return Fn.element(Fn.reverse(Fn.split("/", cluster)), 0) as string;
+  return cluster.split("/").pop() as string;
 }

@@ -20,6 +20,7 @@ import {
   checkFargateSize,
   describeValue,
   fieldError,
+  isToken,
   literalIntInRange,
   parseOrThrow,
   renderEcsContainerEnvironment,
@@ -203,14 +204,29 @@ export class FargateAgentTask extends Construct {
       assumeRolePolicy: assumeByEcsTasks,
     });
     const secretArn = secretSource.secretArn as string;
+    const ecr = ecrRepositoryOf(this.settings.image);
     new IamRolePolicy(this, "ExecutionPolicy", {
       role: this.executionRole.id,
       name: "agent-execution",
       policy: terraformJson({
         Version: "2012-10-17",
         Statement: [
-          { Sid: "ReadTokenSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
+          { Sid: "ReadTokenSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretResource(secretArn)] },
           { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },
+          // A private ECR image: ECS pulls it with the execution role. The authorization token
+          // covers every registry of the account and is granted on "*" only (AWS lists no
+          // resource type for it); the layers are read from the image's own repository.
+          ...(ecr
+            ? [
+                { Sid: "EcrAuthorization", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+                {
+                  Sid: "PullAgentImage",
+                  Effect: "Allow",
+                  Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                  Resource: [`arn:${this.partition.partition}:ecr:${ecr.region}:${ecr.account}:repository/${ecr.repository}`],
+                },
+              ]
+            : []),
         ],
       }),
     });
@@ -253,4 +269,24 @@ export class FargateAgentTask extends Construct {
       ]),
     });
   }
+}
+
+/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag][@digest]`. */
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::[^@]*)?(?:@.*)?$/;
+
+/** The ECR repository of an image, when it is a literal private ECR image. */
+export function ecrRepositoryOf(image: string): { account: string; region: string; repository: string } | undefined {
+  if (isToken(image)) return undefined;
+  const m = ECR_IMAGE.exec(image);
+  return m ? { account: m[1] as string, region: m[2] as string, repository: m[3] as string } : undefined;
+}
+
+/**
+ * The IAM resource for a secret ARN. Secrets Manager appends `-` and 6 random characters to every
+ * secret's ARN; an ARN given without them (a partial ARN, which ECS resolves) does not match the
+ * secret in IAM, so AWS recommends granting `<partial-arn>-??????`.
+ */
+export function secretResource(arn: string): string {
+  if (isToken(arn) || /-[A-Za-z0-9]{6}$/.test(arn)) return arn;
+  return `${arn}-??????`;
 }

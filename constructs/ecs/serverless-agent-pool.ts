@@ -58,7 +58,8 @@ export interface ServerlessAgentPoolProps {
   readonly logRetentionDays?: number;
   /**
    * Run agents on FARGATE_SPOT (cheaper; AWS may stop a task with two minutes' notice). The handler
-   * falls back to FARGATE when Spot has no capacity.
+   * falls back to FARGATE when Spot has no capacity. X86_64 only: Fargate Spot does not run ARM64
+   * Linux tasks.
    * @default false
    */
   readonly spot?: boolean;
@@ -101,8 +102,13 @@ const propsSchema = strictProps({
 
 /** Webhook route Scalr calls. */
 export const WEBHOOK_PATH = "trigger";
-/** Metric the handler's `launch_failed` log lines count into (namespace `ScalrAgents`). */
+/** Metric the handler's failed-launch log lines count into, in the pool's namespace ({@link launchFailuresNamespace}). */
 export const LAUNCH_FAILURES_METRIC = "AgentLaunchFailures";
+
+/** CloudWatch namespace of a pool's launch-failure metric: one per pool, so each pool's alarm counts only its own launches. */
+export function launchFailuresNamespace(poolName: string): string {
+  return `ScalrAgents/${poolName}`;
+}
 
 /**
  * A Scalr serverless agent pool on AWS, wired end to end: Scalr POSTs each task to a REST API
@@ -138,6 +144,13 @@ export class ServerlessAgentPool extends Construct {
     if (props.settings && "token" in props.settings) {
       const given = (props.settings as { token?: unknown }).token;
       throw fieldError(ctx, "settings.token", "is not set here: the construct creates the pool and its token", given, { sensitive: true });
+    }
+    if (p.spot && p.cpuArchitecture === "ARM64") {
+      // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider.
+      // Fargate Spot only supports Linux tasks with the X86_64 architecture." (Amazon ECS developer
+      // guide, "Amazon ECS clusters for Fargate" / Fargate capacity provider considerations,
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html)
+      throw fieldError(ctx, "spot", 'must be false with `cpuArchitecture` "ARM64": Fargate Spot runs only X86_64 Linux tasks', true);
     }
 
     this.cluster = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
@@ -208,6 +221,16 @@ export class ServerlessAgentPool extends Construct {
             Effect: "Allow",
             Action: ["ecs:RunTask"],
             Resource: [`${this.task.taskDefinition.arnWithoutRevision}:*`],
+            Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
+          },
+          {
+            // Before RunTask the handler looks for the delivery's task (startedBy): a redelivery
+            // answers with it instead of starting another. ListTasks authorizes against container
+            // instances, which Fargate tasks have none of: "*" scoped to the cluster by condition.
+            Sid: "FindDeliveryTask",
+            Effect: "Allow",
+            Action: ["ecs:ListTasks"],
+            Resource: "*",
             Condition: { ArnEquals: { "ecs:cluster": this.cluster.arn } },
           },
           {
@@ -312,7 +335,7 @@ export class ServerlessAgentPool extends Construct {
       name: `${name}-agent-launch-failures`,
       logGroupName: handlerLogs.name,
       pattern: LAUNCH_FAILED_PATTERN,
-      metricTransformation: { name: LAUNCH_FAILURES_METRIC, namespace: "ScalrAgents", value: "1" },
+      metricTransformation: { name: LAUNCH_FAILURES_METRIC, namespace: launchFailuresNamespace(name), value: "1" },
     });
     return [
       new CloudwatchMetricAlarm(this, "HandlerErrorsAlarm", {
@@ -343,7 +366,7 @@ export class ServerlessAgentPool extends Construct {
         ...common,
         alarmName: `${name}-agent-launch-failures`,
         alarmDescription: "ECS could not start an agent task (capacity, subnets, image): runs wait until a redelivery succeeds",
-        namespace: "ScalrAgents",
+        namespace: launchFailuresNamespace(name),
         metricName: LAUNCH_FAILURES_METRIC,
       }),
     ];

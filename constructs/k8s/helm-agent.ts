@@ -18,8 +18,9 @@ import {
   helmValuesDocument,
   helmValuesOptionsShape,
   intInRange,
+  isToken,
   parseOrThrow,
-  renderHelmValues,
+  renderParsedHelmValues,
   strictProps,
   tokenOr,
 } from "../../agent/settings";
@@ -44,16 +45,19 @@ export interface HelmAgentProps extends HelmValuesOptions {
   readonly chartVersion?: string;
   /** Chart repository, e.g. an internal mirror. @default "https://scalr.github.io/agent-helm/" */
   readonly repository?: string;
-  /** Helm release name (a DNS label of at most 53 characters). @default - the construct id in kebab case */
+  /** Helm release name (a DNS label of at most 53 characters, known at synth time). @default - the construct id in kebab case */
   readonly releaseName?: string;
   /** Namespace of the release. @default "scalr-agent" */
   readonly namespace?: string;
   /** Create the namespace (set false to use one that exists). @default true */
   readonly createNamespace?: boolean;
   /**
-   * A PodDisruptionBudget (at most one agent pod evicted at a time) for charts without their own:
-   * agent-local and agent-k8s. agent-job ships its own budgets.
-   * @default true
+   * A PodDisruptionBudget (at most one agent pod evicted at a time) for agent-local with more than
+   * one replica. agent-job ships its own budgets. agent-k8s gets none: its controller and its worker
+   * DaemonSet share the chart's selector labels, and a budget that selects DaemonSet pods makes the
+   * disruption controller allow no eviction, so node drains hang. With one agent-local replica a
+   * budget of `maxUnavailable: 1` protects nothing.
+   * @default - true for agent-local with `replicas` > 1 (or a Terraform reference), otherwise false
    */
   readonly podDisruptionBudget?: boolean;
   /** Seconds Helm waits for the release to become ready. @default 600 */
@@ -78,10 +82,16 @@ const propsSchema = strictProps({
     .regex(/^0\.6\.\d+$/, { error: "must be an exact 0.6.x chart version such as 0.6.5 (the kit renders values for the 0.6 charts; ranges make plans drift)" })
     .default(DEFAULT_AGENT_CHART_VERSION),
   repository: tokenOr(z.url({ protocol: /^(https|oci)$/, error: "must be an https:// or oci:// repository URL" })).default(AGENT_HELM_REPOSITORY),
-  releaseName: dnsLabel(53).optional(),
+  // Never a Terraform reference: the name also names the token Secret and the budget, and is
+  // checked as a DNS label here.
+  releaseName: z
+    .string({ error: "must be a lowercase DNS label of at most 53 characters" })
+    .refine((v) => !isToken(v), { error: "must be known at synth time (a literal, not a Terraform reference): it also names the token Secret and the PodDisruptionBudget", abort: true })
+    .pipe(dnsLabel(53))
+    .optional(),
   namespace: dnsLabel(63).default("scalr-agent"),
   createNamespace: z.boolean().default(true),
-  podDisruptionBudget: z.boolean().default(true),
+  podDisruptionBudget: z.boolean().optional(),
   timeoutSeconds: intInRange(30, 86400).default(600),
 });
 
@@ -101,7 +111,7 @@ export class HelmAgent extends Construct {
   public readonly namespaceResource?: NamespaceV1;
   /** The Secret holding the token, when the token is a Terraform value. */
   public readonly tokenSecret?: SecretV1;
-  /** The PodDisruptionBudget, for agent-local and agent-k8s. */
+  /** The PodDisruptionBudget, for agent-local with more than one replica. */
   public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
   /** The chart values the release gets (token-free). */
   public readonly values: HelmValues;
@@ -178,19 +188,20 @@ export class HelmAgent extends Construct {
       tokenSecretRef = { name: secretName, key: "token" };
     }
 
-    this.values = renderHelmValues(
+    // The chart options were parsed with the props (helmValuesOptionsShape): render from them.
+    this.values = renderParsedHelmValues(
+      { ...settings, token, poolKind: settings.poolKind ?? pool?.kind ?? "run" } as AgentSettings,
       {
-        chart: props.chart,
-        replicas: props.replicas,
-        resources: props.resources,
-        nodeSelector: props.nodeSelector,
-        tolerations: props.tolerations,
-        affinity: props.affinity,
-        allowMetadataService: props.allowMetadataService,
-        storage: props.storage,
-        extraValues: props.extraValues,
+        chart: p.chart,
+        replicas: p.replicas,
+        resources: p.resources,
+        nodeSelector: p.nodeSelector,
+        tolerations: p.tolerations,
+        affinity: p.affinity,
+        allowMetadataService: p.allowMetadataService,
+        storage: p.storage,
+        extraValues: p.extraValues,
         tokenSecret: tokenSecretRef,
-        settings: { ...settings, token, poolKind: settings.poolKind ?? pool?.kind ?? "run" } as AgentSettings,
       },
       ctx,
     );
@@ -217,7 +228,20 @@ export class HelmAgent extends Construct {
       );
     }
 
-    if (p.podDisruptionBudget && p.chart !== "agent-job") {
+    const replicas = p.replicas ?? 1;
+    const budgetUseful = p.chart === "agent-local" && (isToken(replicas) || replicas > 1);
+    if (p.podDisruptionBudget === true && p.chart === "agent-k8s") {
+      throw fieldError(
+        ctx,
+        "podDisruptionBudget",
+        "is not supported by agent-k8s: its controller and worker DaemonSet pods share the chart's labels, and a budget over DaemonSet pods blocks every node drain",
+        true,
+      );
+    }
+    if (p.podDisruptionBudget === true && p.chart === "agent-local" && !budgetUseful) {
+      throw fieldError(ctx, "podDisruptionBudget", "needs `replicas` > 1: with one agent pod a budget of maxUnavailable 1 protects nothing", true);
+    }
+    if ((p.podDisruptionBudget ?? true) && budgetUseful) {
       const nameOverride = p.extraValues.nameOverride;
       this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "DisruptionBudget", {
         metadata: { name: `${this.releaseName}-agents`, namespace },

@@ -43,6 +43,9 @@ export function k8sAgentExample(scope: Construct): TerraformStack {
   new HelmAgent(stack, "VcsAgent", {
     chart: "agent-local",
     pool: vcsPool,
+    // Two VCS agents, so a node drain (the disruption budget allows one eviction at a time) never
+    // cuts the VCS connection.
+    replicas: 2,
     createNamespace: false,
     settings: { scalrUrl: scalrUrl.stringValue, shutdown: { mode: "graceful", gracePeriodSeconds: 60 } },
   });

@@ -55,8 +55,13 @@ afterAll(async () => {
 
 beforeEach(() => {
   fake.requests.length = 0;
+  fake.clearReplies();
   logLines.length = 0;
 });
+
+/** A delivery of its own Scalr task (the handler looks up running tasks by run and task ID). */
+const deliveryEvent = (key: string) =>
+  proxyEvent({ body: { ...BODY, task_id: key, run_id: `run-${key}` }, headers: { "Content-Type": "application/json", "Idempotency-Key": key, "x-api-key": API_KEY } });
 
 describe("the bundled handler against a loopback ECS endpoint (real SDK)", () => {
   let handler: Handler;
@@ -64,14 +69,15 @@ describe("the bundled handler against a loopback ECS endpoint (real SDK)", () =>
     handler = coldStart(ENV);
   });
 
-  test("one valid delivery → one signed RunTask with the configured cluster, task definition, network and clientToken → 202", async () => {
+  test("one valid delivery → a signed ListTasks for its task, then one signed RunTask with the configured cluster, task definition, network and clientToken → 202", async () => {
     const result = await handler(proxyEvent(), lambdaContext());
     expect(result.statusCode).toBe(202);
     const taskArn = JSON.parse(result.body).taskArn;
     expect(fake.tasks.has(taskArn)).toBe(true);
-    expect(fake.requests).toHaveLength(1);
-    const [req] = fake.requests;
-    expect(req?.operation).toBe("RunTask");
+    expect(fake.requests.map((r) => r.operation)).toEqual(["ListTasks", "RunTask"]);
+    const [list, req] = fake.requests;
+    expect(list?.body).toEqual({ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`, desiredStatus: "RUNNING", maxResults: 10 });
+    expect(list?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\//);
     expect(req?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\/\d{8}\/us-east-1\/ecs\/aws4_request/);
     expect(req?.body).toMatchObject({
       cluster: ENV.CLUSTER_ARN,
@@ -91,12 +97,21 @@ describe("the bundled handler against a loopback ECS endpoint (real SDK)", () =>
     expect(logLines.join("")).not.toContain(API_KEY);
   });
 
-  test("a redelivery → the same clientToken, and ECS answers with the same task", async () => {
-    const first = await handler(proxyEvent(), lambdaContext());
-    const again = await handler(proxyEvent(), lambdaContext());
+  test("a redelivery while the task runs → ListTasks finds it → 202 with it, no RunTask", async () => {
+    const first = await handler(deliveryEvent("atask-redelivered"), lambdaContext());
+    const again = await handler(deliveryEvent("atask-redelivered"), lambdaContext());
     expect(again.statusCode).toBe(202);
     expect(JSON.parse(again.body).taskArn).toBe(JSON.parse(first.body).taskArn);
-    expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual([IDEMPOTENCY_KEY, IDEMPOTENCY_KEY]);
+    expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual(["atask-redelivered"]);
+    expect(JSON.parse(logLines.filter((l) => l.includes('"scalr webhook"'))[1] as string)).toMatchObject({ outcome: "already-running" });
+  });
+
+  test("a redelivery after the task stopped → the same clientToken, and ECS answers with the same task", async () => {
+    const first = await handler(deliveryEvent("atask-stopped"), lambdaContext());
+    fake.stopTask(JSON.parse(first.body).taskArn);
+    const again = await handler(deliveryEvent("atask-stopped"), lambdaContext());
+    expect(JSON.parse(again.body).taskArn).toBe(JSON.parse(first.body).taskArn);
+    expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual(["atask-stopped", "atask-stopped"]);
   });
 
   test("a malformed body → 400 and no call", async () => {
@@ -108,25 +123,46 @@ describe("the bundled handler against a loopback ECS endpoint (real SDK)", () =>
 
   test("a throttled first call → retried → 202", async () => {
     fake.respondWith(ecsReply.throttling());
-    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-throttled" } }), lambdaContext());
+    const result = await handler(deliveryEvent("atask-throttled"), lambdaContext());
     expect(result.statusCode).toBe(202);
     expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual(["atask-throttled", "atask-throttled"]);
     expect(JSON.parse(logLines.find((l) => l.includes('"scalr webhook"')) as string)).toMatchObject({ outcome: "launched", attempts: 2 });
   });
 
-  test("an ECS failures answer → 503", async () => {
-    fake.respondWith(ecsReply.failures("RESOURCE:ENI"));
-    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-failing" } }), lambdaContext());
+  test("ECS failures that last the time budget → 503 with the reasons; every attempt used a new token of the delivery's chain", async () => {
+    fake.respondWith(...Array.from({ length: 40 }, () => ecsReply.failures("RESOURCE:ENI")));
+    const result = await handler(deliveryEvent("atask-failing"), lambdaContext(3_000));
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body).failures).toEqual([{ reason: "RESOURCE:ENI" }]);
-    expect(fake.requests).toHaveLength(1);
+    const tokens = fake.runTaskRequests().map((b) => b.clientToken);
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(tokens[0]).toBe("atask-failing");
   });
 
-  test("an access error → 502 after one call (the SDK does not retry on its own)", async () => {
+  test("ECS replays a failed token's failures (it caches the answer per token): the redelivery walks past it and launches", async () => {
+    fake.respondWith(...Array.from({ length: 40 }, () => ecsReply.failures("RESOURCE:ENI")));
+    // The first delivery fails on every token it has time for.
+    const first = await handler(deliveryEvent("atask-cached"), lambdaContext(3_000));
+    expect(first.statusCode).toBe(503);
+    const used = fake.runTaskRequests().map((b) => b.clientToken);
+    expect(used.length).toBeGreaterThan(1);
+    // The outage is over: fresh launches succeed.
+    fake.clearReplies();
+    fake.requests.length = 0;
+    const again = await handler(deliveryEvent("atask-cached"), lambdaContext());
+    expect(again.statusCode).toBe(202);
+    const walked = fake.runTaskRequests().map((b) => b.clientToken);
+    // Same chain: the used tokens answer their failures again, the next one starts the task.
+    expect(walked.slice(0, used.length)).toEqual(used);
+    expect(walked).toHaveLength(used.length + 1);
+  });
+
+  test("an access error → 502 after one RunTask (the SDK does not retry on its own)", async () => {
     fake.respondWith(ecsReply.error("AccessDeniedException", "not authorized to perform: ecs:RunTask"));
-    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-denied" } }), lambdaContext());
+    const result = await handler(deliveryEvent("atask-denied"), lambdaContext());
     expect(result.statusCode).toBe(502);
-    expect(fake.requests).toHaveLength(1);
+    expect(fake.runTaskRequests()).toHaveLength(1);
   });
 });
 
@@ -138,7 +174,7 @@ describe("the bundled handler, other configurations", () => {
       FALLBACK_TO_FARGATE: "true",
     });
     fake.respondWith(ecsReply.capacityUnavailable());
-    const result = await handler(proxyEvent({ headers: { "Idempotency-Key": "atask-spot" } }), lambdaContext());
+    const result = await handler(deliveryEvent("atask-spot"), lambdaContext());
     expect(result.statusCode).toBe(202);
     const [spot, onDemand] = fake.runTaskRequests();
     expect(spot).toMatchObject({ capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], clientToken: "atask-spot" });

@@ -1,4 +1,4 @@
-import { ANSWER_MARGIN_MS, API_GATEWAY_TIMEOUT_MS, createHandler } from "../../../agent/serverless/handler";
+import { ANSWER_MARGIN_MS, API_GATEWAY_TIMEOUT_MS, createHandler, timeBudgetMs } from "../../../agent/serverless/handler";
 import { API_KEY, BODY, ENV, IDEMPOTENCY_KEY, lambdaContext, proxyEvent, scriptedRunTask } from "./fixtures";
 
 const TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/scalr-agents/aa11bb22cc33dd44ee55ff6677889900";
@@ -107,6 +107,43 @@ describe("handler (API Gateway transport)", () => {
     const result = await late.handler(proxyEvent(), lambdaContext(2_000));
     expect(result.statusCode).toBe(503); // 1 s left after the margin: not enough for a call
     expect(late.ecs.calls).toHaveLength(0);
+  });
+
+  test("API Gateway's 29 s run from when it received the request (requestTimeEpoch): time spent before the Lambda started counts", async () => {
+    const received = 1_800_000_000_000;
+    const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+    const handler = createHandler({ env: () => ENV, createRunTask: () => ecs.run, write: () => undefined, now: () => received + 25_000, sleep: async () => undefined });
+    const event = { ...proxyEvent(), requestContext: { ...proxyEvent().requestContext, requestTimeEpoch: received } };
+    // The Lambda has 30 s left, but API Gateway answers Scalr 4 s from now.
+    await handler(event, lambdaContext(30_000));
+    expect(ecs.calls[0]?.timeoutMs).toBe(4_000 - ANSWER_MARGIN_MS);
+  });
+
+  test("the budget is the smaller of the Lambda's remaining time and API Gateway's deadline", () => {
+    const now = 1_000_000;
+    expect(timeBudgetMs(10_000, now - 1_000, now)).toBe(10_000 - ANSWER_MARGIN_MS);
+    expect(timeBudgetMs(30_000, now - 10_000, now)).toBe(API_GATEWAY_TIMEOUT_MS - 10_000 - ANSWER_MARGIN_MS);
+    expect(timeBudgetMs(60_000, undefined, now)).toBe(API_GATEWAY_TIMEOUT_MS - ANSWER_MARGIN_MS);
+    expect(timeBudgetMs(60_000, "soon", now)).toBe(API_GATEWAY_TIMEOUT_MS - ANSWER_MARGIN_MS);
+  });
+
+  test("a ListTasks call is made once per cold start and used before RunTask", async () => {
+    let made = 0;
+    const ecs = scriptedRunTask();
+    const handler = createHandler({
+      env: () => ENV,
+      createRunTask: () => ecs.run,
+      createListTasks: () => {
+        made++;
+        return async () => ({ taskArns: [TASK_ARN] });
+      },
+      write: () => undefined,
+    });
+    const first = await handler(proxyEvent(), lambdaContext());
+    await handler(proxyEvent(), lambdaContext());
+    expect(JSON.parse(first.body)).toEqual({ taskArn: TASK_ARN });
+    expect(made).toBe(1);
+    expect(ecs.calls).toHaveLength(0);
   });
 
   test("with minutes left, throttling is retried for at most API Gateway's 29 s less the margin", async () => {

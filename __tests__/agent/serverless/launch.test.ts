@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { HandlerConfig, RETRY, launchAgentTask, parseHandlerConfig } from "../../../agent/serverless";
+import { HandlerConfig, MAX_CLIENT_TOKENS, RETRY, chainClientTokenFor, fallbackClientTokenFor, launchAgentTask, parseHandlerConfig } from "../../../agent/serverless";
 import { BODY, ENV, IDEMPOTENCY_KEY, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
 
 const config: HandlerConfig = parseHandlerConfig(ENV);
@@ -8,6 +8,7 @@ const spot: HandlerConfig = parseHandlerConfig({
   CAPACITY_PROVIDER_STRATEGY: JSON.stringify([{ capacityProvider: "FARGATE_SPOT", weight: 3 }, { capacityProvider: "FARGATE", weight: 1, base: 1 }]),
   FALLBACK_TO_FARGATE: "true",
 });
+const sha256 = (v: string) => createHash("sha256").update(v, "utf8").digest("hex");
 const TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/scalr-agents/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 const post = (body: unknown = BODY, headers: Record<string, string> = { "Idempotency-Key": IDEMPOTENCY_KEY }) => ({
@@ -199,12 +200,107 @@ describe("launchAgentTask", () => {
     expect(ecs.calls).toHaveLength(0);
   });
 
-  test("ECS failures answer 503 with the reasons, without retrying (Scalr redelivers)", async () => {
-    const ecs = scriptedRunTask({ failures: [{ reason: "RESOURCE:ENI" }] });
-    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+  test("ECS failures: the failed token is not used again; the next token of the delivery's chain launches", async () => {
+    const ecs = scriptedRunTask({ failures: [{ reason: "RESOURCE:ENI" }] }, { taskArn: TASK_ARN });
+    const rt = virtualRuntime();
+    const result = await launchAgentTask(post(), config, ecs.run, rt);
+    expect(result.response.statusCode).toBe(202);
+    expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([IDEMPOTENCY_KEY, sha256(`${IDEMPOTENCY_KEY}:0`)]);
+    expect(result.log).toMatchObject({ outcome: "launched", attempts: 2, clientToken: sha256(`${IDEMPOTENCY_KEY}:0`), clientTokenIndex: 1 });
+    // A short jittered pause between tokens, not a backoff.
+    expect(rt.sleeps).toEqual([RETRY.baseMs * 0.5]);
+  });
+
+  test("the chain is deterministic: T0 = the key, T(i+1) = sha256(key + \":\" + i)", () => {
+    expect([0, 1, 2].map((i) => chainClientTokenFor("k", i))).toEqual(["k", sha256("k:0"), sha256("k:1")]);
+  });
+
+  test("ECS failures that last the time budget answer 503 with the last reasons (Scalr redelivers)", async () => {
+    const ecs = scriptedRunTask(...Array.from({ length: 40 }, () => ({ failures: [{ reason: "RESOURCE:ENI" }] })));
+    const rt = virtualRuntime(5_000);
+    const run: typeof ecs.run = async (input, opts) => {
+      rt.advance(1_000); // each call takes a second
+      return ecs.run(input, opts);
+    };
+    const result = await launchAgentTask(post(), config, run, rt);
     expect(result.response.statusCode).toBe(503);
     expect(json(result).failures).toEqual([{ reason: "RESOURCE:ENI" }]);
-    expect(result.log).toMatchObject({ outcome: "ecs-failures", attempts: 1, failures: [{ reason: "RESOURCE:ENI" }] });
+    // Calls at 0, 1.1, 2.2 and 3.3 s; after the fourth no attempt fits before 5 s.
+    expect(result.log).toMatchObject({ outcome: "ecs-failures", attempts: 4, clientTokenIndex: 3, failures: [{ reason: "RESOURCE:ENI" }] });
+    expect(new Set(ecs.calls.map((c) => c.input.clientToken)).size).toBe(4);
+  });
+
+  test("no delivery uses more than MAX_CLIENT_TOKENS tokens", async () => {
+    const ecs = scriptedRunTask(...Array.from({ length: MAX_CLIENT_TOKENS + 5 }, () => ({ failures: [{ reason: "RESOURCE:ENI" }] })));
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime(1_000_000));
+    expect(ecs.calls).toHaveLength(MAX_CLIENT_TOKENS);
+    expect(result.log).toMatchObject({ outcome: "ecs-failures", clientTokenIndex: MAX_CLIENT_TOKENS - 1 });
+  });
+
+  test("against an ECS that replays each token's first answer, a redelivery after failures reaches a fresh token and launches", async () => {
+    let outage = true;
+    const answers = new Map<string, { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> }>();
+    const calls: string[] = [];
+    const run = async (input: { clientToken?: string }) => {
+      const token = input.clientToken as string;
+      calls.push(token);
+      if (!answers.has(token)) answers.set(token, outage ? { tasks: [], failures: [{ reason: "RESOURCE:ENI" }] } : { tasks: [{ taskArn: TASK_ARN }], failures: [] });
+      return answers.get(token) as { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> };
+    };
+    const rt = virtualRuntime(4_000);
+    const slow = async (input: { clientToken?: string }) => {
+      rt.advance(1_000);
+      return run(input);
+    };
+    const first = await launchAgentTask(post(), config, slow, rt);
+    expect(first.response.statusCode).toBe(503);
+    const used = [...calls];
+    outage = false;
+    calls.length = 0;
+    const again = await launchAgentTask(post(), config, run, virtualRuntime());
+    expect(again.response.statusCode).toBe(202);
+    expect(calls).toEqual([...used, chainClientTokenFor(IDEMPOTENCY_KEY, used.length)]);
+  });
+
+  describe("with ListTasks", () => {
+    const list = (...answers: Array<string[] | Error>) => {
+      const calls: any[] = [];
+      const listTasks = async (input: any) => {
+        calls.push(input);
+        const a = answers.shift();
+        if (a === undefined) throw new Error("unexpected ListTasks call");
+        if (a instanceof Error) throw a;
+        return { taskArns: a };
+      };
+      return { listTasks, calls };
+    };
+
+    test("a task the delivery already started (running or pending) is the answer: 202, no RunTask", async () => {
+      const ecs = scriptedRunTask();
+      const lt = list([TASK_ARN]);
+      const result = await launchAgentTask(post(), config, { runTask: ecs.run, listTasks: lt.listTasks }, virtualRuntime());
+      expect(result.response.statusCode).toBe(202);
+      expect(json(result)).toEqual({ taskArn: TASK_ARN });
+      expect(result.log).toMatchObject({ outcome: "already-running", taskArn: TASK_ARN, attempts: 0 });
+      expect(lt.calls).toEqual([{ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`, desiredStatus: "RUNNING", maxResults: 10 }]);
+      expect(ecs.calls).toHaveLength(0);
+    });
+
+    test("no running task: RunTask as usual", async () => {
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+      const result = await launchAgentTask(post(), config, { runTask: ecs.run, listTasks: list([]).listTasks }, virtualRuntime());
+      expect(result.log).toMatchObject({ outcome: "launched", attempts: 1 });
+      expect(result.log.lookupError).toBeUndefined();
+    });
+
+    test("a throttled ListTasks is retried; a ListTasks that keeps failing is logged and the launch goes ahead", async () => {
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+      const retried = list(sdkError("ThrottlingException", 400), [TASK_ARN]);
+      expect((await launchAgentTask(post(), config, { runTask: ecs.run, listTasks: retried.listTasks }, virtualRuntime())).log.outcome).toBe("already-running");
+      const denied = list(sdkError("AccessDeniedException", 400));
+      const result = await launchAgentTask(post(), config, { runTask: ecs.run, listTasks: denied.listTasks }, virtualRuntime());
+      expect(result.log).toMatchObject({ outcome: "launched", lookupError: { name: "AccessDeniedException" } });
+    });
   });
 
   test("no task and no failure answers 503", async () => {
@@ -254,31 +350,49 @@ describe("launchAgentTask", () => {
       expect([primary2?.clientToken, fallback2?.clientToken]).toEqual([primary?.clientToken, fallback?.clientToken]);
     });
 
-    test("without FALLBACK_TO_FARGATE a capacity failure answers 503", async () => {
-      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] });
+    test("without FALLBACK_TO_FARGATE a capacity failure is not retried on FARGATE: the next token goes to Spot again", async () => {
+      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] }, { taskArn: TASK_ARN });
       const result = await launchAgentTask(post(), { ...spot, fallbackToFargate: false }, ecs.run, virtualRuntime());
-      expect(result.response.statusCode).toBe(503);
-      expect(ecs.calls).toHaveLength(1);
+      expect(result.log).toMatchObject({ outcome: "launched", fallback: false });
+      expect(ecs.calls.map((c) => [c.input.clientToken, c.input.launchType])).toEqual([
+        [IDEMPOTENCY_KEY, undefined],
+        [sha256(`${IDEMPOTENCY_KEY}:0`), undefined],
+      ]);
     });
 
     test("a failure other than capacity does not fall back", async () => {
-      const ecs = scriptedRunTask({ failures: [{ reason: "MISSING" }] });
+      const ecs = scriptedRunTask({ failures: [{ reason: "MISSING" }] }, { taskArn: TASK_ARN });
       const result = await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
-      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: false });
-      expect(ecs.calls).toHaveLength(1);
+      expect(result.log).toMatchObject({ outcome: "launched", fallback: false });
+      expect(ecs.calls.map((c) => c.input.launchType)).toEqual([undefined, undefined]);
     });
 
-    test("a fallback that fails too answers 503 and says it fell back", async () => {
+    test("a fallback that fails too moves both launches to the next token; each token has its own fallback token", async () => {
       const capacity = { failures: [{ reason: "Capacity is unavailable at this time." }] };
-      const result = await launchAgentTask(post(), spot, scriptedRunTask(capacity, capacity).run, virtualRuntime());
+      const ecs = scriptedRunTask(capacity, capacity, capacity, { taskArn: TASK_ARN });
+      const result = await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
+      expect(result.log).toMatchObject({ outcome: "launched", fallback: true, attempts: 4, clientTokenIndex: 1 });
+      const t1 = sha256(`${IDEMPOTENCY_KEY}:0`);
+      expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([IDEMPOTENCY_KEY, fallbackClientTokenFor(IDEMPOTENCY_KEY), t1, fallbackClientTokenFor(t1)]);
+    });
+
+    test("a fallback that fails for the whole budget answers 503 and says it fell back", async () => {
+      const capacity = { failures: [{ reason: "Capacity is unavailable at this time." }] };
+      const ecs = scriptedRunTask(...Array.from({ length: 10 }, () => capacity));
+      const rt = virtualRuntime(3_000);
+      const run: typeof ecs.run = async (input, opts) => {
+        rt.advance(900);
+        return ecs.run(input, opts);
+      };
+      const result = await launchAgentTask(post(), spot, run, rt);
       expect(result.response.statusCode).toBe(503);
       expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: true, attempts: 2 });
     });
 
     test("FALLBACK_TO_FARGATE without FARGATE_SPOT in the strategy does nothing", async () => {
-      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] });
+      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] }, { taskArn: TASK_ARN });
       await launchAgentTask(post(), { ...config, fallbackToFargate: true }, ecs.run, virtualRuntime());
-      expect(ecs.calls).toHaveLength(1);
+      expect(ecs.calls.map((c) => c.input.launchType)).toEqual(["FARGATE", "FARGATE"]);
     });
   });
 });

@@ -6,6 +6,7 @@ import {
   AgentTokenSource,
   HelmValuesInput,
   helmValuesDocument,
+  describeValue,
   renderHelmValues,
 } from "../../../agent/settings";
 import { messageOf } from "../../support/errors";
@@ -290,6 +291,40 @@ describe("renderHelmValues fails at synth time", () => {
       "when a resource quantity is malformed",
       { chart: "agent-local", settings: minimal, resources: { limits: { memory: "2 GB" } } },
       'k8s/Agent: `resources.limits.memory` must be a Kubernetes quantity such as "1Gi", got: "2 GB"',
+    ],
+    [
+      "when agent-local extraValues.extraEnv names the token variable",
+      { chart: "agent-local", settings: minimal, extraValues: { extraEnv: { SCALR_AGENT_TOKEN: "t-secret" } } },
+      "k8s/Agent: `extraValues.extraEnv.SCALR_AGENT_TOKEN` is reserved: set `token` instead, got: a plain string of 8 characters (value hidden)",
+    ],
+    [
+      "when agent-k8s extraValues.extraEnv names a variable the kit renders",
+      { chart: "agent-k8s", settings: minimal, extraValues: { extraEnv: { SCALR_AGENT_DRIVER: "docker" } } },
+      'k8s/Agent: `extraValues.extraEnv.SCALR_AGENT_DRIVER` is reserved: set `driver` instead, got: "docker"',
+    ],
+    [
+      "when agent-job extraValues.agent.extraEnv names the token variable",
+      { chart: "agent-job", settings: minimal, extraValues: { agent: { extraEnv: { SCALR_TOKEN: "t-secret" } } } },
+      "k8s/Agent: `extraValues.agent.extraEnv.SCALR_TOKEN` is reserved: set `token` instead, got: a plain string of 8 characters (value hidden)",
+    ],
+    [
+      "when agent-job's controller extraEnv (list form) names the token variable",
+      { chart: "agent-job", settings: minimal, extraValues: { agent: { controller: { extraEnv: [{ name: "TF_LOG", value: "info" }, { name: "SCALR_AGENT_TOKEN", value: "t-secret" }] } } } },
+      'k8s/Agent: `extraValues.agent.controller.extraEnv[1].name` is reserved: set `token` instead, got: "SCALR_AGENT_TOKEN"',
+    ],
+    [
+      "when agent-job's task worker and runner extraEnv name reserved variables",
+      {
+        chart: "agent-job",
+        settings: minimal,
+        extraValues: { task: { worker: { extraEnv: [{ name: "SCALR_URL", value: "https://other.scalr.io" }] }, runner: { extraEnv: [{ name: "HTTPS_PROXY", value: "http://p:3128" }] } } },
+      },
+      "k8s/Agent: `extraValues.task.worker.extraEnv[0].name` is reserved: set `scalrUrl` instead, got: \"SCALR_URL\"\nk8s/Agent: `extraValues.task.runner.extraEnv[0].name` is reserved: set `proxy.https` instead, got: \"HTTPS_PROXY\"",
+    ],
+    [
+      "when the agent image is a digest without a tag",
+      { chart: "agent-job", settings: { ...minimal, image: `registry.corp/scalr/agent@sha256:${"0".repeat(64)}` } },
+      `k8s/Agent: \`settings.image\` must give a tag with the digest, e.g. registry.corp/scalr/agent:1.4.0@sha256:${"0".repeat(64)} (the charts render \`repository:tag\`, so a digest alone becomes \`registry.corp/scalr/agent:@sha256:${"0".repeat(64)}\`), got: ${describeValue(`registry.corp/scalr/agent@sha256:${"0".repeat(64)}`)}`,
     ],
     [
       "when extra values put the token in values",

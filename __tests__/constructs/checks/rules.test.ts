@@ -9,6 +9,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IamRolePolicyAttachmentsExclusive } from "@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LaunchTemplate, LaunchTemplateConfig } from "@cdktf/provider-aws/lib/launch-template";
@@ -303,6 +304,27 @@ describe("KIT-IAM-1 iam-no-wildcard-actions", () => {
       'KIT-IAM-1 stack/Doc: data.aws_iam_policy_document statement[0] must name its actions, not "*"',
       "KIT-IAM-1 stack/Admin: aws_iam_role_policy_attachment must not attach arn:aws:iam::aws:policy/AdministratorAccess: it grants * actions",
     ]);
+  });
+
+  test("non-compliant: a broad managed policy in aws_iam_role_policy_attachments_exclusive (ProviderConfiguration's managedPolicyArns)", () => {
+    expect(
+      violations("KIT-IAM-1", (s) => {
+        new IamRolePolicyAttachmentsExclusive(s, "Exclusive", {
+          roleName: "r",
+          policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws-us-gov:iam::aws:policy/PowerUserAccess"],
+        });
+      }),
+    ).toEqual([
+      "KIT-IAM-1 stack/Exclusive: aws_iam_role_policy_attachments_exclusive must not attach arn:aws-us-gov:iam::aws:policy/PowerUserAccess: it grants * actions",
+    ]);
+  });
+
+  test("compliant: scoped policies in aws_iam_role_policy_attachments_exclusive", () => {
+    expect(
+      violations("KIT-IAM-1", (s) => {
+        new IamRolePolicyAttachmentsExclusive(s, "Exclusive", { roleName: "r", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/deploy-network"] });
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { AgentPool, AgentTokenSource, EcsAgentService, EcsAgentServiceProps } from "../../../index";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
@@ -124,6 +125,55 @@ describe("EcsAgentService and its FargateAgentTask", () => {
     expect(only(json, "aws_appautoscaling_target")).toMatchObject({ min_capacity: 1, max_capacity: 6, scalable_dimension: "ecs:service:DesiredCount" });
     expect(only(json, "aws_appautoscaling_policy").target_tracking_scaling_policy_configuration).toMatchObject({ target_value: 60, disable_scale_in: true });
     expect(only(json, "aws_ecs_service")).toMatchObject({ desired_count: 1, lifecycle: { ignore_changes: ["desired_count"] } });
+  });
+
+  test("autoscaling on a referenced cluster: the resource ID takes the cluster name from its ARN with Terraform functions", () => {
+    const stack = newStack();
+    const cluster = new EcsCluster(stack, "Mine", { name: "mine" });
+    new EcsAgentService(stack, "Agents", { name: "a", pool: new AgentPool(stack, "Pool", { name: "p" }), settings: { scalrUrl: SCALR_URL }, cluster: cluster.arn, autoscaling: { minCount: 1, maxCount: 2 }, ...NET });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(only(json, "aws_appautoscaling_target").resource_id).toBe(
+      "service/${element(reverse(split(\"/\", aws_ecs_cluster.Mine.arn)), 0)}/${aws_ecs_service.Agents_8DC46436.name}",
+    );
+  });
+
+  test("autoscaling on a cluster given by literal ARN uses its name", () => {
+    const stack = newStack();
+    new EcsAgentService(stack, "Agents", {
+      name: "a",
+      pool: new AgentPool(stack, "Pool", { name: "p" }),
+      settings: { scalrUrl: SCALR_URL },
+      cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/shared",
+      autoscaling: { minCount: 1, maxCount: 2 },
+      ...NET,
+    });
+    expect(only(JSON.parse(Testing.synth(stack)), "aws_appautoscaling_target").resource_id).toMatch(/^service\/shared\/\$\{aws_ecs_service\./);
+  });
+
+  test("a private ECR image: the execution role may get an ECR token and pull from that repository only", () => {
+    const stack = newStack();
+    const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/scalr-agent:1.4.0";
+    new EcsAgentService(stack, "Agents", { name: "a", pool: new AgentPool(stack, "Pool", { name: "p" }), settings: { scalrUrl: SCALR_URL, image }, ...NET });
+    const st = statements(JSON.parse(Testing.synth(stack)), "agent-execution");
+    expect(st.slice(2)).toEqual([
+      { Sid: "EcrAuthorization", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+      {
+        Sid: "PullAgentImage",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:ecr:eu-west-1:123456789012:repository\/mirror\/scalr-agent$/)],
+      },
+    ]);
+  });
+
+  test("a secret ARN without its 6-character suffix is granted as <arn>-?????? (a full ARN as it is)", () => {
+    const grant = (arn: string) => {
+      const stack = newStack();
+      new EcsAgentService(stack, "Agents", { name: "a", settings: { scalrUrl: SCALR_URL, token: AgentTokenSource.fromAwsSecretsManager(arn) }, ...NET });
+      return statements(JSON.parse(Testing.synth(stack)), "agent-execution")[0].Resource;
+    };
+    expect(grant("arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/token")).toEqual(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/token-??????"]);
+    expect(grant("arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/token-AbCdEf")).toEqual(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/token-AbCdEf"]);
   });
 
   test("references in settings stay Terraform expressions inside the container definition", () => {

@@ -76,17 +76,20 @@ describe("ServerlessAgentPool", () => {
 
   test("the handler's role: RunTask on the task family in its cluster, PassRole on the two roles to ECS only, its own logs; no wildcard action", () => {
     const st = policy(json, "start-agent-tasks");
-    expect(st.map((s) => s.Action)).toEqual([["ecs:RunTask"], ["ecs:TagResource"], ["iam:PassRole"], ["logs:CreateLogStream", "logs:PutLogEvents"]]);
+    expect(st.map((s) => s.Action)).toEqual([["ecs:RunTask"], ["ecs:ListTasks"], ["ecs:TagResource"], ["iam:PassRole"], ["logs:CreateLogStream", "logs:PutLogEvents"]]);
     expect(st[0].Resource).toEqual([expect.stringMatching(/^\$\{aws_ecs_task_definition\..*\.arn_without_revision\}:\*$/)]);
     expect(st[0].Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.stringMatching(/^<ref:aws_ecs_cluster\./) } });
-    expect(st[2].Resource).toEqual([expect.stringMatching(/^<ref:aws_iam_role\.Serverless_Agent_ExecutionRole_/), expect.stringMatching(/^<ref:aws_iam_role\.Serverless_Agent_TaskRole_/)]);
-    expect(st[2].Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+    // ListTasks authorizes on container instances (none on Fargate): "*", held to the cluster by condition.
+    expect(st[1]).toMatchObject({ Sid: "FindDeliveryTask", Resource: "*", Condition: { ArnEquals: { "ecs:cluster": st[0].Condition.ArnEquals["ecs:cluster"] } } });
+    expect(st[3].Resource).toEqual([expect.stringMatching(/^<ref:aws_iam_role\.Serverless_Agent_ExecutionRole_/), expect.stringMatching(/^<ref:aws_iam_role\.Serverless_Agent_TaskRole_/)]);
+    expect(st[3].Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
     for (const s of st) for (const a of s.Action) expect(a).not.toContain("*");
   });
 
   test("alarms on handler errors and throttles, API 5xx and failed launches", () => {
     const alarms = Object.values<any>(json.resource.aws_cloudwatch_metric_alarm).map((a) => `${a.namespace}/${a.metric_name}`);
-    expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/AgentLaunchFailures"]);
+    expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/scalr-serverless/AgentLaunchFailures"]);
+    expect(only(json, "aws_cloudwatch_log_metric_filter").metric_transformation).toMatchObject({ namespace: "ScalrAgents/scalr-serverless", name: "AgentLaunchFailures" });
     expect(only(json, "aws_cloudwatch_log_metric_filter").pattern).toBe(
       '{ ($.outcome = "ecs-failures") || ($.outcome = "no-task") || ($.outcome = "throttled") || ($.outcome = "ecs-unavailable") || ($.outcome = "ecs-error") }',
     );
@@ -103,6 +106,19 @@ describe("ServerlessAgentPool", () => {
       FALLBACK_TO_FARGATE: "true",
     });
     expect(decodeTerraformJson(only(j, "aws_api_gateway_rest_api").policy).Statement[0].Condition).toEqual({ IpAddress: { "aws:SourceIp": ["203.0.113.0/24"] } });
+  });
+
+  test("two pools count their launch failures apart: each filter and alarm uses the pool's namespace", () => {
+    const stack = newStack();
+    new ServerlessAgentPool(stack, "A", { name: "pool-a", settings: { scalrUrl: SCALR_URL }, ...NET });
+    new ServerlessAgentPool(stack, "B", { name: "pool-b", settings: { scalrUrl: SCALR_URL }, ...NET });
+    const j = JSON.parse(Testing.synth(stack));
+    const filters = Object.values<any>(j.resource.aws_cloudwatch_log_metric_filter).map((f) => f.metric_transformation.namespace);
+    const alarms = Object.values<any>(j.resource.aws_cloudwatch_metric_alarm)
+      .filter((a) => a.metric_name === "AgentLaunchFailures")
+      .map((a) => a.namespace);
+    expect(filters.sort()).toEqual(["ScalrAgents/pool-a", "ScalrAgents/pool-b"]);
+    expect(alarms.sort()).toEqual(["ScalrAgents/pool-a", "ScalrAgents/pool-b"]);
   });
 
   test("exposes what it builds", () => {
@@ -133,6 +149,11 @@ describe("ServerlessAgentPool fails at synth time", () => {
       { settings: { scalrUrl: SCALR_URL, token: "agent-token-literal" } as never },
       "stack/Serverless: `settings.token` is not set here: the construct creates the pool and its token, got: a plain string of 19 characters (value hidden)",
     ],
+    [
+      "when Fargate Spot is asked for ARM64 tasks",
+      { spot: true, cpuArchitecture: "ARM64" },
+      'stack/Serverless: `spot` must be false with `cpuArchitecture` "ARM64": Fargate Spot runs only X86_64 Linux tasks, got: true',
+    ],
     ["when a source range is not a CIDR", { allowedSourceCidrs: ["scalr.io"] }, 'stack/Serverless: `allowedSourceCidrs[0]` must be a CIDR block such as "203.0.113.0/24", got: "scalr.io"'],
     ["when the name is not a resource name", { name: "Scalr Serverless" }, "stack/Serverless: `name` must be 1–32 letters, digits or '-', starting with a letter, got: \"Scalr Serverless\""],
   ];
@@ -156,7 +177,16 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     isBase64Encoded: false,
     requestContext: { requestId: "r-1" },
   });
-  const delivery = { task_id: "atask-e2e-0001", action: "apply", run_id: "run-e2e-0001", workspace_id: "ws-e2e-0001", environment_id: "env-e2e-0001", created_at: "2026-11-02T10:15:00+0000" };
+  // One Scalr task per test: the handler finds a delivery's running task by run and task ID.
+  const deliveryOf = (n: number) => ({
+    task_id: `atask-e2e-000${n}`,
+    action: "apply",
+    run_id: `run-e2e-000${n}`,
+    workspace_id: "ws-e2e-0001",
+    environment_id: "env-e2e-0001",
+    created_at: "2026-11-02T10:15:00+0000",
+  });
+  const delivery = deliveryOf(1);
   const context = { getRemainingTimeInMillis: () => 30_000, awsRequestId: "l-1" };
 
   beforeAll(async () => {
@@ -205,6 +235,7 @@ describe("the handler from the synthesized asset, configured by the synthesized 
 
   beforeEach(() => {
     fake.requests.length = 0;
+    fake.clearReplies();
   });
 
   test("one delivery starts one task with the stack's cluster, task definition, network and idempotency token", async () => {
@@ -221,12 +252,15 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     });
   });
 
-  test("a redelivery sends the same token and gets the same task", async () => {
-    const first = JSON.parse((await handler(event(delivery, "atask-e2e-0002"), context)).body);
-    const second = JSON.parse((await handler(event(delivery, "atask-e2e-0002"), context)).body);
-    const tokens = fake.runTaskRequests().map((r) => r.clientToken);
-    expect(tokens).toEqual(["atask-e2e-0002", "atask-e2e-0002"]);
+  test("a redelivery finds the running task (ListTasks by startedBy, scoped to the cluster) and starts no other", async () => {
+    const first = JSON.parse((await handler(event(deliveryOf(2), "atask-e2e-0002"), context)).body);
+    const second = JSON.parse((await handler(event(deliveryOf(2), "atask-e2e-0002"), context)).body);
+    expect(fake.runTaskRequests().map((r) => r.clientToken)).toEqual(["atask-e2e-0002"]);
     expect(second.taskArn).toBe(first.taskArn);
+    expect(fake.requests.filter((r) => r.operation === "ListTasks").map((r) => r.body)).toEqual([
+      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", desiredStatus: "RUNNING", maxResults: 10 },
+      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", desiredStatus: "RUNNING", maxResults: 10 },
+    ]);
   });
 
   test("a malformed body answers 4xx and calls nothing", async () => {
@@ -237,14 +271,15 @@ describe("the handler from the synthesized asset, configured by the synthesized 
 
   test("a throttled first call is retried and answers 2xx", async () => {
     fake.respondWith(ecsReply.throttling());
-    const res = await handler(event(delivery, "atask-e2e-0003"), context);
+    const res = await handler(event(deliveryOf(3), "atask-e2e-0003"), context);
     expect(res.statusCode).toBe(202);
     expect(fake.runTaskRequests()).toHaveLength(2);
   });
 
-  test("ECS failures answer 5xx so Scalr redelivers", async () => {
-    fake.respondWith(ecsReply.failures("RESOURCE:ENI"));
-    const res = await handler(event(delivery, "atask-e2e-0004"), context);
+  test("ECS failures answer 5xx so Scalr redelivers, when they last the time budget", async () => {
+    fake.respondWith(...Array.from({ length: 40 }, () => ecsReply.failures("RESOURCE:ENI")));
+    const short = { getRemainingTimeInMillis: () => 3_000, awsRequestId: "l-2" };
+    const res = await handler(event(deliveryOf(4), "atask-e2e-0004"), short);
     expect(res.statusCode).toBeGreaterThanOrEqual(500);
   });
 });

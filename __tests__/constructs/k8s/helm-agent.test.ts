@@ -8,6 +8,7 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { AgentPool, AgentTokenSource, HelmAgent, HelmAgentProps, KitChecks } from "../../../index";
+import { describeValue } from "../../../agent/settings";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { chartSchemaErrors } from "../../support/helm-charts";
@@ -30,7 +31,7 @@ function releases(json: Record<string, any>): any[] {
 }
 
 describe("HelmAgent", () => {
-  test("defaults: agent-local 0.6.5 from Scalr's repository, its own namespace, the pool token in a Secret, a disruption budget", () => {
+  test("defaults: agent-local 0.6.5 from Scalr's repository, its own namespace, the pool token in a Secret, no disruption budget for one replica", () => {
     const stack = newStack();
     const pool = new AgentPool(stack, "Pool", { name: "k8s-run" });
     new HelmAgent(stack, "RunAgent", { pool, settings: { scalrUrl: SCALR_URL } });
@@ -61,9 +62,8 @@ describe("HelmAgent", () => {
     expect(Object.values<any>(synth(stack).resource.kubernetes_secret_v1)[0].data).toEqual({
       token: expect.stringMatching(/^\$\{scalr_agent_pool_token\.Pool_Token-default_[0-9A-F]+\.token\}$/),
     });
-    expect(out).toHaveResourceWithProperties(PodDisruptionBudgetV1, {
-      spec: { max_unavailable: "1", selector: { match_labels: { "app.kubernetes.io/name": "agent-local", "app.kubernetes.io/instance": "run-agent" } } },
-    });
+    // One replica: a budget of maxUnavailable 1 would protect nothing.
+    expect(synth(stack).resource.kubernetes_pod_disruption_budget_v1).toBeUndefined();
     const release: any = releases(synth(stack))[0];
     expect(release.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.RunAgent_Namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
     expect(release.depends_on).toEqual([expect.stringMatching(/^kubernetes_secret_v1\.RunAgent_TokenSecret_/)]);
@@ -89,6 +89,25 @@ describe("HelmAgent", () => {
     expect(values).toMatchObject({ agent: { url: "<ref:var.scalr_url>" } });
     const errors = chartSchemaErrors(chart, values);
     if (errors) expect(errors).toEqual([]);
+  });
+
+  test("agent-local with more than one replica gets a budget over its agent pods (at most one evicted at a time)", () => {
+    const stack = newStack();
+    const pool = new AgentPool(stack, "Pool", { name: "k8s-run" });
+    const agent = new HelmAgent(stack, "RunAgent", { pool, replicas: 3, settings: { scalrUrl: SCALR_URL } });
+    expect(Object.values<any>(synth(stack).resource.kubernetes_pod_disruption_budget_v1)[0].metadata.name).toBe("run-agent-agents");
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(PodDisruptionBudgetV1, {
+      spec: { max_unavailable: "1", selector: { match_labels: { "app.kubernetes.io/name": "agent-local", "app.kubernetes.io/instance": "run-agent" } } },
+    });
+    expect(agent.podDisruptionBudget).toBeDefined();
+  });
+
+  test("agent-k8s gets no budget: its controller and worker DaemonSet pods share the selector labels, and a budget over DaemonSet pods blocks drains", () => {
+    const stack = newStack();
+    const pool = new AgentPool(stack, "Pool", { name: "p" });
+    const agent = new HelmAgent(stack, "Agent", { chart: "agent-k8s", pool, settings: { scalrUrl: SCALR_URL } });
+    expect(synth(stack).resource.kubernetes_pod_disruption_budget_v1).toBeUndefined();
+    expect(agent.podDisruptionBudget).toBeUndefined();
   });
 
   test("agent-job brings its own disruption budgets; the kit adds none", () => {
@@ -131,6 +150,7 @@ describe("HelmAgent", () => {
     const pool = new AgentPool(stack, "Pool", { name: "p" });
     new HelmAgent(stack, "Agent", {
       pool,
+      replicas: 2,
       podDisruptionBudget: false,
       repository: "oci://registry.corp/charts",
       chartVersion: "0.6.4",
@@ -150,7 +170,7 @@ describe("HelmAgent", () => {
     expect(agent.releaseName).toBe("vcs");
     expect(agent.namespaceName).toBe("scalr-agent");
     expect(agent.tokenSecret).toBeDefined();
-    expect(agent.podDisruptionBudget).toBeDefined();
+    expect(agent.podDisruptionBudget).toBeUndefined();
     expect(agent.values).toMatchObject({ agent: { shutdownMode: "drain" } });
   });
 });
@@ -175,6 +195,7 @@ test("agent-k8s passes KitChecks with its root workers acknowledged, and the ack
 });
 
 describe("HelmAgent fails at synth time", () => {
+  const DIGEST_ONLY = `scalr/agent@sha256:${"a".repeat(64)}`;
   const base = (stack: TerraformStack): HelmAgentProps => ({ pool: new AgentPool(stack, "Pool", { name: "p" }), settings: { scalrUrl: SCALR_URL } });
   const cases: Array<[string, (stack: TerraformStack) => HelmAgentProps, string]> = [
     [
@@ -191,6 +212,31 @@ describe("HelmAgent fails at synth time", () => {
       "when the release name is not a DNS label",
       (stack) => ({ ...base(stack), releaseName: "Scalr_Agent" }),
       'stack/Agent: `releaseName` must be a lowercase DNS label of at most 53 characters (a-z, 0-9, \'-\', starting and ending with a letter or digit), got: "Scalr_Agent"',
+    ],
+    [
+      "when the release name is a Terraform reference",
+      (stack) => ({ ...base(stack), releaseName: new TerraformVariable(stack, "release", { type: "string" }).stringValue }),
+      "stack/Agent: `releaseName` must be known at synth time (a literal, not a Terraform reference): it also names the token Secret and the PodDisruptionBudget, got: a Terraform reference",
+    ],
+    [
+      "when a disruption budget is asked for agent-k8s",
+      (stack) => ({ ...base(stack), chart: "agent-k8s", podDisruptionBudget: true }),
+      "stack/Agent: `podDisruptionBudget` is not supported by agent-k8s: its controller and worker DaemonSet pods share the chart's labels, and a budget over DaemonSet pods blocks every node drain, got: true",
+    ],
+    [
+      "when a disruption budget is asked for one agent-local replica",
+      (stack) => ({ ...base(stack), podDisruptionBudget: true }),
+      "stack/Agent: `podDisruptionBudget` needs `replicas` > 1: with one agent pod a budget of maxUnavailable 1 protects nothing, got: true",
+    ],
+    [
+      "when the image is a digest without a tag",
+      (stack) => ({ ...base(stack), settings: { scalrUrl: SCALR_URL, image: DIGEST_ONLY } }),
+      `stack/Agent: \`settings.image\` must give a tag with the digest, e.g. scalr/agent:1.4.0@sha256:${"a".repeat(64)} (the charts render \`repository:tag\`, so a digest alone becomes \`scalr/agent:@sha256:${"a".repeat(64)}\`), got: ${describeValue(DIGEST_ONLY)}`,
+    ],
+    [
+      "when extraValues.extraEnv names the token variable",
+      (stack) => ({ ...base(stack), extraValues: { extraEnv: { SCALR_AGENT_TOKEN: "t" } } }),
+      "stack/Agent: `extraValues.extraEnv.SCALR_AGENT_TOKEN` is reserved: set `token` instead, got: a plain string of 1 characters (value hidden)",
     ],
     [
       "when the namespace is too long",

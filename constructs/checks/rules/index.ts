@@ -6,6 +6,7 @@ import { KIT_EC2_3 } from "./kit-ec2-3";
 import { KIT_ECS_1 } from "./kit-ecs-1";
 import { KIT_IAM_1 } from "./kit-iam-1";
 import { KIT_IAM_2 } from "./kit-iam-2";
+import { KIT_IAM_3 } from "./kit-iam-3";
 import { KIT_K8S_1 } from "./kit-k8s-1";
 import { KIT_K8S_2 } from "./kit-k8s-2";
 import { KIT_LAMBDA_1 } from "./kit-lambda-1";
@@ -22,6 +23,7 @@ export * from "./kit-ec2-3";
 export * from "./kit-ecs-1";
 export * from "./kit-iam-1";
 export * from "./kit-iam-2";
+export * from "./kit-iam-3";
 export * from "./kit-k8s-1";
 export * from "./kit-k8s-2";
 export * from "./kit-lambda-1";
@@ -42,6 +44,7 @@ export const KIT_RULES: readonly KitRule[] = [
   KIT_SEC_2,
   KIT_IAM_1,
   KIT_IAM_2,
+  KIT_IAM_3,
   KIT_LOG_1,
   KIT_API_1,
   KIT_LAMBDA_1,

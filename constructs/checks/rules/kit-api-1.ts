@@ -7,7 +7,7 @@ export const KIT_API_1: KitRule = {
   name: "api-method-authenticated",
   severity: "error",
   description:
-    "API Gateway REST methods set `api_key_required = true` or an `authorization` other than `NONE` (CORS `OPTIONS` methods excepted); HTTP API routes set an `authorization_type` other than `NONE`.",
+    "API Gateway REST methods set `api_key_required = true` or an `authorization` other than `NONE` (CORS `OPTIONS` methods excepted); HTTP API routes and Lambda function URLs set an `authorization_type` other than `NONE`.",
   rationale: "The serverless webhook starts a Fargate task per call: an open endpoint lets anyone on the internet launch tasks (cost) and probe the handler.",
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
@@ -22,6 +22,12 @@ export const KIT_API_1: KitRule = {
       const type = r.body.authorization_type;
       if (type === undefined || type === "NONE") {
         findings.push({ path: r.path, message: `aws_apigatewayv2_route ${JSON.stringify(r.body.route_key)} must set an authorization_type other than NONE` });
+      }
+    }
+    for (const r of stack.resources("aws_lambda_function_url")) {
+      const type = r.body.authorization_type;
+      if (type === undefined || type === "NONE") {
+        findings.push({ path: r.path, message: `aws_lambda_function_url ${JSON.stringify(r.body.function_name)} must set authorization_type = "AWS_IAM": with NONE anyone on the internet can invoke the function` });
       }
     }
     return findings;

@@ -10,7 +10,7 @@ export const KIT_SEC_1: KitRule = {
   name: "no-secret-in-plain-configuration",
   severity: "error",
   description:
-    "No secret — a reference to `scalr_agent_pool_token.*.token` or another sensitive Scalr attribute, a Secrets Manager secret value, a Kubernetes Secret's data, a sensitive variable, a local holding one, or `sensitive(…)` — in EC2 user data, an ECS container definition outside `secrets`, Helm release `values` or `set`, Lambda environment variables, a ConfigMap, or a non-SecureString SSM parameter.",
+    "No secret — a reference to `scalr_agent_pool_token.*.token` or another sensitive Scalr attribute, a Secrets Manager secret value, a Kubernetes Secret's data, a sensitive variable, a local holding one, or `sensitive(…)` — in EC2 user data, a `cloudinit_config` part, an ECS container definition outside `secrets`, Helm release `values` or `set`, a Kubernetes workload's containers (Deployment, DaemonSet, StatefulSet, Job, CronJob, Pod, and `kubernetes_manifest` objects other than Secrets), Lambda environment variables, an EventBridge target's `input`, a ConfigMap, or a non-SecureString SSM parameter. Only these places are read: a secret passed through another resource first (e.g. a `terraform_data` output) is not followed.",
   rationale:
     "Those places are readable without access to a secret: user data by anyone who can describe the instance (and by every process on it through IMDS), task definitions and Lambda configuration by read-only roles, Helm values in the release Secret and `helm get values`. The token must flow through a secret store and be referenced (ECS `secrets`, `tokenExistingSecret`, a boot-time fetch).",
   check(stack: SynthesizedStack): KitRuleFinding[] {
@@ -26,6 +26,31 @@ export const KIT_SEC_1: KitRule = {
         report(r, key, value);
         if (typeof value === "string" && BASE64.test(value)) report(r, `${key} (decoded)`, Buffer.from(value, "base64").toString("utf8"));
       }
+    }
+    for (const r of [...stack.dataSources("cloudinit_config"), ...stack.resources("cloudinit_config")]) {
+      blocks(r.body.part).forEach((part, i) => report(r, `part[${i}].content (rendered into user data)`, part.content));
+    }
+    for (const r of stack.resources(...KUBERNETES_WORKLOADS)) {
+      for (const c of containersOf(r.body, TF_CONTAINER_KEYS)) {
+        const name = JSON.stringify(c.name ?? "(unnamed)");
+        for (const env of blocks(c.env)) report(r, `the environment variable ${JSON.stringify(env.name)} of container ${name}`, env.value);
+        report(r, `container ${name} (outside env)`, without(c, ["env"]));
+      }
+    }
+    for (const r of stack.resources("kubernetes_manifest")) {
+      const manifest = record(r.body.manifest);
+      // A Secret is where the token belongs.
+      if (manifest.kind === "Secret") continue;
+      const kind = typeof manifest.kind === "string" ? manifest.kind : "object";
+      for (const c of containersOf(manifest, MANIFEST_CONTAINER_KEYS)) {
+        const name = JSON.stringify(c.name ?? "(unnamed)");
+        for (const env of blocks(c.env)) report(r, `the environment variable ${JSON.stringify(env.name)} of container ${name} (a ${kind})`, env.value);
+      }
+      report(r, `manifest (a ${kind}, outside container env)`, stripEnv(manifest));
+    }
+    for (const r of stack.resources("aws_cloudwatch_event_target")) {
+      report(r, "input", r.body.input);
+      blocks(r.body.input_transformer).forEach((t) => report(r, "input_transformer.input_template", t.input_template));
     }
     for (const r of stack.resources("aws_ecs_task_definition")) {
       const containers = tryDecodeTerraformJson(r.body.container_definitions);
@@ -61,3 +86,49 @@ export const KIT_SEC_1: KitRule = {
     return findings;
   },
 };
+
+/** Kubernetes workload resources (the kubernetes provider's typed ones) whose containers are checked. */
+const KUBERNETES_WORKLOADS = [
+  "kubernetes_deployment_v1",
+  "kubernetes_deployment",
+  "kubernetes_daemon_set_v1",
+  "kubernetes_daemonset",
+  "kubernetes_stateful_set_v1",
+  "kubernetes_stateful_set",
+  "kubernetes_job_v1",
+  "kubernetes_job",
+  "kubernetes_cron_job_v1",
+  "kubernetes_cron_job",
+  "kubernetes_pod_v1",
+  "kubernetes_pod",
+  "kubernetes_replication_controller_v1",
+  "kubernetes_replication_controller",
+];
+const TF_CONTAINER_KEYS = new Set(["container", "init_container"]);
+const MANIFEST_CONTAINER_KEYS = new Set(["containers", "initContainers", "ephemeralContainers"]);
+
+/** Every container block below `node`, at any depth (pod templates nest differently per kind). */
+function containersOf(node: unknown, keys: ReadonlySet<string>): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n === null || typeof n !== "object") return;
+    for (const [key, value] of Object.entries(n)) {
+      if (keys.has(key)) out.push(...blocks(value));
+      else walk(value);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+function without(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+}
+
+/** `manifest` without the `env` of its containers (reported one variable at a time). */
+function stripEnv(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripEnv);
+  if (node === null || typeof node !== "object") return node;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, MANIFEST_CONTAINER_KEYS.has(k) ? blocks(v).map((c) => without(c, ["env"])) : stripEnv(v)]));
+}
