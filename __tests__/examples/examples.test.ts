@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { buildExamplesApp } from "../../examples/app";
+import { referenceCycles } from "../support/reference-graph";
 import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
 import { expectGolden } from "../support/golden";
 import { chartSchemaErrors } from "../support/helm-charts";
@@ -62,6 +63,10 @@ describe("examples app", () => {
     const json = JSON.parse(stacks[name] ?? "{}");
     expect(countScalrBlocks(json)).toBeGreaterThan(0);
     expect(checkAgainstScalrSchema(json)).toEqual([]);
+  });
+
+  test.each(Object.keys(stacks))("stack %s has no reference cycle (Terraform could not plan it)", (name) => {
+    expect(referenceCycles(JSON.parse(stacks[name] ?? "{}"))).toEqual([]);
   });
 
   test.each(Object.keys(stacks))("stack %s holds no unresolved or broken values and no machine paths", (name) => {

@@ -3,9 +3,9 @@ import { awsPythonProgram } from "./aws-python";
 /**
  * The Auto Scaling lifecycle helper installed on the VM, as Python 3 source (standard library only;
  * the AWS client part is shared with the token fetcher, see `aws-python.ts`). The drain watcher
- * calls it:
+ * calls it once Auto Scaling terminates the instance (it polls the target lifecycle state itself,
+ * with curl):
  *
- * - `target-state`: prints IMDS `autoscaling/target-lifecycle-state` (`InService`, `Terminated`, …);
  * - `heartbeat --group G --hook H`: `RecordLifecycleActionHeartbeat` for this instance;
  * - `complete --group G --hook H --result CONTINUE`: `CompleteLifecycleAction` for this instance.
  *
@@ -15,7 +15,7 @@ import { awsPythonProgram } from "./aws-python";
  * `AWS_ENDPOINT_URL_AUTO_SCALING` overrides the endpoint (tests).
  */
 export const AWS_LIFECYCLE_HELPER_PY = awsPythonProgram(
-  "Reads this instance's Auto Scaling target lifecycle state and answers its lifecycle hook.",
+  "Answers this instance's Auto Scaling termination lifecycle hook (heartbeat, complete).",
   ["argparse", "re", "sys", "time", "urllib.error", "urllib.parse"],
   `
 ACTIONS = {"heartbeat": "RecordLifecycleActionHeartbeat", "complete": "CompleteLifecycleAction"}
@@ -45,20 +45,12 @@ def aws_error(e):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["target-state", "heartbeat", "complete"])
+    parser.add_argument("command", choices=["heartbeat", "complete"])
     parser.add_argument("--group", help="Auto Scaling group name")
     parser.add_argument("--hook", help="lifecycle hook name")
     parser.add_argument("--result", choices=["CONTINUE", "ABANDON"], default="CONTINUE")
     parser.add_argument("--deadline-seconds", type=int, default=60)
     args = parser.parse_args()
-
-    if args.command == "target-state":
-        try:
-            print(imds("/latest/meta-data/autoscaling/target-lifecycle-state", imds_token()).strip())
-            return 0
-        except (urllib.error.URLError, OSError) as e:
-            print("scalr-agent drain: target lifecycle state unavailable (%s)" % type(e).__name__, file=sys.stderr)
-            return 1
 
     if not args.group or not args.hook:
         parser.error("--group and --hook are required for %s" % args.command)

@@ -1,4 +1,4 @@
-import { gzipSync } from "zlib";
+import { gzipSync } from "fflate";
 
 /** EC2's limit on user data: 16 KB in raw form, before base64 encoding. */
 export const EC2_USER_DATA_MAX_BYTES = 16384;
@@ -11,22 +11,20 @@ export interface Ec2UserData {
   readonly bytes: number;
 }
 
-/** gzip header offsets (RFC 1952): MTIME (4 bytes) and OS. */
-const GZIP_MTIME = 4;
-const GZIP_OS = 9;
-
 /**
  * Compresses a cloud-init document for EC2 user data, deterministically: same document, same
- * bytes (no file name, modification time 0, OS byte "unknown" whatever the build machine). The
- * kit's documents are 10–14 KB as text, close to EC2's 16 KB limit; compressed they are a third of
- * that. cloud-init recognises gzip user data by its magic bytes and decompresses it.
+ * bytes on every machine. The compressor is fflate (pure JavaScript, pinned in package.json), not
+ * Node's zlib, whose output can change with the zlib build Node links; a different byte would
+ * change the launch template and roll the whole fleet. The header has no file name, modification
+ * time 0, and the OS byte 3 ("Unix"), which fflate always writes (it has no option for it).
+ * The kit's documents are 4–25 KB as text: the ones with the drain watcher and both Python
+ * helpers (about 24 KB) are over EC2's 16 KB limit; compressed, each is about a third of its text
+ * (under 7 KB). cloud-init recognises gzip user data by its magic bytes and decompresses it.
  *
  * @throws when even the compressed document exceeds {@link EC2_USER_DATA_MAX_BYTES}
  */
 export function encodeEc2UserData(document: string): Ec2UserData {
-  const gz = gzipSync(Buffer.from(document, "utf8"), { level: 9 });
-  gz.writeUInt32LE(0, GZIP_MTIME);
-  gz[GZIP_OS] = 255;
+  const gz = Buffer.from(gzipSync(Buffer.from(document, "utf8"), { level: 9, mtime: 0 }));
   if (gz.length > EC2_USER_DATA_MAX_BYTES) {
     throw new Error(`the user data is ${gz.length} bytes gzip-compressed; EC2 accepts at most ${EC2_USER_DATA_MAX_BYTES}`);
   }

@@ -45,7 +45,7 @@ export interface VmUserDataOptions {
   /** How the agent is installed. @default "docker" */
   readonly installMode?: VmInstallMode;
   /**
-   * How the VM fetches the pool token at boot.
+   * How the VM fetches the pool token before the agent starts.
    * @default - from the settings' `token`: a Secrets Manager secret is read with the instance role, a file is read in place
    */
   readonly tokenFetch?: VmTokenFetch;
@@ -98,7 +98,7 @@ export interface VmUserData {
   readonly os: VmOperatingSystem;
   /** The install mode rendered. */
   readonly installMode: VmInstallMode;
-  /** How the token is fetched at boot (a construct grants the instance read access to `secretId`). */
+  /** How the token is fetched before the agent starts (a construct grants the instance read access to `secretId`). */
   readonly tokenFetch: VmTokenFetch;
   /** The Auto Scaling drain, with defaults applied, when rendered. */
   readonly autoScalingDrain?: Required<VmAutoScalingDrain>;
@@ -156,8 +156,8 @@ const optionsSchema = strictProps({
  *
  * The document is literal: it is rendered at synth time, and settings that are unresolved Terraform
  * references fail here with the field named, so reviewers, golden files and `cloud-init schema`
- * see exactly what the VM receives. The pool token is never in it: the VM fetches it at every boot
- * (`options.tokenFetch`) into a root-only file on tmpfs.
+ * see exactly what the VM receives. The pool token is never in it: the VM fetches it before every
+ * start of the agent (`options.tokenFetch`) into a root-only file on tmpfs.
  *
  * @param settings the agent (validated here; pass the same object a construct validated)
  * @param options OS, install mode, token fetch
@@ -179,6 +179,17 @@ export function renderVmUserData(
     add(field, "must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions)", value),
   );
   if (s.driver === "kubernetes") add("driver", 'must be "docker" or "local" on a VM', s.driver);
+  for (const key of ["http", "https"] as const) {
+    const hidden = withoutCredentials(s.proxy?.[key]);
+    if (hidden !== undefined) {
+      issues.push({
+        field: `${prefix}proxy.${key}`,
+        message:
+          "must not hold credentials (user:password@) on a VM: the proxy URL is written into user data and into unit files any local user can read; let the proxy allow the instances by address instead",
+        received: JSON.stringify(hidden),
+      });
+    }
+  }
   if (opts.installMode === "package" && !os.legacyPackage) {
     issues.push({
       field: "installMode",
@@ -193,17 +204,14 @@ export function renderVmUserData(
   const runAgent = s.poolKind === "run";
   const image = opts.installMode === "docker" ? agentImage(s) : undefined;
 
-  const units: SystemdUnit[] = [tokenUnit()];
+  // Docker mode fetches the token in the agent's own unit (ExecStartPre), at every start; legacy
+  // mode needs it once, in a oneshot unit, before `scalr-agent configure`.
+  const units: SystemdUnit[] = opts.installMode === "docker" ? [dockerAgentUnit(s, image as string, os)] : [tokenUnit(), legacyDropIn(s)];
   const symlinks: { path: string; target: string }[] = [];
   const drain = opts.autoScalingDrain;
-  const proxyUnits = [opts.installMode === "docker" ? "docker.service" : "scalr-docker.service", "scalr-agent-token.service"];
+  const proxyUnits = opts.installMode === "docker" ? ["docker.service"] : ["scalr-docker.service", "scalr-agent-token.service"];
   // The drain watcher calls the Auto Scaling API: through the proxy too.
   if (drain) proxyUnits.push(VM_DRAIN_UNIT);
-  if (opts.installMode === "docker") {
-    units.push(dockerAgentUnit(s, image as string, os));
-  } else {
-    units.push(legacyDropIn(s));
-  }
   if (drain) units.push(drainUnit());
   if (s.proxy) {
     const proxyUnit = proxyDropIn(variables);
@@ -225,6 +233,9 @@ export function renderVmUserData(
       os,
       installMode: opts.installMode,
       ca: s.caBundle ? { pemWritten: s.caBundle.pem !== undefined, path: s.caBundle.path } : undefined,
+      proxyEnv: s.proxy
+        ? { http_proxy: variables.http_proxy as string, https_proxy: variables.https_proxy as string, no_proxy: variables.no_proxy as string }
+        : undefined,
       proxyUnits: s.proxy ? proxyUnits : undefined,
       directories,
       aptPackageRepo: opts.installMode === "package" && os.family === "debian",
@@ -250,7 +261,7 @@ export function renderVmUserData(
   const cloudConfig = new CloudConfig({
     comment: [
       `Scalr ${s.poolKind} agent (${opts.installMode === "docker" ? `Docker, ${image}` : "legacy package"}) on ${opts.os}, rendered by cdktf-scalr-kit.`,
-      `The pool token is not in this document: ${VM_FETCH_TOKEN_SCRIPT} fetches it at every boot into ${VM_TOKEN_ENV_FILE}.`,
+      `The pool token is not in this document: ${VM_FETCH_TOKEN_SCRIPT} fetches it before the agent starts into ${VM_TOKEN_ENV_FILE}.`,
     ].join("\n"),
     writeFiles: files,
     aptProxy: pmProxy && os.family === "debian" ? pmProxy : undefined,
@@ -350,7 +361,7 @@ function tokenUnit(): SystemdUnit {
         ["TimeoutStartSec", 900],
       ],
     },
-    "Runs at every boot: /run is tmpfs, so the token is fetched again and never written to disk.",
+    "Legacy mode: fetches the token for `scalr-agent configure` at first boot (/run is tmpfs, root-only).",
   );
 }
 
@@ -361,8 +372,8 @@ function drainUnit(): SystemdUnit {
       unit: [
         ["Description", "Drain the Scalr agent before EC2 Auto Scaling terminates this instance"],
         ["Wants", "network-online.target"],
-        // Stopped before the agent at shutdown; it only ever stops the agent itself.
-        ["After", "network-online.target scalr-agent.service"],
+        // Not ordered after the agent: the watcher must run even when the agent's start fails or waits.
+        ["After", "network-online.target"],
       ],
       service: [
         ["Type", "simple"],
@@ -401,10 +412,15 @@ function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfil
   groups.push(["--stop-timeout", String(stop)], ["--log-opt", "max-size=50m"], ["--log-opt", "max-file=3"], [image, "run"]);
 
   const service: SystemdEntries = [
-    ["EnvironmentFile", VM_TOKEN_ENV_FILE],
+    // Written by the fetch below and read again before ExecStart ('-': it does not exist before the first fetch).
+    ["EnvironmentFile", `-${VM_TOKEN_ENV_FILE}`],
+    // At every start, so Restart=always also recovers from a failed fetch and picks up a rotated token.
+    ["ExecStartPre", new SystemdCommand([VM_FETCH_TOKEN_SCRIPT])],
     ["ExecStartPre", new SystemdCommand(["/usr/bin/docker", "rm", "--force", "scalr-agent"], { ignoreFailure: true })],
     ["ExecStart", SystemdCommand.lines(groups)],
     ["ExecStop", new SystemdCommand(["/usr/bin/docker", "stop", "--time", String(stop), "scalr-agent"])],
+    // The fetcher retries for up to 10 minutes (the instance role and the network can be late).
+    ["TimeoutStartSec", 900],
     ["TimeoutStopSec", grace],
     ["Restart", "always"],
     ["RestartSec", 10],
@@ -416,8 +432,8 @@ function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfil
         ["Description", `Scalr agent (${image})`],
         ["Documentation", "https://docs.scalr.io/docs/self-hosted-agents-pools"],
         ["Wants", "network-online.target"],
-        ["Requires", "docker.service scalr-agent-token.service"],
-        ["After", "network-online.target docker.service scalr-agent-token.service"],
+        ["Requires", "docker.service"],
+        ["After", "network-online.target docker.service"],
       ],
       service,
       install: [["WantedBy", "multi-user.target"]],
@@ -457,9 +473,22 @@ function renderEnvFile(variables: Readonly<Record<string, string>>, mode: VmInst
     mode === "docker"
       ? ["# Scalr agent environment, rendered by cdktf-scalr-kit from AgentSettings.", "# Read by `docker run --env-file`: NAME=value, the value taken literally."]
       : ["# Scalr agent environment, rendered by cdktf-scalr-kit from AgentSettings.", "# Read by systemd (EnvironmentFile=): NAME=\"value\"."];
-  header.push(`# The pool token is not here: it is fetched at boot into ${VM_TOKEN_ENV_FILE}.`);
+  header.push(`# The pool token is not here: it is fetched before the agent starts into ${VM_TOKEN_ENV_FILE}.`);
   const lines = Object.entries(variables).map(([k, v]) => (mode === "docker" ? `${k}=${v}` : `${k}="${v.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`));
   return `${[...header, ...lines].join("\n")}\n`;
+}
+
+/** The proxy URL with its credentials replaced by `***` when it has any (never echoed), else undefined. */
+function withoutCredentials(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined; // not a URL: the settings' own check reports it
+  }
+  if (parsed.username === "" && parsed.password === "") return undefined;
+  return `${parsed.protocol}//***@${parsed.host}`;
 }
 
 function ensureNewline(s: string): string {

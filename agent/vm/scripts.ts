@@ -3,15 +3,15 @@ import { VmTokenFetch } from "./vm-token-fetch";
 
 /** Where the kit's VM scripts live. */
 export const VM_LIBEXEC_DIR = "/usr/local/libexec/scalr-agent";
-/** tmpfs directory (root-only) holding the token fetched at boot. */
+/** tmpfs directory (root-only) holding the token fetched at every agent start. */
 export const VM_RUN_DIR = "/run/scalr-agent";
-/** The raw token, fetched at boot (0600, tmpfs). */
+/** The raw token, fetched at every agent start (0600, tmpfs). */
 export const VM_TOKEN_FILE = `${VM_RUN_DIR}/token`;
 /** `SCALR_AGENT_TOKEN=<token>` for systemd's `EnvironmentFile=` (0600, tmpfs). */
 export const VM_TOKEN_ENV_FILE = `${VM_RUN_DIR}/token.env`;
 /** The Secrets Manager fetcher (Python 3, standard library only). */
 export const VM_AWS_FETCHER = `${VM_LIBEXEC_DIR}/aws-secretsmanager-token`;
-/** The token fetch script run by `scalr-agent-token.service`. */
+/** The token fetch script: `ExecStartPre=` of the Docker-mode agent, `scalr-agent-token.service` in legacy mode. */
 export const VM_FETCH_TOKEN_SCRIPT = `${VM_LIBEXEC_DIR}/fetch-token`;
 /** The first-boot script run by cloud-init `runcmd`. */
 export const VM_FIRST_BOOT_SCRIPT = `${VM_LIBEXEC_DIR}/first-boot`;
@@ -50,15 +50,16 @@ function fetchCommand(fetch: VmTokenFetch): string {
 }
 
 /**
- * `fetch-token`: run by `scalr-agent-token.service` at every boot, before the agent. Writes the
- * token to {@link VM_TOKEN_FILE} and {@link VM_TOKEN_ENV_FILE} atomically, root-only, on tmpfs.
- * The token is checked to be one line of token characters (so it cannot inject into the env file)
- * and is never printed.
+ * `fetch-token`: run before the agent starts — at every start of `scalr-agent.service` in Docker
+ * mode (so a restart picks up a rotated token and retries a failed fetch), by
+ * `scalr-agent-token.service` in legacy mode. Writes the token to {@link VM_TOKEN_FILE} and
+ * {@link VM_TOKEN_ENV_FILE} atomically, root-only, on tmpfs. The token is checked to be one line of
+ * token characters (so it cannot inject into the env file) and is never printed.
  */
 export function renderFetchTokenScript(fetch: VmTokenFetch): string {
   return `#!/bin/bash
-# Fetches the Scalr agent pool token at boot into ${VM_RUN_DIR} (tmpfs, root-only): the token is
-# never in user data and never on disk. Source: ${fetch.toString()}.
+# Fetches the Scalr agent pool token into ${VM_RUN_DIR} (tmpfs, root-only) before the agent starts:
+# the token is never in user data or in the kit's files. Source: ${fetch.toString()}.
 set -euo pipefail
 umask 077
 
@@ -97,6 +98,11 @@ export interface FirstBootPlan {
   readonly installMode: "docker" | "package";
   /** The CA bundle: `pem` was written to the OS anchor by cloud-init, `path` is copied there now. @default - none */
   readonly ca?: { readonly pemWritten: boolean; readonly path?: string };
+  /**
+   * The proxy for the script's own downloads (`curl`, `apt-get`): `http_proxy`, `https_proxy` and
+   * `no_proxy`, exported at the top. @default - no proxy
+   */
+  readonly proxyEnv?: Readonly<Record<"http_proxy" | "https_proxy" | "no_proxy", string>>;
   /** Units that get the proxy drop-in, symlinked to the agent's (seed 000). @default - no proxy */
   readonly proxyUnits?: readonly string[];
   /** Directories to create (data, cache). */
@@ -105,7 +111,10 @@ export interface FirstBootPlan {
   readonly aptPackageRepo?: boolean;
   /** Legacy mode: `scalr-agent configure` flags other than the token. */
   readonly configure?: { readonly url: string; readonly agentName?: string };
-  /** More services enabled and started after the agent (the drain watcher). @default [] */
+  /**
+   * Services enabled and started before anything that can fail (the drain watcher): a failed or
+   * slow agent start must not leave the instance without them. @default []
+   */
   readonly services?: readonly string[];
 }
 
@@ -113,8 +122,13 @@ const AGENT_PROXY_DROP_IN = "/etc/systemd/system/scalr-agent.service.d/proxy.con
 
 /**
  * `first-boot`: run once by cloud-init `runcmd`, after packages are installed. Joins the CA to the
- * OS trust store, links the proxy drop-in to the other units, then reloads systemd and restarts in
- * the order seed 000 gives: daemon-reload, the Docker daemon, the agent.
+ * OS trust store, links the proxy drop-in to the other units, starts the drain watcher, then
+ * restarts in the order seed 000 gives: daemon-reload, the Docker daemon, the agent.
+ *
+ * The watcher comes first and the agent starts without waiting (`--no-block`): the agent's start
+ * fetches the token, which can fail or take minutes, and an instance whose first boot stopped
+ * there would otherwise never answer its termination lifecycle hook. In legacy mode the Scalr
+ * package is downloaded after the CA joins the trust store, through the proxy.
  */
 export function renderFirstBootScript(plan: FirstBootPlan): string {
   const lines: string[] = [
@@ -125,19 +139,15 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
     'log() { echo "scalr-agent first boot: $*"; }',
     "",
   ];
-  if (plan.installMode === "package" && plan.aptPackageRepo) {
+  if (plan.proxyEnv) {
     lines.push(
-      "# Scalr's (deprecated) apt repository, as Scalr's install instructions set it up.",
-      "log 'adding the Scalr apt repository'",
-      "curl -fsSL https://downloads.scalr.com/pgp-key.public | gpg --batch --yes --dearmor -o /usr/share/keyrings/scalr-keyring.gpg",
-      "echo 'deb [signed-by=/usr/share/keyrings/scalr-keyring.gpg] https://downloads.scalr.com/apt stable main' >/etc/apt/sources.list.d/scalr.list",
-      "apt-get update",
-      "DEBIAN_FRONTEND=noninteractive apt-get install -y scalr-agent",
+      "# This script's own downloads (curl, apt-get) go through the agent's proxy; units get it from their drop-ins.",
+      ...(["http_proxy", "https_proxy", "no_proxy"] as const).map((n) => `export ${n}=${shellQuote(plan.proxyEnv?.[n] as string)}`),
       "",
     );
   }
   if (plan.ca) {
-    lines.push("# The CA joins the OS trust store: Docker pulls, the token fetch and the agent all trust it.");
+    lines.push("# The CA joins the OS trust store: Docker pulls, the token fetch, downloads and the agent all trust it.");
     if (plan.ca.path) lines.push(`install -m 0644 ${shellQuote(plan.ca.path)} ${shellQuote(plan.os.caAnchor)}`);
     lines.push(`${argv(plan.os.caUpdate)}`, `log 'CA bundle added to ${plan.os.caBundle}'`, "");
   }
@@ -152,22 +162,38 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
   for (const dir of plan.directories) lines.push(`install -d -m 0755 ${shellQuote(dir)}`);
   if (plan.directories.length) lines.push("");
 
+  lines.push("systemctl daemon-reload");
+  if (plan.services?.length) {
+    lines.push("# First, before anything that can fail or wait: the drain watcher must run even if the agent never starts.");
+    for (const unit of plan.services) lines.push(`systemctl enable --now ${unit}`, `log '${unit} started'`);
+  }
+  lines.push("");
+
+  if (plan.installMode === "package" && plan.aptPackageRepo) {
+    lines.push(
+      "# Scalr's (deprecated) apt repository, as Scalr's install instructions set it up.",
+      "log 'adding the Scalr apt repository'",
+      "curl -fsSL https://downloads.scalr.com/pgp-key.public | gpg --batch --yes --dearmor -o /usr/share/keyrings/scalr-keyring.gpg",
+      "echo 'deb [signed-by=/usr/share/keyrings/scalr-keyring.gpg] https://downloads.scalr.com/apt stable main' >/etc/apt/sources.list.d/scalr.list",
+      "apt-get update",
+      "DEBIAN_FRONTEND=noninteractive apt-get install -y scalr-agent",
+      "",
+    );
+  }
+
   if (plan.installMode === "docker") {
     lines.push(
-      "systemctl daemon-reload",
       "systemctl enable docker.service",
       "systemctl restart docker.service",
-      "# Starting the agent first runs scalr-agent-token.service (Requires=), which fetches the token.",
-      "systemctl enable --now scalr-agent.service",
-      "log 'scalr-agent.service started'",
+      "# The agent's start fetches the token first (ExecStartPre), which may retry for minutes: do not wait for it.",
+      "systemctl enable --now --no-block scalr-agent.service",
+      "log 'scalr-agent.service enabled and starting'",
     );
-    for (const unit of plan.services ?? []) lines.push(`systemctl enable --now ${unit}`, `log '${unit} started'`);
   } else {
     const configure = plan.configure as { url: string; agentName?: string };
     const flags = [`--url=${shellQuote(configure.url)}`];
     if (configure.agentName) flags.push(`--agent-name=${shellQuote(configure.agentName)}`);
     lines.push(
-      "systemctl daemon-reload",
       "systemctl start scalr-agent-token.service",
       `# scalr-agent configure only takes the token as a flag; it is read from ${VM_TOKEN_FILE}, never from user data.`,
       `scalr-agent configure --token="$(cat ${VM_TOKEN_FILE})" ${flags.join(" ")}`,
@@ -177,7 +203,6 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
       "systemctl enable scalr-docker scalr-agent",
       "log 'scalr-agent configured and started'",
     );
-    for (const unit of plan.services ?? []) lines.push(`systemctl enable --now ${unit}`, `log '${unit} started'`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -196,7 +221,8 @@ export interface DrainWatcherPlan {
 
 /**
  * `drain-watcher`: run by `scalr-agent-drain.service` for as long as the instance lives. It reads
- * the Auto Scaling target lifecycle state from IMDS; when it turns `Terminated` (scale-in, instance
+ * the Auto Scaling target lifecycle state from IMDS with curl (directly, never through a proxy; a
+ * curl every few seconds costs far less than starting Python); when it turns `Terminated` (scale-in, instance
  * refresh, capacity rebalancing) the termination lifecycle hook holds the instance in
  * `Terminating:Wait`, and the watcher stops `scalr-agent.service`. Stopping drains: the agent takes
  * no new runs and running ones finish, bounded by the unit's `TimeoutStopSec`. Meanwhile it sends
@@ -214,13 +240,22 @@ hook=${shellQuote(plan.lifecycleHookName)}
 poll_seconds=${plan.pollIntervalSeconds}
 heartbeat_seconds=${plan.heartbeatIntervalSeconds}
 lifecycle=${VM_AWS_LIFECYCLE_HELPER}
+# AWS SDKs' variable: unset on the VM (systemd starts units with a clean environment); tests set it.
+imds="${"$"}{AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}"
 
 log() { echo "scalr-agent drain: $*"; }
+
+# IMDSv2, always direct (--noproxy): the target lifecycle state, or a failure.
+target_state() {
+  local token
+  token="$(curl -fs --noproxy '*' --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/latest/api/token")" || return 1
+  curl -fs --noproxy '*' --max-time 5 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/autoscaling/target-lifecycle-state"
+}
 
 # 1. Wait until Auto Scaling decides to terminate this instance. A failed read (IMDS busy) is a "not yet".
 log "watching the target lifecycle state every $poll_seconds s"
 while true; do
-  state="$("$lifecycle" target-state)" || state=""
+  state="$(target_state)" || state=""
   if [[ "$state" == "Terminated" ]]; then
     break
   fi

@@ -9,9 +9,11 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ABSOLUTE_PATH = /^\/[^\s\0'"\\$`]*$/;
 
 /**
- * A pluggable token source for VMs: how the boot-time fetcher (`scalr-agent-token.service`) obtains
- * the pool token before the agent starts. Every kind writes the token only to a root-only file on
- * tmpfs (`/run/scalr-agent`), so it is never in user data and never on disk.
+ * A pluggable token source for VMs: how the fetcher (`fetch-token`, run before every start of the
+ * agent) obtains the pool token. Every kind writes the token only to a root-only file on tmpfs
+ * (`/run/scalr-agent`), so it is never in user data or in the kit's files. (In Docker mode, Docker
+ * keeps the container's environment, token included, in its container config under
+ * `/var/lib/docker` while the agent runs.)
  *
  * - {@link VmTokenFetch.awsSecretsManager}: the instance role reads a Secrets Manager secret (EC2);
  * - {@link VmTokenFetch.command}: any command that prints the token (GCP, Azure, Vault, vSphere);
@@ -29,6 +31,9 @@ export class VmTokenFetch {
     options: { readonly region?: string; readonly jsonKey?: string } = {},
     ctx: ValidationContext = { subject: "VmTokenFetch.awsSecretsManager" },
   ): VmTokenFetch {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw fieldError(ctx, "options", "must be an object such as { region, jsonKey }, or left out", options);
+    }
     if (isToken(secretId)) {
       throw fieldError(
         ctx,

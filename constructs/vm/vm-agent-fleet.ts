@@ -2,11 +2,11 @@ import { AutoscalingGroup, AutoscalingGroupConfig } from "@cdktf/provider-aws/li
 import { AutoscalingLifecycleHook } from "@cdktf/provider-aws/lib/autoscaling-lifecycle-hook";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
@@ -140,6 +140,13 @@ export interface VmAgentFleetProps {
   readonly instanceRefresh?: VmAgentFleetInstanceRefresh;
   /** How the agent is installed. @default "docker" */
   readonly installMode?: VmInstallMode;
+  /**
+   * The customer-managed KMS key (ARN) that encrypts the token secret. The instance role gets
+   * `kms:Decrypt` on it, only through Secrets Manager (`kms:ViaService`); a secret this construct
+   * creates is encrypted with it.
+   * @default - the AWS managed key `aws/secretsmanager`, which needs no grant
+   */
+  readonly tokenSecretKmsKeyArn?: string;
   /** Send the OS package manager through the agent's proxy. @default true */
   readonly packageManagerProxy?: boolean;
   /** Tags for the group, its instances and volumes. @default {} */
@@ -196,6 +203,7 @@ const propsSchema = strictProps({
     maxHealthyPercentage: literalIntInRange(100, 200).default(200),
   }).default({ minHealthyPercentage: 100, maxHealthyPercentage: 200 }),
   installMode: z.enum(["docker", "package"]).default("docker"),
+  tokenSecretKmsKeyArn: tokenOr(z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"' })).optional(),
   packageManagerProxy: z.boolean().default(true),
   tags: z.record(z.string(), tokenOr(z.string())).default({}),
 }) satisfies z.ZodType<VmAgentFleetProps>;
@@ -213,8 +221,9 @@ const propsSchema = strictProps({
  *
  * Secure defaults: IMDSv2 only with a hop limit of 1 (task containers cannot reach the instance
  * role), an encrypted gp3 root volume, no public IP, no SSH key (Session Manager instead), a
- * security group without ingress, and an instance role that can read only its own token secret and
- * answer only its own group's lifecycle hook.
+ * security group without ingress, and an instance role that can read only its own token secret,
+ * answer only its own group's lifecycle hook, and open Session Manager sessions (not the rest of
+ * Systems Manager: no parameters, documents or Run Command).
  *
  * @example
  * new VmAgentFleet(this, "Fleet", {
@@ -235,6 +244,8 @@ export class VmAgentFleet extends Construct {
   public readonly securityGroup: SecurityGroup;
   /** The secret holding the pool token, when the token is a Terraform value. */
   public readonly tokenSecret?: SecretsmanagerSecret;
+  /** The secret's value (the pool token), when the token is a Terraform value. */
+  public readonly tokenSecretVersion?: SecretsmanagerSecretVersion;
   /** The termination lifecycle hook the drain watcher answers. */
   public readonly lifecycleHook: AutoscalingLifecycleHook;
   /** The rendered user data: the literal `#cloud-config` (`userData.document`) and its parts. */
@@ -324,31 +335,31 @@ export class VmAgentFleet extends Construct {
     } catch {
       issues.push({
         field: "settings",
-        message: `render user data of at most ${EC2_USER_DATA_MAX_BYTES} bytes gzip-compressed (EC2's limit); shorten the CA bundle (\`settings.caBundle.pem\`) or pass it as a path`,
+        message: `must render user data of at most ${EC2_USER_DATA_MAX_BYTES} bytes gzip-compressed (EC2's limit); shorten the CA bundle (\`settings.caBundle.pem\`) or pass it as a path`,
         received: `${this.userData.document.length} characters`,
       });
     }
     if (issues.length > 0 || encoded === undefined) throw new KitValidationError(ctx.subject, issues);
     this.userDataBytes = encoded.bytes;
 
-    const partition = new DataAwsPartition(this, "Partition", {});
     const tags = { Name: p.name, ...p.tags };
 
-    let secretArn: string;
+    let secretResources: string[];
     if (token instanceof AgentTokenSource && token.kind === "terraform") {
       this.tokenSecret = new SecretsmanagerSecret(this, "TokenSecret", {
         // A fixed name: the user data is literal and reads the secret by name in the instance's region.
         name: secretName,
         description: `Scalr agent pool token of the ${p.name} fleet (read at boot by its instances)`,
+        kmsKeyId: p.tokenSecretKmsKeyArn,
         // The token lives in Terraform state anyway; without a recovery window the name is free
         // again at once after a destroy, so the fleet can be re-created under the same name.
         recoveryWindowInDays: 0,
         tags,
       });
-      new SecretsmanagerSecretVersion(this, "TokenSecretValue", { secretId: this.tokenSecret.id, secretString: token.value as string });
-      secretArn = this.tokenSecret.arn;
+      this.tokenSecretVersion = new SecretsmanagerSecretVersion(this, "TokenSecretValue", { secretId: this.tokenSecret.id, secretString: token.value as string });
+      secretResources = [this.tokenSecret.arn];
     } else {
-      secretArn = (token as AgentTokenSource).secretArn as string;
+      secretResources = [secretArnPattern((token as AgentTokenSource).secretArn as string)];
     }
 
     this.role = new IamRole(this, "Role", {
@@ -360,18 +371,48 @@ export class VmAgentFleet extends Construct {
       }),
       tags,
     });
-    // Session Manager instead of SSH: no key pair, no ingress.
-    const ssm = new IamRolePolicyAttachment(this, "SessionManager", {
-      role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    // Session Manager instead of SSH: no key pair, no ingress. Only the SSM Agent's registration and
+    // session channels (AWS's own minimal set, as in AWSCloud9SSMInstanceProfile), not
+    // AmazonSSMManagedInstanceCore, which would also let every run read SSM parameters and documents.
+    // AWS authorizes these actions only on "*".
+    const ssm = new IamRolePolicy(this, "SessionManager", {
+      role: this.role.id,
+      name: "session-manager",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "SessionManagerOnly",
+            Effect: "Allow",
+            Action: [
+              "ssm:UpdateInstanceInformation",
+              "ssmmessages:CreateControlChannel",
+              "ssmmessages:CreateDataChannel",
+              "ssmmessages:OpenControlChannel",
+              "ssmmessages:OpenDataChannel",
+            ],
+            Resource: "*",
+          },
+        ],
+      }),
     });
+    const tokenStatements: object[] = [{ Sid: "ReadPoolToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretResources }];
+    if (p.tokenSecretKmsKeyArn !== undefined) {
+      const region = new DataAwsRegion(this, "Region", {});
+      const partition = new DataAwsPartition(this, "Partition", {});
+      tokenStatements.push({
+        Sid: "DecryptPoolToken",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: [p.tokenSecretKmsKeyArn],
+        // Only for Secrets Manager reading the secret, never a direct Decrypt call.
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region.region}.${partition.dnsSuffix}` } },
+      });
+    }
     const tokenPolicy = new IamRolePolicy(this, "TokenPolicy", {
       role: this.role.id,
       name: "read-pool-token",
-      policy: terraformJson({
-        Version: "2012-10-17",
-        Statement: [{ Sid: "ReadPoolToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] }],
-      }),
+      policy: terraformJson({ Version: "2012-10-17", Statement: tokenStatements }),
     });
     this.instanceProfile = new IamInstanceProfile(this, "InstanceProfile", { name: `${p.name}-instance`, role: this.role.name, tags });
 
@@ -418,8 +459,8 @@ export class VmAgentFleet extends Construct {
         { resourceType: "volume", tags },
       ],
       tags,
-      // Instances need the token policy at their first boot.
-      dependsOn: [tokenPolicy, ssm],
+      // Instances need the token policy and the token itself at their first boot.
+      dependsOn: [tokenPolicy, ssm, ...(this.tokenSecretVersion ? [this.tokenSecretVersion] : [])],
     });
 
     const version = Token.asString(this.launchTemplate.latestVersion);
@@ -509,7 +550,15 @@ export class VmAgentFleet extends Construct {
     const taskSource = p.taskMemoryMiB !== undefined ? "`taskMemoryMiB`" : s.containerTask?.memoryLimitMiB !== undefined ? "`settings.containerTask.memoryLimitMiB`" : "the default";
     const needed = concurrency * taskMemory + p.osReserveMiB;
     const out: { instanceType: string; memoryMiB: number }[] = [];
+    const firstListed = new Map<string, string>();
     types.forEach((type, i) => {
+      const first = firstListed.get(type);
+      if (first !== undefined) {
+        // A mixed instances policy rejects a repeated override; one entry per type is enough anyway.
+        issues.push({ field: fields[i] as string, message: `must not list ${type} again: it is already ${first}`, received: JSON.stringify(type) });
+        return;
+      }
+      firstListed.set(type, i === 0 ? (p.instanceType !== undefined ? "`instanceType`" : "the default `instanceType`") : `\`${fields[i]}\``);
       const known = EC2_INSTANCE_TYPES[type];
       const memory = p.instanceMemoryMiB[type] ?? known?.memoryMiB;
       const field = fields[i] as string;
@@ -536,6 +585,15 @@ export class VmAgentFleet extends Construct {
     });
     return out;
   }
+}
+
+/**
+ * The Resource that matches a secret given by ARN. A complete ARN ends with `-` and six random
+ * characters Secrets Manager appends; a partial ARN (without them) matches nothing in IAM, so it
+ * gets the suffix as a `-??????` wildcard.
+ */
+function secretArnPattern(arn: string): string {
+  return /-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`;
 }
 
 /** The hook must outlast the drain on its own: the agent's grace period plus completing the action. */

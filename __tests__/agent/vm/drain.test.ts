@@ -6,13 +6,14 @@ import * as os from "os";
 import * as path from "path";
 import { AgentTokenSource } from "../../../agent/settings";
 import { renderVmUserData, VmUserData, VM_AWS_LIFECYCLE_HELPER, VM_DRAIN_WATCHER_SCRIPT } from "../../../agent/vm";
-import { testWithTools } from "../../support/system-tool";
+import { hasSystemTool, testWithTools } from "../../support/system-tool";
 import { expectedSignature } from "./sigv4";
 
 /**
  * The drain path, run for real: the drain watcher extracted from the rendered document, with the
- * metadata and AWS calls replaced at the command level (a stub lifecycle helper, a stub systemctl),
- * then with the real Python helper against a fake IMDS and Auto Scaling endpoint.
+ * metadata and AWS calls replaced at the command level (a stub curl for IMDS, a stub lifecycle
+ * helper, a stub systemctl), then with the real curl and Python helper against a fake IMDS and
+ * Auto Scaling endpoint. The tests are independent and mostly wait: they run concurrently.
  */
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -24,6 +25,12 @@ function tmpDir(): string {
 
 const GROUP = "fleet-blue-7";
 const HOOK = "drain-hook-q";
+
+/** `test.concurrent` when the tools are there; otherwise {@link testWithTools} skips (or fails in CI). */
+function concurrentWithTools(title: string, tools: readonly (readonly [string, (readonly string[])?])[], fn: () => Promise<void>, timeoutMs: number): void {
+  if (tools.every(([name, args]) => hasSystemTool(name, args))) test.concurrent(title, fn, timeoutMs);
+  else testWithTools(title, tools, fn, timeoutMs);
+}
 
 function userData(): VmUserData {
   return renderVmUserData(
@@ -45,8 +52,9 @@ interface Installed {
 
 /**
  * Installs the watcher under a temp root, with `systemctl` replaced by a stub that takes
- * `stopSeconds` to stop the agent, and the lifecycle helper either real (`helper: "real"`) or a
- * stub answering `target-state` from `states` and the lifecycle calls with `heartbeatExit` /
+ * `stopSeconds` to stop the agent, and IMDS and the lifecycle helper either real
+ * (`helper: "real"`: the real curl and Python helper, for a fake server) or stubs: `curl` answers
+ * the target lifecycle state from `states`, the helper the lifecycle calls with `heartbeatExit` /
  * `completeExit`. Every call is appended to `log`.
  */
 function install(options: { stopSeconds: number; helper: "real" | { states: readonly string[]; heartbeatExit?: number; completeExit?: number } }): Installed {
@@ -74,12 +82,24 @@ function install(options: { stopSeconds: number; helper: "real" | { states: read
     // One state per line; "-" stands for a failed read (IMDS unavailable).
     fs.writeFileSync(stateFile, `${states.join("\n")}\n`);
     fs.writeFileSync(
+      path.join(bin, "curl"),
+      [
+        "#!/bin/bash",
+        'case "$*" in',
+        "  */latest/api/token*) echo imds-v2-stub ;;",
+        `  */latest/meta-data/autoscaling/target-lifecycle-state*) echo "imds target-lifecycle-state" >>"${log}"; state="$(head -n 1 "${stateFile}")"; sed -i 1d "${stateFile}"; [[ "$state" == "-" ]] && exit 22; echo "$state" ;;`,
+        "  *) exit 2 ;;",
+        "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(
       helperPath,
       [
         "#!/bin/bash",
         `echo "lifecycle $*" >>"${log}"`,
         'case "$1" in',
-        `  target-state) state="$(head -n 1 "${stateFile}")"; sed -i 1d "${stateFile}"; [[ "$state" == "-" ]] && exit 1; echo "$state" ;;`,
         `  heartbeat) exit ${heartbeatExit} ;;`,
         `  complete) exit ${completeExit} ;;`,
         "esac",
@@ -105,7 +125,7 @@ function run(i: Installed, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: nu
 }
 
 describe("drain-watcher with the metadata and AWS calls replaced by stubs", () => {
-  testWithTools(
+  concurrentWithTools(
     "waits for Terminated, stops the agent, sends heartbeats while it drains, then completes with CONTINUE",
     [["bash"]],
     async () => {
@@ -114,7 +134,7 @@ describe("drain-watcher with the metadata and AWS calls replaced by stubs", () =
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const args = `--group ${GROUP} --hook ${HOOK}`;
-      expect(r.calls.slice(0, 3)).toEqual(["lifecycle target-state", "lifecycle target-state", "lifecycle target-state"]);
+      expect(r.calls.slice(0, 3)).toEqual(["imds target-lifecycle-state", "imds target-lifecycle-state", "imds target-lifecycle-state"]);
       const stopEnd = r.calls.indexOf("systemctl stop scalr-agent.service end");
       // The stop runs in the background: its first line and the first heartbeat may come in either order.
       const during = r.calls.slice(3, stopEnd).filter((c) => c !== "systemctl stop scalr-agent.service begin");
@@ -129,7 +149,7 @@ describe("drain-watcher with the metadata and AWS calls replaced by stubs", () =
     20000,
   );
 
-  testWithTools(
+  concurrentWithTools(
     "a failed heartbeat does not stop the drain; a failed completion exits 1 and says the hook's timeout takes over",
     [["bash"]],
     async () => {
@@ -139,7 +159,7 @@ describe("drain-watcher with the metadata and AWS calls replaced by stubs", () =
       // The background stop and the first heartbeat may log in either order.
       expect([...r.calls.slice(1, 3)].sort()).toEqual([`lifecycle heartbeat --group ${GROUP} --hook ${HOOK}`, "systemctl stop scalr-agent.service begin"]);
       expect([r.calls[0], ...r.calls.slice(3)]).toEqual([
-        "lifecycle target-state",
+        "imds target-lifecycle-state",
         "systemctl stop scalr-agent.service end",
         `lifecycle complete --group ${GROUP} --hook ${HOOK} --result CONTINUE`,
       ]);
@@ -186,8 +206,19 @@ async function fakeAws(handlers: { targetStates: string[]; autoscaling: (form: U
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The proxy variables point nowhere: IMDS must be reached directly, the API through NO_PROXY here.
-  const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: url, AWS_ENDPOINT_URL_AUTO_SCALING: url, HTTPS_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" };
+  // Every proxy variable points nowhere and only `localhost` (the API) bypasses it: IMDS, on
+  // 127.0.0.1, answers only when curl and the helper reach it directly whatever the proxy says.
+  const dead = "http://127.0.0.1:9";
+  const env = {
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
+    AWS_ENDPOINT_URL_AUTO_SCALING: url.replace("127.0.0.1", "localhost"),
+    HTTP_PROXY: dead,
+    http_proxy: dead,
+    HTTPS_PROXY: dead,
+    https_proxy: dead,
+    NO_PROXY: "localhost",
+    no_proxy: "localhost",
+  };
   return { requests, env, close: () => server.close() };
 }
 
@@ -195,13 +226,14 @@ const OK = `<CompleteLifecycleActionResponse xmlns="http://autoscaling.amazonaws
 const error = (code: string) => `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>m</Message></Error></ErrorResponse>`;
 
 describe("drain-watcher with the real lifecycle helper against a fake IMDS and Auto Scaling", () => {
-  testWithTools(
-    "signed RecordLifecycleActionHeartbeat and CompleteLifecycleAction for this instance, throttling retried",
-    [["bash"], ["python3"]],
+  concurrentWithTools(
+    "the target lifecycle state through IMDS, then signed RecordLifecycleActionHeartbeat and CompleteLifecycleAction for this instance, throttling retried",
+    [["bash"], ["curl"], ["python3"]],
     async () => {
       let throttled = false;
+      const states = ["InService", "Terminated"];
       const aws = await fakeAws({
-        targetStates: ["InService", "Terminated"],
+        targetStates: states,
         autoscaling: (form) => {
           if (form.get("Action") === "RecordLifecycleActionHeartbeat" && !throttled) {
             throttled = true;
@@ -213,6 +245,7 @@ describe("drain-watcher with the real lifecycle helper against a fake IMDS and A
       try {
         const r = await run(install({ stopSeconds: 1.5, helper: "real" }), aws.env);
         expect(r.code).toBe(0);
+        expect(states).toEqual([]); // both states were read from IMDS
         expect(r.stderr).toContain("scalr-agent drain: RecordLifecycleActionHeartbeat failed (Throttling), retrying in 2s\n");
         expect(aws.requests.every((q) => q.signatureOk)).toBe(true);
         const actions = aws.requests.map((q) => q.form.get("Action"));
@@ -235,7 +268,7 @@ describe("drain-watcher with the real lifecycle helper against a fake IMDS and A
     30000,
   );
 
-  testWithTools(
+  concurrentWithTools(
     "the helper fails at once, naming AWS's error code, when there is no lifecycle action to complete",
     [["python3"]],
     async () => {

@@ -1,7 +1,6 @@
-// The README's VM runtime example, kept compiling and running here (imports from the package root
-// once `agent/vm` is exported there; see the report of issue 4, increment 1).
-import { AgentTokenSource } from "../../../agent/settings";
-import { renderVmUserData, VmTokenFetch } from "../../../agent/vm";
+// The README's VM runtime example, kept compiling and running here, importing from the package
+// root as the README does.
+import { AgentTokenSource, renderVmUserData, VmTokenFetch } from "../../../index";
 
 test("README example: user data for an EC2 instance and for a GCP VM", () => {
   // EC2: the instance role reads the token from Secrets Manager at boot.

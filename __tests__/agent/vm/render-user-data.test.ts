@@ -53,18 +53,24 @@ describe("renderVmUserData: docker mode (default)", () => {
     expect(agent).toContain("--volume /var/run/docker.sock:/var/run/docker.sock");
     expect(agent).toContain("--volume /var/lib/scalr-agent:/var/lib/scalr-agent");
     expect(agent).toContain("\\\n    scalr/agent:1.4.0 run\n");
-    expect(agent).toContain("Requires=docker.service scalr-agent-token.service");
+    expect(agent).toContain("Requires=docker.service\nAfter=network-online.target docker.service\n");
     expect(agent).toContain("WantedBy=multi-user.target");
     expect(u.cloudConfig.props.packages).toEqual(["docker"]);
     expect(u.cloudConfig.props.runcmd).toEqual([[FIRST_BOOT]]);
   });
 
-  test("the token is fetched at boot into /run and is never in the document", () => {
+  test("the token is fetched into /run at every start of the agent and is never in the document", () => {
     const u = render();
     const agent = unit(u, AGENT);
-    expect(agent).toContain("EnvironmentFile=/run/scalr-agent/token.env");
+    // At every start (a restart retries a failed fetch and picks up a rotated token), read again before ExecStart.
+    expect(agent).toContain(
+      "[Service]\nEnvironmentFile=-/run/scalr-agent/token.env\nExecStartPre=/usr/local/libexec/scalr-agent/fetch-token\nExecStartPre=-/usr/bin/docker rm --force scalr-agent\n",
+    );
+    expect(agent).toContain("TimeoutStartSec=900\n");
+    expect(agent).toContain("Restart=always\n");
     expect(agent).toContain("--env SCALR_AGENT_TOKEN");
-    expect(unit(u, "/etc/systemd/system/scalr-agent-token.service")).toContain("ExecStart=/usr/local/libexec/scalr-agent/fetch-token");
+    // Docker mode needs no separate oneshot unit, which ran once per boot only.
+    expect(u.units.map((x) => x.unitName)).not.toContain("scalr-agent-token.service");
     expect(script(u, "/usr/local/libexec/scalr-agent/fetch-token")).toContain(`/usr/local/libexec/scalr-agent/aws-secretsmanager-token --secret-id ${SECRET}`);
     expect(u.environmentFile.variables).not.toHaveProperty("SCALR_AGENT_TOKEN");
     expect(u.document).not.toMatch(/SCALR_AGENT_TOKEN=[^%\s]/);
@@ -129,16 +135,13 @@ describe("renderVmUserData: docker mode (default)", () => {
 describe("renderVmUserData: proxy", () => {
   const proxy = { http: "http://proxy.internal:3128", noProxy: [".corp.example"] };
 
-  test("writes the agent's proxy drop-in and links it into docker.service.d and the token fetcher's", () => {
+  test("writes the agent's proxy drop-in (which the token fetch runs under) and links it into docker.service.d", () => {
     const u = render({ proxy });
     const dropIn = unit(u, "/etc/systemd/system/scalr-agent.service.d/proxy.conf");
     expect(dropIn).toContain('Environment="HTTP_PROXY=http://proxy.internal:3128"');
     expect(dropIn).toContain('Environment="HTTPS_PROXY=http://proxy.internal:3128"');
     expect(dropIn).toContain('Environment="https_proxy=http://proxy.internal:3128"');
-    expect(u.symlinks).toEqual([
-      { path: "/etc/systemd/system/docker.service.d/proxy.conf", target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf" },
-      { path: "/etc/systemd/system/scalr-agent-token.service.d/proxy.conf", target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf" },
-    ]);
+    expect(u.symlinks).toEqual([{ path: "/etc/systemd/system/docker.service.d/proxy.conf", target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf" }]);
     const boot = script(u, FIRST_BOOT);
     expect(boot).toContain("ln -sfn /etc/systemd/system/scalr-agent.service.d/proxy.conf /etc/systemd/system/docker.service.d/proxy.conf");
   });
@@ -150,9 +153,9 @@ describe("renderVmUserData: proxy", () => {
     expect(render({ proxy }).environmentFile.variables.no_proxy).toBe(noProxy);
   });
 
-  test("first boot reloads systemd, restarts Docker, then starts the agent", () => {
+  test("first boot reloads systemd, restarts Docker, then starts the agent without waiting for the token fetch", () => {
     const boot = script(render({ proxy }), FIRST_BOOT);
-    const order = ["ln -sfn", "systemctl daemon-reload", "systemctl restart docker.service", "systemctl enable --now scalr-agent.service"].map((s) => boot.indexOf(s));
+    const order = ["ln -sfn", "systemctl daemon-reload", "systemctl restart docker.service", "systemctl enable --now --no-block scalr-agent.service\n"].map((s) => boot.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
@@ -167,7 +170,7 @@ describe("renderVmUserData: proxy", () => {
 
   test("without a proxy there is no drop-in and no symlink", () => {
     const u = render();
-    expect(u.units.map((x) => x.path)).toEqual(["/etc/systemd/system/scalr-agent-token.service", AGENT]);
+    expect(u.units.map((x) => x.path)).toEqual([AGENT]);
     expect(u.symlinks).toEqual([]);
     expect(script(u, FIRST_BOOT)).not.toContain("ln -s");
   });
@@ -270,6 +273,23 @@ describe("renderVmUserData: bad input", () => {
     );
   });
 
+  test("fails when a proxy URL holds credentials, without echoing them", () => {
+    const message = messageOf(() =>
+      renderVmUserData(
+        { ...base, proxy: { http: "http://agent:s3cr3t-pass@proxy.internal:3128", https: "https://only-user@secure.internal:3129" } },
+        { os: "ubuntu-24.04" },
+        { subject: "vm/Fleet", fieldPrefix: "settings" },
+      ),
+    );
+    expect(message).toBe(
+      [
+        'vm/Fleet: `settings.proxy.http` must not hold credentials (user:password@) on a VM: the proxy URL is written into user data and into unit files any local user can read; let the proxy allow the instances by address instead, got: "http://***@proxy.internal:3128"',
+        'vm/Fleet: `settings.proxy.https` must not hold credentials (user:password@) on a VM: the proxy URL is written into user data and into unit files any local user can read; let the proxy allow the instances by address instead, got: "https://***@secure.internal:3129"',
+      ].join("\n"),
+    );
+    expect(message).not.toContain("s3cr3t");
+  });
+
   test("fails when the token is a Terraform value (it would be written into user data)", () => {
     const stack = new TerraformStack(Testing.app(), "s");
     const v = new TerraformVariable(stack, "t", { type: "string", sensitive: true });
@@ -326,12 +346,15 @@ describe("renderVmUserData: bad input", () => {
     );
   });
 
-  test("VmTokenFetch fails on a bad secret id, region, command or path", () => {
+  test("VmTokenFetch fails on a bad secret id, options, region, command or path", () => {
     expect(messageOf(() => VmTokenFetch.awsSecretsManager("bad id"))).toBe(
       'VmTokenFetch.awsSecretsManager: `secretId` must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@:-), got: "bad id"',
     );
     expect(messageOf(() => VmTokenFetch.awsSecretsManager("s", { region: "Europe" }))).toBe(
       'VmTokenFetch.awsSecretsManager: `region` must be an AWS region known at synth time, e.g. eu-west-1, got: "Europe"',
+    );
+    expect(messageOf(() => VmTokenFetch.awsSecretsManager("abc", null as never))).toBe(
+      "VmTokenFetch.awsSecretsManager: `options` must be an object such as { region, jsonKey }, or left out, got: null",
     );
     expect(messageOf(() => VmTokenFetch.command("  "))).toBe('VmTokenFetch.command: `command` must be a non-empty shell command known at synth time, got: "  "');
     expect(messageOf(() => VmTokenFetch.file("relative/token"))).toBe(
@@ -350,12 +373,13 @@ describe("renderVmUserData: EC2 Auto Scaling drain", () => {
     expect(u.scripts.map((x) => x.path)).not.toContain("/usr/local/libexec/scalr-agent/drain-watcher");
   });
 
-  test("a watcher service for the group and hook, started after the agent, behind the proxy like the agent", () => {
+  test("a watcher service for the group and hook, started before the agent and not ordered after it, behind the proxy like the agent", () => {
     const u = render({ proxy: { http: "http://proxy.example:3128" } }, { autoScalingDrain: drain });
     expect(u.autoScalingDrain).toEqual({ ...drain, pollIntervalSeconds: 5, heartbeatIntervalSeconds: 60 });
     const unitText = unit(u, "/etc/systemd/system/scalr-agent-drain.service");
     expect(unitText).toContain("ExecStart=/usr/local/libexec/scalr-agent/drain-watcher\n");
-    expect(unitText).toContain("After=network-online.target scalr-agent.service\n");
+    expect(unitText).toContain("After=network-online.target\n");
+    expect(unitText).not.toContain("scalr-agent.service\n");
     expect(unitText).toContain("Restart=on-failure\n");
     const watcher = script(u, "/usr/local/libexec/scalr-agent/drain-watcher");
     expect(watcher).toContain("group=green-fleet\nhook=hook-3\npoll_seconds=5\nheartbeat_seconds=60\n");
@@ -363,13 +387,21 @@ describe("renderVmUserData: EC2 Auto Scaling drain", () => {
     expect(u.scripts.find((x) => x.path === "/usr/local/libexec/scalr-agent/aws-autoscaling-lifecycle")?.language).toBe("python");
     expect(u.symlinks.map((l) => l.path)).toContain("/etc/systemd/system/scalr-agent-drain.service.d/proxy.conf");
     const boot = script(u, FIRST_BOOT);
-    expect(boot.indexOf("systemctl enable --now scalr-agent-drain.service")).toBeGreaterThan(boot.indexOf("systemctl enable --now scalr-agent.service"));
+    // A failed or slow agent start must not leave the instance without its watcher.
+    const watcher_ = boot.indexOf("systemctl enable --now scalr-agent-drain.service\n");
+    expect(watcher_).toBeGreaterThan(boot.indexOf("ln -sfn /etc/systemd/system/scalr-agent.service.d/proxy.conf /etc/systemd/system/scalr-agent-drain.service.d/proxy.conf"));
+    expect(watcher_).toBeGreaterThan(boot.indexOf("systemctl daemon-reload"));
+    expect(watcher_).toBeLessThan(boot.indexOf("systemctl restart docker.service"));
+    expect(watcher_).toBeLessThan(boot.indexOf("systemctl enable --now --no-block scalr-agent.service"));
   });
 
-  test("legacy package mode: the watcher stops the package's scalr-agent.service and starts after its configuration", () => {
-    const u = render({}, { os: "rocky-9", installMode: "package", autoScalingDrain: drain });
+  test("legacy package mode: the watcher starts before the package download, the token fetch and the configuration", () => {
+    const u = render({}, { os: "ubuntu-22.04", installMode: "package", autoScalingDrain: drain });
     const boot = script(u, FIRST_BOOT);
-    expect(boot.indexOf("systemctl enable --now scalr-agent-drain.service")).toBeGreaterThan(boot.indexOf("systemctl enable scalr-docker scalr-agent"));
+    const watcher_ = boot.indexOf("systemctl enable --now scalr-agent-drain.service\n");
+    expect(watcher_).toBeGreaterThan(0);
+    expect(watcher_).toBeLessThan(boot.indexOf("curl -fsSL https://downloads.scalr.com/pgp-key.public"));
+    expect(watcher_).toBeLessThan(boot.indexOf("systemctl start scalr-agent-token.service"));
   });
 
   test("fails when the group name is a Terraform reference or the hook name is invalid", () => {

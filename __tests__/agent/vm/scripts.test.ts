@@ -5,7 +5,7 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { AgentTokenSource } from "../../../agent/settings";
-import { renderVmUserData, VmTokenFetch, VmUserData, VM_AWS_FETCHER, VM_FETCH_TOKEN_SCRIPT, VM_FIRST_BOOT_SCRIPT } from "../../../agent/vm";
+import { renderVmUserData, VmAutoScalingDrain, VmTokenFetch, VmUserData, VM_AWS_FETCHER, VM_FETCH_TOKEN_SCRIPT, VM_FIRST_BOOT_SCRIPT } from "../../../agent/vm";
 import { testWithTools } from "../../support/system-tool";
 import { TEST_CA_PEM } from "./fixtures";
 import { expectedSignature } from "./sigv4";
@@ -24,10 +24,12 @@ function tmpDir(): string {
 }
 
 const ARN = "arn:aws:secretsmanager:eu-west-3:210987654321:secret:scalr/e2e-token-QwErTy";
+/** Proxy variables that lead nowhere, with only `localhost` exempt. */
+const DEAD_PROXY = { HTTP_PROXY: "http://127.0.0.1:9", http_proxy: "http://127.0.0.1:9", HTTPS_PROXY: "http://127.0.0.1:9", https_proxy: "http://127.0.0.1:9", NO_PROXY: "localhost", no_proxy: "localhost" };
 const TOKEN = "eyJhbGciOi.J9-payload_x.sig+/="; // token-shaped test value
 
-function userData(tokenFetch: VmTokenFetch, extra: object = {}): VmUserData {
-  return renderVmUserData({ scalrUrl: "https://run-acct.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(ARN), ...extra }, { os: "ubuntu-22.04", tokenFetch });
+function userData(tokenFetch: VmTokenFetch, extra: object = {}, autoScalingDrain?: VmAutoScalingDrain): VmUserData {
+  return renderVmUserData({ scalrUrl: "https://run-acct.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(ARN), ...extra }, { os: "ubuntu-22.04", tokenFetch, autoScalingDrain });
 }
 
 /** The script as shipped, with absolute paths moved under `root`. */
@@ -129,7 +131,14 @@ describe("AWS Secrets Manager fetcher", () => {
       try {
         const root = tmpDir();
         const script = install(userData(VmTokenFetch.awsSecretsManager(ARN, { jsonKey: "poolToken" })), root);
-        const env = { PATH: process.env.PATH, AWS_EC2_METADATA_SERVICE_ENDPOINT: url, AWS_ENDPOINT_URL_SECRETS_MANAGER: url, HTTPS_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" };
+        // Every proxy variable points nowhere and only `localhost` (the API) bypasses it: IMDS, on
+        // 127.0.0.1, answers only because the fetcher reaches it directly whatever the proxy says.
+        const env = {
+          PATH: process.env.PATH,
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: url.replace("127.0.0.1", "localhost"),
+          ...DEAD_PROXY,
+        };
         const out = await new Promise<{ code: number; stderr: string }>((resolve) =>
           execFile(script, { env, encoding: "utf8" }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
         );
@@ -147,52 +156,120 @@ describe("AWS Secrets Manager fetcher", () => {
 });
 
 describe("first-boot", () => {
-  /** Runs first-boot with system commands replaced by stubs that log their arguments. */
-  function runFirstBoot(u: VmUserData): string[] {
+  const PROXY = "http://proxy.example:3128";
+  const DRAIN = { autoScalingGroupName: "boot-fleet", lifecycleHookName: "boot-hook" };
+
+  /**
+   * Runs first-boot with a minimal environment and the system commands replaced by stubs that log
+   * their arguments (curl also the proxy it was given). The systemctl stub behaves like systemd
+   * where it matters: a blocking start of a unit that fetches the token (the Docker-mode agent,
+   * legacy mode's scalr-agent-token.service) runs the real fetch-token and fails when it fails;
+   * `--no-block` only queues the job.
+   */
+  function runFirstBoot(u: VmUserData): { root: string; status: number | null; stderr: string; calls: string[] } {
     const root = tmpDir();
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin);
     const log = path.join(root, "calls.log");
-    for (const cmd of ["systemctl", "update-ca-certificates", "update-ca-trust", "scalr-agent", "curl", "gpg", "apt-get"]) {
-      fs.writeFileSync(path.join(bin, cmd), `#!/bin/bash\necho "${cmd} $*" >>"${log}"\n`, { mode: 0o755 });
-    }
-    fs.mkdirSync(path.join(root, "run/scalr-agent"), { recursive: true });
+    const fetchToken = install(u, root);
+    const stub = (cmd: string, body = "", before = "") => fs.writeFileSync(path.join(bin, cmd), `#!/bin/bash\n${before}echo "${cmd} $*" >>"${log}"\n${body}`, { mode: 0o755 });
+    for (const cmd of ["update-ca-certificates", "update-ca-trust", "scalr-agent", "apt-get"]) stub(cmd);
+    // gpg reads the key curl pipes to it first, so the log keeps the pipeline's order.
+    stub("gpg", "", "cat >/dev/null\n");
+    stub("curl", `echo "  with http_proxy=\${http_proxy-unset} https_proxy=\${https_proxy-unset} no_proxy=\${no_proxy-unset}" >>"${log}"\necho "-----BEGIN PGP PUBLIC KEY BLOCK-----"\n`);
+    stub(
+      "systemctl",
+      [
+        'case " $* " in *" --no-block "*) exit 0 ;; esac',
+        'if [[ "$1" == start || "$1" == restart || ( "$1" == enable && " $* " == *" --now "* ) ]]; then',
+        '  for unit in "$@"; do',
+        `    if [[ "$unit" == scalr-agent-token.service || ( "$unit" == scalr-agent.service && ${u.installMode === "docker"} == true ) ]]; then exec "${fetchToken}"; fi`,
+        "  done",
+        "fi",
+        "",
+      ].join("\n"),
+    );
     fs.mkdirSync(path.join(root, "etc/apt/sources.list.d"), { recursive: true });
-    fs.writeFileSync(path.join(root, "run/scalr-agent/token"), TOKEN);
     const script = relocated(u, VM_FIRST_BOOT_SCRIPT, root).replace(/\/var\/lib\//g, `${root}/var/lib/`).replace(/\/usr\/share\/keyrings/g, root);
     fs.writeFileSync(path.join(root, "first-boot"), script, { mode: 0o700 });
-    const r = spawnSync(path.join(root, "first-boot"), { encoding: "utf8", env: { PATH: `${bin}:${process.env.PATH}` } });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    expect(fs.readlinkSync(path.join(root, "etc/systemd/system/scalr-agent-token.service.d/proxy.conf"))).toBe(`${root}/etc/systemd/system/scalr-agent.service.d/proxy.conf`);
-    return fs.readFileSync(log, "utf8").trim().split("\n").map((l) => l.trimEnd());
+    // A minimal environment: no proxy variable and no PATH entry the VM would not have.
+    const r = spawnSync(path.join(root, "first-boot"), { encoding: "utf8", env: { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` } });
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((l) => l.trimEnd().split(root).join("<root>")) : [];
+    return { root, status: r.status, stderr: r.stderr, calls };
   }
 
-  testWithTools("docker mode: CA trust, then daemon-reload, Docker restart and the agent start, in that order", [["bash"]], () => {
-    const u = userData(VmTokenFetch.awsSecretsManager(ARN), { proxy: { http: "http://proxy.example:3128" }, caBundle: { pem: TEST_CA_PEM } });
-    expect(runFirstBoot(u)).toEqual([
+  testWithTools("docker mode: CA trust and proxy links, the drain watcher, then Docker and the agent without waiting", [["bash"]], () => {
+    const u = userData(VmTokenFetch.command(`echo '${TOKEN}'`), { proxy: { http: PROXY }, caBundle: { pem: TEST_CA_PEM } }, DRAIN);
+    const r = runFirstBoot(u);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual([
       "update-ca-certificates",
       "systemctl daemon-reload",
+      "systemctl enable --now scalr-agent-drain.service",
       "systemctl enable docker.service",
       "systemctl restart docker.service",
-      "systemctl enable --now scalr-agent.service",
+      "systemctl enable --now --no-block scalr-agent.service",
     ]);
+    const link = (unit: string) => fs.readlinkSync(path.join(r.root, `etc/systemd/system/${unit}.d/proxy.conf`));
+    expect(link("scalr-agent-drain.service")).toBe(`${r.root}/etc/systemd/system/scalr-agent.service.d/proxy.conf`);
+    expect(link("docker.service")).toBe(`${r.root}/etc/systemd/system/scalr-agent.service.d/proxy.conf`);
   });
 
-  testWithTools("legacy package mode: token unit, configure with the token from /run, then the seed's restart order", [["bash"]], () => {
-    const u = renderVmUserData(
-      { scalrUrl: "https://legacy-run.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(ARN), name: "legacy-9", proxy: { http: "http://proxy.example:3128" } },
-      { os: "ubuntu-22.04", installMode: "package" },
-    );
-    const calls = runFirstBoot(u);
-    expect(calls).toContain(`scalr-agent configure --token=${TOKEN} --url=https://legacy-run.scalr.io --agent-name=legacy-9`);
-    expect(calls.slice(-6)).toEqual([
-      "systemctl start scalr-agent-token.service",
-      `scalr-agent configure --token=${TOKEN} --url=https://legacy-run.scalr.io --agent-name=legacy-9`,
-      "systemctl daemon-reload",
-      "systemctl restart scalr-docker",
-      "systemctl restart scalr-agent",
-      "systemctl enable scalr-docker scalr-agent",
-    ]);
+  testWithTools("docker mode: a failing token fetch neither fails first boot nor leaves the drain watcher off", [["bash"]], () => {
+    const r = runFirstBoot(userData(VmTokenFetch.command("exit 3"), {}, DRAIN));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain("systemctl enable --now scalr-agent-drain.service");
+    // systemd retries the start (Restart=always), each time fetching again.
+    expect(r.calls[r.calls.length - 1]).toBe("systemctl enable --now --no-block scalr-agent.service");
   });
+
+  testWithTools("legacy package mode: a failing token fetch stops first boot, but the drain watcher is already on", [["bash"]], () => {
+    const u = renderVmUserData(
+      { scalrUrl: "https://legacy-run.scalr.io", token: AgentTokenSource.fromAwsSecretsManager(ARN) },
+      { os: "rocky-9", installMode: "package", tokenFetch: VmTokenFetch.command("exit 3"), autoScalingDrain: DRAIN },
+    );
+    const r = runFirstBoot(u);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("scalr-agent-token: the token source failed\n");
+    expect(r.calls).toEqual(["systemctl daemon-reload", "systemctl enable --now scalr-agent-drain.service", "systemctl start scalr-agent-token.service"]);
+  });
+
+  testWithTools(
+    "legacy package mode on Ubuntu 22.04 behind a proxy and a private CA: the CA first, then the download through the proxy, then configure",
+    [["bash"]],
+    () => {
+      const u = renderVmUserData(
+        {
+          scalrUrl: "https://legacy-run.scalr.io",
+          token: AgentTokenSource.fromAwsSecretsManager(ARN),
+          name: "legacy-9",
+          proxy: { http: PROXY, noProxy: [".corp.example"] },
+          caBundle: { pem: TEST_CA_PEM },
+        },
+        { os: "ubuntu-22.04", installMode: "package", tokenFetch: VmTokenFetch.command(`echo '${TOKEN}'`) },
+      );
+      const r = runFirstBoot(u);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const noProxy = u.environmentFile.variables.no_proxy as string;
+      expect(noProxy).toContain(".corp.example");
+      expect(r.calls).toEqual([
+        "update-ca-certificates",
+        "systemctl daemon-reload",
+        "curl -fsSL https://downloads.scalr.com/pgp-key.public",
+        `  with http_proxy=${PROXY} https_proxy=${PROXY} no_proxy=${noProxy}`,
+        "gpg --batch --yes --dearmor -o <root>/scalr-keyring.gpg",
+        "apt-get update",
+        "apt-get install -y scalr-agent",
+        "systemctl start scalr-agent-token.service",
+        `scalr-agent configure --token=${TOKEN} --url=https://legacy-run.scalr.io --agent-name=legacy-9`,
+        "systemctl daemon-reload",
+        "systemctl restart scalr-docker",
+        "systemctl restart scalr-agent",
+        "systemctl enable scalr-docker scalr-agent",
+      ]);
+    },
+  );
 });

@@ -37,9 +37,95 @@ export function cloudInitSchema(document: string): { status: number | null; out:
 
 /** `shellcheck` on one bash script. */
 export function shellcheck(name: string, content: string): { status: number | null; out: string } {
-  const file = path.join(validatorTmpDir("vm-sh-"), path.basename(name));
-  fs.writeFileSync(file, content);
-  return runTool("shellcheck", ["--shell=bash", "--severity=style", file]);
+  return shellcheckAll([{ name, content }]);
+}
+
+/**
+ * `shellcheck` on many bash scripts in one process (each script once, however many documents ship
+ * it); the output names each failing script by `name` (a file name, no directory).
+ */
+export function shellcheckAll(scripts: readonly { readonly name: string; readonly content: string }[]): { status: number | null; out: string } {
+  const dir = validatorTmpDir("vm-sh-");
+  const files = scripts.map((s) => {
+    const file = path.join(dir, path.basename(s.name));
+    fs.writeFileSync(file, s.content);
+    return file;
+  });
+  const r = runTool("shellcheck", ["--shell=bash", "--severity=style", ...files]);
+  return { status: r.status, out: r.out.split(`${dir}/`).join("") };
+}
+
+/**
+ * The system Python that has cloud-init's modules. `python3` on PATH may be another one (pyenv)
+ * without them, so the checks below name the system interpreter.
+ */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+/** The tool probe for {@link pythonChecks}: the system Python importing cloud-init's schema and PyYAML. */
+export const SYSTEM_PYTHON_WITH_CLOUD_INIT: readonly [string, readonly string[]] = [SYSTEM_PYTHON, ["-c", "import cloudinit.config.schema, yaml"]];
+
+/** The oldest Python 3 on a supported image: 3.9 on Amazon Linux 2023 and Rocky Linux 9. */
+export const OLDEST_VM_PYTHON: readonly [number, number] = [3, 9];
+
+const PYTHON_CHECKS = `
+import ast, json, sys
+import yaml
+from cloudinit.config.schema import SchemaValidationError, get_schema, validate_cloudconfig_schema
+
+request = json.load(sys.stdin)
+schema = get_schema()
+out = {"documents": {}, "programs": {}}
+for d in request["documents"]:
+    result = {"parsed": None, "schemaError": None}
+    try:
+        config = yaml.safe_load(d["content"])
+        result["parsed"] = config
+        # What \`cloud-init schema --config-file\` checks, without a process per document.
+        if not d["content"].startswith("#cloud-config\\n"):
+            result["schemaError"] = "does not begin with #cloud-config"
+        elif not isinstance(config, dict):
+            result["schemaError"] = "is not a mapping"
+        else:
+            validate_cloudconfig_schema(config, schema, strict=True, log_details=False)
+    except SchemaValidationError as e:
+        result["schemaError"] = str(e)
+    except yaml.YAMLError as e:
+        result["schemaError"] = "is not valid YAML: %s" % e
+    out["documents"][d["name"]] = result
+for p in request["programs"]:
+    try:
+        ast.parse(p["source"], filename=p["name"], feature_version=tuple(request["featureVersion"]))
+        compile(p["source"], p["name"], "exec")
+        out["programs"][p["name"]] = None
+    except SyntaxError as e:
+        out["programs"][p["name"]] = "%s line %s: %s" % (p["name"], e.lineno, e.msg)
+json.dump(out, sys.stdout)
+`;
+
+/** What {@link pythonChecks} found per document and per program. */
+export interface PythonCheckResults {
+  /** Per document: the YAML parsed back (`null` when it does not parse) and the schema error, if any. */
+  readonly documents: Readonly<Record<string, { readonly parsed: unknown; readonly schemaError: string | null }>>;
+  /** Per program: `null` when it parses as Python {@link OLDEST_VM_PYTHON} and compiles, else the error. */
+  readonly programs: Readonly<Record<string, string | null>>;
+}
+
+/**
+ * In ONE system Python process: every document through PyYAML and cloud-init's own schema
+ * validation (`validate_cloudconfig_schema(…, strict=True)`, what `cloud-init schema` runs), and
+ * every Python program through `ast.parse(…, feature_version=(3, 9))` and `compile`. Starting
+ * cloud-init's CLI once per document costs about half a second each.
+ */
+export function pythonChecks(
+  documents: readonly { readonly name: string; readonly content: string }[],
+  programs: readonly { readonly name: string; readonly source: string }[],
+): PythonCheckResults {
+  const r = spawnSync(SYSTEM_PYTHON, ["-c", PYTHON_CHECKS], {
+    encoding: "utf8",
+    input: JSON.stringify({ documents, programs, featureVersion: OLDEST_VM_PYTHON }),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`${SYSTEM_PYTHON} checks failed (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as PythonCheckResults;
 }
 
 /** The host's system units (targets, sockets), so dependencies such as multi-user.target resolve. */

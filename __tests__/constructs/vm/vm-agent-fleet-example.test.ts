@@ -64,7 +64,6 @@ describe("example vm-agent-fleet", () => {
     const units = files.filter((f) => f.path.startsWith("/etc/systemd/system/"));
     expect(units.map((u) => u.path).sort()).toEqual([
       "/etc/systemd/system/scalr-agent-drain.service",
-      "/etc/systemd/system/scalr-agent-token.service",
       "/etc/systemd/system/scalr-agent.service",
       "/etc/systemd/system/scalr-agent.service.d/proxy.conf",
     ]);
@@ -92,7 +91,6 @@ describe("example vm-agent-fleet", () => {
     expect(agentDropIn).toMatch(/Environment="NO_PROXY=localhost,127\.0\.0\.1,::1,169\.254\.169\.254,[^"]*,\.corp\.example,10\.0\.0\.0\/8"/);
     expect(symlinks).toEqual([
       { target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf", path: "/etc/systemd/system/docker.service.d/proxy.conf" },
-      { target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf", path: "/etc/systemd/system/scalr-agent-token.service.d/proxy.conf" },
       { target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf", path: "/etc/systemd/system/scalr-agent-drain.service.d/proxy.conf" },
     ]);
   });
@@ -128,8 +126,8 @@ describe("example vm-agent-fleet", () => {
     const statements = Object.values<any>(json.resource.aws_iam_role_policy).flatMap((p) => decodeTerraformJson(p.policy).Statement as any[]);
     const secretAccess = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith("secretsmanager:") || a === "*"));
     expect(secretAccess).toEqual([expect.objectContaining({ Action: ["secretsmanager:GetSecretValue"], Resource: [expect.stringMatching(/^<ref:aws_secretsmanager_secret\.Fleet_TokenSecret_[0-9A-F]{8}\.arn>$/)] })]);
-    // The only managed policy is Session Manager's, which grants no Secrets Manager access.
-    expect(Object.values<any>(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn)).toEqual([expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/)]);
+    // No managed policy: Session Manager gets an inline policy of its channels only.
+    expect(json.resource.aws_iam_role_policy_attachment).toBeUndefined();
   });
 
   test("scale-in and instance refresh go through the drain hook", () => {

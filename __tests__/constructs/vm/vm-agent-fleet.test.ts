@@ -5,6 +5,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { randomBytes } from "crypto";
 import { gunzipSync } from "zlib";
 import { AgentPool, AgentTokenSource, EC2_INSTANCE_TYPES, VmAgentFleet, VmAgentFleetProps, VmAgentFleetSettings } from "../../../index";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
@@ -76,7 +77,12 @@ describe("VmAgentFleet: secure defaults", () => {
       iam_instance_profile: { arn: "${aws_iam_instance_profile.Fleet_InstanceProfile_C6192A66.arn}" },
     });
     expect(only(json, "aws_launch_template")).not.toHaveProperty("key_name");
-    expect(only(json, "aws_launch_template").depends_on).toEqual(["aws_iam_role_policy.Fleet_TokenPolicy_2E067A06", "aws_iam_role_policy_attachment.Fleet_SessionManager_6DCF92E3"]);
+    // The instances read the token at their first boot: its policy and its value exist before them.
+    expect(only(json, "aws_launch_template").depends_on).toEqual([
+      "aws_iam_role_policy.Fleet_TokenPolicy_2E067A06",
+      "aws_iam_role_policy.Fleet_SessionManager_6DCF92E3",
+      "aws_secretsmanager_secret_version.Fleet_TokenSecretValue_DF4B2783",
+    ]);
   });
 
   test("the image is AWS's current Amazon Linux 2023 for x86_64, from its public SSM parameter", () => {
@@ -95,7 +101,17 @@ describe("VmAgentFleet: secure defaults", () => {
   test("the instance role: assumed by EC2, Session Manager, its own token secret only, its own group's hook only", () => {
     const role = only(json, "aws_iam_role");
     expect(JSON.parse(role.assume_role_policy).Statement).toEqual([{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]);
-    expect(only(json, "aws_iam_role_policy_attachment").policy_arn).toBe("arn:${data.aws_partition.Fleet_Partition_6A22BB33.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    // Session Manager only: not AmazonSSMManagedInstanceCore, which grants ssm:GetParameter(s) on every parameter.
+    expect(json.resource.aws_iam_role_policy_attachment).toBeUndefined();
+    expect(policy(json, "session-manager")).toEqual([
+      {
+        Sid: "SessionManagerOnly",
+        Effect: "Allow",
+        Action: ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+      },
+    ]);
+    expect(JSON.stringify(json.resource.aws_iam_role_policy)).not.toMatch(/ssm:Get|ssm:\*|AmazonSSMManagedInstanceCore/);
     expect(policy(json, "read-pool-token")).toEqual([
       { Sid: "ReadPoolToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ["<ref:aws_secretsmanager_secret.Fleet_TokenSecret_631230E7.arn>"] },
     ]);
@@ -182,6 +198,30 @@ describe("VmAgentFleet: choices", () => {
     expect(json.resource.aws_secretsmanager_secret).toBeUndefined();
     expect(policy(json, "read-pool-token")[0].Resource).toEqual([SECRET_ARN]);
     expect(userDataOf(json)).toContain(`aws-secretsmanager-token --secret-id ${SECRET_ARN} --json-key token\n`);
+  });
+
+  test("an existing secret given by a partial ARN (without the random suffix): the role reads it with the suffix as a wildcard", () => {
+    const partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/pool-token";
+    const json = synth({ settings: { token: AgentTokenSource.fromAwsSecretsManager(partial) } });
+    expect(policy(json, "read-pool-token")[0].Resource).toEqual([`${partial}-??????`]);
+    expect(userDataOf(json)).toContain(`aws-secretsmanager-token --secret-id ${partial}\n`);
+  });
+
+  test("a customer-managed KMS key: the fleet's secret is encrypted with it, the role decrypts only through Secrets Manager", () => {
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6";
+    const json = synth({ tokenSecretKmsKeyArn: key });
+    expect(only(json, "aws_secretsmanager_secret").kms_key_id).toBe(key);
+    expect(policy(json, "read-pool-token")[1]).toEqual({
+      Sid: "DecryptPoolToken",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [key],
+      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.${data.aws_region.Fleet_Region_4F20624F.region}.${data.aws_partition.Fleet_Partition_6A22BB33.dns_suffix}" } },
+    });
+    // An existing secret: only the grant.
+    const existing = synth({ tokenSecretKmsKeyArn: key, settings: { token: AgentTokenSource.fromAwsSecretsManager(SECRET_ARN) } });
+    expect(policy(existing, "read-pool-token").map((st: any) => st.Sid)).toEqual(["ReadPoolToken", "DecryptPoolToken"]);
+    expect(policy(synth(), "read-pool-token").map((st: any) => st.Sid)).toEqual(["ReadPoolToken"]);
   });
 
   test("spot and more instance types: a mixed instances policy with capacity rebalancing", () => {
@@ -374,6 +414,38 @@ describe("VmAgentFleet: bad input fails at synth time with the field named", () 
       "vm/Fleet: `instanceRefresh.maxHealthyPercentage` must be at most `instanceRefresh.minHealthyPercentage` + 100 (150), EC2 Auto Scaling's limit, got: 200",
     );
     expect(messageOf(() => fleet({ instanceTyp: "t3.large" } as never))).toBe('vm/Fleet: `instanceTyp` is not a known field (did you mean `instanceType`?), got: "t3.large"');
+  });
+
+  test("fails when an instance type is listed twice", () => {
+    expect(messageOf(() => fleet({ instanceType: "m6i.large", additionalInstanceTypes: ["m5.large", "m6i.large", "m5.large"] }))).toBe(
+      [
+        'vm/Fleet: `additionalInstanceTypes[1]` must not list m6i.large again: it is already `instanceType`, got: "m6i.large"',
+        'vm/Fleet: `additionalInstanceTypes[2]` must not list m5.large again: it is already `additionalInstanceTypes[0]`, got: "m5.large"',
+      ].join("\n"),
+    );
+    expect(messageOf(() => fleet({ additionalInstanceTypes: ["t3.large"] }))).toBe(
+      'vm/Fleet: `additionalInstanceTypes[0]` must not list t3.large again: it is already the default `instanceType`, got: "t3.large"',
+    );
+  });
+
+  test("fails when the KMS key is not a key ARN", () => {
+    expect(messageOf(() => fleet({ tokenSecretKmsKeyArn: "alias/scalr" }))).toBe(
+      'vm/Fleet: `tokenSecretKmsKeyArn` must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", got: a plain string of 11 characters (value hidden)',
+    );
+  });
+
+  test("fails when a proxy URL holds credentials (they would be in user data)", () => {
+    expect(messageOf(() => fleet({ settings: { proxy: { http: "http://svc:hunter2@proxy.corp.example:3128" } } }))).toBe(
+      'vm/Fleet: `settings.proxy.http` must not hold credentials (user:password@) on a VM: the proxy URL is written into user data and into unit files any local user can read; let the proxy allow the instances by address instead, got: "http://***@proxy.corp.example:3128"',
+    );
+  });
+
+  test("fails when even the compressed user data is over EC2's 16 KB", () => {
+    const noise = randomBytes(18000).toString("base64").match(/.{1,64}/g) as string[];
+    const pem = ["-----BEGIN CERTIFICATE-----", ...noise, "-----END CERTIFICATE-----"].join("\n");
+    expect(messageOf(() => fleet({ settings: { caBundle: { pem } } }))).toMatch(
+      /^vm\/Fleet: `settings` must render user data of at most 16384 bytes gzip-compressed \(EC2's limit\); shorten the CA bundle \(`settings.caBundle.pem`\) or pass it as a path, got: \d+ characters$/,
+    );
   });
 
   test("fails when the pool kind and settings.poolKind differ", () => {
