@@ -2,15 +2,28 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runCli } from "../../stacks/vending-machine-cli";
 import { INVALID_SPECS, POOLS } from "../constructs/scalr/vending-machine-cases";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "cdktf-scalr-kit.js");
 
-/** Runs the command as a user would (a fresh process through the bin shim). */
+/** Runs the command as a user would (a fresh process through the bin shim): slow, so only for the exit paths. */
 function run(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Runs the same command line in this process, files read relative to `cwd`. */
+function runHere(args: string[], cwd: string) {
+  let out = "";
+  let err = "";
+  const code = runCli(args, {
+    out: (line) => (out += `${line}\n`),
+    err: (line) => (err += `${line}\n`),
+    readFile: (file) => fs.readFileSync(path.resolve(cwd, file), "utf8"),
+  });
+  return { code, out, err };
 }
 
 describe("cdktf-scalr-kit validate", () => {
@@ -30,7 +43,7 @@ describe("cdktf-scalr-kit validate", () => {
   });
 
   test("the example spec is valid", () => {
-    const r = run(["validate", "examples/vending-machine/spec.yaml"], ROOT);
+    const r = runHere(["validate", "examples/vending-machine/spec.yaml"], ROOT);
     expect(r).toEqual({ code: 0, err: "", out: "examples/vending-machine/spec.yaml: valid (3 environments, 10 workspaces, 4 stacks)\n" });
   });
 
@@ -42,16 +55,16 @@ describe("cdktf-scalr-kit validate", () => {
   });
 
   test("--format github writes annotations", () => {
-    const r = run(["validate", "--format", "github", "spec.yaml"], dir);
+    const r = runHere(["validate", "--format", "github", "spec.yaml"], dir);
     expect(r.code).toBe(1);
     expect(r.err).toBe('::error file=spec.yaml,line=12::environments[0].workspaces[0].agentPool: no pool named "gpu"; pools are: aws-run, vcs\n');
   });
 
   test("names that collided in construct ids or with the kit's constructs are spec problems (exit 0 or 1), never internal errors (exit 2)", () => {
     fs.writeFileSync(path.join(dir, "names.yaml"), "agentPools:\n  - name: a/b\n  - name: a_b\ntags: [x/y, x_y]\n");
-    expect(run(["validate", "names.yaml"], dir)).toEqual({ code: 0, err: "", out: "names.yaml: valid (0 environments, 0 workspaces, 1 stack)\n" });
+    expect(runHere(["validate", "names.yaml"], dir)).toEqual({ code: 0, err: "", out: "names.yaml: valid (0 environments, 0 workspaces, 1 stack)\n" });
     fs.writeFileSync(path.join(dir, "aws.yaml"), "variables:\n  - key: k\n    sensitive: true\n    valueFromTerraformVariable: aws\nproviderConfigurations:\n  - name: a\n    aws: { auth: oidc, scalrAccountName: acme }\n");
-    expect(run(["validate", "aws.yaml"], dir)).toEqual({
+    expect(runHere(["validate", "aws.yaml"], dir)).toEqual({
       code: 1,
       out: "",
       err: 'aws.yaml:4: variables[0].valueFromTerraformVariable: must not be "aws": a construct of the kit has that id in the stack (a Terraform variable\'s name is its construct id)\n',
@@ -63,12 +76,12 @@ describe("cdktf-scalr-kit validate", () => {
   });
 
   test("fails with exit 2 for usage errors", () => {
-    expect(run([], dir).code).toBe(2);
-    const unknown = run(["deploy"], dir);
+    expect(runHere([], dir).code).toBe(2);
+    const unknown = runHere(["deploy"], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.err.split("\n")[0]).toBe('cdktf-scalr-kit: unknown command "deploy"');
-    expect(run(["validate"], dir).err.split("\n")[0]).toBe("cdktf-scalr-kit validate: name at least one spec file");
-    expect(run(["validate", "--format", "xml", "good.yaml"], dir).err).toBe('cdktf-scalr-kit validate: --format must be "text" or "github", got: "xml"\n');
-    expect(run(["--help"], dir)).toMatchObject({ code: 0, out: expect.stringContaining("usage: cdktf-scalr-kit validate") });
+    expect(runHere(["validate"], dir).err.split("\n")[0]).toBe("cdktf-scalr-kit validate: name at least one spec file");
+    expect(runHere(["validate", "--format", "xml", "good.yaml"], dir).err).toBe('cdktf-scalr-kit validate: --format must be "text" or "github", got: "xml"\n');
+    expect(runHere(["--help"], dir)).toMatchObject({ code: 0, out: expect.stringContaining("usage: cdktf-scalr-kit validate") });
   });
 });
