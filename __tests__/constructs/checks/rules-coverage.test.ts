@@ -16,7 +16,7 @@ import { terraformJson } from "../../../agent/settings";
 import { KitChecks } from "../../../constructs/checks";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
 
-// Cases the review found KitChecks missing: unreadable IAM documents, wildcard ARNs, open trust
+// Cases KitChecks used to miss: unreadable IAM documents, wildcard ARNs, open trust
 // policies, the token in cloud-init parts, Kubernetes workloads and EventBridge inputs, and open
 // Lambda function URLs. (KIT-IAM-1's own cases are in rules.test.ts.)
 
@@ -163,7 +163,7 @@ describe("KIT-IAM-3: trust policies name their principals", () => {
   });
 });
 
-describe("KIT-SEC-1: the token in places the review found unchecked", () => {
+describe("KIT-SEC-1: the token in places that used to go unchecked", () => {
   test("fails when a cloudinit_config part holds the token", () => {
     expect(
       violations("KIT-SEC-1", (stack) => {

@@ -1,4 +1,4 @@
-// The README's VmAgentFleet example (/tmp/helper-fleet-readme.md until merged), kept compiling and synthesizing here.
+// The README's VmAgentFleet example, kept compiling and synthesizing here.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { AgentPool, ScalrProviderFromVariables, VmAgentFleet } from "../../../index";
