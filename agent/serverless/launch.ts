@@ -1,6 +1,6 @@
 import type { ListTasksCommandInput, ListTasksCommandOutput, RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import type { HandlerConfig } from "./config";
-import { MAX_CLIENT_TOKENS, Placement, chainClientTokenFor, clientTokenFor, listTasksInput, runTaskInput, usesFargateSpot } from "./run-task";
+import { Placement, clientTokenFor, listTasksInput, runTaskInput, usesFargateSpot, windowClientTokenFor } from "./run-task";
 import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, parseWebhookRequest } from "./webhook";
 
 /**
@@ -195,10 +195,10 @@ async function runWithRetries(input: RunTaskCommandInput, run: RunTaskCall, runt
  * back from Fargate Spot to on-demand when configured, and says what to answer and log.
  *
  * ECS answers a retried `clientToken` with the original result for 24 hours, a `failures` answer
- * possibly included, so a token that failed is not used again: the launch moves to the next token
- * of the delivery's deterministic chain ({@link chainClientTokenFor}) while time is left. A
- * redelivery walks the same chain: tokens that started a task answer with it, tokens that failed
- * repeat their failure, and the first unused token launches afresh.
+ * possibly included. So each invocation uses one token, the delivery's token for the current
+ * window since `created_at` ({@link windowClientTokenFor}): redeliveries within a window are
+ * idempotent, and a delivery whose launch failed gets a token ECS has not seen in the next window.
+ * `ListTasks` by `startedBy` answers with a task that already runs, whatever token started it.
  *
  * Answers: 202 `{taskArn}` when a task runs (or already ran for this key); 400/413 naming the bad
  * field; 405 for other methods; 503 when ECS reports failures until the budget ends, starts
@@ -234,31 +234,19 @@ export async function launchAgentTask(request: WebhookHttpRequest, config: Handl
     }
   }
 
-  let attempts = 0;
-  let fallback = false;
-  let index = 0;
-  let result: Attempted;
-  for (;;) {
-    const token = chainClientTokenFor(d.idempotencyKey, index);
-    let placement: Placement = "configured";
+  // One token per invocation: the delivery's token for the current window (see CLIENT_TOKEN_WINDOW_MS).
+  const { token, index } = windowClientTokenFor(d.idempotencyKey, d.createdAt, runtime.now());
+  let placement: Placement = "configured";
+  let result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
+  let attempts = result.attempts;
+  if (config.fallbackToFargate && usesFargateSpot(config) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
+    placement = "fargate";
     result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
     attempts += result.attempts;
-    if (config.fallbackToFargate && usesFargateSpot(config) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
-      placement = "fargate";
-      result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
-      attempts += result.attempts;
-    }
-    fallback = placement === "fargate";
-    if (result.kind !== "failures" || index + 1 >= MAX_CLIENT_TOKENS) break;
-    // The failed token may be replayed by ECS: go on with the next one, after a short jittered
-    // pause, while an attempt still fits in the budget.
-    const pause = Math.floor(runtime.random() * RETRY.baseMs);
-    if (runtime.now() + pause + RETRY.minAttemptMs > deadline) break;
-    await runtime.sleep(pause);
-    index++;
   }
+  const fallback = placement === "fargate";
   const chain = {
-    ...(index > 0 ? { clientToken: chainClientTokenFor(d.idempotencyKey, index), clientTokenIndex: index } : {}),
+    ...(index > 0 ? { clientToken: token, clientTokenIndex: index } : {}),
     ...(lookupError ? { lookupError } : {}),
   };
 

@@ -18,20 +18,30 @@ export function clientTokenFor(idempotencyKey: string): string {
 }
 
 /**
- * Most `clientToken`s a delivery may use. ECS returns the original result for a token it has seen
- * (for 24 hours), so a `failures` answer may be replayed to every redelivery that reuses the
- * token; each failed launch moves the delivery to the next token of a deterministic chain, up to
- * this many.
+ * How long one `clientToken` serves a delivery, counted from its `created_at`. ECS answers a token
+ * it has seen with the original result for 24 hours — possibly a `failures` answer — so a
+ * delivery that failed must eventually launch with a token ECS has not seen. Within a window every
+ * redelivery uses the same token (idempotent: a started task is answered again); the next window's
+ * redelivery uses the next token, and `ListTasks` by `startedBy` still finds a task that runs.
  */
-export const MAX_CLIENT_TOKENS = 32;
+export const CLIENT_TOKEN_WINDOW_MS = 5 * 60_000;
 
 /**
- * Token `index` of a delivery's chain: `clientTokenFor(key)` first, then `sha256(key + ":" + (index - 1))`.
- * Deterministic, so a redelivery walks the same chain: past tokens answer what they answered, and
- * the first token ECS has not seen launches afresh.
+ * Token `index` of a delivery: `clientTokenFor(key)` first (the Idempotency-Key itself), then
+ * `sha256(key + ":" + (index - 1))`.
  */
 export function chainClientTokenFor(idempotencyKey: string, index: number): string {
   return index === 0 ? clientTokenFor(idempotencyKey) : sha256(`${idempotencyKey}:${index - 1}`);
+}
+
+/**
+ * The token of a delivery at `nowMs`: index = whole {@link CLIENT_TOKEN_WINDOW_MS} windows since its
+ * `created_at` (0 for a time in the future or one the handler cannot parse).
+ */
+export function windowClientTokenFor(idempotencyKey: string, createdAt: string, nowMs: number): { readonly token: string; readonly index: number } {
+  const created = Date.parse(createdAt.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
+  const index = Number.isFinite(created) ? Math.max(0, Math.floor((nowMs - created) / CLIENT_TOKEN_WINDOW_MS)) : 0;
+  return { token: chainClientTokenFor(idempotencyKey, index), index };
 }
 
 /**
@@ -115,9 +125,9 @@ export function usesFargateSpot(config: HandlerConfig): boolean {
 }
 
 /**
- * The `ListTasks` request that finds a delivery's task: same cluster and `startedBy`, desired status
- * RUNNING (which includes tasks still PENDING).
+ * The `ListTasks` request that finds a delivery's task: same cluster and `startedBy`. ECS wants
+ * `startedBy` as the only filter; the default desired status, RUNNING, includes tasks still PENDING.
  */
 export function listTasksInput(delivery: Pick<ScalrDelivery, "runId" | "taskId">, config: Pick<HandlerConfig, "clusterArn">): ListTasksCommandInput {
-  return { cluster: config.clusterArn, startedBy: startedByFor(delivery), desiredStatus: "RUNNING", maxResults: 10 };
+  return { cluster: config.clusterArn, startedBy: startedByFor(delivery), maxResults: 10 };
 }

@@ -17,7 +17,8 @@ export const BODY = {
   run_id: "run-v0p6k8b1dr3t5k1mm",
   workspace_id: "ws-v0p6k8aq4c2sdkl9a",
   environment_id: "env-v0p6k8a7pqrstu0vb",
-  created_at: "2026-11-02T10:15:00+0000",
+  // Now, in Scalr's format: the handler's clientToken window counts from created_at.
+  created_at: new Date().toISOString().replace(/\.\d{3}Z$/, "+0000"),
 } as const;
 
 /** The idempotency key Scalr sends: the agent task ID. */

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { HandlerConfig, MAX_CLIENT_TOKENS, RETRY, chainClientTokenFor, fallbackClientTokenFor, launchAgentTask, parseHandlerConfig } from "../../../agent/serverless";
+import { CLIENT_TOKEN_WINDOW_MS, HandlerConfig, RETRY, chainClientTokenFor, fallbackClientTokenFor, launchAgentTask, parseHandlerConfig, windowClientTokenFor } from "../../../agent/serverless";
 import { BODY, ENV, IDEMPOTENCY_KEY, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
 
 const config: HandlerConfig = parseHandlerConfig(ENV);
@@ -200,44 +200,27 @@ describe("launchAgentTask", () => {
     expect(ecs.calls).toHaveLength(0);
   });
 
-  test("ECS failures: the failed token is not used again; the next token of the delivery's chain launches", async () => {
+  test("ECS failures answer 503 at once, with the reasons (Scalr redelivers); one token per invocation", async () => {
     const ecs = scriptedRunTask({ failures: [{ reason: "RESOURCE:ENI" }] }, { taskArn: TASK_ARN });
-    const rt = virtualRuntime();
-    const result = await launchAgentTask(post(), config, ecs.run, rt);
-    expect(result.response.statusCode).toBe(202);
-    expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([IDEMPOTENCY_KEY, sha256(`${IDEMPOTENCY_KEY}:0`)]);
-    expect(result.log).toMatchObject({ outcome: "launched", attempts: 2, clientToken: sha256(`${IDEMPOTENCY_KEY}:0`), clientTokenIndex: 1 });
-    // A short jittered pause between tokens, not a backoff.
-    expect(rt.sleeps).toEqual([RETRY.baseMs * 0.5]);
-  });
-
-  test("the chain is deterministic: T0 = the key, T(i+1) = sha256(key + \":\" + i)", () => {
-    expect([0, 1, 2].map((i) => chainClientTokenFor("k", i))).toEqual(["k", sha256("k:0"), sha256("k:1")]);
-  });
-
-  test("ECS failures that last the time budget answer 503 with the last reasons (Scalr redelivers)", async () => {
-    const ecs = scriptedRunTask(...Array.from({ length: 40 }, () => ({ failures: [{ reason: "RESOURCE:ENI" }] })));
-    const rt = virtualRuntime(5_000);
-    const run: typeof ecs.run = async (input, opts) => {
-      rt.advance(1_000); // each call takes a second
-      return ecs.run(input, opts);
-    };
-    const result = await launchAgentTask(post(), config, run, rt);
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
     expect(result.response.statusCode).toBe(503);
     expect(json(result).failures).toEqual([{ reason: "RESOURCE:ENI" }]);
-    // Calls at 0, 1.1, 2.2 and 3.3 s; after the fourth no attempt fits before 5 s.
-    expect(result.log).toMatchObject({ outcome: "ecs-failures", attempts: 4, clientTokenIndex: 3, failures: [{ reason: "RESOURCE:ENI" }] });
-    expect(new Set(ecs.calls.map((c) => c.input.clientToken)).size).toBe(4);
+    expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([IDEMPOTENCY_KEY]);
+    expect(result.log).toMatchObject({ outcome: "ecs-failures", attempts: 1 });
   });
 
-  test("no delivery uses more than MAX_CLIENT_TOKENS tokens", async () => {
-    const ecs = scriptedRunTask(...Array.from({ length: MAX_CLIENT_TOKENS + 5 }, () => ({ failures: [{ reason: "RESOURCE:ENI" }] })));
-    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime(1_000_000));
-    expect(ecs.calls).toHaveLength(MAX_CLIENT_TOKENS);
-    expect(result.log).toMatchObject({ outcome: "ecs-failures", clientTokenIndex: MAX_CLIENT_TOKENS - 1 });
+  test("tokens: the key in the first window after created_at, then sha256(key + \":\" + i)", () => {
+    const created = "2026-11-02T10:15:00+0000";
+    const at = (minutes: number) => Date.parse("2026-11-02T10:15:00Z") + minutes * 60_000;
+    expect([0, 1, 2].map((i) => chainClientTokenFor("k", i))).toEqual(["k", sha256("k:0"), sha256("k:1")]);
+    expect(windowClientTokenFor("k", created, at(-3))).toEqual({ token: "k", index: 0 });
+    expect(windowClientTokenFor("k", created, at(4.9))).toEqual({ token: "k", index: 0 });
+    expect(windowClientTokenFor("k", created, at(5))).toEqual({ token: sha256("k:0"), index: 1 });
+    expect(windowClientTokenFor("k", created, at(12))).toEqual({ token: sha256("k:1"), index: 2 });
+    expect(CLIENT_TOKEN_WINDOW_MS).toBe(300_000);
   });
 
-  test("against an ECS that replays each token's first answer, a redelivery after failures reaches a fresh token and launches", async () => {
+  test("against an ECS that replays each token's first answer: redeliveries in the window repeat it; the next window launches", async () => {
     let outage = true;
     const answers = new Map<string, { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> }>();
     const calls: string[] = [];
@@ -247,19 +230,13 @@ describe("launchAgentTask", () => {
       if (!answers.has(token)) answers.set(token, outage ? { tasks: [], failures: [{ reason: "RESOURCE:ENI" }] } : { tasks: [{ taskArn: TASK_ARN }], failures: [] });
       return answers.get(token) as { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> };
     };
-    const rt = virtualRuntime(4_000);
-    const slow = async (input: { clientToken?: string }) => {
-      rt.advance(1_000);
-      return run(input);
-    };
-    const first = await launchAgentTask(post(), config, slow, rt);
-    expect(first.response.statusCode).toBe(503);
-    const used = [...calls];
+    const created = Date.parse(BODY.created_at.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
+    const at = (ms: number) => ({ ...virtualRuntime(), now: () => created + ms });
+    expect((await launchAgentTask(post(), config, run, at(10_000))).response.statusCode).toBe(503);
     outage = false;
-    calls.length = 0;
-    const again = await launchAgentTask(post(), config, run, virtualRuntime());
-    expect(again.response.statusCode).toBe(202);
-    expect(calls).toEqual([...used, chainClientTokenFor(IDEMPOTENCY_KEY, used.length)]);
+    expect((await launchAgentTask(post(), config, run, at(60_000))).response.statusCode).toBe(503);
+    expect((await launchAgentTask(post(), config, run, at(CLIENT_TOKEN_WINDOW_MS + 1_000))).response.statusCode).toBe(202);
+    expect(calls).toEqual([IDEMPOTENCY_KEY, IDEMPOTENCY_KEY, sha256(`${IDEMPOTENCY_KEY}:0`)]);
   });
 
   describe("with ListTasks", () => {
@@ -282,7 +259,7 @@ describe("launchAgentTask", () => {
       expect(result.response.statusCode).toBe(202);
       expect(json(result)).toEqual({ taskArn: TASK_ARN });
       expect(result.log).toMatchObject({ outcome: "already-running", taskArn: TASK_ARN, attempts: 0 });
-      expect(lt.calls).toEqual([{ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`, desiredStatus: "RUNNING", maxResults: 10 }]);
+      expect(lt.calls).toEqual([{ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`, maxResults: 10 }]);
       expect(ecs.calls).toHaveLength(0);
     });
 
@@ -350,30 +327,26 @@ describe("launchAgentTask", () => {
       expect([primary2?.clientToken, fallback2?.clientToken]).toEqual([primary?.clientToken, fallback?.clientToken]);
     });
 
-    test("without FALLBACK_TO_FARGATE a capacity failure is not retried on FARGATE: the next token goes to Spot again", async () => {
+    test("without FALLBACK_TO_FARGATE a capacity failure is not retried on FARGATE: 503, Scalr redelivers", async () => {
       const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] }, { taskArn: TASK_ARN });
       const result = await launchAgentTask(post(), { ...spot, fallbackToFargate: false }, ecs.run, virtualRuntime());
-      expect(result.log).toMatchObject({ outcome: "launched", fallback: false });
-      expect(ecs.calls.map((c) => [c.input.clientToken, c.input.launchType])).toEqual([
-        [IDEMPOTENCY_KEY, undefined],
-        [sha256(`${IDEMPOTENCY_KEY}:0`), undefined],
-      ]);
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: false });
+      expect(ecs.calls.map((c) => [c.input.clientToken, c.input.launchType])).toEqual([[IDEMPOTENCY_KEY, undefined]]);
     });
 
     test("a failure other than capacity does not fall back", async () => {
       const ecs = scriptedRunTask({ failures: [{ reason: "MISSING" }] }, { taskArn: TASK_ARN });
       const result = await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
-      expect(result.log).toMatchObject({ outcome: "launched", fallback: false });
-      expect(ecs.calls.map((c) => c.input.launchType)).toEqual([undefined, undefined]);
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: false });
+      expect(ecs.calls.map((c) => c.input.launchType)).toEqual([undefined]);
     });
 
-    test("a fallback that fails too moves both launches to the next token; each token has its own fallback token", async () => {
+    test("a fallback that fails too answers 503; the fallback has its own token", async () => {
       const capacity = { failures: [{ reason: "Capacity is unavailable at this time." }] };
-      const ecs = scriptedRunTask(capacity, capacity, capacity, { taskArn: TASK_ARN });
+      const ecs = scriptedRunTask(capacity, capacity, { taskArn: TASK_ARN });
       const result = await launchAgentTask(post(), spot, ecs.run, virtualRuntime());
-      expect(result.log).toMatchObject({ outcome: "launched", fallback: true, attempts: 4, clientTokenIndex: 1 });
-      const t1 = sha256(`${IDEMPOTENCY_KEY}:0`);
-      expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([IDEMPOTENCY_KEY, fallbackClientTokenFor(IDEMPOTENCY_KEY), t1, fallbackClientTokenFor(t1)]);
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: true, attempts: 2 });
+      expect(ecs.calls.map((c) => c.input.clientToken)).toEqual([IDEMPOTENCY_KEY, fallbackClientTokenFor(IDEMPOTENCY_KEY)]);
     });
 
     test("a fallback that fails for the whole budget answers 503 and says it fell back", async () => {
@@ -391,8 +364,9 @@ describe("launchAgentTask", () => {
 
     test("FALLBACK_TO_FARGATE without FARGATE_SPOT in the strategy does nothing", async () => {
       const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] }, { taskArn: TASK_ARN });
-      await launchAgentTask(post(), { ...config, fallbackToFargate: true }, ecs.run, virtualRuntime());
-      expect(ecs.calls.map((c) => c.input.launchType)).toEqual(["FARGATE", "FARGATE"]);
+      const result = await launchAgentTask(post(), { ...config, fallbackToFargate: true }, ecs.run, virtualRuntime());
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: false });
+      expect(ecs.calls.map((c) => c.input.launchType)).toEqual(["FARGATE"]);
     });
   });
 });

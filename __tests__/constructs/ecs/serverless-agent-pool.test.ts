@@ -184,7 +184,8 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     run_id: `run-e2e-000${n}`,
     workspace_id: "ws-e2e-0001",
     environment_id: "env-e2e-0001",
-    created_at: "2026-11-02T10:15:00+0000",
+    // Now: the handler counts its clientToken window from created_at.
+    created_at: new Date().toISOString().replace(/\.\d{3}Z$/, "+0000"),
   });
   const delivery = deliveryOf(1);
   const context = { getRemainingTimeInMillis: () => 30_000, awsRequestId: "l-1" };
@@ -258,8 +259,8 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     expect(fake.runTaskRequests().map((r) => r.clientToken)).toEqual(["atask-e2e-0002"]);
     expect(second.taskArn).toBe(first.taskArn);
     expect(fake.requests.filter((r) => r.operation === "ListTasks").map((r) => r.body)).toEqual([
-      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", desiredStatus: "RUNNING", maxResults: 10 },
-      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", desiredStatus: "RUNNING", maxResults: 10 },
+      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", maxResults: 10 },
+      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", maxResults: 10 },
     ]);
   });
 
