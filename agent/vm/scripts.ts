@@ -125,7 +125,8 @@ const AGENT_PROXY_DROP_IN = "/etc/systemd/system/scalr-agent.service.d/proxy.con
  * OS trust store, links the proxy drop-in to the other units, starts the drain watcher, then
  * restarts in the order seed 000 gives: daemon-reload, the Docker daemon, the agent.
  *
- * The watcher comes first and the agent starts without waiting (`--no-block`): the agent's start
+ * The watcher comes first (before the CA step, which fails on a missing CA file) and the agent
+ * starts without waiting (`--no-block`): the agent's start
  * fetches the token, which can fail or take minutes, and an instance whose first boot stopped
  * there would otherwise never answer its termination lifecycle hook. In legacy mode the Scalr
  * package is downloaded after the CA joins the trust store, through the proxy.
@@ -146,11 +147,6 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
       "",
     );
   }
-  if (plan.ca) {
-    lines.push("# The CA joins the OS trust store: Docker pulls, the token fetch, downloads and the agent all trust it.");
-    if (plan.ca.path) lines.push(`install -m 0644 ${shellQuote(plan.ca.path)} ${shellQuote(plan.os.caAnchor)}`);
-    lines.push(`${argv(plan.os.caUpdate)}`, `log 'CA bundle added to ${plan.os.caBundle}'`, "");
-  }
   if (plan.proxyUnits?.length) {
     lines.push("# One proxy drop-in, symlinked into every unit that goes out (seed 000).");
     for (const unit of plan.proxyUnits) {
@@ -168,6 +164,11 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
     for (const unit of plan.services) lines.push(`systemctl enable --now ${unit}`, `log '${unit} started'`);
   }
   lines.push("");
+  if (plan.ca) {
+    lines.push("# The CA joins the OS trust store, after the drain watcher started: Docker pulls, the token fetch, downloads and the agent all trust it.");
+    if (plan.ca.path) lines.push(`install -m 0644 ${shellQuote(plan.ca.path)} ${shellQuote(plan.os.caAnchor)}`);
+    lines.push(`${argv(plan.os.caUpdate)}`, `log 'CA bundle added to ${plan.os.caBundle}'`, "");
+  }
 
   if (plan.installMode === "package" && plan.aptPackageRepo) {
     lines.push(

@@ -198,15 +198,15 @@ describe("first-boot", () => {
     return { root, status: r.status, stderr: r.stderr, calls };
   }
 
-  testWithTools("docker mode: CA trust and proxy links, the drain watcher, then Docker and the agent without waiting", [["bash"]], () => {
+  testWithTools("docker mode: proxy links, the drain watcher, CA trust, then Docker and the agent without waiting", [["bash"]], () => {
     const u = userData(VmTokenFetch.command(`echo '${TOKEN}'`), { proxy: { http: PROXY }, caBundle: { pem: TEST_CA_PEM } }, DRAIN);
     const r = runFirstBoot(u);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([
-      "update-ca-certificates",
       "systemctl daemon-reload",
       "systemctl enable --now scalr-agent-drain.service",
+      "update-ca-certificates",
       "systemctl enable docker.service",
       "systemctl restart docker.service",
       "systemctl enable --now --no-block scalr-agent.service",
@@ -237,7 +237,7 @@ describe("first-boot", () => {
   });
 
   testWithTools(
-    "legacy package mode on Ubuntu 22.04 behind a proxy and a private CA: the CA first, then the download through the proxy, then configure",
+    "legacy package mode on Ubuntu 22.04 behind a proxy and a private CA: the CA before the download through the proxy, then configure",
     [["bash"]],
     () => {
       const u = renderVmUserData(
@@ -256,8 +256,8 @@ describe("first-boot", () => {
       const noProxy = u.environmentFile.variables.no_proxy as string;
       expect(noProxy).toContain(".corp.example");
       expect(r.calls).toEqual([
-        "update-ca-certificates",
         "systemctl daemon-reload",
+        "update-ca-certificates",
         "curl -fsSL https://downloads.scalr.com/pgp-key.public",
         `  with http_proxy=${PROXY} https_proxy=${PROXY} no_proxy=${noProxy}`,
         "gpg --batch --yes --dearmor -o <root>/scalr-keyring.gpg",
