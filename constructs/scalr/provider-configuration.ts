@@ -70,8 +70,9 @@ export interface AwsProviderConfigurationOptions {
    */
   readonly externalId?: string;
   /**
-   * The AWS account of the Scalr installation that assumes the role (`role-delegation`); the role
-   * trusts its IAM user `scalr-saas`.
+   * The AWS account of the Scalr installation that assumes the role (`role-delegation`). Scalr SaaS
+   * is trusted as its IAM user `scalr-saas`; another account (self-hosted, GovCloud, China) is
+   * trusted as a whole (`:root`), the external ID separating tenants.
    * @default "919814621061" - Scalr SaaS, for `accountType: "regular"` (other account types must set it)
    */
   readonly scalrPrincipalAccountId?: string;
@@ -390,7 +391,15 @@ export class ProviderConfiguration extends Construct {
       } else {
         statement = {
           Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${a.scalrPrincipalAccountId ?? SCALR_SAAS_AWS_ACCOUNT_ID}:user/${SCALR_SAAS_AWS_USER_NAME}` },
+          // Scalr SaaS assumes the role as its IAM user scalr-saas; another installation's user is not
+          // known here (a trust policy naming a user that does not exist is rejected), so its whole
+          // account is trusted and the external ID separates tenants.
+          Principal: {
+            AWS:
+              a.scalrPrincipalAccountId === undefined
+                ? `arn:${partition}:iam::${SCALR_SAAS_AWS_ACCOUNT_ID}:user/${SCALR_SAAS_AWS_USER_NAME}`
+                : `arn:${partition}:iam::${a.scalrPrincipalAccountId}:root`,
+          },
           Action: "sts:AssumeRole",
           Condition: { StringEquals: { "sts:ExternalId": a.externalId } },
         };

@@ -151,7 +151,7 @@ describe("ProviderConfiguration", () => {
   test("AWS GovCloud role delegation names the partition and the Scalr installation's account", () => {
     const stack = newStack();
     new ProviderConfiguration(stack, "Aws", { name: "gov", aws: { auth: "role-delegation", accountType: "gov-cloud", externalId: "gov-ext-1-0123456", scalrPrincipalAccountId: "210987654321" } });
-    expect(JSON.parse(only(synth(stack), "aws_iam_role").assume_role_policy).Statement[0].Principal).toEqual({ AWS: "arn:aws-us-gov:iam::210987654321:user/scalr-saas" });
+    expect(JSON.parse(only(synth(stack), "aws_iam_role").assume_role_policy).Statement[0].Principal).toEqual({ AWS: "arn:aws-us-gov:iam::210987654321:root" });
   });
 
   test("an existing role: no IAM resources", () => {
