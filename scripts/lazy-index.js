@@ -21,15 +21,34 @@ if (otherStatements.length > 0) {
   throw new Error(`index.ts may only hold 'export * from "./…";' lines, found:\n  ${otherStatements.join("\n  ")}`);
 }
 
+const REEXPORT = /^export \* from "(\.\.?\/[^"]+)";$/;
+
+/**
+ * The modules that define what `mod` exports: a folder index holding only `export * from` lines is
+ * followed down to its files, so each name loads just the file that defines it (the constructs
+ * index would otherwise load every construct, and the AWS bindings with them, for `AgentPool`).
+ * @param {string} mod a module path relative to the root, e.g. "./constructs"
+ * @returns {string[]}
+ */
+function leafModules(mod) {
+  const file = [`${mod}.ts`, path.join(mod, "index.ts")].map((f) => path.join(ROOT, f)).find((f) => fs.existsSync(f));
+  if (!file) return [mod];
+  const text = fs.readFileSync(file, "utf8");
+  const statements = text.split("\n").filter((l) => /^(export|import) /.test(l));
+  if (statements.length === 0 || !statements.every((l) => REEXPORT.test(l))) return [mod];
+  const dir = path.dirname(path.relative(ROOT, file));
+  return statements.flatMap((l) => leafModules(`./${path.posix.join(dir.split(path.sep).join("/"), /** @type {RegExpMatchArray} */ (l.match(REEXPORT))[1])}`));
+}
+
 /** @type {Map<string, string>} */
 const owner = new Map();
-for (const mod of modules) {
-  const exported = require(path.join(DIST, /** @type {string} */ (mod)));
+for (const mod of modules.flatMap((m) => leafModules(/** @type {string} */ (m)))) {
+  const exported = require(path.join(DIST, mod));
   for (const name of Object.keys(exported).sort()) {
     if (name === "__esModule") continue;
     const other = owner.get(name);
     if (other) throw new Error(`${name} is exported by both ${other} and ${mod}`);
-    owner.set(name, /** @type {string} */ (mod));
+    owner.set(name, mod);
   }
 }
 
