@@ -53,10 +53,13 @@ describe("the built package", () => {
   test("the entry does not load constructs or zod until they are used", () => {
     const code = `require(${JSON.stringify(path.join(dist, "index.js"))});
       const loaded = () => Object.keys(require.cache).filter((f) => /node_modules[\\\\/]zod[\\\\/]|constructs[\\\\/]scalr/.test(f)).length;
-      const before = loaded(); require(${JSON.stringify(path.join(dist, "index.js"))}).AgentPool; process.stdout.write(JSON.stringify([before, loaded()]));`;
-    const [before, after] = JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8" }));
+      const others = () => Object.keys(require.cache).filter((f) => /provider-aws|constructs[\\/](ecs|vm|k8s|checks)[\\/]/.test(f)).length;
+      const before = loaded(); require(${JSON.stringify(path.join(dist, "index.js"))}).AgentPool; process.stdout.write(JSON.stringify([before, loaded(), others()]));`;
+    const [before, after, others] = JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8" }));
     expect(before).toBe(0);
     expect(after).toBeGreaterThan(0);
+    // Only AgentPool's own file and what it imports: no other construct, no AWS bindings.
+    expect(others).toBe(0);
   });
 
   test("package.json entry points and subpath exports resolve to built files (declarations: to the sources tsc declares)", () => {
