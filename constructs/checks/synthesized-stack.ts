@@ -42,6 +42,7 @@ export class SynthesizedStack {
     return new SynthesizedStack(stack.toTerraform() as Record<string, unknown>, outputPaths, stack.node.path);
   }
 
+
   /** Names of the stack's `sensitive` variables. */
   public readonly sensitiveVariables: ReadonlySet<string>;
   /** The stack's `locals`. */

@@ -163,3 +163,27 @@ describe("KitChecks.acknowledge", () => {
     );
   });
 });
+
+describe("KitChecks and synthesis", () => {
+  test("synthesis reuses the stack the checks resolved (one resolution per synth), and later calls resolve afresh", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-checks-once-"));
+    const resolve = jest.spyOn(TerraformStack.prototype, "toTerraform");
+    try {
+      const app = new App({ outdir });
+      const stack = newStack(app);
+      new CloudwatchLogGroup(stack, "Logs", { name: "/agents", retentionInDays: 30 });
+      KitChecks.of(stack);
+      app.synth();
+      expect(resolve).toHaveBeenCalledTimes(1);
+      const written = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "stack", "cdk.tf.json"), "utf8"));
+      expect(written.resource.aws_cloudwatch_log_group).toBeDefined();
+      // The handed-over result is used once: a later call (after a change) sees the change.
+      new CloudwatchLogGroup(stack, "More", { name: "/more", retentionInDays: 7 });
+      expect(Object.keys((stack.toTerraform() as any).resource.aws_cloudwatch_log_group)).toHaveLength(2);
+      expect(resolve).toHaveBeenCalledTimes(2);
+    } finally {
+      resolve.mockRestore();
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
