@@ -24,6 +24,19 @@ export const BODY = {
 /** The idempotency key Scalr sends: the agent task ID. */
 export const IDEMPOTENCY_KEY = "atask-v0p6k8bq1lh1nqf5e-key";
 
+/** The RunTask request a delivery of BODY makes with ENV (without its tags). */
+export const RUN_TASK_REQUEST = {
+  cluster: ENV.CLUSTER_ARN,
+  taskDefinition: ENV.TASK_DEFINITION_ARN,
+  count: 1,
+  launchType: "FARGATE",
+  networkConfiguration: {
+    awsvpcConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], securityGroups: ["sg-0c3d4e5f607182930"], assignPublicIp: "DISABLED" },
+  },
+  clientToken: IDEMPOTENCY_KEY,
+  startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`,
+} as const;
+
 /** The API key header a pool sends; it must never reach a log line. */
 export const API_KEY = "k3y-Zq9XwT7vLm2NpR4sB6dF8hJ0";
 

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { bundleWebhookHandler } from "../../../constructs/ecs/webhook-handler-bundle";
 import { FakeEcs, ecsReply, startFakeEcs } from "../../support/fake-ecs";
-import { API_KEY, BODY, ENV, IDEMPOTENCY_KEY, lambdaContext, proxyEvent } from "./fixtures";
+import { API_KEY, BODY, ENV, RUN_TASK_REQUEST, lambdaContext, proxyEvent } from "./fixtures";
 
 // The bundled handler (what the Lambda runs) with the real AWS SDK, against a local ECS endpoint.
 
@@ -80,15 +80,7 @@ describe("the bundled handler against a loopback ECS endpoint (real SDK)", () =>
     expect(list?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\//);
     expect(req?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\/\d{8}\/us-east-1\/ecs\/aws4_request/);
     expect(req?.body).toMatchObject({
-      cluster: ENV.CLUSTER_ARN,
-      taskDefinition: ENV.TASK_DEFINITION_ARN,
-      count: 1,
-      launchType: "FARGATE",
-      networkConfiguration: {
-        awsvpcConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], securityGroups: ["sg-0c3d4e5f607182930"], assignPublicIp: "DISABLED" },
-      },
-      clientToken: IDEMPOTENCY_KEY,
-      startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`,
+      ...RUN_TASK_REQUEST,
     });
     expect(req?.body.tags).toContainEqual({ key: "scalr:run-id", value: BODY.run_id });
     const logs = logLines.filter((l) => l.includes('"scalr webhook"'));

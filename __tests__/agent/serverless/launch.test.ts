@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import { CLIENT_TOKEN_WINDOW_MS, HandlerConfig, RETRY, chainClientTokenFor, fallbackClientTokenFor, launchAgentTask, parseHandlerConfig, windowClientTokenFor } from "../../../agent/serverless";
-import { BODY, ENV, IDEMPOTENCY_KEY, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
+import { BODY, ENV, IDEMPOTENCY_KEY, RUN_TASK_REQUEST, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
 
 const config: HandlerConfig = parseHandlerConfig(ENV);
 const spot: HandlerConfig = parseHandlerConfig({
@@ -26,15 +26,7 @@ describe("launchAgentTask", () => {
     expect(json(result)).toEqual({ taskArn: TASK_ARN });
     expect(ecs.calls).toHaveLength(1);
     expect(ecs.calls[0]?.input).toEqual({
-      cluster: ENV.CLUSTER_ARN,
-      taskDefinition: ENV.TASK_DEFINITION_ARN,
-      count: 1,
-      launchType: "FARGATE",
-      networkConfiguration: {
-        awsvpcConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], securityGroups: ["sg-0c3d4e5f607182930"], assignPublicIp: "DISABLED" },
-      },
-      clientToken: IDEMPOTENCY_KEY,
-      startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`,
+      ...RUN_TASK_REQUEST,
       tags: [
         { key: "scalr:task-id", value: BODY.task_id },
         { key: "scalr:run-id", value: BODY.run_id },
