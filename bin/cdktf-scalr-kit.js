@@ -12,13 +12,13 @@ const fs = require("fs");
 const path = require("path");
 
 const root = path.join(__dirname, "..");
-const source = path.join(root, "stacks", "vending-machine-cli.ts");
+const source = path.join(root, "vending-machine", "cli.ts");
 /** @type {{ runCli: (argv: readonly string[]) => number }} */
 let cli;
 if (fs.existsSync(source)) {
   require("./register-ts.js");
   cli = require(source);
 } else {
-  cli = require(path.join(root, "dist", "stacks", "vending-machine-cli.js"));
+  cli = require(path.join(root, "dist", "vending-machine", "cli.js"));
 }
 process.exitCode = cli.runCli(process.argv.slice(2));

@@ -1,2 +1,1 @@
 export * from "./agent-pool-stack";
-export * from "./vending-machine-stack";

@@ -1,5 +1,5 @@
 import * as fc from "fast-check";
-import { KitValidationError, fieldPath } from "../../agent/settings";
+import { KitValidationError, fieldPath } from "../../core/validation";
 import { CORPUS, CORPUS_SUBJECTS, CorpusSubject, garbage, pathsOf, withValue } from "./subjects";
 
 /**

@@ -2,15 +2,11 @@ import * as os from "os";
 import * as path from "path";
 import { App, Lazy, TerraformStack } from "cdktf";
 import * as fc from "fast-check";
-import {
-  AgentSettings,
-  AgentTokenSource,
-  HelmValuesInput,
-  fieldPath,
-  renderEcsContainerEnvironment,
-  renderHelmValues,
-  resolveAgentSettings,
-} from "../../agent/settings";
+import { AgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../agent/settings/token-source";
+import { HelmValuesInput, renderHelmValues } from "../../agent/k8s/render-helm-values";
+import { fieldPath } from "../../core/validation";
+import { renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
 import { VmUserDataOptions, renderVmUserData } from "../../agent/vm";
 import { EcsAgentService } from "../../constructs/ecs/ecs-agent-service";
 import { FargateAgentTask } from "../../constructs/ecs/fargate-agent-task";

@@ -1,14 +1,10 @@
 import { Testing } from "cdktf";
 import * as fc from "fast-check";
-import {
-  AgentSettings,
-  AgentTokenSource,
-  renderAgentEnvironment,
-  renderEcsContainerEnvironment,
-  renderHelmValues,
-  reservedEnvField,
-  resolveAgentSettings,
-} from "../../agent/settings";
+import { AgentSettings, reservedEnvField, resolveAgentSettings } from "../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../agent/settings/token-source";
+import { renderAgentEnvironment } from "../../agent/settings/render-env";
+import { renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
+import { renderHelmValues } from "../../agent/k8s/render-helm-values";
 import { renderVmUserData } from "../../agent/vm";
 import { EcsAgentService } from "../../constructs/ecs/ecs-agent-service";
 import { FargateAgentTask } from "../../constructs/ecs/fargate-agent-task";

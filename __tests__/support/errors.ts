@@ -1,4 +1,4 @@
-import { KitValidationError } from "../../agent/settings";
+import { KitValidationError } from "../../core/validation";
 
 /** Runs `fn`, expects a KitValidationError and returns its message. */
 export function messageOf(fn: () => unknown): string {

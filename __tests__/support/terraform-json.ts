@@ -1,4 +1,4 @@
-import { decodeTerraformJson as decode } from "../../agent/settings/terraform-json";
+import { decodeTerraformJson as decode } from "../../core/terraform-json";
 
 /** The kit's runtime decoder of `terraformJson` output, typed loosely for assertions. */
 export function decodeTerraformJson(doc: string): any {

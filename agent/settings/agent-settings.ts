@@ -12,7 +12,7 @@ import {
   tokenOr,
   ValidationContext,
   ValidationIssue,
-} from "./validation";
+} from "../../core/validation";
 
 /** The kind of agent pool an agent serves. VCS agents only relay VCS traffic; run agents run tasks. */
 export type AgentPoolKind = "run" | "vcs";

@@ -1,7 +1,7 @@
 import { Fn, Token } from "cdktf";
 import { CaBundle, ResolvedAgentSettings } from "./agent-settings";
 import { AgentTokenSource } from "./token-source";
-import { isToken } from "./validation";
+import { isToken } from "../../core/validation";
 
 /** A variable whose value is a secret: the runtime injects it from `source` (ECS `secrets`, a Secret, a root-only file). */
 export interface AgentSecretVariable {

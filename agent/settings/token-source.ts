@@ -1,4 +1,4 @@
-import { describeValue, fieldError, isToken } from "./validation";
+import { describeValue, fieldError, isToken } from "../../core/validation";
 
 /** Where an agent's pool token comes from. */
 export type AgentTokenSourceKind = "terraform" | "aws-secrets-manager" | "kubernetes-secret" | "file";

@@ -11,7 +11,7 @@ import {
   strictProps,
   ValidationContext,
   ValidationIssue,
-} from "../settings/validation";
+} from "../../core/validation";
 import { AWS_LIFECYCLE_HELPER_PY } from "./aws-lifecycle-helper";
 import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
 import { CloudConfig, CloudConfigFile } from "./cloud-config";

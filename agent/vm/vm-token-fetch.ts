@@ -1,5 +1,5 @@
 import { AgentTokenSource } from "../settings/token-source";
-import { fieldError, isToken, ValidationContext } from "../settings/validation";
+import { fieldError, isToken, ValidationContext } from "../../core/validation";
 
 /** How a VM gets its pool token at boot. */
 export type VmTokenFetchKind = "aws-secrets-manager" | "command" | "file";

@@ -1,4 +1,4 @@
-import { tryDecodeTerraformJson } from "../../agent/settings";
+import { tryDecodeTerraformJson } from "../../core/terraform-json";
 import { SynthesizedStack, blocks, record } from "./synthesized-stack";
 
 /** One IAM policy statement, normalized from a JSON policy or an `aws_iam_policy_document` block. */

@@ -1,6 +1,6 @@
 import { Annotations, TerraformStack } from "cdktf";
 import { IConstruct, IValidation } from "constructs";
-import { KitValidationError, describeValue } from "../../agent/settings";
+import { KitValidationError, describeValue } from "../../core/validation";
 import { KitRule, KitRuleFinding, KitRuleSeverity } from "./rule";
 import { KIT_RULES } from "./rules";
 import { SynthesizedStack } from "./synthesized-stack";

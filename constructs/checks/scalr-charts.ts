@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
-import { AgentHelmChart, tryDecodeTerraformJson } from "../../agent/settings";
+import { AgentHelmChart } from "../../agent/k8s/render-helm-values";
+import { tryDecodeTerraformJson } from "../../core/terraform-json";
 import { SynthesizedStack, TerraformBlock, blocks, record } from "./synthesized-stack";
 
 /**

@@ -5,7 +5,8 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { AgentTokenSource, fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { AgentTokenSource } from "../../agent/settings/token-source";
+import { fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
 import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 

@@ -10,25 +10,11 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { z } from "zod";
-import {
-  AgentSettings,
-  AgentTokenSource,
-  FARGATE_MAX_STOP_TIMEOUT_SECONDS,
-  KitValidationError,
-  ResolvedAgentSettings,
-  ValidationIssue,
-  checkFargateSize,
-  describeValue,
-  fieldError,
-  isToken,
-  literalIntInRange,
-  parseOrThrow,
-  renderEcsContainerEnvironment,
-  resolveAgentSettings,
-  strictProps,
-  terraformJson,
-  tokenOr,
-} from "../../agent/settings";
+import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../agent/settings/token-source";
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, checkFargateSize, renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
+import { KitValidationError, ValidationIssue, describeValue, fieldError, isToken, literalIntInRange, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { terraformJson } from "../../core/terraform-json";
 
 /** {@link AgentSettings} for Fargate: the shutdown grace period is the container's `stopTimeoutSeconds`. */
 export type FargateAgentSettings = Omit<AgentSettings, "shutdown"> & {

@@ -5,25 +5,10 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import {
-  AGENT_HELM_REPOSITORY,
-  AgentHelmChart,
-  AgentPoolKind,
-  AgentSettings,
-  AgentTokenSource,
-  DEFAULT_AGENT_CHART_VERSION,
-  HelmValues,
-  HelmValuesOptions,
-  fieldError,
-  helmValuesDocument,
-  helmValuesOptionsShape,
-  intInRange,
-  isToken,
-  parseOrThrow,
-  renderParsedHelmValues,
-  strictProps,
-  tokenOr,
-} from "../../agent/settings";
+import { AGENT_HELM_REPOSITORY, AgentHelmChart, DEFAULT_AGENT_CHART_VERSION, HelmValues, HelmValuesOptions, helmValuesDocument, helmValuesOptionsShape, renderParsedHelmValues } from "../../agent/k8s/render-helm-values";
+import { AgentPoolKind, AgentSettings } from "../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../agent/settings/token-source";
+import { fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
 import { KitChecks } from "../checks/kit-checks";
 import { AgentPool } from "../scalr/agent-pool";
 

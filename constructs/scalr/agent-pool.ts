@@ -4,7 +4,7 @@ import { z } from "zod";
 // The settings modules a pool needs, not the agent/settings index (which loads every renderer).
 import type { AgentPoolKind } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings/validation";
+import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
 import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
 import { checkUnique, requireReference } from "./references";

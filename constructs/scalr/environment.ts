@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps } from "../../agent/settings";
+import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps } from "../../core/validation";
 import { Environment as ScalrEnvironment } from "../../providers/scalr/generated/providers/scalr/environment";
 import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../providers/scalr/generated/providers/scalr/provider-configuration-default";
 import { AgentPool } from "./agent-pool";

@@ -7,5 +7,3 @@ export * from "./sensitive-outputs";
 export * from "./tag";
 export * from "./variable";
 export * from "./workspace";
-export * from "./vending-machine";
-export * from "./vending-machine-spec";

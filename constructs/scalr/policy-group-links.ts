@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { fieldError, isToken } from "../../agent/settings";
+import { fieldError, isToken } from "../../core/validation";
 import { PolicyGroupLinkage as ScalrPolicyGroupLinkage } from "../../providers/scalr/generated/providers/scalr/policy-group-linkage";
 import type { Environment } from "./environment";
 import type { PolicyGroup } from "./policy-group";

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
 import { PolicyGroup as ScalrPolicyGroup } from "../../providers/scalr/generated/providers/scalr/policy-group";
 import type { Environment } from "./environment";
 import { linkName, linkPolicyGroup } from "./policy-group-links";

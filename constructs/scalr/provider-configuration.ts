@@ -4,7 +4,7 @@ import { IamRolePolicyAttachmentsExclusive } from "@cdktf/provider-aws/lib/iam-r
 import { Fn, Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
 import {
   ProviderConfiguration as ScalrProviderConfiguration,
   ProviderConfigurationConfig,

@@ -1,7 +1,7 @@
 import { TerraformLocal, TerraformStack } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
-import { ValidationContext, fieldError, isToken } from "../../agent/settings/validation";
+import { ValidationContext, fieldError, isToken } from "../../core/validation";
 import type { AgentPool } from "./agent-pool";
 import type { Environment } from "./environment";
 import type { PolicyGroup } from "./policy-group";

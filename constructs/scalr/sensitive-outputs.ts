@@ -3,7 +3,7 @@ import { IConstruct } from "constructs";
 // cdktf exports no public resolver; this is the one TerraformStack.toTerraform uses (cdktf is
 // pinned at 0.21 and archived, so the internal path does not move).
 import { resolve } from "cdktf/lib/_tokens";
-import { KitValidationError } from "../../agent/settings/validation";
+import { KitValidationError } from "../../core/validation";
 
 /**
  * Attributes that hold secrets, per Scalr resource and data source type: the attributes the

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { nonEmptyString, parseOrThrow, strictProps } from "../../agent/settings";
+import { nonEmptyString, parseOrThrow, strictProps } from "../../core/validation";
 import { Tag as ScalrTag } from "../../providers/scalr/generated/providers/scalr/tag";
 import { brand } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";

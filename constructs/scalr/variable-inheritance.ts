@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { KitValidationError, describeValue } from "../../agent/settings";
+import { KitValidationError, describeValue } from "../../core/validation";
 
 /**
  * Scalr's variable inheritance, checked as each variable is created (synth time, not apply time).

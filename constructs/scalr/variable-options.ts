@@ -3,7 +3,7 @@
  * Environment and Workspace, kept apart so the index does not export the zod shape.
  */
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, tokenOr } from "../../agent/settings";
+import { fieldError, isToken, nonEmptyString, tokenOr } from "../../core/validation";
 
 const TERRAFORM_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const SHELL_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, parseOrThrow, strictProps } from "../../agent/settings";
+import { fieldError, isToken, parseOrThrow, strictProps } from "../../core/validation";
 import { Variable as ScalrVariable } from "../../providers/scalr/generated/providers/scalr/variable";
 import type { Environment } from "./environment";
 import { SCALR_ID, constructOrId, isKind, ref, referenceFrom } from "./references";

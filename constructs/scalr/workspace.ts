@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, literalIntInRange, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../agent/settings";
+import { fieldError, isToken, literalIntInRange, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
 import { Workspace as ScalrWorkspace, WorkspaceProviderConfiguration } from "../../providers/scalr/generated/providers/scalr/workspace";
 import { AgentPool } from "./agent-pool";
 import type { Environment } from "./environment";

@@ -14,21 +14,10 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import {
-  AgentPoolKind,
-  AgentSettings,
-  AgentTokenSource,
-  KitValidationError,
-  ValidationIssue,
-  describeValue,
-  fieldError,
-  literalIntInRange,
-  parseOrThrow,
-  resolveAgentSettings,
-  strictProps,
-  terraformJson,
-  tokenOr,
-} from "../../agent/settings";
+import { AgentPoolKind, AgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../agent/settings/token-source";
+import { KitValidationError, ValidationIssue, describeValue, fieldError, literalIntInRange, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { terraformJson } from "../../core/terraform-json";
 import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData } from "../../agent/vm/ec2-user-data";
 import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/render-user-data";
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";

@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { readSpecText } from "../../constructs/scalr/vending-machine-spec";
-import { VendingMachineStack } from "../../stacks/vending-machine-stack";
+import { readSpecText } from "../../vending-machine/spec";
+import { VendingMachineStack } from "../../vending-machine/vending-machine-stack";
 
 /** The spec's name in messages: relative, so errors and output do not depend on the checkout's path. */
 const SPEC_NAME = "examples/vending-machine/spec.yaml";

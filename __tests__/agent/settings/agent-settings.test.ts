@@ -1,11 +1,8 @@
 import { App, TerraformStack, TerraformVariable, Token } from "cdktf";
-import {
-  AgentSettings,
-  AgentTokenSource,
-  KitValidationError,
-  renderAgentEnvironment,
-  resolveAgentSettings,
-} from "../../../agent/settings";
+import { AgentSettings, resolveAgentSettings } from "../../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { KitValidationError } from "../../../core/validation";
+import { renderAgentEnvironment } from "../../../agent/settings/render-env";
 import { messageOf } from "../../support/errors";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/agent-token-AbCdEf";

@@ -1,5 +1,5 @@
 import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { AgentTokenSource } from "../../../agent/settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { messageOf } from "../../support/errors";
 
 

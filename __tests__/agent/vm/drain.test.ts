@@ -4,7 +4,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { AgentTokenSource } from "../../../agent/settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, VmUserData, VM_AWS_LIFECYCLE_HELPER, VM_DRAIN_WATCHER_SCRIPT } from "../../../agent/vm";
 import { hasSystemTool, testWithTools } from "../../support/system-tool";
 import { expectedSignature } from "./sigv4";

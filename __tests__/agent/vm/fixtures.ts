@@ -1,4 +1,5 @@
-import { AgentSettings, AgentTokenSource } from "../../../agent/settings";
+import { AgentSettings } from "../../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { VmInstallMode, VmOperatingSystem, VmTokenFetch, VmUserDataOptions, VM_OPERATING_SYSTEMS } from "../../../agent/vm";
 
 /** A self-signed test certificate body (never trusted anywhere; only its shape matters). */

@@ -1,6 +1,8 @@
 // The README's VM runtime example, kept compiling and running here, importing from the package
 // root as the README does.
-import { AgentTokenSource, renderVmUserData, VmTokenFetch } from "../../../index";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { renderVmUserData } from "../../../agent/vm/render-user-data";
+import { VmTokenFetch } from "../../../agent/vm/vm-token-fetch";
 
 test("README example: user data for an EC2 instance and for a GCP VM", () => {
   // EC2: the instance role reads the token from Secrets Manager at boot.

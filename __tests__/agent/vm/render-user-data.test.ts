@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AgentSettings, AgentTokenSource } from "../../../agent/settings";
+import { AgentSettings } from "../../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, SystemdCommand, VmTokenFetch, VmUserData, VmUserDataOptions, VM_NO_PROXY_DEFAULTS } from "../../../agent/vm";
 import { messageOf } from "../../support/errors";
 import { expectGolden } from "../../support/golden";

@@ -4,7 +4,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { AgentTokenSource } from "../../../agent/settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, VmAutoScalingDrain, VmTokenFetch, VmUserData, VM_AWS_FETCHER, VM_FETCH_TOKEN_SCRIPT, VM_FIRST_BOOT_SCRIPT } from "../../../agent/vm";
 import { testWithTools } from "../../support/system-tool";
 import { TEST_CA_PEM } from "./fixtures";

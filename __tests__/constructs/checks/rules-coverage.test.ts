@@ -12,7 +12,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { PodV1 } from "@cdktf/provider-kubernetes/lib/pod-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Fn, TerraformStack, Testing } from "cdktf";
-import { terraformJson } from "../../../agent/settings";
+import { terraformJson } from "../../../core/terraform-json";
 import { KitChecks } from "../../../constructs/checks";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
 

@@ -21,7 +21,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AgentTokenSource, terraformJson } from "../../../agent/settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { terraformJson } from "../../../core/terraform-json";
 import { KitChecks } from "../../../constructs/checks";
 import { FargateAgentTask } from "../../../constructs/ecs/fargate-agent-task";
 import { HelmAgent, HelmAgentProps } from "../../../constructs/k8s/helm-agent";

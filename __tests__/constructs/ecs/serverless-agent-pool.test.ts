@@ -6,7 +6,7 @@ import { App, TerraformStack, Testing, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { ServerlessAgentPool, ServerlessAgentPoolProps } from "../../../index";
+import { ServerlessAgentPool, ServerlessAgentPoolProps } from "../../../constructs/ecs/serverless-agent-pool";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { FakeEcs, ecsReply, startFakeEcs } from "../../support/fake-ecs";

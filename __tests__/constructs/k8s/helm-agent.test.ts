@@ -7,8 +7,11 @@ import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disrup
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { AgentPool, AgentTokenSource, HelmAgent, HelmAgentProps, KitChecks } from "../../../index";
-import { describeValue } from "../../../agent/settings";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { HelmAgent, HelmAgentProps } from "../../../constructs/k8s/helm-agent";
+import { KitChecks } from "../../../constructs/checks/kit-checks";
+import { describeValue } from "../../../core/validation";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { chartSchemaErrors } from "../../support/helm-charts";

@@ -1,5 +1,6 @@
 import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AgentPool, AgentPoolProps, AgentTokenSource } from "../../../index";
+import { AgentPool, AgentPoolProps } from "../../../constructs/scalr/agent-pool";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { AgentPool as ScalrAgentPool } from "../../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../../providers/scalr/generated/providers/scalr/agent-pool-token";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";

@@ -1,5 +1,9 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AgentPool, Environment, EnvironmentProps, PolicyGroup, ProviderConfiguration, Tag } from "../../../index";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { Environment, EnvironmentProps } from "../../../constructs/scalr/environment";
+import { PolicyGroup } from "../../../constructs/scalr/policy-group";
+import { ProviderConfiguration } from "../../../constructs/scalr/provider-configuration";
+import { Tag } from "../../../constructs/scalr/tag";
 import { Environment as ScalrEnvironment } from "../../../providers/scalr/generated/providers/scalr/environment";
 import { ProviderConfiguration as ScalrProviderConfiguration } from "../../../providers/scalr/generated/providers/scalr/provider-configuration";
 import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../../providers/scalr/generated/providers/scalr/provider-configuration-default";

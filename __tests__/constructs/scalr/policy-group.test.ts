@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { Environment, PolicyGroup, PolicyGroupProps } from "../../../index";
+import { Environment } from "../../../constructs/scalr/environment";
+import { PolicyGroup, PolicyGroupProps } from "../../../constructs/scalr/policy-group";
 import { PolicyGroup as ScalrPolicyGroup } from "../../../providers/scalr/generated/providers/scalr/policy-group";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";

@@ -1,5 +1,9 @@
 import { TerraformStack, Testing } from "cdktf";
-import { AgentPool, Environment, ScalrProviderFromVariables, Tag, Variable } from "../../../index";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { Environment } from "../../../constructs/scalr/environment";
+import { ScalrProviderFromVariables } from "../../../constructs/scalr/scalr-provider-from-variables";
+import { Tag } from "../../../constructs/scalr/tag";
+import { Variable } from "../../../constructs/scalr/variable";
 import { SCALR_ACCOUNT_SCOPED_TYPES } from "../../../constructs/scalr/scalr-provider-from-variables";
 import { DataScalrEnvironment } from "../../../providers/scalr/generated/providers/scalr/data-scalr-environment";
 import { Tag as ScalrTag } from "../../../providers/scalr/generated/providers/scalr/tag";

@@ -1,5 +1,7 @@
 import { Aspects, TerraformOutput, TerraformStack, Testing } from "cdktf";
-import { AgentPool, SENSITIVE_SCALR_ATTRIBUTES, SensitiveOutputCheck, Tag } from "../../../index";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { SENSITIVE_SCALR_ATTRIBUTES, SensitiveOutputCheck } from "../../../constructs/scalr/sensitive-outputs";
+import { Tag } from "../../../constructs/scalr/tag";
 import { scalrSchema } from "../../support/scalr-schema";
 import { messageOf } from "../../support/errors";
 

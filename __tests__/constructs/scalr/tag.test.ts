@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { Tag, TagProps } from "../../../index";
+import { Tag, TagProps } from "../../../constructs/scalr/tag";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { Tag as ScalrTag } from "../../../providers/scalr/generated/providers/scalr/tag";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";

@@ -1,5 +1,7 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { Environment, Variable, VariableProps, Workspace } from "../../../index";
+import { Environment } from "../../../constructs/scalr/environment";
+import { Variable, VariableProps } from "../../../constructs/scalr/variable";
+import { Workspace } from "../../../constructs/scalr/workspace";
 import { Variable as ScalrVariable } from "../../../providers/scalr/generated/providers/scalr/variable";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";

@@ -1,5 +1,9 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AgentPool, Environment, ProviderConfiguration, Tag, Workspace, WorkspaceProps } from "../../../index";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { Environment } from "../../../constructs/scalr/environment";
+import { ProviderConfiguration } from "../../../constructs/scalr/provider-configuration";
+import { Tag } from "../../../constructs/scalr/tag";
+import { Workspace, WorkspaceProps } from "../../../constructs/scalr/workspace";
 import { ProviderConfiguration as ScalrProviderConfiguration } from "../../../providers/scalr/generated/providers/scalr/provider-configuration";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { Workspace as ScalrWorkspace } from "../../../providers/scalr/generated/providers/scalr/workspace";

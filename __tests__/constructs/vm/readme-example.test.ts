@@ -1,7 +1,9 @@
 // The README's VmAgentFleet example, kept compiling and synthesizing here.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
-import { AgentPool, ScalrProviderFromVariables, VmAgentFleet } from "../../../index";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { ScalrProviderFromVariables } from "../../../constructs/scalr/scalr-provider-from-variables";
+import { VmAgentFleet } from "../../../constructs/vm/vm-agent-fleet";
 
 test("README example: a pool and its EC2 fleet in one stack", () => {
   const stack = new TerraformStack(Testing.app(), "agents");

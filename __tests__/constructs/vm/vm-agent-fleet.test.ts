@@ -7,7 +7,10 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { randomBytes } from "crypto";
 import { gunzipSync } from "zlib";
-import { AgentPool, AgentTokenSource, EC2_INSTANCE_TYPES, VmAgentFleet, VmAgentFleetProps, VmAgentFleetSettings } from "../../../index";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { EC2_INSTANCE_TYPES } from "../../../constructs/vm/ec2-instance-types";
+import { VmAgentFleet, VmAgentFleetProps, VmAgentFleetSettings } from "../../../constructs/vm/vm-agent-fleet";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { decodeTerraformJson } from "../../support/terraform-json";

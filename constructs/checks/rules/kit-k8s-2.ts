@@ -1,4 +1,4 @@
-import { AgentHelmChart } from "../../../agent/settings";
+import { AgentHelmChart } from "../../../agent/k8s/render-helm-values";
 import { KitRule, KitRuleFinding } from "../rule";
 import { scalrChartReleases, valueAt } from "../scalr-charts";
 import { SynthesizedStack, numberOf, record } from "../synthesized-stack";

@@ -1,4 +1,4 @@
-import { tryDecodeTerraformJson } from "../../../agent/settings";
+import { tryDecodeTerraformJson } from "../../../core/terraform-json";
 import { KitRule, KitRuleFinding } from "../rule";
 import { SynthesizedStack, TerraformBlock, blocks, record } from "../synthesized-stack";
 

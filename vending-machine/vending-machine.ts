@@ -1,14 +1,14 @@
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { KitValidationError, fieldError, parseOrThrow, strictProps } from "../../agent/settings/validation";
-import { AgentPool } from "./agent-pool";
-import { Environment } from "./environment";
-import { PolicyGroup } from "./policy-group";
-import { ProviderConfiguration } from "./provider-configuration";
-import { idFromName } from "./references";
-import { Tag } from "./tag";
-import { Variable, VariableOptions } from "./variable";
+import { KitValidationError, fieldError, parseOrThrow, strictProps } from "../core/validation";
+import { AgentPool } from "../constructs/scalr/agent-pool";
+import { Environment } from "../constructs/scalr/environment";
+import { PolicyGroup } from "../constructs/scalr/policy-group";
+import { ProviderConfiguration } from "../constructs/scalr/provider-configuration";
+import { idFromName } from "../constructs/scalr/references";
+import { Tag } from "../constructs/scalr/tag";
+import { Variable, VariableOptions } from "../constructs/scalr/variable";
 import {
   ResolvedSpec,
   ResolvedVariableSpec,
@@ -21,8 +21,8 @@ import {
   VendingMachineSpec,
   segmentsOf,
   validateVendingMachineSpec,
-} from "./vending-machine-spec";
-import { Workspace, WorkspaceProviderConfigurationLink } from "./workspace";
+} from "./spec";
+import { Workspace, WorkspaceProviderConfigurationLink } from "../constructs/scalr/workspace";
 
 /** Props of {@link VendingMachine}. */
 export interface VendingMachineProps {

@@ -1,7 +1,9 @@
 import { TerraformStack, Testing } from "cdktf";
-import { KitValidationError, SpecValidationError, VendingMachine, parseSpecText, readSpecText, shardOf, validateSpec } from "../../../index";
-import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
-import { INVALID_SPECS } from "./vending-machine-cases";
+import { KitValidationError } from "../../core/validation";
+import { SpecValidationError, parseSpecText, readSpecText, shardOf, validateSpec } from "../../vending-machine/spec";
+import { VendingMachine } from "../../vending-machine/vending-machine";
+import { ScalrProvider } from "../../providers/scalr/generated/providers/scalr/provider";
+import { INVALID_SPECS } from "./cases";
 
 /** Builds a VendingMachine from spec text named spec.yaml; returns the error message. */
 function problems(text: string): string {

@@ -1,4 +1,6 @@
-import { AgentTokenSource, checkFargateSize, fargateMemoryOptions, renderEcsContainerEnvironment, resolveAgentSettings } from "../../../agent/settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { checkFargateSize, fargateMemoryOptions, renderEcsContainerEnvironment } from "../../../agent/ecs/render-ecs";
+import { resolveAgentSettings } from "../../../agent/settings/agent-settings";
 import { messageOf } from "../../support/errors";
 
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/token-AbCdEf";

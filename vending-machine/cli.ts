@@ -12,7 +12,7 @@
  */
 import * as fs from "fs";
 import { App } from "cdktf";
-import { SpecIssue, SpecValidationError, formatSpecIssue, readSpecText } from "../constructs/scalr/vending-machine-spec";
+import { SpecIssue, SpecValidationError, formatSpecIssue, readSpecText } from "./spec";
 import { VendingMachineStack } from "./vending-machine-stack";
 
 /** Where the command line writes and reads (tests pass their own). */

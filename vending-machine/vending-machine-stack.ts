@@ -2,12 +2,12 @@ import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { parseOrThrow, strictProps } from "../agent/settings/validation";
+import { parseOrThrow, strictProps } from "../core/validation";
 import { KitChecks } from "../constructs/checks/kit-checks";
 import { idFromName } from "../constructs/scalr/references";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
-import { VendingMachine } from "../constructs/scalr/vending-machine";
-import { ResolvedSpec, SpecText, ValidatedSpec, VendingMachineSpec, shardOf, stackSuffix, validateVendingMachineSpec } from "../constructs/scalr/vending-machine-spec";
+import { VendingMachine } from "./vending-machine";
+import { ResolvedSpec, SpecText, ValidatedSpec, VendingMachineSpec, shardOf, stackSuffix, validateVendingMachineSpec } from "./spec";
 
 /** Props of {@link VendingMachineStack}. */
 export interface VendingMachineStackProps {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { AgentSettings, ResolvedAgentSettings, reservedEnvField, resolveAgentSettings } from "./agent-settings";
-import { renderAgentEnvironment } from "./render-env";
-import { terraformJson } from "./terraform-json";
+import { AgentSettings, ResolvedAgentSettings, reservedEnvField, resolveAgentSettings } from "../settings/agent-settings";
+import { renderAgentEnvironment } from "../settings/render-env";
+import { terraformJson } from "../../core/terraform-json";
 import {
   KitValidationError,
   ValidationContext,
@@ -13,7 +13,7 @@ import {
   parseOrThrow,
   strictProps,
   tokenOr,
-} from "./validation";
+} from "../../core/validation";
 
 /** Scalr's agent charts the kit renders values for (https://scalr.github.io/agent-helm/). */
 export type AgentHelmChart = "agent-local" | "agent-k8s" | "agent-job";

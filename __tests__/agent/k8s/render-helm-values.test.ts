@@ -1,14 +1,8 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import {
-  AGENT_HELM_CHARTS,
-  AgentHelmChart,
-  AgentSettings,
-  AgentTokenSource,
-  HelmValuesInput,
-  helmValuesDocument,
-  describeValue,
-  renderHelmValues,
-} from "../../../agent/settings";
+import { AGENT_HELM_CHARTS, AgentHelmChart, HelmValuesInput, helmValuesDocument, renderHelmValues } from "../../../agent/k8s/render-helm-values";
+import { AgentSettings } from "../../../agent/settings/agent-settings";
+import { AgentTokenSource } from "../../../agent/settings/token-source";
+import { describeValue } from "../../../core/validation";
 import { messageOf } from "../../support/errors";
 import { expectGolden } from "../../support/golden";
 import { chartSchemaErrors } from "../../support/helm-charts";

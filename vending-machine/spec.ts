@@ -4,11 +4,11 @@
  * from YAML or JSON and validated before any construct exists. Every problem is reported with its
  * path in the spec and, when the spec came from text, its line: a pull-request check can point at it.
  */
-import { AwsProviderConfigurationOptions, awsOptionsShape } from "./provider-configuration";
-import type { WorkspaceVcsSource } from "./workspace";
+import { AwsProviderConfigurationOptions, awsOptionsShape } from "../constructs/scalr/provider-configuration";
+import type { WorkspaceVcsSource } from "../constructs/scalr/workspace";
 import { LineCounter, Node, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { z } from "zod";
-import { KitValidationError, fieldPath, parseOrThrow, strictProps } from "../../agent/settings/validation";
+import { KitValidationError, fieldPath, parseOrThrow, strictProps } from "../core/validation";
 
 /** A variable in the spec, at account, environment or workspace scope. */
 export interface VariableSpec {

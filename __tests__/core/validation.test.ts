@@ -1,5 +1,5 @@
 import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { describeValue, fieldPath, formatIssue, isToken, KitValidationError } from "../../../agent/settings";
+import { describeValue, fieldPath, formatIssue, isToken, KitValidationError } from "../../core/validation";
 
 describe("describeValue", () => {
   test.each([

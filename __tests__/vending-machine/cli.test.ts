@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runCli } from "../../stacks/vending-machine-cli";
-import { INVALID_SPECS, POOLS } from "../constructs/scalr/vending-machine-cases";
+import { runCli } from "../../vending-machine/cli";
+import { INVALID_SPECS, POOLS } from "./cases";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "cdktf-scalr-kit.js");

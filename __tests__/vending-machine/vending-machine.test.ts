@@ -1,9 +1,10 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { VendingMachine, VendingMachineSpec, readSpecText } from "../../../index";
-import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
-import { referenceCycles } from "../../support/reference-graph";
-import { checkAgainstScalrSchema } from "../../support/scalr-schema";
-import { messageOf } from "../../support/errors";
+import { VendingMachine } from "../../vending-machine/vending-machine";
+import { VendingMachineSpec, readSpecText } from "../../vending-machine/spec";
+import { ScalrProvider } from "../../providers/scalr/generated/providers/scalr/provider";
+import { referenceCycles } from "../support/reference-graph";
+import { checkAgainstScalrSchema } from "../support/scalr-schema";
+import { messageOf } from "../support/errors";
 
 const SPEC: VendingMachineSpec = {
   vcsProviders: [{ name: "github", id: "vcs-gh123" }],

@@ -1,6 +1,6 @@
-import { ResolvedAgentSettings } from "./agent-settings";
-import { AGENT_TOKEN_VARIABLE, renderAgentEnvironment } from "./render-env";
-import { KitValidationError, ValidationContext, ValidationIssue, describeValue, isToken } from "./validation";
+import { ResolvedAgentSettings } from "../settings/agent-settings";
+import { AGENT_TOKEN_VARIABLE, renderAgentEnvironment } from "../settings/render-env";
+import { KitValidationError, ValidationContext, ValidationIssue, describeValue, isToken } from "../../core/validation";
 
 /** A name/value pair of an ECS container definition's `environment`. */
 export interface EcsEnvironmentVariable {

@@ -1,0 +1,2 @@
+export * from "./terraform-json";
+export * from "./validation";
