@@ -74,9 +74,19 @@ export function isToken(value: unknown): boolean {
  * bad field. Returns the parsed value with defaults applied.
  */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, ctx: ValidationContext): z.output<T> {
+  const { data, issues } = parseIssues(schema, input, ctx.fieldPrefix ?? "");
+  if (issues.length === 0) return data as z.output<T>;
+  throw new KitValidationError(ctx.subject, issues);
+}
+
+/**
+ * Parses `input` with `schema` and returns the parsed value (undefined on failure) with every
+ * problem as a {@link ValidationIssue}, each field prefixed with `fieldPrefix`.
+ */
+export function parseIssues<T extends z.ZodType>(schema: T, input: unknown, fieldPrefix = ""): { readonly data: z.output<T> | undefined; readonly issues: ValidationIssue[] } {
   const result = safeParse(schema, input, { reportInput: true, error: defaultMessage });
-  if (result.success) return result.data as z.output<T>;
-  throw new KitValidationError(ctx.subject, toIssues(result.error.issues, ctx.fieldPrefix ?? ""));
+  if (result.success) return { data: result.data as z.output<T>, issues: [] };
+  return { data: undefined, issues: toIssues(result.error.issues, fieldPrefix) };
 }
 
 /**
@@ -238,7 +248,7 @@ function knownKeys(input: unknown): string[] {
  */
 export function strictProps<S extends z.core.$ZodLooseShape>(shape: S) {
   const keys = Object.keys(shape);
-  return z.preprocess((v) => {
+  const schema = z.preprocess((v) => {
     if (v && typeof v === "object" && !Array.isArray(v) && !isToken(v)) {
       const copy: Record<string | symbol, unknown> = { ...(v as object) };
       Object.defineProperty(copy, KNOWN_KEYS, { value: keys, enumerable: false });
@@ -246,6 +256,19 @@ export function strictProps<S extends z.core.$ZodLooseShape>(shape: S) {
     }
     return v;
   }, z.strictObject(shape));
+  SHAPES.set(schema, shape);
+  return schema;
+}
+
+/**
+ * The field schemas of each `strictProps` schema, so a collector can parse an invalid input field by
+ * field (keyed by schema object: schemas are module-level constants, never construct state).
+ */
+const SHAPES = new WeakMap<z.ZodType, z.core.$ZodLooseShape>();
+
+/** The field schemas of a schema made with {@link strictProps}, or undefined for any other schema. */
+export function shapeOf(schema: z.ZodType): Readonly<Record<string, z.ZodType>> | undefined {
+  return SHAPES.get(schema) as Readonly<Record<string, z.ZodType>> | undefined;
 }
 
 /** The known name closest to `name` (edit distance ≤ 3), for "did you mean" hints. */

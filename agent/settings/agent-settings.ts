@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ABSOLUTE_PATH, ENV_NAME } from "../../core/ids";
 import { AgentTokenSource } from "./token-source";
 import {
   describeValue,
@@ -180,8 +181,6 @@ export const MIN_GRACE_PERIOD_SECONDS: Readonly<Record<AgentShutdownMode, number
 /** Seconds kept between the agent's own timeouts and the runtime's SIGKILL. */
 export const SHUTDOWN_MARGIN_SECONDS = 10;
 
-const ABSOLUTE_PATH = /^\/[^\s\0]*$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 

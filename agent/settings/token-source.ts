@@ -1,12 +1,11 @@
+import { ABSOLUTE_PATH, K8S_DNS_SUBDOMAIN, K8S_SECRET_KEY, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
 import { describeValue, fieldError, isToken } from "../../core/validation";
 
 /** Where an agent's pool token comes from. */
 export type AgentTokenSourceKind = "terraform" | "aws-secrets-manager" | "kubernetes-secret" | "file";
 
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const K8S_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-const ABSOLUTE_PATH = /^\/[^\s\0]*$/;
+const SECRET_ARN = SECRETS_MANAGER_SECRET_ARN;
+const K8S_NAME = K8S_DNS_SUBDOMAIN;
 
 /**
  * A typed reference to an agent pool token, never the token itself (STYLE 7).

@@ -1,3 +1,4 @@
+import { AWS_REGION } from "../../core/ids";
 import { AgentTokenSource } from "../settings/token-source";
 import { fieldError, isToken, ValidationContext } from "../../core/validation";
 
@@ -5,7 +6,7 @@ import { fieldError, isToken, ValidationContext } from "../../core/validation";
 export type VmTokenFetchKind = "aws-secrets-manager" | "command" | "file";
 
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const REGION = AWS_REGION;
 const ABSOLUTE_PATH = /^\/[^\s\0'"\\$`]*$/;
 
 /**

@@ -1,0 +1,52 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { ConstructState, constructStateSlots, handOverResolved, resolveTokens } from "../../core/cdktf-internals";
+
+// Pins the CDKTF behaviour the kit relies on beyond its public API: if an upgrade changes any of
+// it, these tests fail here rather than a construct failing somewhere else.
+describe("cdktf internals the kit relies on", () => {
+  test("resolveTokens resolves a reference as toTerraform writes it", () => {
+    const stack = new TerraformStack(new App(), "s");
+    const v = new TerraformVariable(stack, "region", { type: "string" });
+    expect(resolveTokens(stack, { region: v.stringValue, list: [v.stringValue, "x"] })).toEqual({ region: "${var.region}", list: ["${var.region}", "x"] });
+  });
+
+  test("handOverResolved returns the handed result once, then resolves afresh", () => {
+    const stack = new TerraformStack(new App(), "s");
+    new TerraformOutput(stack, "out", { value: "v" });
+    const fresh = stack.toTerraform();
+    const handed = { handed: true };
+    handOverResolved(stack, handed);
+    expect(stack.toTerraform()).toBe(handed);
+    expect(stack.toTerraform()).toEqual(fresh);
+    handOverResolved(stack, handed);
+    expect(stack.toTerraform()).toBe(handed);
+  });
+
+  test("TerraformStack.toTerraform is an own-instance-overridable method cdktf's synthesizer calls", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-internals-"));
+    afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, "s");
+    new TerraformOutput(stack, "out", { value: "real" });
+    let calls = 0;
+    const original = stack.toTerraform.bind(stack);
+    Object.defineProperty(stack, "toTerraform", { configurable: true, writable: true, value: () => (calls++, original()) });
+    app.synth();
+    expect(calls).toBeGreaterThan(0);
+  });
+
+  test("ConstructState keeps a value per construct and lists its slot by name", () => {
+    const slot = new ConstructState<TerraformStack, number>("test.counter", "a number per stack, for this test");
+    const app = new App();
+    const a = new TerraformStack(app, "a");
+    const b = new TerraformStack(app, "b");
+    expect(slot.getOrCreate(a, () => 1)).toBe(1);
+    expect(slot.getOrCreate(a, () => 2)).toBe(1);
+    expect(slot.get(b)).toBeUndefined();
+    expect(slot.has(a)).toBe(true);
+    expect(constructStateSlots()).toContainEqual({ name: "test.counter", description: "a number per stack, for this test" });
+  });
+});
