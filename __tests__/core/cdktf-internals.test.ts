@@ -27,14 +27,17 @@ describe("cdktf internals the kit relies on", () => {
 
   test("TerraformStack.toTerraform is an own-instance-overridable method cdktf's synthesizer calls", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-internals-"));
-    afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
     const app = new App({ outdir });
     const stack = new TerraformStack(app, "s");
     new TerraformOutput(stack, "out", { value: "real" });
     let calls = 0;
     const original = stack.toTerraform.bind(stack);
     Object.defineProperty(stack, "toTerraform", { configurable: true, writable: true, value: () => (calls++, original()) });
-    app.synth();
+    try {
+      app.synth();
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
     expect(calls).toBeGreaterThan(0);
   });
 
