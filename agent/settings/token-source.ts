@@ -1,4 +1,5 @@
 import { ABSOLUTE_PATH, K8S_DNS_SUBDOMAIN, K8S_SECRET_KEY, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
+import { IssueCollector } from "../../core/issues";
 import { describeValue, fieldError, isToken } from "../../core/validation";
 
 /** Where an agent's pool token comes from. */
@@ -8,7 +9,7 @@ const SECRET_ARN = SECRETS_MANAGER_SECRET_ARN;
 const K8S_NAME = K8S_DNS_SUBDOMAIN;
 
 /**
- * A typed reference to an agent pool token, never the token itself (STYLE 7).
+ * A typed reference to an agent pool token, never the token itself: secrets enter the configuration only as references.
  *
  * The token is a secret: the kit only ever passes a *reference* to it (a Terraform reference, a
  * secret ARN, a Kubernetes Secret, a root-only file) so it never lands in user data, a container
@@ -40,24 +41,28 @@ export class AgentTokenSource {
    */
   public static fromAwsSecretsManager(secretArn: string, options: { readonly jsonKey?: string } = {}): AgentTokenSource {
     const ctx = { subject: "AgentTokenSource.fromAwsSecretsManager" };
+    const issues = new IssueCollector(ctx);
     if (!isToken(secretArn) && (typeof secretArn !== "string" || !SECRET_ARN.test(secretArn))) {
-      throw fieldError(ctx, "secretArn", "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", secretArn);
+      issues.add("secretArn", "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", secretArn);
     }
     if (options.jsonKey !== undefined && (typeof options.jsonKey !== "string" || options.jsonKey.length === 0)) {
-      throw fieldError(ctx, "jsonKey", "must be a non-empty string", options.jsonKey);
+      issues.add("jsonKey", "must be a non-empty string", options.jsonKey);
     }
+    issues.throwIfAny();
     return new AgentTokenSource("aws-secrets-manager", { secretArn, jsonKey: options.jsonKey });
   }
 
   /** A key of a Kubernetes Secret in the agent's namespace. */
   public static fromKubernetesSecret(name: string, key = "token"): AgentTokenSource {
     const ctx = { subject: "AgentTokenSource.fromKubernetesSecret" };
+    const issues = new IssueCollector(ctx);
     if (!isToken(name) && (typeof name !== "string" || name.length > 253 || !K8S_NAME.test(name))) {
-      throw fieldError(ctx, "name", "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)", name);
+      issues.add("name", "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)", name);
     }
     if (!isToken(key) && (typeof key !== "string" || !K8S_SECRET_KEY.test(key))) {
-      throw fieldError(ctx, "key", "must be a Secret key (letters, digits, '-', '_', '.')", key);
+      issues.add("key", "must be a Secret key (letters, digits, '-', '_', '.')", key);
     }
+    issues.throwIfAny();
     return new AgentTokenSource("kubernetes-secret", { secretName: name, secretKey: key });
   }
 

@@ -1,4 +1,5 @@
 import { AWS_REGION } from "../../core/ids";
+import { IssueCollector } from "../../core/issues";
 import { AgentTokenSource } from "../settings/token-source";
 import { fieldError, isToken, ValidationContext } from "../../core/validation";
 
@@ -32,26 +33,23 @@ export class VmTokenFetch {
     options: { readonly region?: string; readonly jsonKey?: string } = {},
     ctx: ValidationContext = { subject: "VmTokenFetch.awsSecretsManager" },
   ): VmTokenFetch {
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw fieldError(ctx, "options", "must be an object such as { region, jsonKey }, or left out", options);
-    }
+    const issues = new IssueCollector(ctx);
     if (isToken(secretId)) {
-      throw fieldError(
-        ctx,
-        "secretId",
-        "must be known at synth time: user data is rendered into a literal document; give the secret a fixed name and pass the name",
-        secretId,
-      );
+      issues.add("secretId", "must be known at synth time: user data is rendered into a literal document; give the secret a fixed name and pass the name", secretId);
+    } else if (typeof secretId !== "string" || !SECRET_ID.test(secretId)) {
+      issues.add("secretId", "must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@:-)", secretId);
     }
-    if (typeof secretId !== "string" || !SECRET_ID.test(secretId)) {
-      throw fieldError(ctx, "secretId", "must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@:-)", secretId);
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      issues.add("options", "must be an object such as { region, jsonKey }, or left out", options);
+    } else {
+      if (options.region !== undefined && (isToken(options.region) || !REGION.test(options.region))) {
+        issues.add("region", "must be an AWS region known at synth time, e.g. eu-west-1", options.region);
+      }
+      if (options.jsonKey !== undefined && (isToken(options.jsonKey) || !/^[A-Za-z0-9_.-]{1,128}$/.test(options.jsonKey))) {
+        issues.add("jsonKey", "must be 1–128 letters, digits, '_', '.' or '-' known at synth time", options.jsonKey);
+      }
     }
-    if (options.region !== undefined && (isToken(options.region) || !REGION.test(options.region))) {
-      throw fieldError(ctx, "region", "must be an AWS region known at synth time, e.g. eu-west-1", options.region);
-    }
-    if (options.jsonKey !== undefined && (isToken(options.jsonKey) || !/^[A-Za-z0-9_.-]{1,128}$/.test(options.jsonKey))) {
-      throw fieldError(ctx, "jsonKey", "must be 1–128 letters, digits, '_', '.' or '-' known at synth time", options.jsonKey);
-    }
+    issues.throwIfAny();
     return new VmTokenFetch("aws-secrets-manager", { secretId, region: options.region, jsonKey: options.jsonKey });
   }
 

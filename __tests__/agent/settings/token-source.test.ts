@@ -40,4 +40,12 @@ describe("AgentTokenSource", () => {
   ])("fails on bad input (%#)", (fn, expected) => {
     expect(messageOf(fn)).toBe(expected);
   });
+
+  test("reports every bad argument of one call together", () => {
+    expect(messageOf(() => AgentTokenSource.fromAwsSecretsManager("scalr/token", { jsonKey: "" })).split("\n")).toEqual([
+      'AgentTokenSource.fromAwsSecretsManager: `secretArn` must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got: "scalr/token"',
+      'AgentTokenSource.fromAwsSecretsManager: `jsonKey` must be a non-empty string, got: ""',
+    ]);
+    expect(messageOf(() => AgentTokenSource.fromKubernetesSecret("Scalr_Token", "a key")).split("\n")).toHaveLength(2);
+  });
 });

@@ -362,6 +362,14 @@ describe("renderVmUserData: bad input", () => {
       'VmTokenFetch.file: `path` must be an absolute path without whitespace or quotes, known at synth time, got: "relative/token"',
     );
   });
+
+  test("VmTokenFetch.awsSecretsManager reports a bad secret id, region and JSON key together", () => {
+    expect(messageOf(() => VmTokenFetch.awsSecretsManager("bad id", { region: "Europe", jsonKey: "a b" })).split("\n")).toEqual([
+      'VmTokenFetch.awsSecretsManager: `secretId` must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@:-), got: "bad id"',
+      'VmTokenFetch.awsSecretsManager: `region` must be an AWS region known at synth time, e.g. eu-west-1, got: "Europe"',
+      "VmTokenFetch.awsSecretsManager: `jsonKey` must be 1–128 letters, digits, '_', '.' or '-' known at synth time, got: \"a b\"",
+    ]);
+  });
 });
 
 describe("renderVmUserData: EC2 Auto Scaling drain", () => {
