@@ -31,6 +31,27 @@ export class IssueCollector {
     this.found.push({ field: full, message, received: describeValue(received, full, options.sensitive) });
   }
 
+  /** Adds an issue as it is (its field already complete, its received value already rendered). */
+  public addIssue(issue: ValidationIssue): void {
+    this.found.push(issue);
+  }
+
+  /**
+   * Runs a validation that throws (e.g. a nested `resolveAgentSettings`) and collects its issues;
+   * returns its result, or undefined when it found problems. Other errors propagate.
+   */
+  public collect<T>(validate: () => T): T | undefined {
+    try {
+      return validate();
+    } catch (e) {
+      if (e instanceof KitValidationError) {
+        this.addAll(e);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
   /** Adds every issue of an error another validation threw (e.g. a nested `resolveAgentSettings`). */
   public addAll(error: KitValidationError): void {
     this.found.push(...error.issues);

@@ -7,11 +7,11 @@ import {
   isToken,
   KitValidationError,
   literalIntInRange,
-  parseOrThrow,
   strictProps,
   ValidationContext,
   ValidationIssue,
 } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
 import { AWS_LIFECYCLE_HELPER_PY } from "./aws-lifecycle-helper";
 import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
 import { CloudConfig, CloudConfigFile } from "./cloud-config";
@@ -168,36 +168,42 @@ export function renderVmUserData(
   options: VmUserDataOptions,
   ctx: ValidationContext = { subject: "renderVmUserData" },
 ): VmUserData {
-  const s = resolveAgentSettings(settings, ctx);
-  const opts = parseOrThrow(optionsSchema, options, { subject: ctx.subject });
-  const os = VM_OS_PROFILES[opts.os];
-  const issues: ValidationIssue[] = [];
+  // Every problem of the settings and the options in one error: settings first, as before.
+  const issues = new IssueCollector({ subject: ctx.subject });
+  const resolved = issues.collect(() => resolveAgentSettings(settings, ctx));
+  const opts = issues.parse(optionsSchema, options);
   const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
-  const add = (field: string, message: string, received: unknown) => issues.push({ field: `${prefix}${field}`, message, received: describeValue(received, field) });
+  const add = (field: string, message: string, received: unknown) => issues.addIssue({ field: `${prefix}${field}`, message, received: describeValue(received, field) });
 
-  collectTerraformReferences(s, "", (field, value) =>
-    add(field, "must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions)", value),
-  );
-  if (s.driver === "kubernetes") add("driver", 'must be "docker" or "local" on a VM', s.driver);
-  for (const key of ["http", "https"] as const) {
-    const hidden = withoutCredentials(s.proxy?.[key]);
-    if (hidden !== undefined) {
-      issues.push({
-        field: `${prefix}proxy.${key}`,
-        message:
-          "must not hold credentials (user:password@) on a VM: the proxy URL is written into user data and into unit files any local user can read; let the proxy allow the instances by address instead",
-        received: JSON.stringify(hidden),
-      });
+  if (resolved) {
+    collectTerraformReferences(resolved, "", (field, value) =>
+      add(field, "must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions)", value),
+    );
+    if (resolved.driver === "kubernetes") add("driver", 'must be "docker" or "local" on a VM', resolved.driver);
+    for (const key of ["http", "https"] as const) {
+      const hidden = withoutCredentials(resolved.proxy?.[key]);
+      if (hidden !== undefined) {
+        issues.addIssue({
+          field: `${prefix}proxy.${key}`,
+          message:
+            "must not hold credentials (user:password@) on a VM: the proxy URL is written into user data and into unit files any local user can read; let the proxy allow the instances by address instead",
+          received: JSON.stringify(hidden),
+        });
+      }
     }
   }
-  if (opts.installMode === "package" && !os.legacyPackage) {
-    issues.push({
-      field: "installMode",
-      message: 'must be "docker" on this OS: Scalr published its (deprecated) package for rocky-9 and ubuntu-22.04 only',
-      received: `"package" (os ${JSON.stringify(opts.os)})`,
-    });
-  }
-  if (issues.length > 0) throw new KitValidationError(ctx.subject, issues);
+  issues.rule(["installMode", "os"], () => {
+    if (opts.installMode === "package" && !VM_OS_PROFILES[opts.os].legacyPackage) {
+      issues.addIssue({
+        field: "installMode",
+        message: 'must be "docker" on this OS: Scalr published its (deprecated) package for rocky-9 and ubuntu-22.04 only',
+        received: `"package" (os ${JSON.stringify(opts.os)})`,
+      });
+    }
+  });
+  issues.throwIfAny();
+  const s = resolved as ResolvedAgentSettings;
+  const os = VM_OS_PROFILES[opts.os];
 
   const tokenFetch = opts.tokenFetch ?? VmTokenFetch.fromAgentTokenSource(s.token, ctx);
   const variables = vmEnvironment(s, os, ctx);
