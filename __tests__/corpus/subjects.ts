@@ -4,7 +4,7 @@ import { App, Lazy, TerraformStack } from "cdktf";
 import * as fc from "fast-check";
 import { AgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
-import { HelmValuesInput, renderHelmValues } from "../../agent/k8s/render-helm-values";
+import { HelmValuesInput, renderHelmValues } from "../../agent/k8s";
 import { fieldPath } from "../../core/validation";
 import { renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
 import { VmUserDataOptions, renderVmUserData } from "../../agent/vm";

@@ -4,7 +4,7 @@ import { AgentSettings, reservedEnvField, resolveAgentSettings } from "../../age
 import { AgentTokenSource } from "../../agent/settings/token-source";
 import { renderAgentEnvironment } from "../../agent/settings/render-env";
 import { renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
-import { renderHelmValues } from "../../agent/k8s/render-helm-values";
+import { renderHelmValues } from "../../agent/k8s";
 import { renderVmUserData } from "../../agent/vm";
 import { EcsAgentService } from "../../constructs/ecs/ecs-agent-service";
 import { FargateAgentTask } from "../../constructs/ecs/fargate-agent-task";

@@ -8,7 +8,7 @@ import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-sche
 import { expectGolden } from "../support/golden";
 import { chartSchemaErrors } from "../support/helm-charts";
 import { decodeTerraformJson } from "../support/terraform-json";
-import { AgentHelmChart } from "../../agent/k8s/render-helm-values";
+import { AgentHelmChart } from "../../agent/k8s";
 
 /** Synthesizes the examples app the way `cdktf synth` does, into a temporary folder. */
 function synthExamples(): { outdir: string; stacks: Record<string, string> } {

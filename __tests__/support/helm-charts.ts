@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import draft07 from "ajv/dist/refs/json-schema-draft-07.json";
-import { AgentHelmChart } from "../../agent/k8s/render-helm-values";
+import { AgentHelmChart } from "../../agent/k8s";
 
 /**
  * Scalr's chart files (values.schema.json) are reference material kept next to the repository,

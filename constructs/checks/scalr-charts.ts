@@ -1,11 +1,14 @@
 import { parse as parseYaml } from "yaml";
-import { AgentHelmChart } from "../../agent/k8s/render-helm-values";
+import { AgentHelmChart } from "../../agent/k8s";
 import { tryDecodeTerraformJson } from "../../core/terraform-json";
 import { SynthesizedStack, TerraformBlock, blocks, record } from "./synthesized-stack";
 
 /**
- * The chart defaults the Kubernetes rules depend on (Scalr's agent-helm charts 0.6.x values.yaml,
- * reference/helm): what a release gets for every key its values leave out.
+ * The chart defaults the Kubernetes rules depend on: what a release gets for every key its values
+ * leave out, from the values.yaml of Scalr's charts at 0.6.5
+ * (https://github.com/Scalr/agent-helm/blob/agent-local-0.6.5/charts/agent-local/values.yaml,
+ * https://github.com/Scalr/agent-helm/blob/agent-k8s-0.6.5/charts/agent-k8s/values.yaml,
+ * https://github.com/Scalr/agent-helm/blob/agent-job-0.6.5/charts/agent-job/values.yaml).
  */
 export const CHART_SECURITY_DEFAULTS: Readonly<Record<AgentHelmChart, Record<string, unknown>>> = {
   "agent-local": {

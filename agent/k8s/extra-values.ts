@@ -1,0 +1,108 @@
+import { reservedEnvField } from "../settings/agent-settings";
+import { ValidationIssue, describeValue, fieldPath, isToken } from "../../core/validation";
+
+// What the kit does with `extraValues` besides parsing them against the chart's model: they must be
+// plain data, their `extraEnv` may not name a reserved variable, they may add keys next to the kit's
+// but never replace one of its values, and then they are merged into what the kit renders
+// (docs/decisions/0004-helm-values-from-agent-settings.md).
+
+/** Reports a bad field: a path below the options (`extraValues.…`), what is wrong, what was received. */
+export type FailField = (field: string, message: string, received: unknown) => void;
+
+/** Where the kit's rendered values came from (the setting to name in a conflict). */
+export interface RenderedValueSources {
+  /** The setting the value at `path` was rendered from. */
+  sourceAt(path: readonly string[]): string | undefined;
+  /** The setting some value below `path` was rendered from. */
+  sourceBelow(path: readonly string[]): string | undefined;
+}
+
+/** A non-null object that is neither a list nor a Terraform reference. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !isToken(v);
+}
+
+/** Reports values Helm values cannot hold (functions, class instances, NaN, undefined). */
+export function checkPlainData(value: unknown, path: readonly PropertyKey[], fail: FailField): void {
+  if (value === null || typeof value === "string" || typeof value === "boolean" || isToken(value)) return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) notPlainData(path, value, fail);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkPlainData(v, [...path, i], fail));
+    return;
+  }
+  if (isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    for (const [k, v] of Object.entries(value)) checkPlainData(v, [...path, k], fail);
+    return;
+  }
+  notPlainData(path, value, fail);
+}
+
+function notPlainData(path: readonly PropertyKey[], value: unknown, fail: FailField): void {
+  fail(fieldPath(path), "must be plain data (string, number, boolean, null, list or object)", value);
+}
+
+/**
+ * Every `extraEnv` in extra values (the map form of agent-local, agent-k8s and agent-job's
+ * `agent.extraEnv`, the list form of `agent.controller.extraEnv`, `task.worker.extraEnv`,
+ * `task.runner.extraEnv`) is held to the same reserved names as `settings.extraEnv`: the token
+ * and the variables the kit renders from settings.
+ */
+export function checkExtraEnv(node: unknown, path: readonly PropertyKey[], fail: FailField): void {
+  if (Array.isArray(node)) {
+    node.forEach((v, i) => checkExtraEnv(v, [...path, i], fail));
+    return;
+  }
+  if (!isPlainObject(node)) return;
+  for (const [key, value] of Object.entries(node)) {
+    const here = [...path, key];
+    if (key !== "extraEnv") {
+      checkExtraEnv(value, here, fail);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((entry, i) => {
+        const name = isPlainObject(entry) ? entry.name : undefined;
+        const field = typeof name === "string" ? reservedEnvField(name) : undefined;
+        if (field) fail(fieldPath(["extraValues", ...here, i, "name"]), `is reserved: set \`${field}\` instead`, name);
+      });
+    } else if (isPlainObject(value)) {
+      for (const [name, v] of Object.entries(value)) {
+        const field = reservedEnvField(name);
+        if (field) fail(fieldPath(["extraValues", ...here, name]), `is reserved: set \`${field}\` instead`, v);
+      }
+    }
+  }
+}
+
+/**
+ * An extra value may add keys next to the kit's but never replace one of its values. Reports each
+ * conflict with its field below the options (`extraValues.…`).
+ */
+export function checkConflicts(extra: Record<string, unknown>, path: readonly string[], sources: RenderedValueSources, report: (issue: ValidationIssue) => void): void {
+  for (const [key, value] of Object.entries(extra)) {
+    const here = [...path, key];
+    const source = sources.sourceAt(here) ?? (isPlainObject(value) ? undefined : sources.sourceBelow(here));
+    if (source !== undefined) {
+      report({
+        field: fieldPath(["extraValues", ...here]),
+        message: `is rendered by the kit from \`${source}\`; set it there instead`,
+        received: describeValue(value, here.join(".")),
+      });
+    } else if (isPlainObject(value)) {
+      checkConflicts(value, here, sources, report);
+    }
+  }
+}
+
+/** The kit's values with the extra values merged in (objects key by key, anything else replaced). */
+export function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
