@@ -4,10 +4,13 @@ import { z } from "zod";
 // The settings modules a pool needs, not the agent/settings index (which loads every renderer).
 import type { AgentPoolKind } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { fieldError, isToken, strictProps } from "../../core/validation";
 import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
-import { checkUnique, requireReference } from "./references";
+import { agentPoolFields } from "./field-rules";
+import type { IAgentPool } from "./interfaces";
+import { brand, checkUnique, requireReference } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 
 /** A header Scalr sends with every webhook request of a serverless pool. */
@@ -55,42 +58,7 @@ export interface AgentPoolProps {
   readonly tokens?: readonly string[];
 }
 
-const ENVIRONMENT_ID = /^env-[A-Za-z0-9]+$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const TOKEN_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-const propsSchema = strictProps({
-  name: nonEmptyString(255),
-  kind: z.enum(["run", "vcs"]).default("run"),
-  environments: z
-    .union([
-      z.literal("all"),
-      z
-        .array(
-          tokenOr(
-            z.string().regex(ENVIRONMENT_ID, { error: 'must be an environment ID such as "env-v0o1example" (use `"all"` to share with every environment)' }),
-          ),
-        )
-        .min(1, { error: 'must list at least one environment ID, or be "all"' }),
-    ], { error: 'must be "all" or a list of environment IDs' })
-    .default("all"),
-  webhook: strictProps({
-    url: tokenOr(z.url({ protocol: /^https$/, error: "must be an https URL" })),
-    headers: z
-      .array(
-        strictProps({
-          name: tokenOr(z.string().regex(HEADER_NAME, { error: "must be an HTTP header name (letters, digits, '-', …)" })),
-          value: nonEmptyString(8192),
-          sensitive: z.boolean().default(true),
-        }),
-      )
-      .default([]),
-  }).optional(),
-  tokens: z
-    .array(z.string().regex(TOKEN_NAME, { error: "must be 1–63 lowercase letters, digits or '-', starting and ending with a letter or digit" }))
-    .min(1, { error: "must name at least one token" })
-    .default(["default"]),
-}) satisfies z.ZodType<AgentPoolProps>;
+const propsSchema = strictProps(agentPoolFields) satisfies z.ZodType<AgentPoolProps>;
 
 /**
  * A Scalr agent pool (run or VCS), shared with every environment or a list of them, with one or
@@ -100,7 +68,7 @@ const propsSchema = strictProps({
  * const pool = new AgentPool(this, "RunPool", { name: "aws-run" });
  * new TerraformOutput(this, "token", { value: pool.tokenValue(), sensitive: true });
  */
-export class AgentPool extends Construct {
+export class AgentPool extends Construct implements IAgentPool {
   /** The `scalr_agent_pool` resource (escape hatch). */
   public readonly resource: ScalrAgentPool;
   /** The `scalr_agent_pool_token` resources, in the order of `tokens`. */
@@ -112,25 +80,31 @@ export class AgentPool extends Construct {
   /** The pool name. */
   public readonly poolName: string;
   private readonly tokensByName: ReadonlyMap<string, ScalrAgentPoolToken>;
+  private id?: string;
 
   public constructor(scope: Construct, id: string, props: AgentPoolProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    if (isToken(props?.kind)) {
-      throw fieldError(ctx, "kind", 'must be a literal "run" or "vcs": it cannot change after the pool is created', props.kind);
-    }
-    const p = parseOrThrow(propsSchema, props, ctx);
-    if (p.kind === "vcs" && p.webhook) {
-      throw fieldError(ctx, "webhook", 'applies only to run pools (kind "run"): Scalr starts serverless agents for run tasks', p.webhook.url);
-    }
-    checkUnique(ctx, "tokens", p.tokens);
-    if (p.environments !== "all") checkUnique(ctx, "environments", p.environments);
-    if (p.webhook) {
-      checkUnique(ctx, "webhook.headers", p.webhook.headers.map((h) => h.name), (n) => (isToken(n) ? n : (n as string).toLowerCase()));
-      p.webhook.headers.forEach((h, i) => {
-        if (h.sensitive) requireReference(ctx, `webhook.headers[${i}].value`, h.value);
+    const issues = new IssueCollector({ subject: this.node.path });
+    const p = issues.parse(propsSchema, props);
+    issues.rule(["kind", "webhook"], () => {
+      if (p.kind === "vcs" && p.webhook) {
+        issues.add("webhook", 'applies only to run pools (kind "run"): Scalr starts serverless agents for run tasks', p.webhook.url);
+      }
+    });
+    issues.rule(["tokens"], () => checkUnique(issues, "tokens", p.tokens));
+    issues.rule(["environments"], () => {
+      if (p.environments !== "all") checkUnique(issues, "environments", p.environments);
+    });
+    issues.rule(["webhook.headers"], () => {
+      const headers = p.webhook?.headers;
+      if (!headers) return;
+      checkUnique(issues, "webhook.headers", headers.map((h) => h.name), (n) => (isToken(n) ? n : (n as string).toLowerCase()));
+      headers.forEach((h, i) => {
+        if (h.sensitive) requireReference(issues, `webhook.headers[${i}].value`, h.value);
       });
-    }
+    });
+    issues.throwIfAny();
+    brand(this, "agent-pool");
 
     this.kind = p.kind;
     this.poolName = p.name;
@@ -157,9 +131,12 @@ export class AgentPool extends Construct {
     this.tokensByName = new Map(tokens);
   }
 
-  /** The pool ID (`apool-…`). */
+  /**
+   * The pool ID (`apool-…`): one reference, made on first read (each reference costs a stack
+   * trace in cdktf, and thousands of workspaces may name one pool).
+   */
   public get poolId(): string {
-    return this.resource.id;
+    return (this.id ??= this.resource.id);
   }
 
   /** Names of the pool's tokens, in order. */

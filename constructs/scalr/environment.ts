@@ -1,17 +1,17 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { isToken, strictProps } from "../../core/validation";
 import { Environment as ScalrEnvironment } from "../../providers/scalr/generated/providers/scalr/environment";
 import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../providers/scalr/generated/providers/scalr/provider-configuration-default";
-import { AgentPool } from "./agent-pool";
-import type { PolicyGroup } from "./policy-group";
-import { linkName, linkPolicyGroup } from "./policy-group-links";
-import type { ProviderConfiguration } from "./provider-configuration";
-import { SCALR_ID, agentPoolId, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, referenceFrom, tagIds } from "./references";
+import { referenceFrom } from "./cross-stack-reference";
+import { environmentFields, variableFields } from "./field-rules";
+import type { IAgentPool, IEnvironment, IPolicyGroup, IProviderConfiguration, ITag } from "./interfaces";
+import { checkLinkable, linkName, linkPolicyGroup } from "./policy-group-links";
+import { brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
-import type { Tag } from "./tag";
 import { Variable, VariableOptions, VariableProps } from "./variable";
-import { checkVariableOptions, checkedVariableProps, variableOptionsShape } from "./variable-options";
+import { checkVariableOptions, checkedVariableProps } from "./variable-options";
 
 /** Props of {@link Environment}. */
 export interface EnvironmentProps {
@@ -22,16 +22,16 @@ export interface EnvironmentProps {
    * a run pool, as an `AgentPool` or a pool ID.
    * @default - Scalr's shared runners (or the account's default pool)
    */
-  readonly defaultAgentPool?: AgentPool | string;
+  readonly defaultAgentPool?: IAgentPool | string;
   /**
    * Provider configurations every workspace gets by default, one `scalr_provider_configuration_default`
    * each (construct id `ProviderConfigurationDefault-<configuration name or ID>`). Configurations
    * given as constructs are shared with the environment automatically.
    * @default []
    */
-  readonly defaultProviderConfigurations?: readonly (ProviderConfiguration | string)[];
+  readonly defaultProviderConfigurations?: readonly (IProviderConfiguration | string)[];
   /** @default [] */
-  readonly tags?: readonly (Tag | string)[];
+  readonly tags?: readonly (ITag | string)[];
   /** Scalr keeps state and exports the remote backend. Cannot change after creation. @default - Scalr's default (enabled) */
   readonly remoteBackend?: boolean;
   /** Workspaces may override the remote backend setting. @default true */
@@ -39,28 +39,25 @@ export interface EnvironmentProps {
   /** Storage profile ID for state. @default - the account's default profile */
   readonly storageProfileId?: string;
   /** Policy groups enforced in the environment, each linked by a construct of this environment. @default [] */
-  readonly policyGroups?: readonly (PolicyGroup | string)[];
+  readonly policyGroups?: readonly (IPolicyGroup | string)[];
   /** Mask sensitive values in run console output. @default true */
   readonly maskSensitiveOutput?: boolean;
   /** Environment-scope variables, one `Variable` each (construct id `Variable-<category>-<key>`). @default [] */
   readonly variables?: readonly VariableOptions[];
 }
 
+// Fields in the order of EnvironmentProps (the order "did you mean" hints weigh ties in).
 const propsSchema = strictProps({
-  name: nonEmptyString(255),
-  defaultAgentPool: z
-    .custom<AgentPool | string>((v) => v instanceof AgentPool || isToken(v) || (typeof v === "string" && SCALR_ID.agentPool.test(v)), {
-      error: 'must be an AgentPool or an agent pool ID such as "apool-v0o1example"',
-    })
-    .optional(),
+  name: environmentFields.name,
+  defaultAgentPool: ref.agentPool().optional(),
   defaultProviderConfigurations: z.array(ref.providerConfiguration()).default([]),
   tags: z.array(ref.tag()).default([]),
-  remoteBackend: z.boolean().optional(),
-  remoteBackendOverridable: z.boolean().default(true),
-  storageProfileId: nonEmptyString(255).optional(),
+  remoteBackend: environmentFields.remoteBackend,
+  remoteBackendOverridable: environmentFields.remoteBackendOverridable,
+  storageProfileId: environmentFields.storageProfileId,
   policyGroups: z.array(ref.policyGroup()).default([]),
-  maskSensitiveOutput: z.boolean().default(true),
-  variables: z.array(strictProps(variableOptionsShape)).default([]),
+  maskSensitiveOutput: environmentFields.maskSensitiveOutput,
+  variables: z.array(strictProps(variableFields)).default([]),
 }) satisfies z.ZodType<EnvironmentProps>;
 
 /**
@@ -72,7 +69,7 @@ const propsSchema = strictProps({
  * const aws = new ProviderConfiguration(this, "Aws", { name: "aws", aws: { auth: "oidc", scalrAccountName: "acme" } });
  * new Environment(this, "Prod", { name: "prod", defaultAgentPool: pool, defaultProviderConfigurations: [aws] });
  */
-export class Environment extends Construct {
+export class Environment extends Construct implements IEnvironment {
   /** The `scalr_environment` resource (escape hatch). */
   public readonly resource: ScalrEnvironment;
   /** The environment ID (`env-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
@@ -82,36 +79,48 @@ export class Environment extends Construct {
   /** The environment-scope variables created from `variables`, by `<category>:<key>`. */
   public readonly variables: ReadonlyMap<string, Variable>;
   /** The default agent pool, when given as a construct. */
-  public readonly defaultAgentPool?: AgentPool;
+  public readonly defaultAgentPool?: IAgentPool;
   /** The `scalr_provider_configuration_default` resources, in the order of `defaultProviderConfigurations` (escape hatches). */
   public readonly providerConfigurationDefaults: readonly ScalrProviderConfigurationDefault[];
 
   public constructor(scope: Construct, id: string, props: EnvironmentProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    if (p.defaultAgentPool instanceof AgentPool && p.defaultAgentPool.kind !== "run") {
-      throw fieldError(ctx, "defaultAgentPool", `must be a run pool: ${p.defaultAgentPool.node.path} is a VCS pool`, p.defaultAgentPool.poolName);
-    }
-    checkUnique(ctx, "tags", p.tags, refKey);
-    checkUnique(ctx, "defaultProviderConfigurations", p.defaultProviderConfigurations, defaultName, defaultName);
-    p.defaultProviderConfigurations.forEach((c, i) => {
-      if (isToken(defaultName(c))) {
-        throw fieldError(ctx, `defaultProviderConfigurations[${i}]`, "must be a construct or a literal ID here: the default's construct id derives from it", defaultName(c));
+    const issues = new IssueCollector({ subject: this.node.path });
+    const p = issues.parse(propsSchema, props);
+    issues.rule(["defaultAgentPool"], () => {
+      const pool = p.defaultAgentPool;
+      if (isKind(pool, "agent-pool") && (pool as IAgentPool).kind !== "run") {
+        issues.add("defaultAgentPool", `must be a run pool: ${(pool as IAgentPool).node.path} is a VCS pool`, (pool as IAgentPool).poolName);
       }
     });
-    checkUnique(ctx, "policyGroups", p.policyGroups, linkName, linkName);
-    p.variables.forEach((v, i) => checkVariableOptions(ctx, `variables[${i}].`, v));
-    checkUnique(ctx, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+    issues.rule(["tags"], () => checkUnique(issues, "tags", p.tags, refKey));
+    issues.rule(["defaultProviderConfigurations"], () => {
+      checkUnique(issues, "defaultProviderConfigurations", p.defaultProviderConfigurations, defaultName, defaultName);
+      p.defaultProviderConfigurations.forEach((c, i) => {
+        if (isToken(defaultName(c)) && !issues.has(`defaultProviderConfigurations[${i}]`)) {
+          issues.add(`defaultProviderConfigurations[${i}]`, "must be a construct or a literal ID here: the default's construct id derives from it", defaultName(c));
+        }
+      });
+    });
+    issues.rule(["policyGroups"], () => {
+      checkUnique(issues, "policyGroups", p.policyGroups, linkName, linkName);
+      checkLinkable(issues, "policyGroups", p.policyGroups);
+    });
+    issues.rule(["variables"], () => {
+      p.variables.forEach((v, i) => checkVariableOptions(issues, `variables[${i}].`, v));
+      checkUnique(issues, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+    });
+    issues.throwIfAny();
     brand(this, "environment");
     ensureSensitiveOutputCheck(this);
 
     this.environmentName = p.name;
-    this.defaultAgentPool = p.defaultAgentPool instanceof AgentPool ? p.defaultAgentPool : undefined;
+    const pool = isKind(p.defaultAgentPool, "agent-pool") ? (p.defaultAgentPool as IAgentPool) : undefined;
+    this.defaultAgentPool = pool;
     const configs = p.defaultProviderConfigurations;
     this.resource = new ScalrEnvironment(this, "Resource", {
       name: p.name,
-      defaultWorkspaceAgentPoolId: p.defaultAgentPool instanceof AgentPool ? referenceFrom(this, p.defaultAgentPool, agentPoolId(p.defaultAgentPool)) : p.defaultAgentPool,
+      defaultWorkspaceAgentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : (p.defaultAgentPool as string | undefined),
       tagIds: tagIds(p.tags, this),
       remoteBackend: p.remoteBackend,
       remoteBackendOverridable: p.remoteBackendOverridable,
@@ -125,7 +134,7 @@ export class Environment extends Construct {
     // way, IDs too: Scalr's docs say to use one mechanism or the other, never both.
     const defaults: ScalrProviderConfigurationDefault[] = [];
     configs.forEach((c, i) => {
-      if (isKind(c, "provider-configuration")) (c as ProviderConfiguration).shareWith(this, { subject: this.node.path, field: `defaultProviderConfigurations[${i}]` });
+      if (isKind(c, "provider-configuration")) (c as IProviderConfiguration).shareWith(this, { subject: this.node.path, field: `defaultProviderConfigurations[${i}]` });
       defaults.push(
         new ScalrProviderConfigurationDefault(this, idFromName("ProviderConfigurationDefault", defaultName(c) as string), {
           environmentId: this.environmentId,
@@ -134,11 +143,11 @@ export class Environment extends Construct {
       );
     });
     this.providerConfigurationDefaults = defaults;
-    p.policyGroups.forEach((g, i) => linkPolicyGroup(this, g, this, `policyGroups[${i}]`));
+    for (const g of p.policyGroups) linkPolicyGroup(this, g, this);
     const variables = new Map<string, Variable>();
     for (const v of p.variables) {
       const props: VariableProps = { ...v, environment: this };
-      checkedVariableProps.add(props);
+      checkedVariableProps.set(this, props);
       variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), props));
     }
     this.variables = variables;
@@ -148,5 +157,5 @@ export class Environment extends Construct {
 
 /** The name a default's construct id derives from: the configuration's name, or its literal ID. */
 function defaultName(c: unknown): unknown {
-  return isKind(c, "provider-configuration") ? (c as ProviderConfiguration).configurationName : c;
+  return isKind(c, "provider-configuration") ? (c as IProviderConfiguration).configurationName : c;
 }

@@ -1,6 +1,7 @@
 export * from "./agent-pool";
 export * from "./scalr-provider-from-variables";
 export * from "./environment";
+export * from "./interfaces";
 export * from "./policy-group";
 export * from "./provider-configuration";
 export * from "./sensitive-outputs";

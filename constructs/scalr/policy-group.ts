@@ -1,10 +1,12 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { strictProps } from "../../core/validation";
 import { PolicyGroup as ScalrPolicyGroup } from "../../providers/scalr/generated/providers/scalr/policy-group";
-import type { Environment } from "./environment";
-import { linkName, linkPolicyGroup } from "./policy-group-links";
-import { SCALR_ID, brand, checkUnique, ref } from "./references";
+import { policyGroupFields } from "./field-rules";
+import type { IEnvironment, IPolicyGroup } from "./interfaces";
+import { checkLinkable, linkName, linkPolicyGroup } from "./policy-group-links";
+import { brand, checkUnique, ref } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 
 /** Where a policy group's OPA policies live. */
@@ -34,21 +36,11 @@ export interface PolicyGroupProps {
    * this construct. Environments can also link groups themselves (`Environment.policyGroups`).
    * @default [] - linked nowhere until an environment links it
    */
-  readonly environments?: readonly (Environment | string)[];
+  readonly environments?: readonly (IEnvironment | string)[];
 }
 
-const REPOSITORY = /^[^/\s]+\/[^\s]+$/;
-
 const propsSchema = strictProps({
-  name: nonEmptyString(255),
-  vcsProviderId: tokenOr(z.string().regex(SCALR_ID.vcsProvider, { error: 'must be a VCS provider ID such as "vcs-v0o1example"' })),
-  repository: strictProps({
-    identifier: tokenOr(z.string().regex(REPOSITORY, { error: 'must be a repository as "org/repo"' })),
-    branch: nonEmptyString(255).optional(),
-    path: z.string().max(1024).optional(),
-  }),
-  opaVersion: tokenOr(z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'must be a version such as "0.68.0"' })).optional(),
-  commonFunctionsFolder: tokenOr(z.string().regex(/^\//, { error: 'must be an absolute path from the repository root, such as "/common"' })).optional(),
+  ...policyGroupFields,
   environments: z.array(ref.environment()).default([]),
 }) satisfies z.ZodType<PolicyGroupProps>;
 
@@ -64,7 +56,7 @@ const propsSchema = strictProps({
  * });
  * new Environment(this, "Prod", { name: "prod", policyGroups: [guardrails] });
  */
-export class PolicyGroup extends Construct {
+export class PolicyGroup extends Construct implements IPolicyGroup {
   /** The `scalr_policy_group` resource (escape hatch). */
   public readonly resource: ScalrPolicyGroup;
   /** The policy group ID (`pgrp-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
@@ -74,9 +66,13 @@ export class PolicyGroup extends Construct {
 
   public constructor(scope: Construct, id: string, props: PolicyGroupProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    checkUnique(ctx, "environments", p.environments, linkName, linkName);
+    const issues = new IssueCollector({ subject: this.node.path });
+    const p = issues.parse(propsSchema, props);
+    issues.rule(["environments"], () => {
+      checkUnique(issues, "environments", p.environments, linkName, linkName);
+      checkLinkable(issues, "environments", p.environments);
+    });
+    issues.throwIfAny();
     brand(this, "policy-group");
     ensureSensitiveOutputCheck(this);
     this.groupName = p.name;
@@ -88,7 +84,7 @@ export class PolicyGroup extends Construct {
       commonFunctionsFolder: p.commonFunctionsFolder,
     });
     this.policyGroupId = this.resource.id;
-    p.environments.forEach((env, i) => linkPolicyGroup(this, this, env, `environments[${i}]`));
+    for (const env of p.environments) linkPolicyGroup(this, this, env);
   }
 
 }

@@ -4,27 +4,27 @@ import { IamRolePolicyAttachmentsExclusive } from "@cdktf/provider-aws/lib/iam-r
 import { Fn, Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IAM_ROLE_NAME } from "../../core/ids";
+import { IssueCollector } from "../../core/issues";
+import { fieldError, isToken, strictProps } from "../../core/validation";
 import {
   ProviderConfiguration as ScalrProviderConfiguration,
   ProviderConfigurationConfig,
   ProviderConfigurationCustomArgument,
 } from "../../providers/scalr/generated/providers/scalr/provider-configuration";
-import type { Environment } from "./environment";
+import { DEFAULT_SCALR_OIDC_AUDIENCE, MIN_EXTERNAL_ID_LENGTH, awsOptionsShape, providerConfigurationFields } from "./field-rules";
+import type { IEnvironment, IProviderConfiguration, ITag, ProviderConfigurationKind, ShareRequester } from "./interfaces";
 import { brand, checkUnique, isKind, ref, refKey, requireReference, tagIds } from "./references";
+import { SCALR_OIDC_ISSUER, stackOidcProvider } from "./scalr-oidc-provider";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
-import type { Tag } from "./tag";
+
+// Kept here for the modules that imported them from this one (the rules live in field-rules.ts).
+export { DEFAULT_SCALR_OIDC_AUDIENCE, MIN_EXTERNAL_ID_LENGTH, SCALR_OIDC_ISSUER, awsOptionsShape };
 
 /** The Scalr SaaS AWS account that role-delegation roles trust (docs.scalr.io, "AWS"). */
 export const SCALR_SAAS_AWS_ACCOUNT_ID = "919814621061";
 /** The IAM user of that account that assumes role-delegation roles (docs.scalr.io, "AWS Credentials"). */
 export const SCALR_SAAS_AWS_USER_NAME = "scalr-saas";
-/** The shortest external ID accepted: every Scalr account shares Scalr's AWS principal, and only the external ID tells them apart. */
-export const MIN_EXTERNAL_ID_LENGTH = 16;
-/** The issuer of Scalr's OIDC tokens; it must match exactly. */
-export const SCALR_OIDC_ISSUER = "https://scalr.io";
-/** The audience used when none is given (the value of Scalr's documentation). */
-export const DEFAULT_SCALR_OIDC_AUDIENCE = "aws.scalr-run-workload";
 
 /** Which runs may assume an AWS role through OIDC: names or `*` patterns of environments and workspaces. */
 export interface ScalrOidcSubject {
@@ -147,11 +147,11 @@ export interface ProviderConfigurationProps {
    * use the configuration are added to the list automatically.
    * @default [] - only the environments that use it
    */
-  readonly environments?: "all" | readonly (Environment | string)[];
+  readonly environments?: "all" | readonly (IEnvironment | string)[];
   /** Export the provider's variables into the run's shell. @default false */
   readonly exportShellVariables?: boolean;
   /** @default [] */
-  readonly tags?: readonly (Tag | string)[];
+  readonly tags?: readonly (ITag | string)[];
   /** AWS. @default - not AWS */
   readonly aws?: AwsProviderConfigurationOptions;
   /** Google Cloud. @default - not Google */
@@ -162,86 +162,24 @@ export interface ProviderConfigurationProps {
   readonly kubernetes?: KubernetesProviderConfigurationOptions;
 }
 
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}|aws)?:.+$/;
-const AWS_ACCOUNT = /^\d{12}$/;
-const SUBJECT_PART = /^[A-Za-z0-9_.*-]+$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{1,1224}$/;
 const PARTITION = { regular: "aws", "gov-cloud": "aws-us-gov", "cn-cloud": "aws-cn" } as const;
 
-const arn = (what: string) => tokenOr(z.string().regex(ARN, { error: `must be ${what} ARN` }));
-const subjectPart = tokenOr(z.string().regex(SUBJECT_PART, { error: "must be a name or pattern of letters, digits, '_', '.', '-' or '*'" }));
+type AwsOptions = NonNullable<z.output<typeof providerConfigurationFields.aws>>;
+type GoogleOptions = NonNullable<z.output<typeof providerConfigurationFields.google>>;
+type AzureOptions = NonNullable<z.output<typeof providerConfigurationFields.azure>>;
+type KubernetesOptions = NonNullable<z.output<typeof providerConfigurationFields.kubernetes>>;
 
-/**
- * The zod shape of {@link AwsProviderConfigurationOptions}: the construct parses it, and the
- * vending machine's spec reuses it, so both accept and reject the same fields.
- */
-export const awsOptionsShape = {
-  auth: z.enum(["oidc", "role-delegation"]),
-  accountType: z.enum(["regular", "gov-cloud", "cn-cloud"]).default("regular"),
-  roleName: tokenOr(z.string().regex(ROLE_NAME, { error: "must be an IAM role name: 1–64 letters, digits or +=,.@_-" })).optional(),
-  managedPolicyArns: z.array(arn("a managed policy")).default([]),
-  maxSessionDurationSeconds: z.number().int().min(3600, { error: "must be a whole number from 3600 to 43200" }).max(43200, { error: "must be a whole number from 3600 to 43200" }).default(3600),
-  existingRoleArn: arn("an IAM role").optional(),
-  scalrAccountName: tokenOr(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "must be a Scalr account name (letters, digits, '_' or '-')" })).optional(),
-  audience: nonEmptyString(255).default(DEFAULT_SCALR_OIDC_AUDIENCE),
-  allowedSubjects: z.array(strictProps({ environment: subjectPart.default("*"), workspace: subjectPart.default("*") })).min(1).default([{ environment: "*", workspace: "*" }]),
-  oidcProviderArn: arn("an IAM OIDC provider").optional(),
-  externalId: tokenOr(
-    z
-      .string()
-      .min(MIN_EXTERNAL_ID_LENGTH, { error: `must be at least ${MIN_EXTERNAL_ID_LENGTH} characters: every Scalr account assumes roles through the same Scalr principal, so the external ID is all that keeps other accounts' runs out of this role` })
-      .regex(EXTERNAL_ID, { error: "must be at most 1224 letters, digits or +=,.@:/_-" }),
-  ).optional(),
-  scalrPrincipalAccountId: tokenOr(z.string().regex(AWS_ACCOUNT, { error: "must be a 12-digit AWS account ID" })).optional(),
-  defaultTags: z.record(z.string(), z.string()).optional(),
-};
-
-const awsSchema = strictProps(awsOptionsShape);
-
-const googleSchema = strictProps({
-  auth: z.enum(["oidc", "service-account-key"]),
-  project: nonEmptyString(255).optional(),
-  serviceAccountEmail: tokenOr(z.email({ error: "must be a service account email" })).optional(),
-  workloadProviderName: tokenOr(z.string().regex(/^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/, {
-    error: 'must be "projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>"',
-  })).optional(),
-  serviceAccountKey: z.string().optional(),
-});
-
-const azureSchema = strictProps({
-  auth: z.enum(["oidc", "client-secret"]),
-  clientId: nonEmptyString(64),
-  tenantId: nonEmptyString(64),
-  subscriptionId: nonEmptyString(64).optional(),
-  audience: nonEmptyString(255).optional(),
-  clientSecret: z.string().optional(),
-});
-
-const kubernetesSchema = strictProps({
-  host: tokenOr(z.url({ protocol: /^https$/, error: "must be an https URL" })),
-  clusterCaCertificate: z.string().optional(),
-  token: z.string().optional(),
-  clientCertificate: z.string().optional(),
-  clientKey: z.string().optional(),
-  extraArguments: z
-    .array(strictProps({ name: tokenOr(z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: "must be a provider argument name (lowercase, digits, '_')" })), value: z.string(), sensitive: z.boolean().default(false), hcl: z.boolean().default(false) }))
-    .default([]),
-});
-
+// Fields in the order of ProviderConfigurationProps (the order "did you mean" hints weigh ties in).
 const propsSchema = strictProps({
-  name: nonEmptyString(255),
+  name: providerConfigurationFields.name,
   environments: z.union([z.literal("all"), z.array(ref.environment())], { error: 'must be "all" or a list of environments' }).default([]),
-  exportShellVariables: z.boolean().default(false),
+  exportShellVariables: providerConfigurationFields.exportShellVariables,
   tags: z.array(ref.tag()).default([]),
-  aws: awsSchema.optional(),
-  google: googleSchema.optional(),
-  azure: azureSchema.optional(),
-  kubernetes: kubernetesSchema.optional(),
+  aws: providerConfigurationFields.aws,
+  google: providerConfigurationFields.google,
+  azure: providerConfigurationFields.azure,
+  kubernetes: providerConfigurationFields.kubernetes,
 }) satisfies z.ZodType<ProviderConfigurationProps>;
-
-/** The cloud a provider configuration serves. */
-export type ProviderConfigurationKind = "aws" | "google" | "azure" | "kubernetes";
 
 /**
  * A Scalr provider configuration: credentials Scalr injects into runs, with no secret in the
@@ -259,7 +197,7 @@ export type ProviderConfigurationKind = "aws" | "google" | "azure" | "kubernetes
  *   aws: { auth: "oidc", scalrAccountName: "acme", managedPolicyArns: ["arn:aws:iam::123456789012:policy/scalr-deploy-network"] },
  * });
  */
-export class ProviderConfiguration extends Construct {
+export class ProviderConfiguration extends Construct implements IProviderConfiguration {
   /** The `scalr_provider_configuration` resource (escape hatch). */
   public readonly resource: ScalrProviderConfiguration;
   /** The provider configuration ID (`pcfg-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
@@ -278,15 +216,24 @@ export class ProviderConfiguration extends Construct {
 
   public constructor(scope: Construct, id: string, props: ProviderConfigurationProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    const kinds = (["aws", "google", "azure", "kubernetes"] as const).filter((k) => p[k] !== undefined);
-    const kind = kinds[0];
-    if (kind === undefined || kinds.length > 1) {
-      throw fieldError(ctx, kinds.length > 1 ? (kinds[1] ?? "") : "", "exactly one of `aws`, `google`, `azure`, `kubernetes` must be set", kinds.length > 1 ? kinds.join(", ") : undefined, { sensitive: false });
-    }
-    checkUnique(ctx, "tags", p.tags, refKey);
-    if (p.environments !== "all") checkUnique(ctx, "environments", p.environments, refKey);
+    const issues = new IssueCollector({ subject: this.node.path });
+    const p = issues.parse(propsSchema, props);
+    issues.rule(["tags"], () => checkUnique(issues, "tags", p.tags, refKey));
+    issues.rule(["environments"], () => {
+      if (p.environments !== "all") checkUnique(issues, "environments", p.environments, refKey);
+    });
+    if (p?.aws) checkAws(issues, p.aws, () => (issues.has("name") ? undefined : p.name));
+    if (p?.google) checkGoogle(issues, p.google);
+    if (p?.azure) checkAzure(issues, p.azure);
+    if (p?.kubernetes) checkKubernetes(issues, p.kubernetes);
+    const kinds = CLOUDS.filter((k) => p?.[k] !== undefined);
+    issues.rule(CLOUDS, () => {
+      if (kinds.length !== 1) {
+        issues.add(kinds.length > 1 ? (kinds[1] ?? "") : "", "exactly one of `aws`, `google`, `azure`, `kubernetes` must be set", kinds.length > 1 ? kinds.join(", ") : undefined, { sensitive: false });
+      }
+    });
+    issues.throwIfAny();
+    const kind = kinds[0]!;
     brand(this, "provider-configuration");
     ensureSensitiveOutputCheck(this);
 
@@ -301,16 +248,16 @@ export class ProviderConfiguration extends Construct {
       environments: this.sharedWithAll ? ["*"] : Lazy.listValue({ produce: () => [...this.shares.values()] }),
     };
     if (p.aws) {
-      const { block, role, oidcProvider } = this.aws(ctx, p.name, p.aws);
+      const { block, role, oidcProvider } = this.aws(p.name, p.aws);
       this.role = role;
       this.oidcProvider = oidcProvider;
       this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, aws: block });
     } else if (p.google) {
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, google: google(ctx, p.google) });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, google: google(p.google) });
     } else if (p.azure) {
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, azurerm: azure(ctx, p.azure) });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, azurerm: azure(p.azure) });
     } else {
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, custom: kubernetes(ctx, p.kubernetes!) });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, custom: kubernetes(p.kubernetes!) });
     }
     this.providerConfigurationId = this.resource.id;
     if (p.environments !== "all") p.environments.forEach((e, i) => this.shareWith(e, { subject: this.node.path, field: `environments[${i}]` }));
@@ -322,10 +269,10 @@ export class ProviderConfiguration extends Construct {
    * its workspaces use it). Environment and Workspace call it for the configurations they use.
    * @param requester construct path and field named in errors @default - this construct's `environments`
    */
-  public shareWith(environment: Environment | string, requester: { readonly subject: string; readonly field: string } = { subject: this.node.path, field: "environments" }): void {
+  public shareWith(environment: IEnvironment | string, requester: ShareRequester = { subject: this.node.path, field: "environments" }): void {
     if (this.sharedWithAll) return;
     if (isKind(environment, "environment")) {
-      const env = environment as Environment;
+      const env = environment as IEnvironment;
       if (TerraformStack.of(env) !== TerraformStack.of(this)) {
         throw fieldError(
           { subject: requester.subject },
@@ -341,37 +288,10 @@ export class ProviderConfiguration extends Construct {
     }
   }
 
-  private aws(ctx: { subject: string }, name: string, a: z.output<typeof awsSchema>) {
-    const f = (field: string) => `aws.${field}`;
+  /** The `aws` block and the IAM resources of an AWS configuration ({@link checkAws} has checked `a`). */
+  private aws(name: string, a: AwsOptions) {
     const oidc = a.auth === "oidc";
-    const only = (field: keyof typeof a, auth: string) => {
-      if (a[field] !== undefined && a.auth !== auth) {
-        throw fieldError(ctx, f(field), `applies only to auth "${auth}"`, a[field], { sensitive: false });
-      }
-    };
-    only("oidcProviderArn", "oidc");
-    only("scalrAccountName", "oidc");
-    only("externalId", "role-delegation");
-    only("scalrPrincipalAccountId", "role-delegation");
-    if (a.existingRoleArn !== undefined) {
-      for (const field of ["roleName", "oidcProviderArn", "scalrAccountName", "scalrPrincipalAccountId"] as const) {
-        if (a[field] !== undefined) throw fieldError(ctx, f(field), "cannot be combined with `existingRoleArn`: no role is created", a[field], { sensitive: false });
-      }
-      if (a.managedPolicyArns.length > 0) throw fieldError(ctx, f("managedPolicyArns"), "cannot be combined with `existingRoleArn`: no role is created", a.managedPolicyArns);
-    }
-    if (!oidc && a.externalId === undefined) throw fieldError(ctx, f("externalId"), 'is required for auth "role-delegation"', undefined);
-    if (oidc && a.existingRoleArn === undefined && a.scalrAccountName === undefined) {
-      throw fieldError(ctx, f("scalrAccountName"), 'is required for auth "oidc": the role trusts only this Scalr account\'s runs', undefined);
-    }
-    if (!oidc && a.accountType !== "regular" && a.existingRoleArn === undefined && a.scalrPrincipalAccountId === undefined) {
-      throw fieldError(ctx, f("scalrPrincipalAccountId"), `is required for account type "${a.accountType}": Scalr SaaS's account ${SCALR_SAAS_AWS_ACCOUNT_ID} is in the commercial partition`, undefined);
-    }
     const roleName = a.roleName ?? `scalr-${name}`;
-    if (a.existingRoleArn === undefined && !isToken(roleName) && !ROLE_NAME.test(roleName)) {
-      throw fieldError(ctx, f("roleName"), `is required: the default "scalr-<name>" is not a valid IAM role name (1–64 letters, digits or +=,.@_-)`, roleName, { sensitive: false });
-    }
-    checkUnique(ctx, f("managedPolicyArns"), a.managedPolicyArns);
-
     const partition = PARTITION[a.accountType];
     let role: IamRole | undefined;
     let oidcProvider: IamOpenidConnectProvider | undefined;
@@ -427,39 +347,73 @@ export class ProviderConfiguration extends Construct {
   }
 }
 
-const oidcProviders = new WeakMap<TerraformStack, { readonly provider: IamOpenidConnectProvider; readonly audiences: Set<string> }>();
+/** The clouds a configuration may serve, one of which it must. */
+const CLOUDS = ["aws", "google", "azure", "kubernetes"] as const;
 
-/**
- * The stack's IAM OIDC provider for `https://scalr.io`, made by the first OIDC configuration that
- * needs it: AWS accepts one provider per URL in an account, so a second one would fail at apply.
- * It lives under the stack (id `ScalrOidcProvider`), not under a configuration, so removing that
- * configuration does not replace it; its audiences are the union of the configurations'.
- */
-function stackOidcProvider(scope: Construct, audience: string): IamOpenidConnectProvider {
-  const stack = TerraformStack.of(scope);
-  let entry = oidcProviders.get(stack);
-  if (!entry) {
-    const audiences = new Set<string>();
-    const provider = new IamOpenidConnectProvider(stack, "ScalrOidcProvider", {
-      url: SCALR_OIDC_ISSUER,
-      clientIdList: Lazy.listValue({ produce: () => [...audiences].sort() }),
+/** The cross-field rules of `aws` (`name` is the configuration's name, or undefined when invalid). */
+function checkAws(issues: IssueCollector, a: Partial<AwsOptions>, name: () => string | undefined): void {
+  const f = (field: string) => `aws.${field}`;
+  // A rule per field, each skipped when its field already has a problem: one issue per field.
+  const only = (field: keyof typeof a, auth: string) =>
+    issues.rule([f("auth"), f(field)], () => {
+      if (a[field] !== undefined && a.auth !== auth) issues.add(f(field), `applies only to auth "${auth}"`, a[field], { sensitive: false });
     });
-    oidcProviders.set(stack, (entry = { provider, audiences }));
+  only("oidcProviderArn", "oidc");
+  only("scalrAccountName", "oidc");
+  only("externalId", "role-delegation");
+  only("scalrPrincipalAccountId", "role-delegation");
+  for (const field of ["roleName", "oidcProviderArn", "scalrAccountName", "scalrPrincipalAccountId"] as const) {
+    issues.rule([f("existingRoleArn"), f(field)], () => {
+      if (a.existingRoleArn !== undefined && a[field] !== undefined) issues.add(f(field), "cannot be combined with `existingRoleArn`: no role is created", a[field], { sensitive: false });
+    });
   }
-  entry.audiences.add(audience);
-  return entry.provider;
+  issues.rule([f("existingRoleArn"), f("managedPolicyArns")], () => {
+    if (a.existingRoleArn !== undefined && a.managedPolicyArns !== undefined && a.managedPolicyArns.length > 0) {
+      issues.add(f("managedPolicyArns"), "cannot be combined with `existingRoleArn`: no role is created", a.managedPolicyArns);
+    }
+  });
+  issues.rule([f("auth"), f("externalId")], () => {
+    if (a.auth === "role-delegation" && a.externalId === undefined) issues.add(f("externalId"), 'is required for auth "role-delegation"', undefined);
+  });
+  issues.rule([f("auth"), f("existingRoleArn"), f("scalrAccountName")], () => {
+    if (a.auth === "oidc" && a.existingRoleArn === undefined && a.scalrAccountName === undefined) {
+      issues.add(f("scalrAccountName"), 'is required for auth "oidc": the role trusts only this Scalr account\'s runs', undefined);
+    }
+  });
+  issues.rule([f("auth"), f("accountType"), f("existingRoleArn"), f("scalrPrincipalAccountId")], () => {
+    if (a.auth === "role-delegation" && a.accountType !== "regular" && a.existingRoleArn === undefined && a.scalrPrincipalAccountId === undefined) {
+      issues.add(f("scalrPrincipalAccountId"), `is required for account type "${a.accountType}": Scalr SaaS's account ${SCALR_SAAS_AWS_ACCOUNT_ID} is in the commercial partition`, undefined);
+    }
+  });
+  issues.rule(["name", f("existingRoleArn"), f("roleName")], () => {
+    const configurationName = name();
+    if (a.existingRoleArn !== undefined || a.roleName !== undefined || configurationName === undefined) return;
+    const roleName = `scalr-${configurationName}`;
+    if (!isToken(roleName) && !IAM_ROLE_NAME.test(roleName)) {
+      issues.add(f("roleName"), `is required: the default "scalr-<name>" is not a valid IAM role name (1–64 letters, digits or +=,.@_-)`, roleName, { sensitive: false });
+    }
+  });
+  issues.rule([f("managedPolicyArns")], () => checkUnique(issues, f("managedPolicyArns"), a.managedPolicyArns ?? []));
 }
 
-function google(ctx: { subject: string }, g: z.output<typeof googleSchema>) {
-  if (g.auth === "oidc") {
-    for (const field of ["serviceAccountEmail", "workloadProviderName"] as const) {
-      if (g[field] === undefined) throw fieldError(ctx, `google.${field}`, 'is required for auth "oidc"', undefined);
-    }
-    if (g.serviceAccountKey !== undefined) throw fieldError(ctx, "google.serviceAccountKey", 'applies only to auth "service-account-key"', g.serviceAccountKey, { sensitive: true });
-  } else {
-    if (g.serviceAccountKey === undefined) throw fieldError(ctx, "google.serviceAccountKey", 'is required for auth "service-account-key"', undefined);
-    requireReference(ctx, "google.serviceAccountKey", g.serviceAccountKey);
+/** The cross-field rules of `google`. */
+function checkGoogle(issues: IssueCollector, g: Partial<GoogleOptions>): void {
+  const f = (field: string) => `google.${field}`;
+  for (const field of ["serviceAccountEmail", "workloadProviderName"] as const) {
+    issues.rule([f("auth"), f(field)], () => {
+      if (g.auth === "oidc" && g[field] === undefined) issues.add(f(field), 'is required for auth "oidc"', undefined);
+    });
   }
+  issues.rule([f("auth"), f("serviceAccountKey")], () => {
+    if (g.auth === "oidc" && g.serviceAccountKey !== undefined) issues.add(f("serviceAccountKey"), 'applies only to auth "service-account-key"', g.serviceAccountKey, { sensitive: true });
+    if (g.auth === "service-account-key") {
+      if (g.serviceAccountKey === undefined) issues.add(f("serviceAccountKey"), 'is required for auth "service-account-key"', undefined);
+      else requireReference(issues, f("serviceAccountKey"), g.serviceAccountKey);
+    }
+  });
+}
+
+function google(g: GoogleOptions) {
   return {
     authType: g.auth,
     project: g.project,
@@ -469,15 +423,23 @@ function google(ctx: { subject: string }, g: z.output<typeof googleSchema>) {
   };
 }
 
-function azure(ctx: { subject: string }, a: z.output<typeof azureSchema>) {
-  if (a.auth === "oidc") {
-    if (a.audience === undefined) throw fieldError(ctx, "azure.audience", 'is required for auth "oidc"', undefined);
-    if (a.clientSecret !== undefined) throw fieldError(ctx, "azure.clientSecret", 'applies only to auth "client-secret"', a.clientSecret, { sensitive: true });
-  } else {
-    if (a.clientSecret === undefined) throw fieldError(ctx, "azure.clientSecret", 'is required for auth "client-secret"', undefined);
-    requireReference(ctx, "azure.clientSecret", a.clientSecret);
-    if (a.audience !== undefined) throw fieldError(ctx, "azure.audience", 'applies only to auth "oidc"', a.audience);
-  }
+/** The cross-field rules of `azure`. */
+function checkAzure(issues: IssueCollector, a: Partial<AzureOptions>): void {
+  const f = (field: string) => `azure.${field}`;
+  issues.rule([f("auth"), f("audience")], () => {
+    if (a.auth === "oidc" && a.audience === undefined) issues.add(f("audience"), 'is required for auth "oidc"', undefined);
+    if (a.auth === "client-secret" && a.audience !== undefined) issues.add(f("audience"), 'applies only to auth "oidc"', a.audience);
+  });
+  issues.rule([f("auth"), f("clientSecret")], () => {
+    if (a.auth === "oidc" && a.clientSecret !== undefined) issues.add(f("clientSecret"), 'applies only to auth "client-secret"', a.clientSecret, { sensitive: true });
+    if (a.auth === "client-secret") {
+      if (a.clientSecret === undefined) issues.add(f("clientSecret"), 'is required for auth "client-secret"', undefined);
+      else requireReference(issues, f("clientSecret"), a.clientSecret);
+    }
+  });
+}
+
+function azure(a: AzureOptions) {
   return {
     authType: a.auth === "oidc" ? "oidc" : "client-secrets",
     clientId: a.clientId,
@@ -489,16 +451,35 @@ function azure(ctx: { subject: string }, a: z.output<typeof azureSchema>) {
   };
 }
 
-function kubernetes(ctx: { subject: string }, k: z.output<typeof kubernetesSchema>) {
-  requireReference(ctx, "kubernetes.token", k.token);
-  requireReference(ctx, "kubernetes.clientKey", k.clientKey);
-  if ((k.clientCertificate === undefined) !== (k.clientKey === undefined)) {
-    const missing = k.clientKey === undefined ? "clientKey" : "clientCertificate";
-    throw fieldError(ctx, `kubernetes.${missing}`, "is required with `clientCertificate`/`clientKey`: they authenticate together", undefined);
-  }
-  k.extraArguments.forEach((arg, i) => {
-    if (arg.sensitive) requireReference(ctx, `kubernetes.extraArguments[${i}].value`, arg.value);
+/** The Kubernetes provider arguments the typed fields set. */
+const TYPED_KUBERNETES_ARGUMENTS = ["host", "cluster_ca_certificate", "token", "client_certificate", "client_key"];
+
+/** The cross-field rules of `kubernetes`. */
+function checkKubernetes(issues: IssueCollector, k: Partial<KubernetesOptions>): void {
+  const f = (field: string) => `kubernetes.${field}`;
+  issues.rule([f("token")], () => requireReference(issues, f("token"), k.token));
+  issues.rule([f("clientKey")], () => requireReference(issues, f("clientKey"), k.clientKey));
+  issues.rule([f("clientCertificate"), f("clientKey")], () => {
+    if ((k.clientCertificate === undefined) !== (k.clientKey === undefined)) {
+      const missing = k.clientKey === undefined ? "clientKey" : "clientCertificate";
+      issues.add(f(missing), "is required with `clientCertificate`/`clientKey`: they authenticate together", undefined);
+    }
   });
+  issues.rule([f("extraArguments")], () => {
+    const args = k.extraArguments ?? [];
+    args.forEach((arg, i) => {
+      if (arg.sensitive) requireReference(issues, f(`extraArguments[${i}].value`), arg.value);
+    });
+    args.forEach((arg, i) => {
+      if (TYPED_KUBERNETES_ARGUMENTS.includes(arg.name)) {
+        issues.add(f(`extraArguments[${i}].name`), `is a typed field's argument (${TYPED_KUBERNETES_ARGUMENTS.join(", ")}): set that field instead`, arg.name);
+      }
+    });
+    checkUnique(issues, f("extraArguments"), args.map((a) => a.name));
+  });
+}
+
+function kubernetes(k: KubernetesOptions) {
   const args: ProviderConfigurationCustomArgument[] = [];
   const add = (name: string, value: string | undefined, sensitive = false, hcl = false) => {
     if (value !== undefined) args.push({ name, value: sensitive ? Fn.sensitive(value) : value, sensitive, hcl });
@@ -508,11 +489,6 @@ function kubernetes(ctx: { subject: string }, k: z.output<typeof kubernetesSchem
   add("token", k.token, true);
   add("client_certificate", k.clientCertificate);
   add("client_key", k.clientKey, true);
-  const typed = ["host", "cluster_ca_certificate", "token", "client_certificate", "client_key"];
-  k.extraArguments.forEach((arg, i) => {
-    if (typed.includes(arg.name)) throw fieldError(ctx, `kubernetes.extraArguments[${i}].name`, `is a typed field's argument (${typed.join(", ")}): set that field instead`, arg.name);
-  });
-  checkUnique(ctx, "kubernetes.extraArguments", k.extraArguments.map((a) => a.name));
   for (const arg of k.extraArguments) add(arg.name, arg.value, arg.sensitive, arg.hcl);
   return { providerName: "kubernetes", argument: args };
 }

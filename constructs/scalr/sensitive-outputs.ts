@@ -1,8 +1,6 @@
 import { Aspects, IAspect, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { IConstruct } from "constructs";
-// cdktf exports no public resolver; this is the one TerraformStack.toTerraform uses (cdktf is
-// pinned at 0.21 and archived, so the internal path does not move).
-import { resolve } from "cdktf/lib/_tokens";
+import { ConstructState, resolveTokens } from "../../core/cdktf-internals";
 import { KitValidationError } from "../../core/validation";
 
 /**
@@ -27,9 +25,10 @@ export const SENSITIVE_SCALR_ATTRIBUTES: Readonly<Record<string, readonly string
   "data.scalr_webhook": ["secret_key"],
 };
 
-/** Literal secrets per construct tree (only from opt-outs such as `allowPlaintextSensitiveValue`). */
-const literalSecrets = new WeakMap<IConstruct, Set<string>>();
-const checkedStacks = new WeakSet<TerraformStack>();
+const literalSecrets = new ConstructState<IConstruct, Set<string>>(
+  "scalr.literal-secrets",
+  "Literal secrets of an app (its root construct), only from opt-outs such as `allowPlaintextSensitiveValue`: SensitiveOutputCheck also looks for them in outputs",
+);
 
 /**
  * Registers a literal secret so the check also catches it copied into an output. Literals shorter
@@ -37,9 +36,7 @@ const checkedStacks = new WeakSet<TerraformStack>();
  * almost anything.
  */
 export function registerLiteralSecret(scope: IConstruct, value: string): void {
-  const root = scope.node.root;
-  let set = literalSecrets.get(root);
-  if (!set) literalSecrets.set(root, (set = new Set()));
+  const set = literalSecrets.getOrCreate(scope.node.root, () => new Set());
   if (value !== "") set.add(value);
 }
 
@@ -48,10 +45,9 @@ export function registerLiteralSecret(scope: IConstruct, value: string): void {
  * it, so an app that uses the kit gets the check without asking for it.
  */
 export function ensureSensitiveOutputCheck(scope: IConstruct): void {
-  const stack = TerraformStack.of(scope);
-  if (checkedStacks.has(stack)) return;
-  checkedStacks.add(stack);
-  Aspects.of(stack).add(new SensitiveOutputCheck());
+  const aspects = Aspects.of(TerraformStack.of(scope));
+  if (aspects.all.some((a) => a instanceof SensitiveOutputCheck)) return;
+  aspects.add(new SensitiveOutputCheck());
 }
 
 const REFERENCE = /\b(data\.)?(scalr_[a-z_]+)\.([A-Za-z0-9_-]+)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\])*)/g;
@@ -67,7 +63,7 @@ export class SensitiveOutputCheck implements IAspect {
   public visit(node: IConstruct): void {
     if (!TerraformOutput.isTerraformOutput(node) || node.sensitive === true) return;
     const stack = TerraformStack.of(node);
-    const value = resolve(stack, node.value) as unknown;
+    const value = resolveTokens(stack, node.value);
     const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
     const leak = findLeak(text, () => sensitiveVariablesOf(stack), literalSecrets.get(node.node.root));
     if (leak) {

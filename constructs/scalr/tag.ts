@@ -1,9 +1,12 @@
 import { Construct } from "constructs";
-import { nonEmptyString, parseOrThrow, strictProps } from "../../core/validation";
+import { z } from "zod";
+import { IssueCollector } from "../../core/issues";
+import { strictProps } from "../../core/validation";
 import { Tag as ScalrTag } from "../../providers/scalr/generated/providers/scalr/tag";
+import { tagFields } from "./field-rules";
+import type { ITag } from "./interfaces";
 import { brand } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
-import { z } from "zod";
 
 /** Props of {@link Tag}. */
 export interface TagProps {
@@ -11,7 +14,7 @@ export interface TagProps {
   readonly name: string;
 }
 
-const propsSchema = strictProps({ name: nonEmptyString(255) }) satisfies z.ZodType<TagProps>;
+const propsSchema = strictProps(tagFields) satisfies z.ZodType<TagProps>;
 
 /**
  * A Scalr tag (account-scoped). Environments, workspaces and provider configurations take `Tag`
@@ -21,7 +24,7 @@ const propsSchema = strictProps({ name: nonEmptyString(255) }) satisfies z.ZodTy
  * const team = new Tag(this, "TeamPayments", { name: "team:payments" });
  * new Environment(this, "Prod", { name: "prod", tags: [team] });
  */
-export class Tag extends Construct {
+export class Tag extends Construct implements ITag {
   /** The `scalr_tag` resource (escape hatch). */
   public readonly resource: ScalrTag;
   /** The tag ID (`tag-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
@@ -31,7 +34,9 @@ export class Tag extends Construct {
 
   public constructor(scope: Construct, id: string, props: TagProps) {
     super(scope, id);
-    const p = parseOrThrow(propsSchema, props, { subject: this.node.path });
+    const issues = new IssueCollector({ subject: this.node.path });
+    const p = issues.parse(propsSchema, props);
+    issues.throwIfAny();
     brand(this, "tag");
     ensureSensitiveOutputCheck(this);
     this.tagName = p.name;

@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { ConstructState } from "../../core/cdktf-internals";
 import { KitValidationError, describeValue } from "../../core/validation";
 
 /**
@@ -44,13 +45,13 @@ class Registry {
   public readonly belowEnvironment = new Map<string, Entry>();
 }
 
-const registries = new WeakMap<IConstruct, Registry>();
+const registries = new ConstructState<IConstruct, Registry>(
+  "scalr.variable-inheritance",
+  "The Scalr variables of an app (its root construct) by scope and key, to check Scalr's inheritance rules as each variable is created",
+);
 
 function registryOf(scope: IConstruct): Registry {
-  const root = scope.node.root;
-  let r = registries.get(root);
-  if (!r) registries.set(root, (r = new Registry()));
-  return r;
+  return registries.getOrCreate(scope.node.root, () => new Registry());
 }
 
 function duplicate(path: string, entry: Entry, where: string, key: string): KitValidationError {

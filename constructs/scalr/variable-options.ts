@@ -1,55 +1,60 @@
 /**
  * The options every variable has (internal): shared by `Variable` and the `variables` entries of
- * Environment and Workspace, kept apart so the index does not export the zod shape.
+ * Environment and Workspace, kept apart so the index does not export the zod shape. The field
+ * rules are {@link variableFields}; this module holds their cross-field rules.
  */
+import { IConstruct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, nonEmptyString, tokenOr } from "../../core/validation";
-
-const TERRAFORM_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const SHELL_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** The zod shape shared by {@link VariableProps} and the `variables` entries of Environment and Workspace. */
-export const variableOptionsShape = {
-  key: nonEmptyString(128),
-  value: tokenOr(z.string().max(65536)).default(""),
-  category: z.enum(["terraform", "shell", "env"]).default("terraform"),
-  final: z.boolean().default(false),
-  sensitive: z.boolean().default(false),
-  hcl: z.boolean().default(false),
-  description: z.string().max(512).default(""),
-  allowPlaintextSensitiveValue: z.boolean().default(false),
-};
+import { ConstructState } from "../../core/cdktf-internals";
+import { IssueCollector } from "../../core/issues";
+import { isToken } from "../../core/validation";
+import { SHELL_VARIABLE_KEY, TERRAFORM_VARIABLE_KEY, variableFields } from "./field-rules";
 
 /** Parsed variable options (defaults applied). */
-export type ResolvedVariableOptions = z.output<z.ZodObject<typeof variableOptionsShape>>;
+export type ResolvedVariableOptions = z.output<z.ZodObject<typeof variableFields>>;
 
 /**
- * Props objects that Environment and Workspace built from `variables` entries they have already
- * parsed and checked: Variable takes them as they are instead of parsing them a second time (at
- * thousands of workspaces the second parse is a measurable share of synth time).
+ * The props object an Environment or Workspace (the key) hands to the Variable it is creating from
+ * a `variables` entry it has already parsed and checked: Variable takes it as it is instead of
+ * parsing it a second time (at thousands of workspaces the second parse is a measurable share of
+ * synth time).
  */
-export const checkedVariableProps = new WeakSet<object>();
+export const checkedVariableProps = new ConstructState<IConstruct, object>(
+  "scalr.checked-variable-props",
+  "The props of the Variable an Environment or Workspace is creating from a `variables` entry it has already parsed and checked",
+);
 
-/** Cross-field rules of a variable (also used for the `variables` entries of Environment and Workspace). */
-export function checkVariableOptions(ctx: { subject: string }, prefix: string, p: ResolvedVariableOptions): void {
+/**
+ * Cross-field rules of a variable (also used for the `variables` entries of Environment and
+ * Workspace), each run unless a field it reads is invalid. `prefix` is the entry's field path with
+ * a trailing dot (`variables[2].`), or "" for a Variable's own props.
+ */
+export function checkVariableOptions(issues: IssueCollector, prefix: string, p: Partial<ResolvedVariableOptions>): void {
   const field = (f: string) => `${prefix}${f}`;
-  if (!isToken(p.key)) {
-    const pattern = p.category === "terraform" ? TERRAFORM_KEY : SHELL_KEY;
+  issues.rule([field("key")], () => {
+    if (p.key === undefined || isToken(p.key)) return;
+    // With an invalid category, the key is still checked against the loosest pattern (terraform's):
+    // a key that fails it is wrong whatever the category.
+    const category = issues.has(field("category")) ? "terraform" : p.category;
+    const pattern = category === "terraform" ? TERRAFORM_VARIABLE_KEY : SHELL_VARIABLE_KEY;
     if (!pattern.test(p.key)) {
-      const what = p.category === "terraform" ? "a Terraform variable name (letters, digits, '_' or '-', not starting with a digit)" : "a shell variable name (letters, digits or '_', not starting with a digit)";
-      throw fieldError(ctx, field("key"), `must be ${what}`, p.key, { sensitive: false });
+      const what = category === "terraform" ? "a Terraform variable name (letters, digits, '_' or '-', not starting with a digit)" : "a shell variable name (letters, digits or '_', not starting with a digit)";
+      issues.add(field("key"), `must be ${what}`, p.key, { sensitive: false });
     }
-  }
-  if (p.hcl && p.category !== "terraform") {
-    throw fieldError(ctx, field("hcl"), "applies only to terraform variables (shell and env variables are plain strings)", p.hcl);
-  }
-  if (p.sensitive && !isToken(p.value) && p.value !== "" && !p.allowPlaintextSensitiveValue) {
-    throw fieldError(
-      ctx,
-      field("value"),
-      "must be a Terraform reference when `sensitive` is true (a sensitive variable or a secret store data source), or set `allowPlaintextSensitiveValue`",
-      p.value,
-      { sensitive: true },
-    );
-  }
+  });
+  issues.rule([field("hcl"), field("category")], () => {
+    if (p.hcl && p.category !== "terraform") {
+      issues.add(field("hcl"), "applies only to terraform variables (shell and env variables are plain strings)", p.hcl);
+    }
+  });
+  issues.rule([field("sensitive"), field("value"), field("allowPlaintextSensitiveValue")], () => {
+    if (p.sensitive && p.value !== undefined && !isToken(p.value) && p.value !== "" && !p.allowPlaintextSensitiveValue) {
+      issues.add(
+        field("value"),
+        "must be a Terraform reference when `sensitive` is true (a sensitive variable or a secret store data source), or set `allowPlaintextSensitiveValue`",
+        p.value,
+        { sensitive: true },
+      );
+    }
+  });
 }

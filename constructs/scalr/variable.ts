@@ -1,13 +1,15 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, parseOrThrow, strictProps } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { isToken, strictProps } from "../../core/validation";
 import { Variable as ScalrVariable } from "../../providers/scalr/generated/providers/scalr/variable";
-import type { Environment } from "./environment";
-import { SCALR_ID, constructOrId, isKind, ref, referenceFrom } from "./references";
+import { referenceFrom } from "./cross-stack-reference";
+import { variableFields } from "./field-rules";
+import type { IEnvironment, IWorkspace } from "./interfaces";
+import { isKind, ref } from "./references";
 import { ensureSensitiveOutputCheck, registerLiteralSecret } from "./sensitive-outputs";
 import { VariablePlacement, registerVariable } from "./variable-inheritance";
-import { checkVariableOptions, checkedVariableProps, variableOptionsShape } from "./variable-options";
-import type { Workspace } from "./workspace";
+import { checkVariableOptions, checkedVariableProps } from "./variable-options";
 
 /**
  * What a variable becomes in a run: a Terraform input variable (`terraform`), a shell variable
@@ -46,15 +48,15 @@ export interface VariableOptions {
 /** Props of {@link Variable}. */
 export interface VariableProps extends VariableOptions {
   /** The environment that owns the variable. @default - account scope, unless `workspace` is set */
-  readonly environment?: Environment | string;
+  readonly environment?: IEnvironment | string;
   /** The workspace that owns the variable. @default - account scope, unless `environment` is set */
-  readonly workspace?: Workspace | string;
+  readonly workspace?: IWorkspace | string;
 }
 
 const propsSchema = strictProps({
-  ...variableOptionsShape,
+  ...variableFields,
   environment: ref.environment().optional(),
-  workspace: constructOrId<Workspace>("workspace", SCALR_ID.workspace, "ws-v0o1example").optional(),
+  workspace: ref.workspace().optional(),
 }) satisfies z.ZodType<VariableProps>;
 
 /**
@@ -83,18 +85,15 @@ export class Variable extends Construct {
 
   public constructor(scope: Construct, id: string, props: VariableProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = checkedVariableProps.has(props) ? (props as z.output<typeof propsSchema>) : parseOrThrow(propsSchema, props, ctx);
-    if (p.environment !== undefined && p.workspace !== undefined) {
-      throw fieldError(ctx, "workspace", "cannot be combined with `environment`: a variable has one scope (a workspace's environment is implied)", p.workspace);
-    }
-    if (!checkedVariableProps.has(props)) checkVariableOptions(ctx, "", p);
+    // Props an Environment or Workspace built from an entry it has already checked are taken as they are.
+    const trusted = props !== undefined && checkedVariableProps.get(scope) === props;
+    const p = trusted ? (props as z.output<typeof propsSchema>) : checkProps(this, props);
     ensureSensitiveOutputCheck(this);
 
     const ws = p.workspace;
     const env = p.environment;
-    const wsConstruct = isKind(ws, "workspace") ? (ws as Workspace) : undefined;
-    const envConstruct = isKind(env, "environment") ? (env as Environment) : undefined;
+    const wsConstruct = isKind(ws, "workspace") ? (ws as IWorkspace) : undefined;
+    const envConstruct = isKind(env, "environment") ? (env as IEnvironment) : undefined;
     const placement: VariablePlacement =
       ws !== undefined
         ? { level: "workspace", workspaceKey: wsConstruct ? wsConstruct.node.path : literalKey(ws), environmentKey: wsConstruct?.environmentKey }
@@ -129,6 +128,20 @@ export class Variable extends Construct {
     return (this.id ??= this.resource.id);
   }
 
+}
+
+/** Parses and checks a Variable's props, reporting every problem at once. */
+function checkProps(variable: Variable, props: VariableProps): z.output<typeof propsSchema> {
+  const issues = new IssueCollector({ subject: variable.node.path });
+  const p = issues.parse(propsSchema, props);
+  issues.rule(["environment", "workspace"], () => {
+    if (p.environment !== undefined && p.workspace !== undefined) {
+      issues.add("workspace", "cannot be combined with `environment`: a variable has one scope (a workspace's environment is implied)", p.workspace);
+    }
+  });
+  checkVariableOptions(issues, "", p);
+  issues.throwIfAny();
+  return p;
 }
 
 function literalKey(id: unknown): string | undefined {

@@ -1,15 +1,15 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, isToken, literalIntInRange, nonEmptyString, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { isToken, strictProps } from "../../core/validation";
 import { Workspace as ScalrWorkspace, WorkspaceProviderConfiguration } from "../../providers/scalr/generated/providers/scalr/workspace";
-import { AgentPool } from "./agent-pool";
-import type { Environment } from "./environment";
-import type { ProviderConfiguration } from "./provider-configuration";
-import { SCALR_ID, agentPoolId, brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, referenceFrom, tagIds } from "./references";
+import { referenceFrom } from "./cross-stack-reference";
+import { variableFields, workspaceFields, workspaceProviderConfigurationLinkFields } from "./field-rules";
+import type { IAgentPool, IEnvironment, IProviderConfiguration, ITag, IWorkspace } from "./interfaces";
+import { brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
-import type { Tag } from "./tag";
 import { Variable, VariableOptions, VariableProps } from "./variable";
-import { checkVariableOptions, checkedVariableProps, variableOptionsShape } from "./variable-options";
+import { checkVariableOptions, checkedVariableProps } from "./variable-options";
 
 /** Where a VCS-driven workspace takes its configuration from. */
 export interface WorkspaceVcsSource {
@@ -31,7 +31,10 @@ export interface WorkspaceVcsSource {
   readonly submodules?: boolean;
 }
 
-/** Shell commands run at the stages of a run (seed 004: pre-init, pre-plan, post-plan, pre-apply, post-apply). */
+/**
+ * Shell commands run at the stages of a run: pre-init, pre-plan, post-plan, pre-apply, post-apply
+ * (https://docs.scalr.io/docs/hooks-1, "Hooks Types").
+ */
 export interface WorkspaceHooks {
   /** Before `init`, e.g. install binaries. @default - none */
   readonly preInit?: string;
@@ -48,7 +51,7 @@ export interface WorkspaceHooks {
 /** A provider configuration linked to a workspace, optionally under a provider alias. */
 export interface WorkspaceProviderConfigurationLink {
   /** The configuration (`ProviderConfiguration` or `pcfg-…`). */
-  readonly configuration: ProviderConfiguration | string;
+  readonly configuration: IProviderConfiguration | string;
   /** The provider alias the configuration serves in the workspace's code. @default - the default provider */
   readonly alias?: string;
 }
@@ -58,7 +61,7 @@ export interface WorkspaceProps {
   /** Workspace name, unique in its environment. */
   readonly name: string;
   /** The environment (`Environment` or `env-…`). */
-  readonly environment: Environment | string;
+  readonly environment: IEnvironment | string;
   /** VCS source. @default - not VCS-driven */
   readonly vcs?: WorkspaceVcsSource;
   /** Module version (`modver-…`) the workspace deploys. @default - not module-driven */
@@ -66,7 +69,7 @@ export interface WorkspaceProps {
   /** Directory to run in, relative to the repository root. @default "" - the root */
   readonly workingDirectory?: string;
   /** The run agent pool (`AgentPool` or `apool-…`). @default - the environment's default pool */
-  readonly agentPool?: AgentPool | string;
+  readonly agentPool?: IAgentPool | string;
   /** @default "terraform" */
   readonly iacPlatform?: "terraform" | "opentofu";
   /** Terraform or OpenTofu version, e.g. `1.9.8`. @default - the latest Scalr offers */
@@ -78,67 +81,42 @@ export interface WorkspaceProps {
   /** Run-stage hooks. @default - none */
   readonly hooks?: WorkspaceHooks;
   /** Provider configurations, each a configuration or `{ configuration, alias }`. Constructs are shared with the environment automatically. @default [] */
-  readonly providerConfigurations?: readonly (ProviderConfiguration | string | WorkspaceProviderConfigurationLink)[];
+  readonly providerConfigurations?: readonly (IProviderConfiguration | string | WorkspaceProviderConfigurationLink)[];
   /** Workspace-scope variables, one `Variable` each (construct id `Variable-<category>-<key>`). @default [] */
   readonly variables?: readonly VariableOptions[];
   /** @default [] */
-  readonly tags?: readonly (Tag | string)[];
+  readonly tags?: readonly (ITag | string)[];
   /** Refuse to delete the workspace while its state holds resources. @default true */
   readonly deletionProtection?: boolean;
   /** `.tfvars` files to use, relative to the working directory (none empty). @default [] */
   readonly varFiles?: readonly string[];
 }
 
-const REPOSITORY = /^[^/\s]+\/[^\s]+$/;
-const VERSION = /^\d+\.\d+\.\d+$/;
-const ALIAS = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const relativePath = (what: string, minLength = 0) =>
-  tokenOr(
-    z
-      .string()
-      .min(minLength)
-      .refine((s) => !s.startsWith("/") && !s.split("/").includes(".."), { error: `must be a ${what} relative to the repository, without '..'` }),
-  );
-const hook = nonEmptyString(4096).optional();
-
 const linkSchema = strictProps({
   configuration: ref.providerConfiguration(),
-  alias: tokenOr(z.string().regex(ALIAS, { error: "must be a provider alias (letters, digits, '_' or '-')" })).optional(),
+  ...workspaceProviderConfigurationLinkFields,
 });
 
+// Fields in the order of WorkspaceProps (the order "did you mean" hints weigh ties in).
 const propsSchema = strictProps({
-  name: nonEmptyString(255),
+  name: workspaceFields.name,
   environment: ref.environment(),
-  vcs: strictProps({
-    providerId: tokenOr(z.string().regex(SCALR_ID.vcsProvider, { error: 'must be a VCS provider ID such as "vcs-v0o1example"' })),
-    repository: tokenOr(z.string().regex(REPOSITORY, { error: 'must be a repository as "org/repo"' })),
-    branch: nonEmptyString(255).optional(),
-    versionConstraint: nonEmptyString(255).optional(),
-    triggerPrefixes: z.array(relativePath("path")).default([]),
-    triggerPatterns: z.array(nonEmptyString(1024)).default([]),
-    dryRuns: z.boolean().default(true),
-    submodules: z.boolean().default(false),
-  }).optional(),
-  moduleVersionId: tokenOr(z.string().regex(SCALR_ID.moduleVersion, { error: 'must be a module version ID such as "modver-v0o1example"' })).optional(),
-  workingDirectory: relativePath("directory").default(""),
-  agentPool: z
-    .custom<AgentPool | string>((v) => v instanceof AgentPool || isToken(v) || (typeof v === "string" && SCALR_ID.agentPool.test(v)), {
-      error: 'must be an AgentPool or an agent pool ID such as "apool-v0o1example"',
-    })
-    .optional(),
-  iacPlatform: z.enum(["terraform", "opentofu"]).default("terraform"),
-  version: tokenOr(z.string().regex(VERSION, { error: 'must be an exact version such as "1.9.8"' })).optional(),
-  autoApply: z.boolean().default(false),
-  runTimeoutMinutes: literalIntInRange(1, 10080).optional(),
-  hooks: strictProps({ preInit: hook, prePlan: hook, postPlan: hook, preApply: hook, postApply: hook }).optional(),
+  vcs: workspaceFields.vcs,
+  moduleVersionId: workspaceFields.moduleVersionId,
+  workingDirectory: workspaceFields.workingDirectory,
+  agentPool: ref.agentPool().optional(),
+  iacPlatform: workspaceFields.iacPlatform,
+  version: workspaceFields.version,
+  autoApply: workspaceFields.autoApply,
+  runTimeoutMinutes: workspaceFields.runTimeoutMinutes,
+  hooks: workspaceFields.hooks,
   providerConfigurations: z
     .array(z.union([ref.providerConfiguration(), linkSchema], { error: 'must be a provider configuration, its ID, or { configuration, alias }' }))
     .default([]),
-  variables: z.array(strictProps(variableOptionsShape)).default([]),
+  variables: z.array(strictProps(variableFields)).default([]),
   tags: z.array(ref.tag()).default([]),
-  deletionProtection: z.boolean().default(true),
-  // Scalr rejects blank entries (`var_files` is not_blank): an empty path would fail at apply.
-  varFiles: z.array(relativePath("file", 1)).default([]),
+  deletionProtection: workspaceFields.deletionProtection,
+  varFiles: workspaceFields.varFiles,
 }) satisfies z.ZodType<WorkspaceProps>;
 
 /**
@@ -154,7 +132,7 @@ const propsSchema = strictProps({
  *   variables: [{ key: "cidr", value: "10.0.0.0/16" }],
  * });
  */
-export class Workspace extends Construct {
+export class Workspace extends Construct implements IWorkspace {
   /** The `scalr_workspace` resource (escape hatch). */
   public readonly resource: ScalrWorkspace;
   /** The workspace ID (`ws-…`) (one reference, made once: each new reference costs a stack trace in cdktf). */
@@ -162,9 +140,9 @@ export class Workspace extends Construct {
   /** The workspace name. */
   public readonly workspaceName: string;
   /** The environment, when given as a construct. */
-  public readonly environment?: Environment;
+  public readonly environment?: IEnvironment;
   /** The agent pool, when given as a construct. */
-  public readonly agentPool?: AgentPool;
+  public readonly agentPool?: IAgentPool;
   /**
    * The environment's identity for inheritance checks: its construct path, or `id:<env-…>` for a
    * literal ID (undefined for a Terraform reference, which cannot be placed in the hierarchy).
@@ -175,41 +153,57 @@ export class Workspace extends Construct {
 
   public constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    if (p.vcs && p.moduleVersionId !== undefined) {
-      throw fieldError(ctx, "moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
-    }
-    if (p.vcs?.branch !== undefined && p.vcs.versionConstraint !== undefined) {
-      throw fieldError(ctx, "vcs.versionConstraint", "cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint", p.vcs.versionConstraint);
-    }
-    if (p.vcs && p.vcs.triggerPrefixes.length > 0 && p.vcs.triggerPatterns.length > 0) {
-      throw fieldError(ctx, "vcs.triggerPatterns", "cannot be combined with `vcs.triggerPrefixes`: Scalr takes one or the other", p.vcs.triggerPatterns);
-    }
-    if (p.agentPool instanceof AgentPool && p.agentPool.kind !== "run") {
-      throw fieldError(ctx, "agentPool", `must be a run pool: ${p.agentPool.node.path} is a VCS pool`, p.agentPool.poolName);
-    }
-    const links = p.providerConfigurations.map((l) => (typeof l === "object" && l !== null && "configuration" in l && !isKind(l, "provider-configuration") ? l : { configuration: l as ProviderConfiguration | string, alias: undefined }));
-    checkUnique(ctx, "providerConfigurations", links, (l) => `${String(refKey((l as Link).configuration))}|${(l as Link).alias ?? ""}`, (l) => refKey((l as Link).configuration));
-    checkAliases(ctx, links);
-    checkUnique(ctx, "tags", p.tags, refKey);
-    p.variables.forEach((v, i) => checkVariableOptions(ctx, `variables[${i}].`, v));
-    checkUnique(ctx, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+    const issues = new IssueCollector({ subject: this.node.path });
+    const p = issues.parse(propsSchema, props);
+    issues.rule(["vcs", "moduleVersionId"], () => {
+      if (p.vcs && p.moduleVersionId !== undefined) {
+        issues.add("moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
+      }
+    });
+    issues.rule(["vcs.branch", "vcs.versionConstraint"], () => {
+      if (p.vcs?.branch !== undefined && p.vcs.versionConstraint !== undefined) {
+        issues.add("vcs.versionConstraint", "cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint", p.vcs.versionConstraint);
+      }
+    });
+    issues.rule(["vcs.triggerPrefixes", "vcs.triggerPatterns"], () => {
+      if (p.vcs && p.vcs.triggerPrefixes.length > 0 && p.vcs.triggerPatterns.length > 0) {
+        issues.add("vcs.triggerPatterns", "cannot be combined with `vcs.triggerPrefixes`: Scalr takes one or the other", p.vcs.triggerPatterns);
+      }
+    });
+    issues.rule(["agentPool"], () => {
+      const pool = p.agentPool;
+      if (isKind(pool, "agent-pool") && (pool as IAgentPool).kind !== "run") {
+        issues.add("agentPool", `must be a run pool: ${(pool as IAgentPool).node.path} is a VCS pool`, (pool as IAgentPool).poolName);
+      }
+    });
+    issues.rule(["providerConfigurations"], () => {
+      const links = linksOf(p.providerConfigurations);
+      checkUnique(issues, "providerConfigurations", links, (l) => `${String(refKey((l as Link).configuration))}|${(l as Link).alias ?? ""}`, (l) => refKey((l as Link).configuration));
+      checkAliases(issues, links);
+    });
+    issues.rule(["tags"], () => checkUnique(issues, "tags", p.tags, refKey));
+    issues.rule(["variables"], () => {
+      p.variables.forEach((v, i) => checkVariableOptions(issues, `variables[${i}].`, v));
+      checkUnique(issues, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+    });
+    issues.throwIfAny();
     brand(this, "workspace");
     ensureSensitiveOutputCheck(this);
 
+    const links = linksOf(p.providerConfigurations);
     const env = p.environment;
-    const envConstruct = isKind(env, "environment") ? (env as Environment) : undefined;
+    const envConstruct = isKind(env, "environment") ? (env as IEnvironment) : undefined;
+    const pool = isKind(p.agentPool, "agent-pool") ? (p.agentPool as IAgentPool) : undefined;
     this.workspaceName = p.name;
     this.environment = envConstruct;
     this.environmentKey = envConstruct ? envConstruct.node.path : isToken(env) ? undefined : `id:${env as string}`;
-    this.agentPool = p.agentPool instanceof AgentPool ? p.agentPool : undefined;
+    this.agentPool = pool;
 
     const vcs = p.vcs;
     this.resource = new ScalrWorkspace(this, "Resource", {
       name: p.name,
       environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string),
-      agentPoolId: p.agentPool instanceof AgentPool ? referenceFrom(this, p.agentPool, agentPoolId(p.agentPool)) : p.agentPool,
+      agentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : (p.agentPool as string | undefined),
       iacPlatform: p.iacPlatform,
       terraformVersion: p.version,
       autoApply: p.autoApply,
@@ -245,15 +239,15 @@ export class Workspace extends Construct {
     this.workspaceId = this.resource.id;
     links.forEach((l, i) => {
       if (isKind(l.configuration, "provider-configuration")) {
-        (l.configuration as ProviderConfiguration).shareWith(envConstruct ?? (env as string), { subject: this.node.path, field: `providerConfigurations[${i}]` });
+        (l.configuration as IProviderConfiguration).shareWith(envConstruct ?? (env as string), { subject: this.node.path, field: `providerConfigurations[${i}]` });
       }
     });
     const variables = new Map<string, Variable>();
     // A plain loop: every frame between the app and the L1 constructor lengthens the stack trace
-    // cdktf captures for each token and list (see references.ts).
+    // cdktf captures for each token and list (see cross-stack-reference.ts).
     for (const v of p.variables) {
       const props: VariableProps = { ...v, workspace: this };
-      checkedVariableProps.add(props);
+      checkedVariableProps.set(this, props);
       variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), props));
     }
     this.variables = variables;
@@ -261,18 +255,24 @@ export class Workspace extends Construct {
 
 }
 
-type Link = { readonly configuration: ProviderConfiguration | string; readonly alias?: string };
+type Link = { readonly configuration: IProviderConfiguration | string; readonly alias?: string };
+
+/** The `providerConfigurations` entries as links (a bare configuration serves the default provider). */
+function linksOf(entries: readonly (IProviderConfiguration | string | Link)[]): Link[] {
+  return entries.map((l) => (typeof l === "object" && l !== null && "configuration" in l && !isKind(l, "provider-configuration") ? l : { configuration: l as IProviderConfiguration | string, alias: undefined }));
+}
 
 /**
- * Throws when two configurations of one provider kind serve the same alias (or both the default,
+ * Reports configurations of one provider kind that serve the same alias (or both the default,
  * unaliased provider): the workspace's code could not tell them apart. Different kinds may share an
- * alias (`aws.east`, `google.east`). Configurations given as IDs have no known kind and are skipped.
+ * alias (`aws.east`, `google.east`). Configurations given as IDs have no known kind and are skipped,
+ * and so are entries already reported as listed twice.
  */
-function checkAliases(ctx: { subject: string }, links: readonly Link[]): void {
+function checkAliases(issues: IssueCollector, links: readonly Link[]): void {
   const seen = new Map<string, number>();
   links.forEach((l, i) => {
-    if (!isKind(l.configuration, "provider-configuration") || isToken(l.alias)) return;
-    const kind = (l.configuration as ProviderConfiguration).kind;
+    if (!isKind(l.configuration, "provider-configuration") || isToken(l.alias) || issues.has(`providerConfigurations[${i}]`)) return;
+    const kind = (l.configuration as IProviderConfiguration).kind;
     const key = `${kind}|${l.alias ?? ""}`;
     const first = seen.get(key);
     if (first === undefined) {
@@ -281,8 +281,9 @@ function checkAliases(ctx: { subject: string }, links: readonly Link[]): void {
     }
     const field = `providerConfigurations[${i}].alias`;
     if (l.alias === undefined) {
-      throw fieldError(ctx, field, `is required: providerConfigurations[${first}] is already the default (unaliased) ${kind} configuration, and aliases must be unique per provider kind`, undefined);
+      issues.add(field, `is required: providerConfigurations[${first}] is already the default (unaliased) ${kind} configuration, and aliases must be unique per provider kind`, undefined);
+    } else {
+      issues.add(field, `is already the alias of the ${kind} configuration providerConfigurations[${first}]: aliases must be unique per provider kind`, l.alias, { sensitive: false });
     }
-    throw fieldError(ctx, field, `is already the alias of the ${kind} configuration providerConfigurations[${first}]: aliases must be unique per provider kind`, l.alias, { sensitive: false });
   });
 }

@@ -288,7 +288,13 @@ describe("ProviderConfiguration", () => {
       "stack/Pc: `google.serviceAccountKey` must be a Terraform reference (a sensitive variable or a secret store data source), not a literal: secrets never go into the configuration, got: a plain string of 26 characters (value hidden)",
     ],
     ["Google OIDC has no service account", { google: { auth: "oidc", workloadProviderName: "projects/1/locations/global/workloadIdentityPools/p/providers/q" } }, 'stack/Pc: `google.serviceAccountEmail` is required for auth "oidc", got: nothing'],
-    ["Google's provider name is malformed", { google: { auth: "oidc", workloadProviderName: "scalr" } }, 'stack/Pc: `google.workloadProviderName` must be "projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>", got: "scalr"'],
+    [
+      // Two mistakes (a malformed provider name, no service account): both are reported, in one error.
+      "Google's provider name is malformed",
+      { google: { auth: "oidc", workloadProviderName: "scalr" } },
+      'stack/Pc: `google.workloadProviderName` must be "projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>", got: "scalr"\n' +
+        'stack/Pc: `google.serviceAccountEmail` is required for auth "oidc", got: nothing',
+    ],
     [
       "an Azure secret is a literal",
       { azure: { auth: "client-secret", clientId: "c", tenantId: "t", clientSecret: "abc~secret" } },

@@ -1,0 +1,43 @@
+import { TerraformLocal, TerraformStack } from "cdktf";
+import { IConstruct } from "constructs";
+import { isToken } from "../../core/validation";
+
+/**
+ * The local of a consumer's stack that holds a cross-stack reference to one attribute of another
+ * stack's construct (its ID). It keeps the reference it makes, so reading it costs nothing.
+ */
+class CrossStackReference extends TerraformLocal {
+  /** `local.<name>`, made once. */
+  public readonly reference: string;
+
+  public constructor(
+    stack: TerraformStack,
+    id: string,
+    /** The owner's attribute the local holds. */
+    public readonly held: string,
+  ) {
+    super(stack, id, held);
+    this.reference = this.asString;
+  }
+}
+
+/**
+ * `value`, a reference to an attribute of `owner` (its ID: one attribute per owner), as `consumer`
+ * should use it. In the same stack that is `value` itself. From another stack it is a `local` of
+ * the consumer's stack holding the cross-stack reference, made once per stack and found again in
+ * the construct tree: cdktf builds a cross-stack reference anew (output lookup, remote-state token
+ * and stack trace) every time one is resolved, so a thousand workspaces naming one shared
+ * environment would cost a thousand of them; through the local it is one.
+ */
+export function referenceFrom(consumer: IConstruct, owner: IConstruct, value: string): string {
+  if (isToken(value) === false) return value;
+  const stack = TerraformStack.of(consumer);
+  if (stack === TerraformStack.of(owner)) return value;
+  const id = `cross-stack_${owner.node.id.replace(/[^A-Za-z0-9_-]/g, "_")}_${owner.node.addr.slice(-8)}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof CrossStackReference) {
+    if (existing.held !== value) throw new Error(`${owner.node.path}: a cross-stack reference from ${stack.node.path} already holds another attribute of it`);
+    return existing.reference;
+  }
+  return new CrossStackReference(stack, id, value).reference;
+}
