@@ -1,5 +1,6 @@
 export * from "./checks";
 export * from "./ecs";
 export * from "./k8s";
+export * from "./runtime";
 export * from "./scalr";
 export * from "./vm";

@@ -5,16 +5,14 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { AgentTokenSource } from "../../agent/settings/token-source";
-import { fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
+import { RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
-import { FargateAgentSettings, FargateAgentTask, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
+import { ECS_AGENT_RUNTIME, FargateAgentSettings, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 
-/** {@link FargateAgentSettings} where the token may come from `pool`. */
-export type EcsAgentServiceSettings = Omit<FargateAgentSettings, "token"> & {
-  /** @default - `pool.tokenSource()` */
-  readonly token?: AgentTokenSource;
-};
+/** {@link FargateAgentSettings} where the token may come from `pool` ({@link RuntimeAgentSettings}). */
+export type EcsAgentServiceSettings = RuntimeAgentSettings<FargateAgentSettings>;
 
 /** Autoscaling of an {@link EcsAgentService} on the agents' average CPU. */
 export interface EcsAgentServiceAutoscaling {
@@ -36,7 +34,10 @@ export interface EcsAgentServiceAutoscaling {
 export interface EcsAgentServiceProps {
   /** Name of the service, task family and related resources (1–32 letters, digits, '-'). */
   readonly name: string;
-  /** The agents. */
+  /**
+   * The agents. The token is a Terraform value (stored in a Secrets Manager secret the construct
+   * creates) or `AgentTokenSource.fromAwsSecretsManager(arn)` (a secret you already have).
+   */
   readonly settings: EcsAgentServiceSettings;
   /** The run pool the agents join; supplies the token unless `settings.token` is set. @default - none */
   readonly pool?: AgentPool;
@@ -66,7 +67,7 @@ export interface EcsAgentServiceProps {
 
 const propsSchema = strictProps({
   ...fargateAgentShape,
-  pool: z.custom<AgentPool>((v) => v instanceof AgentPool, { error: "must be an AgentPool" }).optional(),
+  pool: runtimePoolSchema.optional(),
   subnetIds: z
     .array(tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' })), { error: "must be a list of subnet IDs" })
     .min(1, { error: "must list at least one subnet (private subnets with a NAT route to Scalr)" }),
@@ -101,14 +102,14 @@ export class EcsAgentService extends Construct {
 
   public constructor(scope: Construct, id: string, props: EcsAgentServiceProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    const pool = props.pool;
-    if (pool && pool.kind !== "run") throw fieldError(ctx, "pool", "must be a run pool: VCS agents do not run on ECS here", pool.kind);
-    const token = props.settings.token ?? pool?.tokenSource();
-    if (!token) throw fieldError(ctx, "settings.token", "is required when `pool` is not given", undefined);
+    const subject = this.node.path;
+    const issues = new IssueCollector({ subject });
+    const p = issues.parse(propsSchema, props);
+    const settings = resolveRuntimeSettings(issues, props, ECS_AGENT_RUNTIME);
+    checkFargateAgent(issues, p, props?.settings, settings);
+    issues.throwIfAny();
 
-    this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, { ...props.settings, token }), { subject: ctx.subject });
+    this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, settings as FargateAgentSettings), { subject });
     if (p.cluster === undefined) {
       this.clusterResource = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
     }

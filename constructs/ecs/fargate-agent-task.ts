@@ -13,8 +13,10 @@ import { z } from "zod";
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
 import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, checkFargateSize, renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
-import { KitValidationError, ValidationIssue, describeValue, fieldError, isToken, literalIntInRange, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { KitValidationError, isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
+import { AgentRuntime, checkTokenSource } from "../runtime/agent-runtime";
 
 /** {@link AgentSettings} for Fargate: the shutdown grace period is the container's `stopTimeoutSeconds`. */
 export type FargateAgentSettings = Omit<AgentSettings, "shutdown"> & {
@@ -69,6 +71,79 @@ export const fargateAgentShape = {
 
 const propsSchema = strictProps(fargateAgentShape);
 
+/**
+ * What the ECS constructs take from a pool and a token: run pools only (a Fargate agent runs
+ * tasks), and a token ECS can inject from Secrets Manager (a Terraform value goes into a secret the
+ * task creates). Anything else as the token, not only another source, gets the ECS message.
+ */
+export const ECS_AGENT_RUNTIME: AgentRuntime = {
+  poolKinds: { accepted: ["run"], message: "must be a run pool: VCS agents do not run on ECS here" },
+  // `settings.poolKind` is left to AgentSettings' own rules on ECS.
+  poolKindMatchesPool: false,
+  tokenSources: {
+    accepted: ["terraform", "aws-secrets-manager"],
+    message: "must be a Terraform value (stored in a Secrets Manager secret) or AgentTokenSource.fromAwsSecretsManager(arn) on ECS",
+    strict: true,
+  },
+};
+
+/** The parsed props {@link checkFargateAgent} reads. */
+type FargateAgentChecked = Pick<z.output<typeof propsSchema>, "cpu" | "memoryMiB" | "stopTimeoutSeconds">;
+
+/**
+ * Checks a Fargate agent into `issues`, before anything is created: the CPU/memory pair, Fargate's
+ * rules for the shutdown and the driver, and the settings as the task will run them (token as
+ * given, `driver` "local", the grace period from `stopTimeoutSeconds`). FargateAgentTask runs it,
+ * and so do the constructs built on it, so their one error lists every problem of their props.
+ *
+ * @param raw the `settings` prop as given (read only when it is an object)
+ * @param settings `raw` with the token to check it with (a stand-in for a missing or rejected one);
+ *   undefined when the props schema rejected the settings
+ */
+export function checkFargateAgent(issues: IssueCollector, p: FargateAgentChecked, raw: unknown, settings: FargateAgentSettings | undefined, single?: boolean): void {
+  issues.rule(["cpu", "memoryMiB"], () => {
+    const found = checkFargateSize(p.cpu, p.memoryMiB, { cpu: "cpu", memory: "memoryMiB" });
+    if (found.length > 0) throw new KitValidationError(issues.ctx.subject, found);
+  });
+  // Settings that are no object at all were reported by the props schema.
+  if (typeof raw !== "object" || raw === null) return;
+  const given = raw as FargateAgentSettings;
+  const mode = given.shutdown?.mode ?? "drain";
+  issues.rule(["settings.shutdown"], () => {
+    const grace = (given.shutdown as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds;
+    if (grace !== undefined) issues.add("settings.shutdown.gracePeriodSeconds", "is `stopTimeoutSeconds` on Fargate: set that instead", grace);
+  });
+  issues.rule(["stopTimeoutSeconds"], () => {
+    if (mode === "drain" && p.stopTimeoutSeconds < FARGATE_MAX_STOP_TIMEOUT_SECONDS) {
+      issues.add(
+        "stopTimeoutSeconds",
+        `must be ${FARGATE_MAX_STOP_TIMEOUT_SECONDS} with \`settings.shutdown.mode\` "drain" (drain needs at least 120 s; Fargate allows at most 120), or use mode "graceful"`,
+        p.stopTimeoutSeconds,
+      );
+    }
+  });
+  issues.rule(["settings.driver"], () => {
+    if (given.driver !== undefined && given.driver !== "local") issues.add("settings.driver", 'must be "local" (or unset) on Fargate: tasks cannot start containers', given.driver);
+  });
+  // The settings as the task runs them: the driver and the grace period are the task's (a rejected
+  // stop timeout counts as Fargate's longest), so a problem there keeps nothing else from being checked.
+  if (settings) {
+    const stopTimeout = issues.has("stopTimeoutSeconds") ? FARGATE_MAX_STOP_TIMEOUT_SECONDS : p.stopTimeoutSeconds;
+    issues.rule([], () => resolveAgentSettings(fargateSettings(settings, settings.token, stopTimeout, single), { subject: issues.ctx.subject, fieldPrefix: "settings" }));
+  }
+}
+
+/** The AgentSettings a Fargate agent runs with: the local driver, and `stopTimeoutSeconds` as the grace period. */
+function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, stopTimeoutSeconds: number, single: boolean | undefined): AgentSettings {
+  return {
+    ...raw,
+    token,
+    driver: "local",
+    single: single ?? raw.single,
+    shutdown: { mode: raw.shutdown?.mode ?? "drain", gracePeriodSeconds: stopTimeoutSeconds },
+  };
+}
+
 /** The {@link FargateAgentTask} props a construct built on it passes through from its own parsed props. */
 export function fargateTaskProps(
   p: Pick<Required<FargateAgentTaskProps>, "name" | "vpcId" | "cpu" | "memoryMiB" | "cpuArchitecture" | "stopTimeoutSeconds" | "logRetentionDays">,
@@ -113,36 +188,14 @@ export class FargateAgentTask extends Construct {
    */
   public constructor(scope: Construct, id: string, props: FargateAgentTaskProps, extra: { readonly single?: boolean; readonly subject?: string } = {}) {
     super(scope, id);
-    const ctx = { subject: extra.subject ?? this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    const issues: ValidationIssue[] = checkFargateSize(p.cpu, p.memoryMiB, { cpu: "cpu", memory: "memoryMiB" });
-    const raw = props.settings;
-    const mode = raw.shutdown?.mode ?? "drain";
-    if ((raw.shutdown as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds !== undefined) {
-      issues.push({ field: "settings.shutdown.gracePeriodSeconds", message: "is `stopTimeoutSeconds` on Fargate: set that instead", received: describeValue((raw.shutdown as { gracePeriodSeconds?: unknown }).gracePeriodSeconds) });
-    }
-    if (mode === "drain" && p.stopTimeoutSeconds < FARGATE_MAX_STOP_TIMEOUT_SECONDS) {
-      issues.push({
-        field: "stopTimeoutSeconds",
-        message: `must be ${FARGATE_MAX_STOP_TIMEOUT_SECONDS} with \`settings.shutdown.mode\` "drain" (drain needs at least 120 s; Fargate allows at most 120), or use mode "graceful"`,
-        received: describeValue(p.stopTimeoutSeconds),
-      });
-    }
-    if (raw.driver !== undefined && raw.driver !== "local") {
-      issues.push({ field: "settings.driver", message: 'must be "local" (or unset) on Fargate: tasks cannot start containers', received: describeValue(raw.driver) });
-    }
-    if (issues.length > 0) throw new KitValidationError(ctx.subject, issues);
-
+    const subject = extra.subject ?? this.node.path;
+    const issues = new IssueCollector({ subject });
+    const p = issues.parse(propsSchema, props);
+    const raw = props?.settings;
+    const settings = issues.has("settings") ? undefined : { ...raw, token: checkTokenSource(issues, raw.token, ECS_AGENT_RUNTIME) as AgentTokenSource };
+    checkFargateAgent(issues, p, raw, settings, extra.single);
+    issues.throwIfAny();
     const token = raw.token;
-    if (!(token instanceof AgentTokenSource) || (token.kind !== "terraform" && token.kind !== "aws-secrets-manager")) {
-      throw fieldError(
-        ctx,
-        "settings.token",
-        "must be a Terraform value (stored in a Secrets Manager secret) or AgentTokenSource.fromAwsSecretsManager(arn) on ECS",
-        token instanceof AgentTokenSource ? token.kind : token,
-        { sensitive: !(token instanceof AgentTokenSource) },
-      );
-    }
 
     this.partition = new DataAwsPartition(this, "Partition", {});
     this.region = new DataAwsRegion(this, "Region", {});
@@ -158,17 +211,8 @@ export class FargateAgentTask extends Construct {
       secretSource = AgentTokenSource.fromAwsSecretsManager(this.tokenSecret.arn);
     }
 
-    this.settings = resolveAgentSettings(
-      {
-        ...raw,
-        token: secretSource,
-        driver: "local",
-        single: extra.single ?? raw.single,
-        shutdown: { mode, gracePeriodSeconds: p.stopTimeoutSeconds },
-      },
-      { subject: ctx.subject, fieldPrefix: "settings" },
-    );
-    const container = renderEcsContainerEnvironment(this.settings, { subject: ctx.subject, fieldPrefix: "settings" });
+    this.settings = resolveAgentSettings(fargateSettings(raw, secretSource, p.stopTimeoutSeconds, extra.single), { subject, fieldPrefix: "settings" });
+    const container = renderEcsContainerEnvironment(this.settings, { subject, fieldPrefix: "settings" });
 
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: `/ecs/${p.name}`, retentionInDays: p.logRetentionDays });
 

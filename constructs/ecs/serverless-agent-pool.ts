@@ -19,11 +19,13 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AssetType, Fn, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
+import { standInToken } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
-import { FargateAgentSettings, FargateAgentTask, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
+import { FargateAgentSettings, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
 
 /** Settings of a serverless agent: one task per container, so no token (it comes from the pool) and no driver choice. */
@@ -140,19 +142,28 @@ export class ServerlessAgentPool extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServerlessAgentPoolProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    if (props.settings && "token" in props.settings) {
-      const given = (props.settings as { token?: unknown }).token;
-      throw fieldError(ctx, "settings.token", "is not set here: the construct creates the pool and its token", given, { sensitive: true });
-    }
-    if (p.spot && p.cpuArchitecture === "ARM64") {
-      // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider.
-      // Fargate Spot only supports Linux tasks with the X86_64 architecture." (Amazon ECS developer
-      // guide, "Amazon ECS clusters for Fargate" / Fargate capacity provider considerations,
-      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html)
-      throw fieldError(ctx, "spot", 'must be false with `cpuArchitecture` "ARM64": Fargate Spot runs only X86_64 Linux tasks', true);
-    }
+    const subject = this.node.path;
+    const issues = new IssueCollector({ subject });
+    const p = issues.parse(propsSchema, props);
+    // The token comes from the pool created below (a Terraform value): the settings are checked with a stand-in.
+    const settings = issues.has("settings") ? undefined : { ...(props.settings as ServerlessAgentSettings), token: standInToken() };
+    issues.rule(["settings"], () => {
+      if ("token" in props.settings) {
+        const given = (props.settings as { token?: unknown }).token;
+        issues.add("settings.token", "is not set here: the construct creates the pool and its token", given, { sensitive: true });
+      }
+    });
+    issues.rule(["spot", "cpuArchitecture"], () => {
+      if (p.spot && p.cpuArchitecture === "ARM64") {
+        // "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider.
+        // Fargate Spot only supports Linux tasks with the X86_64 architecture." (Amazon ECS developer
+        // guide, "Amazon ECS clusters for Fargate" / Fargate capacity provider considerations,
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html)
+        issues.add("spot", 'must be false with `cpuArchitecture` "ARM64": Fargate Spot runs only X86_64 Linux tasks', true);
+      }
+    });
+    checkFargateAgent(issues, p, props?.settings, settings, true);
+    issues.throwIfAny();
 
     this.cluster = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
 
@@ -185,7 +196,7 @@ export class ServerlessAgentPool extends Construct {
     });
     this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, { ...(props.settings as ServerlessAgentSettings), token: this.pool.tokenSource() }), {
       single: true,
-      subject: ctx.subject,
+      subject,
     });
     new EcsClusterCapacityProviders(this, "CapacityProviders", {
       clusterName: this.cluster.name,

@@ -5,24 +5,36 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { AGENT_HELM_REPOSITORY, AgentHelmChart, DEFAULT_AGENT_CHART_VERSION, HelmValues, HelmValuesOptions, helmValuesDocument, helmValuesOptionsShape, renderParsedHelmValues } from "../../agent/k8s/render-helm-values";
-import { AgentPoolKind, AgentSettings } from "../../agent/settings/agent-settings";
-import { AgentTokenSource } from "../../agent/settings/token-source";
-import { fieldError, intInRange, isToken, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { AGENT_HELM_REPOSITORY, AgentHelmChart, DEFAULT_AGENT_CHART_VERSION, HelmValues, HelmValuesOptions, helmValuesDocument, helmValuesOptionsShape, renderParsedHelmValues } from "../../agent/k8s";
+import { resolveAgentSettings } from "../../agent/settings/agent-settings";
+import { IssueCollector } from "../../core/issues";
+import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { KitChecks } from "../checks/kit-checks";
+import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
 
-/** {@link AgentSettings} where the token and pool kind may come from `pool`. */
-export type HelmAgentSettings = Omit<AgentSettings, "token" | "poolKind"> & {
-  /** @default - `pool.tokenSource()` */
-  readonly token?: AgentTokenSource;
-  /** @default - `pool.kind`, else "run" */
-  readonly poolKind?: AgentPoolKind;
+/** AgentSettings where the token and pool kind may come from `pool` ({@link RuntimeAgentSettings}). */
+export type HelmAgentSettings = RuntimeAgentSettings;
+
+/**
+ * What HelmAgent takes from a pool and a token: both pool kinds (a VCS pool on agent-local only,
+ * which the chart rules check), and a token it can hand to the chart as a Secret.
+ */
+const KUBERNETES_AGENT_RUNTIME: AgentRuntime = {
+  tokenSources: {
+    accepted: ["terraform", "kubernetes-secret"],
+    message: "must be a Terraform value (HelmAgent stores it in a Secret) or AgentTokenSource.fromKubernetesSecret(name, key) (e.g. synced by External Secrets)",
+    example: "AgentTokenSource.fromKubernetesSecret(name)",
+  },
 };
 
 /** Props of {@link HelmAgent}. */
 export interface HelmAgentProps extends HelmValuesOptions {
-  /** The agent: Scalr URL, token, shutdown, proxy, CA bundle, … */
+  /**
+   * The agent: Scalr URL, token, shutdown, proxy, CA bundle, … The token is a Terraform value
+   * (stored in a Secret this construct creates) or `AgentTokenSource.fromKubernetesSecret(name, key)`
+   * (a Secret you already have).
+   */
   readonly settings: HelmAgentSettings;
   /** The pool the agents join; supplies the token and kind unless `settings` names them. @default - none */
   readonly pool?: AgentPool;
@@ -61,7 +73,7 @@ const dnsLabel = (max: number) =>
 const propsSchema = strictProps({
   ...helmValuesOptionsShape,
   settings: z.record(z.string(), z.unknown(), { error: "must be an object of agent settings" }),
-  pool: z.custom<AgentPool>((v) => v instanceof AgentPool, { error: "must be an AgentPool" }).optional(),
+  pool: runtimePoolSchema.optional(),
   chartVersion: z
     .string()
     .regex(/^0\.6\.\d+$/, { error: "must be an exact 0.6.x chart version such as 0.6.5 (the kit renders values for the 0.6 charts; ranges make plans drift)" })
@@ -109,42 +121,78 @@ export class HelmAgent extends Construct {
 
   public constructor(scope: Construct, id: string, props: HelmAgentProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    const pool = props.pool;
-    const settings = props.settings;
-    if (pool && settings.poolKind !== undefined && settings.poolKind !== pool.kind) {
-      throw fieldError(ctx, "settings.poolKind", `must match \`pool\` (a ${pool.kind} pool), or be left unset`, settings.poolKind);
+    const subject = this.node.path;
+    const issues = new IssueCollector({ subject });
+    const p = issues.parse(propsSchema, props);
+    const settings = resolveRuntimeSettings(issues, props, KUBERNETES_AGENT_RUNTIME);
+    // Every field of the settings, whatever else is wrong; the chart's own rules follow with the values.
+    if (settings) issues.rule([], () => resolveAgentSettings(settings, { subject, fieldPrefix: "settings" }));
+
+    const releaseName = p?.releaseName ?? kebab(id);
+    issues.rule(["releaseName"], () => {
+      if (!DNS_LABEL.test(releaseName) || releaseName.length > 53) {
+        issues.add("releaseName", "must be set: the construct id does not make a DNS label of at most 53 characters", releaseName);
+      }
+    });
+    // A namespace another HelmAgent of this stack creates is referenced, so it exists first.
+    let sameStack: NamespaceV1 | undefined;
+    issues.rule(["namespace", "createNamespace"], () => {
+      sameStack = namespaceCreatedInStack(this, p.namespace);
+      if (p.createNamespace && sameStack) {
+        issues.add(
+          "namespace",
+          `is already created by ${sameStack.node.scope?.node.path ?? sameStack.node.path} in this stack; set \`createNamespace: false\` here to share it`,
+          p.namespace,
+        );
+      }
+    });
+
+    // The chart reads the token from a Secret: the one created below for a Terraform value.
+    const tokenSecretRef = settings?.token.kind === "terraform" && settings.token.value !== undefined ? { name: `${releaseName}-token`, key: "token" } : undefined;
+    let values: HelmValues | undefined;
+    if (settings) {
+      // The chart options were parsed with the props (helmValuesOptionsShape): render from them.
+      issues.rule(["settings", "pool", "chart", "replicas", "resources", "nodeSelector", "tolerations", "affinity", "allowMetadataService", "storage", "extraValues"], () => {
+        values = renderParsedHelmValues(
+          settings,
+          {
+            chart: p.chart,
+            replicas: p.replicas,
+            resources: p.resources,
+            nodeSelector: p.nodeSelector,
+            tolerations: p.tolerations,
+            affinity: p.affinity,
+            allowMetadataService: p.allowMetadataService,
+            storage: p.storage,
+            extraValues: p.extraValues,
+            tokenSecret: tokenSecretRef,
+          },
+          { subject },
+        );
+      });
     }
-    const token = settings.token ?? pool?.tokenSource();
-    if (!token) throw fieldError(ctx, "settings.token", "is required when `pool` is not given (e.g. AgentTokenSource.fromKubernetesSecret(name))", undefined);
-    if (token instanceof AgentTokenSource && (token.kind === "aws-secrets-manager" || token.kind === "file")) {
-      throw fieldError(
-        ctx,
-        "settings.token",
-        "must be a Terraform value (HelmAgent stores it in a Secret) or AgentTokenSource.fromKubernetesSecret(name, key) (e.g. synced by External Secrets)",
-        token.kind,
-        { sensitive: false },
-      );
-    }
+
+    issues.rule(["podDisruptionBudget", "chart", "replicas"], () => {
+      if (p.podDisruptionBudget === true && p.chart === "agent-k8s") {
+        issues.add(
+          "podDisruptionBudget",
+          "is not supported by agent-k8s: its controller and worker DaemonSet pods share the chart's labels, and a budget over DaemonSet pods blocks every node drain",
+          true,
+        );
+      }
+      if (p.podDisruptionBudget === true && p.chart === "agent-local" && !budgetUseful(p.chart, p.replicas)) {
+        issues.add("podDisruptionBudget", "needs `replicas` > 1: with one agent pod a budget of maxUnavailable 1 protects nothing", true);
+      }
+    });
+    issues.throwIfAny();
+    // Valid from here on: the settings resolved and the values rendered.
+    const token = (settings as NonNullable<typeof settings>).token;
+    this.values = values as HelmValues;
 
     this.chart = p.chart;
-    this.releaseName = p.releaseName ?? kebab(id);
-    if (!DNS_LABEL.test(this.releaseName) || this.releaseName.length > 53) {
-      throw fieldError(ctx, "releaseName", "must be set: the construct id does not make a DNS label of at most 53 characters", this.releaseName);
-    }
+    this.releaseName = releaseName;
     this.namespaceName = p.namespace;
 
-    const namespaces = namespacesOf(this);
-    const sameStack = namespaces.get(p.namespace);
-    if (p.createNamespace && sameStack) {
-      throw fieldError(
-        ctx,
-        "namespace",
-        `is already created by ${sameStack.node.scope?.node.path ?? sameStack.node.path} in this stack; set \`createNamespace: false\` here to share it`,
-        p.namespace,
-      );
-    }
     if (p.createNamespace) {
       this.namespaceResource = new NamespaceV1(this, "Namespace", {
         metadata: {
@@ -158,38 +206,15 @@ export class HelmAgent extends Construct {
         },
       });
     }
-    if (this.namespaceResource) namespaces.set(p.namespace, this.namespaceResource);
-    // A namespace another HelmAgent of this stack creates is referenced, so it exists first.
     const namespace = (this.namespaceResource ?? sameStack)?.metadata.name ?? p.namespace;
 
-    let tokenSecretRef: { name: string; key: string } | undefined;
-    if (token.kind === "terraform" && token.value !== undefined) {
-      const secretName = `${this.releaseName}-token`;
+    if (tokenSecretRef) {
       this.tokenSecret = new SecretV1(this, "TokenSecret", {
-        metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/instance": this.releaseName } },
+        metadata: { name: tokenSecretRef.name, namespace, labels: { "app.kubernetes.io/instance": this.releaseName } },
         type: "Opaque",
-        data: { token: token.value },
+        data: { token: token.value as string },
       });
-      tokenSecretRef = { name: secretName, key: "token" };
     }
-
-    // The chart options were parsed with the props (helmValuesOptionsShape): render from them.
-    this.values = renderParsedHelmValues(
-      { ...settings, token, poolKind: settings.poolKind ?? pool?.kind ?? "run" } as AgentSettings,
-      {
-        chart: p.chart,
-        replicas: p.replicas,
-        resources: p.resources,
-        nodeSelector: p.nodeSelector,
-        tolerations: p.tolerations,
-        affinity: p.affinity,
-        allowMetadataService: p.allowMetadataService,
-        storage: p.storage,
-        extraValues: p.extraValues,
-        tokenSecret: tokenSecretRef,
-      },
-      ctx,
-    );
 
     this.release = new Release(this, "Resource", {
       name: this.releaseName,
@@ -213,20 +238,7 @@ export class HelmAgent extends Construct {
       );
     }
 
-    const replicas = p.replicas ?? 1;
-    const budgetUseful = p.chart === "agent-local" && (isToken(replicas) || replicas > 1);
-    if (p.podDisruptionBudget === true && p.chart === "agent-k8s") {
-      throw fieldError(
-        ctx,
-        "podDisruptionBudget",
-        "is not supported by agent-k8s: its controller and worker DaemonSet pods share the chart's labels, and a budget over DaemonSet pods blocks every node drain",
-        true,
-      );
-    }
-    if (p.podDisruptionBudget === true && p.chart === "agent-local" && !budgetUseful) {
-      throw fieldError(ctx, "podDisruptionBudget", "needs `replicas` > 1: with one agent pod a budget of maxUnavailable 1 protects nothing", true);
-    }
-    if ((p.podDisruptionBudget ?? true) && budgetUseful) {
+    if ((p.podDisruptionBudget ?? true) && budgetUseful(p.chart, p.replicas)) {
       const nameOverride = p.extraValues.nameOverride;
       this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "DisruptionBudget", {
         metadata: { name: `${this.releaseName}-agents`, namespace },
@@ -245,16 +257,25 @@ export class HelmAgent extends Construct {
   }
 }
 
-const NAMESPACES = new WeakMap<TerraformStack, Map<string, NamespaceV1>>();
-/** Namespaces created by HelmAgents of the stack `scope` belongs to. */
-function namespacesOf(scope: Construct): Map<string, NamespaceV1> {
-  const stack = TerraformStack.of(scope);
-  let map = NAMESPACES.get(stack);
-  if (!map) {
-    map = new Map();
-    NAMESPACES.set(stack, map);
+/** A budget protects something for agent-local with more than one replica (or a Terraform reference). */
+function budgetUseful(chart: AgentHelmChart, replicas: number | undefined): boolean {
+  const n = replicas ?? 1;
+  return chart === "agent-local" && (isToken(n) || n > 1);
+}
+
+/**
+ * The namespace named `name` that another HelmAgent of the stack `scope` belongs to creates, if
+ * any: found in the construct tree (its `Namespace` child), so two agents can share a namespace
+ * and the second one references the first one's resource.
+ */
+function namespaceCreatedInStack(scope: HelmAgent, name: string): NamespaceV1 | undefined {
+  for (const c of TerraformStack.of(scope).node.findAll()) {
+    if (c instanceof HelmAgent && c !== scope && c.namespaceName === name) {
+      const namespace = c.node.tryFindChild("Namespace");
+      if (namespace instanceof NamespaceV1) return namespace;
+    }
   }
-  return map;
+  return undefined;
 }
 
 /** `RunAgent` → `run-agent`. */

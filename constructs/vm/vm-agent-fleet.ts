@@ -14,28 +14,33 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { AgentPoolKind, AgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
+import { resolveAgentSettings } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
-import { KitValidationError, ValidationIssue, describeValue, fieldError, literalIntInRange, parseOrThrow, strictProps, tokenOr } from "../../core/validation";
+import { IssueCollector } from "../../core/issues";
+import { KitValidationError, ValidationIssue, describeValue, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
 import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData } from "../../agent/vm/ec2-user-data";
 import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/render-user-data";
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
 import { VmTokenFetch } from "../../agent/vm/vm-token-fetch";
+import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
 import { EC2_INSTANCE_TYPES, Ec2Architecture } from "./ec2-instance-types";
 import { VM_AMI_SSM_PARAMETERS } from "./vm-ami-parameters";
 
-/** {@link AgentSettings} where the token and pool kind may come from `pool`. */
-export type VmAgentFleetSettings = Omit<AgentSettings, "token" | "poolKind"> & {
-  /**
-   * A Terraform value (stored in a Secrets Manager secret this construct creates) or
-   * `AgentTokenSource.fromAwsSecretsManager(arn)` (a secret you already have).
-   * @default - `pool.tokenSource()`
-   */
-  readonly token?: AgentTokenSource;
-  /** @default - `pool.kind`, else "run" */
-  readonly poolKind?: AgentPoolKind;
+/** AgentSettings where the token and pool kind may come from `pool` ({@link RuntimeAgentSettings}). */
+export type VmAgentFleetSettings = RuntimeAgentSettings;
+
+/**
+ * What VmAgentFleet takes from a pool and a token: both pool kinds, and a token its instances can
+ * fetch at boot from Secrets Manager (a Terraform value goes into a secret the fleet creates).
+ */
+const EC2_AGENT_RUNTIME: AgentRuntime = {
+  tokenSources: {
+    accepted: ["terraform", "aws-secrets-manager"],
+    message: "must be a Terraform value (VmAgentFleet stores it in a Secrets Manager secret) or AgentTokenSource.fromAwsSecretsManager(arn)",
+    example: "AgentTokenSource.fromAwsSecretsManager(arn)",
+  },
 };
 
 /** Spot capacity of a {@link VmAgentFleet}. */
@@ -64,7 +69,11 @@ export interface VmAgentFleetProps {
    * time: the user data names the group and the secret literally.
    */
   readonly name: string;
-  /** The agent: Scalr URL, concurrency, proxy, CA bundle, shutdown, … (all known at synth time). */
+  /**
+   * The agent: Scalr URL, concurrency, proxy, CA bundle, shutdown, … (all known at synth time). The
+   * token is a Terraform value (stored in a Secrets Manager secret this construct creates) or
+   * `AgentTokenSource.fromAwsSecretsManager(arn)` (a secret you already have).
+   */
   readonly settings: VmAgentFleetSettings;
   /** The pool the agents join; supplies the token and kind unless `settings` names them. @default - none */
   readonly pool?: AgentPool;
@@ -90,7 +99,8 @@ export interface VmAgentFleetProps {
   /** Memory kept for the OS, Docker and the agent itself, in MiB. @default 1024 */
   readonly osReserveMiB?: number;
   /**
-   * Memory one run needs, in MiB (seed 000: concurrency × this + the OS reserve must fit the instance).
+   * Memory one run needs, in MiB: concurrency × this + the OS reserve must fit the instance (Scalr's
+   * sizing rule, https://docs.scalr.io/docs/self-hosted-agents-pools).
    * @default - `settings.containerTask.memoryLimitMiB` when set, else 512 (Scalr's figure for most workloads)
    */
   readonly taskMemoryMiB?: number;
@@ -142,9 +152,9 @@ export interface VmAgentFleetProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Scalr's documented limit of concurrent runs per agent (seed 000), used when `concurrency` is unset. */
+/** Scalr's documented limit of concurrent runs per agent (https://docs.scalr.io/docs/self-hosted-agents-pools), used when `concurrency` is unset. */
 export const AGENT_DEFAULT_CONCURRENCY = 5;
-/** Memory per run when nothing says otherwise: "512MB of RAM ... for each run" (seed 000). */
+/** Memory per run when nothing says otherwise: "512MB of RAM ... for each run" (https://docs.scalr.io/docs/self-hosted-agents-pools). */
 export const DEFAULT_TASK_MEMORY_MIB = 512;
 /** Memory kept for the OS, Docker and the agent. */
 export const DEFAULT_OS_RESERVE_MIB = 1024;
@@ -163,7 +173,7 @@ const propsSchema = strictProps({
   name: z.string().regex(NAME, { error: "must be 1–32 letters, digits or '-', starting with a letter" }),
   // Validated in full by renderVmUserData, with every field named `settings.…`.
   settings: z.custom<VmAgentFleetSettings>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "must be an object of agent settings" }),
-  pool: z.custom<AgentPool>((v) => v instanceof AgentPool, { error: "must be an AgentPool" }).optional(),
+  pool: runtimePoolSchema.optional(),
   os: z.enum(VM_OPERATING_SYSTEMS as [VmOperatingSystem, ...VmOperatingSystem[]]),
   architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
   amiId: tokenOr(z.string().regex(/^ami-[0-9a-f]{8,17}$/, { error: 'must be an AMI ID such as "ami-0abc1234def567890"' })).optional(),
@@ -248,96 +258,112 @@ export class VmAgentFleet extends Construct {
 
   public constructor(scope: Construct, id: string, props: VmAgentFleetProps) {
     super(scope, id);
-    const ctx = { subject: this.node.path };
-    const p = parseOrThrow(propsSchema, props, ctx);
-    const pool = props.pool;
-    const raw = props.settings;
-    if (pool && raw.poolKind !== undefined && raw.poolKind !== pool.kind) {
-      throw fieldError(ctx, "settings.poolKind", `must match \`pool\` (a ${pool.kind} pool), or be left unset`, raw.poolKind);
-    }
-    const token: unknown = raw.token ?? pool?.tokenSource();
-    if (token === undefined) {
-      throw fieldError(ctx, "settings.token", "is required when `pool` is not given (e.g. AgentTokenSource.fromAwsSecretsManager(arn))", undefined);
-    }
-    if (token instanceof AgentTokenSource && token.kind !== "terraform" && token.kind !== "aws-secrets-manager") {
-      throw fieldError(
-        ctx,
-        "settings.token",
-        "must be a Terraform value (VmAgentFleet stores it in a Secrets Manager secret) or AgentTokenSource.fromAwsSecretsManager(arn)",
-        token.kind,
-        { sensitive: false },
-      );
-    }
-    this.fleetName = p.name;
-    const secretName = `scalr-agent/${p.name}/pool-token`;
-    const settings = { ...raw, token, poolKind: raw.poolKind ?? pool?.kind ?? "run" } as AgentSettings;
-    const settingsCtx = { subject: ctx.subject, fieldPrefix: "settings" };
-    const grace = resolveAgentSettings(settings, settingsCtx).shutdown.gracePeriodSeconds;
-    const hookTimeout = p.lifecycleHookTimeoutSeconds ?? Math.min(LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS, grace + DRAIN_COMPLETION_MARGIN_SECONDS);
+    const subject = this.node.path;
+    const issues = new IssueCollector({ subject });
+    const p = issues.parse(propsSchema, props);
+    const settings = resolveRuntimeSettings(issues, props, EC2_AGENT_RUNTIME);
 
-    // Renders the user data (every setting checked, named `settings.…`); the drain watcher and the
-    // token fetch reach the instance by deterministic names: the group's and the secret's.
-    this.userData = renderVmUserData(
-      settings,
-      {
-        os: p.os,
-        installMode: p.installMode,
-        packageManagerProxy: p.packageManagerProxy,
-        tokenFetch: token instanceof AgentTokenSource && token.kind === "terraform" ? VmTokenFetch.awsSecretsManager(secretName) : undefined,
-        autoScalingDrain: {
-          autoScalingGroupName: p.name,
-          lifecycleHookName: VM_DRAIN_HOOK_NAME,
-          // A few heartbeats per timeout: one lost call never lets the hook expire.
-          heartbeatIntervalSeconds: Math.min(300, Math.max(10, Math.floor(hookTimeout / 4))),
-        },
-      },
-      settingsCtx,
-    );
-    const s = this.userData.settings;
+    const settingsCtx = { subject, fieldPrefix: "settings" };
+    // Every field of the settings, whatever else is wrong; the VM's own rules follow with the user data.
+    let grace = 0;
+    if (settings) issues.rule([], () => (grace = resolveAgentSettings(settings, settingsCtx).shutdown.gracePeriodSeconds));
 
-    const issues: ValidationIssue[] = [];
-    this.instanceTypes = this.checkSizing(p, s, issues);
-    checkDrainTimeouts(p.lifecycleHookTimeoutSeconds, s.shutdown.gracePeriodSeconds, issues);
-    const ssmParameter = VM_AMI_SSM_PARAMETERS[p.os]?.[p.architecture];
-    if (p.amiId === undefined && ssmParameter === undefined) {
-      issues.push({
-        field: "amiId",
-        message: `is required for \`os\` "${p.os}": AWS publishes no public SSM parameter for its images; pass the ${p.os} AMI of your region`,
-        received: "nothing",
+    let userData: VmUserData | undefined;
+    let hookTimeout = 0;
+    if (settings) {
+      // Renders the user data (the VM's rules for the settings, named `settings.…`); the drain watcher
+      // and the token fetch reach the instance by deterministic names: the group's and the secret's.
+      issues.rule(["settings", "pool", "name", "os", "installMode", "packageManagerProxy", "lifecycleHookTimeoutSeconds"], () => {
+        hookTimeout = p.lifecycleHookTimeoutSeconds ?? Math.min(LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS, grace + DRAIN_COMPLETION_MARGIN_SECONDS);
+        userData = renderVmUserData(
+          settings,
+          {
+            os: p.os,
+            installMode: p.installMode,
+            packageManagerProxy: p.packageManagerProxy,
+            tokenFetch: settings.token instanceof AgentTokenSource && settings.token.kind === "terraform" ? VmTokenFetch.awsSecretsManager(tokenSecretName(p.name)) : undefined,
+            autoScalingDrain: {
+              autoScalingGroupName: p.name,
+              lifecycleHookName: VM_DRAIN_HOOK_NAME,
+              // A few heartbeats per timeout: one lost call never lets the hook expire.
+              heartbeatIntervalSeconds: Math.min(300, Math.max(10, Math.floor(hookTimeout / 4))),
+            },
+          },
+          settingsCtx,
+        );
       });
     }
-    if (p.desiredCapacity !== undefined && (p.desiredCapacity < p.minSize || p.desiredCapacity > p.maxSize)) {
-      issues.push({ field: "desiredCapacity", message: `must be within \`minSize\` (${p.minSize}) and \`maxSize\` (${p.maxSize})`, received: describeValue(p.desiredCapacity) });
-    }
-    const refresh = p.instanceRefresh;
-    if (refresh.maxHealthyPercentage - refresh.minHealthyPercentage > 100) {
-      issues.push({
-        field: "instanceRefresh.maxHealthyPercentage",
-        message: `must be at most \`instanceRefresh.minHealthyPercentage\` + 100 (${refresh.minHealthyPercentage + 100}), EC2 Auto Scaling's limit`,
-        received: describeValue(refresh.maxHealthyPercentage),
-      });
-    }
-    if (p.minSize > p.maxSize) issues.push({ field: "minSize", message: `must not exceed \`maxSize\` (${p.maxSize})`, received: describeValue(p.minSize) });
+
+    let instanceTypes: { instanceType: string; memoryMiB: number }[] = [];
     let encoded: { base64: string; bytes: number } | undefined;
-    try {
-      encoded = encodeEc2UserData(this.userData.document);
-    } catch {
-      issues.push({
-        field: "settings",
-        message: `must render user data of at most ${EC2_USER_DATA_MAX_BYTES} bytes gzip-compressed (EC2's limit); shorten the CA bundle (\`settings.caBundle.pem\`) or pass it as a path`,
-        received: `${this.userData.document.length} characters`,
+    if (userData) {
+      const s = userData.settings;
+      issues.rule(["instanceType", "architecture", "additionalInstanceTypes", "instanceMemoryMiB", "osReserveMiB", "taskMemoryMiB"], () => {
+        const found: ValidationIssue[] = [];
+        instanceTypes = this.checkSizing(p, s, found);
+        if (found.length > 0) throw new KitValidationError(subject, found);
+      });
+      issues.rule(["lifecycleHookTimeoutSeconds"], () => {
+        const found: ValidationIssue[] = [];
+        checkDrainTimeouts(p.lifecycleHookTimeoutSeconds, s.shutdown.gracePeriodSeconds, found);
+        if (found.length > 0) throw new KitValidationError(subject, found);
       });
     }
-    if (issues.length > 0 || encoded === undefined) throw new KitValidationError(ctx.subject, issues);
-    this.userDataBytes = encoded.bytes;
+    issues.rule(["amiId", "os", "architecture"], () => {
+      if (p.amiId === undefined && VM_AMI_SSM_PARAMETERS[p.os]?.[p.architecture] === undefined) {
+        issues.add("amiId", `is required for \`os\` "${p.os}": AWS publishes no public SSM parameter for its images; pass the ${p.os} AMI of your region`, undefined);
+      }
+    });
+    issues.rule(["desiredCapacity", "minSize", "maxSize"], () => {
+      if (p.desiredCapacity !== undefined && (p.desiredCapacity < p.minSize || p.desiredCapacity > p.maxSize)) {
+        issues.add("desiredCapacity", `must be within \`minSize\` (${p.minSize}) and \`maxSize\` (${p.maxSize})`, p.desiredCapacity);
+      }
+    });
+    issues.rule(["instanceRefresh"], () => {
+      const refresh = p.instanceRefresh;
+      if (refresh.maxHealthyPercentage - refresh.minHealthyPercentage > 100) {
+        issues.add(
+          "instanceRefresh.maxHealthyPercentage",
+          `must be at most \`instanceRefresh.minHealthyPercentage\` + 100 (${refresh.minHealthyPercentage + 100}), EC2 Auto Scaling's limit`,
+          refresh.maxHealthyPercentage,
+        );
+      }
+    });
+    issues.rule(["minSize", "maxSize"], () => {
+      if (p.minSize > p.maxSize) issues.add("minSize", `must not exceed \`maxSize\` (${p.maxSize})`, p.minSize);
+    });
+    if (userData) {
+      const document = userData.document;
+      try {
+        encoded = encodeEc2UserData(document);
+      } catch {
+        issues.addAll(
+          new KitValidationError(subject, [
+            {
+              field: "settings",
+              message: `must render user data of at most ${EC2_USER_DATA_MAX_BYTES} bytes gzip-compressed (EC2's limit); shorten the CA bundle (\`settings.caBundle.pem\`) or pass it as a path`,
+              received: `${document.length} characters`,
+            },
+          ]),
+        );
+      }
+    }
+    issues.throwIfAny();
+    // Valid from here on: the settings resolved, the user data rendered and encoded.
+    const token = (settings as NonNullable<typeof settings>).token;
+    this.userData = userData as VmUserData;
+    this.userDataBytes = (encoded as { bytes: number }).bytes;
+    this.instanceTypes = instanceTypes;
+    this.fleetName = p.name;
+    const ssmParameter = VM_AMI_SSM_PARAMETERS[p.os]?.[p.architecture];
 
     const tags = { Name: p.name, ...p.tags };
 
     let secretResources: string[];
-    if (token instanceof AgentTokenSource && token.kind === "terraform") {
+    if (token.kind === "terraform") {
       this.tokenSecret = new SecretsmanagerSecret(this, "TokenSecret", {
         // A fixed name: the user data is literal and reads the secret by name in the instance's region.
-        name: secretName,
+        name: tokenSecretName(p.name),
         description: `Scalr agent pool token of the ${p.name} fleet (read at boot by its instances)`,
         kmsKeyId: p.tokenSecretKmsKeyArn,
         // The token lives in Terraform state anyway; without a recovery window the name is free
@@ -348,7 +374,7 @@ export class VmAgentFleet extends Construct {
       this.tokenSecretVersion = new SecretsmanagerSecretVersion(this, "TokenSecretValue", { secretId: this.tokenSecret.id, secretString: token.value as string });
       secretResources = [this.tokenSecret.arn];
     } else {
-      secretResources = [secretArnPattern((token as AgentTokenSource).secretArn as string)];
+      secretResources = [secretArnPattern(token.secretArn as string)];
     }
 
     this.role = new IamRole(this, "Role", {
@@ -442,7 +468,7 @@ export class VmAgentFleet extends Construct {
           deleteOnTermination: "true",
         },
       ],
-      userData: encoded.base64,
+      userData: (encoded as { base64: string }).base64,
       tagSpecifications: [
         { resourceType: "instance", tags },
         { resourceType: "volume", tags },
@@ -525,7 +551,10 @@ export class VmAgentFleet extends Construct {
     });
   }
 
-  /** Seed 000's rule for every instance type: concurrency × task memory + the OS reserve must fit. */
+  /**
+   * Scalr's sizing rule (https://docs.scalr.io/docs/self-hosted-agents-pools) for every instance
+   * type: concurrency × task memory + the OS reserve must fit.
+   */
   private checkSizing(
     p: z.output<typeof propsSchema>,
     s: VmUserData["settings"],
@@ -574,6 +603,11 @@ export class VmAgentFleet extends Construct {
     });
     return out;
   }
+}
+
+/** The name of the secret a fleet stores a Terraform token in (the user data reads it by this name). */
+function tokenSecretName(fleetName: string): string {
+  return `scalr-agent/${fleetName}/pool-token`;
 }
 
 /**

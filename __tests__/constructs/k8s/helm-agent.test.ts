@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { Construct } from "constructs";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
@@ -146,6 +147,22 @@ describe("HelmAgent", () => {
     expect(byName["vcs-agent"]).toBe(byName.run);
     expect(byName.run).toMatch(/^\$\{kubernetes_namespace_v1\./);
     expect(byName.other).toBe("elsewhere");
+  });
+
+  test("a namespace created by an agent deeper in the construct tree is found; one of another stack is not", () => {
+    const app = Testing.app();
+    const first = new TerraformStack(app, "first");
+    const second = new TerraformStack(app, "second");
+    for (const stack of [first, second]) new ScalrProvider(stack, "scalr", {});
+    const team = new Construct(first, "Team");
+    new HelmAgent(team, "Run", { pool: new AgentPool(first, "Pool", { name: "p" }), namespace: "agents", settings: { scalrUrl: SCALR_URL } });
+    new HelmAgent(first, "Vcs", { pool: new AgentPool(first, "VcsPool", { name: "v", kind: "vcs" }), namespace: "agents", createNamespace: false, settings: { scalrUrl: SCALR_URL } });
+    // The same name in another stack is another namespace: created there, not referenced.
+    new HelmAgent(second, "Run", { pool: new AgentPool(second, "Pool", { name: "p" }), namespace: "agents", settings: { scalrUrl: SCALR_URL } });
+    const byName = Object.fromEntries(releases(synth(first)).map((r) => [r.name, r.namespace]));
+    expect(byName.vcs).toBe(byName.run);
+    expect(byName.vcs).toMatch(/^\$\{kubernetes_namespace_v1\.Team_Run_Namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
+    expect(Object.keys(synth(second).resource.kubernetes_namespace_v1)).toHaveLength(1);
   });
 
   test("opting out of the disruption budget, a pinned mirror and a release name", () => {

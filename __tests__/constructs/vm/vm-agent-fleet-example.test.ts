@@ -84,7 +84,9 @@ describe("example vm-agent-fleet", () => {
     for (const s of scripts) expect(`${s.path}\n${shellcheck(s.path, s.content).out}`).toBe(`${s.path}\n`);
   });
 
-  test("it holds both proxy drop-ins: the agent's, and the Docker daemon's linked to it (seed 000)", () => {
+  // Scalr's agent documentation (https://docs.scalr.io/docs/self-hosted-agents-pools) has the Docker
+  // daemon use the agent's proxy too.
+  test("it holds both proxy drop-ins: the agent's, and the Docker daemon's linked to it", () => {
     const agentDropIn = file("/etc/systemd/system/scalr-agent.service.d/proxy.conf")?.content ?? "";
     expect(agentDropIn).toContain('Environment="HTTP_PROXY=http://proxy.corp.example:3128"\n');
     expect(agentDropIn).toContain('Environment="HTTPS_PROXY=http://proxy.corp.example:3128"\n');
