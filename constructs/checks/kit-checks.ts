@@ -1,6 +1,9 @@
 import { Annotations, TerraformStack } from "cdktf";
-import { IConstruct, IValidation } from "constructs";
-import { KitValidationError, describeValue } from "../../core/validation";
+import { Construct, IConstruct, IValidation } from "constructs";
+import { z } from "zod";
+import { ConstructState, handOverResolved } from "../../core/cdktf-internals";
+import { IssueCollector } from "../../core/issues";
+import { strictProps } from "../../core/validation";
 import { KitRule, KitRuleFinding, KitRuleSeverity } from "./rule";
 import { KIT_RULES } from "./rules";
 import { SynthesizedStack } from "./synthesized-stack";
@@ -53,8 +56,28 @@ export interface KitChecksReport {
 /** The minimum length of a reason: enough to say why, not just "ok". */
 export const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
 
-const ACKNOWLEDGEMENTS = new WeakMap<IConstruct, Map<string, string>>();
-const CHECKS = new WeakMap<TerraformStack, KitChecks>();
+/**
+ * The construct metadata type of an acknowledgement: {@link KitChecks.acknowledge} adds one entry
+ * `{ ruleId, reason }` to the scope's `node.metadata`, as cdk-nag records its suppressions. CDKTF
+ * writes only annotations (`@cdktf/info|warn|error`) from node metadata to its output, so the entry
+ * shows nowhere but in the stack's `//.kit_checks` record KitChecks writes itself.
+ */
+export const KIT_CHECKS_ACKNOWLEDGEMENT_METADATA = "cdktf-scalr-kit/kit-checks-acknowledgement";
+
+/** The data of one {@link KIT_CHECKS_ACKNOWLEDGEMENT_METADATA} entry. */
+interface AcknowledgementEntry {
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/** The KitChecks instance of each stack (not a construct, so not a child in the tree). */
+const CHECKS = new ConstructState<TerraformStack, KitChecks>("checks.kit-checks", "the KitChecks of a stack, added by KitChecks.of and returned by its later calls");
+
+/** What options may hold; ids and severities are checked against the rule list by {@link checkOptions}. */
+const OPTIONS_SCHEMA = strictProps({
+  severity: z.record(z.string(), z.unknown()).optional(),
+  rules: z.array(z.unknown()).optional(),
+});
 
 /**
  * The kit's security and reliability rules over a stack as Terraform gets it: IMDSv2, encrypted
@@ -83,16 +106,19 @@ export class KitChecks implements IValidation {
    * again replace the earlier ones).
    */
   public static of(stack: TerraformStack, options?: KitChecksOptions): KitChecks {
-    if (!TerraformStack.isStack(stack)) {
-      throw new KitValidationError("KitChecks.of", [{ field: "stack", message: "must be a TerraformStack", received: describeValue(stack) }]);
-    }
+    const isStack = TerraformStack.isStack(stack);
+    // Options are reported under `KitChecks` (their subject whenever they are given), a call on
+    // something that is not a stack under `KitChecks.of`: one error either way, with every problem.
+    const issues = new IssueCollector({ subject: isStack ? "KitChecks" : "KitChecks.of" });
+    if (!isStack) issues.add("stack", "must be a TerraformStack", stack);
+    const checked = options === undefined || options === null ? undefined : checkOptions(issues, options);
+    issues.throwIfAny();
     let checks = CHECKS.get(stack);
     if (!checks) {
-      checks = new KitChecks(stack, options ?? {});
-      CHECKS.set(stack, checks);
+      checks = CHECKS.set(stack, new KitChecks(stack, checked ?? {}));
       stack.node.addValidation(checks);
-    } else if (options) {
-      checks.options = checkOptions(options);
+    } else if (checked) {
+      checks.options = checked;
     }
     return checks;
   }
@@ -107,29 +133,28 @@ export class KitChecks implements IValidation {
    * resource). `reason` says why and is required: it is recorded in the synthesized stack.
    */
   public static acknowledge(scope: IConstruct, ruleId: string, reason: string): void {
-    const subject = `KitChecks.acknowledge(${scope?.node?.path || "<app>"})`;
+    const isConstruct = Construct.isConstruct(scope);
+    const issues = new IssueCollector({ subject: isConstruct ? `KitChecks.acknowledge(${scope.node.path || "<app>"})` : "KitChecks.acknowledge" });
+    if (!isConstruct) issues.add("scope", "must be a construct (an app, a stack, a construct or a resource)", scope);
     const ids = KIT_RULES.map((r) => r.id);
     if (typeof ruleId !== "string" || !ids.includes(ruleId)) {
-      throw new KitValidationError(subject, [{ field: "ruleId", message: `must be a KitChecks rule id: ${ids.join(", ")}`, received: describeValue(ruleId) }]);
+      issues.add("ruleId", `must be a KitChecks rule id: ${ids.join(", ")}`, ruleId);
     }
     if (typeof reason !== "string" || reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
-      throw new KitValidationError(subject, [
-        {
-          field: "reason",
-          message: `must say why ${ruleId} does not apply here (at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters): it is recorded in the synthesized stack`,
-          received: describeValue(reason, "reason", false),
-        },
-      ]);
+      const rule = typeof ruleId === "string" ? ruleId : "the rule";
+      issues.add("reason", `must say why ${rule} does not apply here (at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters): it is recorded in the synthesized stack`, reason, {
+        sensitive: false,
+      });
     }
-    let map = ACKNOWLEDGEMENTS.get(scope);
-    if (!map) ACKNOWLEDGEMENTS.set(scope, (map = new Map()));
-    map.set(ruleId, reason.trim());
+    issues.throwIfAny();
+    const entry: AcknowledgementEntry = { ruleId, reason: reason.trim() };
+    scope.node.addMetadata(KIT_CHECKS_ACKNOWLEDGEMENT_METADATA, entry);
   }
 
   /** The acknowledgement of `ruleId` that applies to `construct` (its own or an ancestor's), if any. */
   public static acknowledgementFor(construct: IConstruct, ruleId: string): KitAcknowledgement | undefined {
     for (const c of [...construct.node.scopes].reverse()) {
-      const reason = ACKNOWLEDGEMENTS.get(c)?.get(ruleId);
+      const reason = acknowledgementsOf(c)?.get(ruleId);
       if (reason !== undefined) return { ruleId, reason, scope: c.node.path };
     }
     return undefined;
@@ -142,7 +167,7 @@ export class KitChecks implements IValidation {
     private readonly stack: TerraformStack,
     options: KitChecksOptions,
   ) {
-    this.options = checkOptions(options);
+    this.options = options;
   }
 
   /** The rules this instance runs. */
@@ -209,7 +234,7 @@ export class KitChecks implements IValidation {
     // findAll() starts with the stack itself, which `scopes` ends with.
     const scopes = [...this.stack.node.scopes, ...constructs.slice(1)];
     for (const c of scopes) {
-      for (const [rule, reason] of ACKNOWLEDGEMENTS.get(c) ?? []) {
+      for (const [rule, reason] of acknowledgementsOf(c) ?? []) {
         declared.set(`${c.node.path}\u0000${rule}`, { rule, scope: c.node.path, reason, accepted: [] });
       }
     }
@@ -223,49 +248,42 @@ export class KitChecks implements IValidation {
   }
 }
 
-/** Stacks whose `toTerraform` hands over the result the checks resolved; see {@link handOverResolved}. */
-const RESOLVED = new WeakMap<TerraformStack, Readonly<Record<string, unknown>>>();
-
-/**
- * The checks resolve the whole stack (`toTerraform()`), and synthesis resolves it again right after
- * the validations, with nothing changed in between: for a vending machine of 10,000 workspaces that
- * second pass is a quarter of the synth time. So the validation leaves its result for the stack's
- * next `toTerraform()` call, once; any later call resolves afresh.
- */
-function handOverResolved(stack: TerraformStack, json: Readonly<Record<string, unknown>>): void {
-  if (!RESOLVED.has(stack)) {
-    const resolve = stack.toTerraform.bind(stack);
-    Object.defineProperty(stack, "toTerraform", {
-      configurable: true,
-      writable: true,
-      value: () => {
-        const handed = RESOLVED.get(stack);
-        RESOLVED.set(stack, EMPTY);
-        return handed !== undefined && handed !== EMPTY ? handed : resolve();
-      },
-    });
-  }
-  RESOLVED.set(stack, json);
-}
-const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
-
 /** Adds {@link KitChecks} to `stack` (same as `KitChecks.of(stack, options)`). */
 export function applyKitChecks(stack: TerraformStack, options?: KitChecksOptions): KitChecks {
   return KitChecks.of(stack, options);
 }
 
-function checkOptions(options: KitChecksOptions): KitChecksOptions {
+/**
+ * Collects every problem of `options` into `issues` (unknown keys, rule ids that are not the
+ * rules', severities other than "error" and "warning") and returns them when there is none.
+ */
+function checkOptions(issues: IssueCollector, options: KitChecksOptions): KitChecksOptions | undefined {
+  const before = issues.issues.length;
+  const parsed = issues.parse(OPTIONS_SCHEMA, options);
   const ids = KIT_RULES.map((r) => r.id);
-  const issues = [];
-  for (const [i, id] of (options.rules ?? []).entries()) {
-    if (!ids.includes(id)) issues.push({ field: `rules[${i}]`, message: `must be a KitChecks rule id: ${ids.join(", ")}`, received: describeValue(id) });
+  issues.rule(["rules"], () => {
+    for (const [i, id] of (parsed?.rules ?? []).entries()) {
+      if (typeof id !== "string" || !ids.includes(id)) issues.add(`rules[${i}]`, `must be a KitChecks rule id: ${ids.join(", ")}`, id);
+    }
+  });
+  issues.rule(["severity"], () => {
+    for (const [id, severity] of Object.entries(parsed?.severity ?? {})) {
+      if (!ids.includes(id)) issues.add(`severity[${JSON.stringify(id)}]`, "must name a KitChecks rule id", id);
+      else if (severity !== "error" && severity !== "warning") issues.add(`severity.${id}`, 'must be "error" or "warning"', severity);
+    }
+  });
+  return issues.issues.length === before ? options : undefined;
+}
+
+/** The acknowledgements declared on `c` itself, by rule id (a later one for the same rule wins). */
+function acknowledgementsOf(c: IConstruct): Map<string, string> | undefined {
+  let out: Map<string, string> | undefined;
+  for (const m of c.node.metadata) {
+    if (m.type !== KIT_CHECKS_ACKNOWLEDGEMENT_METADATA) continue;
+    const { ruleId, reason } = m.data as AcknowledgementEntry;
+    (out ??= new Map()).set(ruleId, reason);
   }
-  for (const [id, severity] of Object.entries(options.severity ?? {})) {
-    if (!ids.includes(id)) issues.push({ field: `severity[${JSON.stringify(id)}]`, message: "must name a KitChecks rule id", received: describeValue(id) });
-    else if (severity !== "error" && severity !== "warning") issues.push({ field: `severity.${id}`, message: 'must be "error" or "warning"', received: describeValue(severity) });
-  }
-  if (issues.length > 0) throw new KitValidationError("KitChecks", issues);
-  return options;
+  return out;
 }
 
 /** A rule that throws is reported as a violation, never as a crash of the synthesis. */

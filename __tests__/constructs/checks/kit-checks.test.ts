@@ -6,7 +6,9 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { App, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { KitChecks, KIT_RULES, applyKitChecks } from "../../../constructs/checks";
+import { constructStateSlots } from "../../../core/cdktf-internals";
+import { KitValidationError } from "../../../core/validation";
+import { KIT_CHECKS_ACKNOWLEDGEMENT_METADATA, KIT_RULE_AREAS, KitChecks, KIT_RULES, applyKitChecks } from "../../../constructs/checks";
 import { messageOf } from "../../support/errors";
 
 const OPEN_SSH = { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] };
@@ -18,16 +20,52 @@ function newStack(app: App = Testing.app()): TerraformStack {
 }
 
 describe("KitChecks", () => {
-  test("every rule has a unique id, a name, a description and a rationale, and lives in its own file", () => {
+  test("every rule has a unique id, a name, an area, a description, a rationale and an https source", () => {
     const ids = KIT_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const rule of KIT_RULES) {
       expect(rule.id).toMatch(/^KIT-[A-Z0-9]+-\d+$/);
-      expect(rule.name).toMatch(/^[a-z0-9-]+$/);
+      expect(rule.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(Object.keys(KIT_RULE_AREAS)).toContain(rule.area);
       expect(rule.description.length).toBeGreaterThan(20);
       expect(rule.rationale.length).toBeGreaterThan(20);
-      expect(fs.existsSync(path.join(__dirname, "../../../constructs/checks/rules", `${rule.id.toLowerCase()}.ts`))).toBe(true);
+      // Every rule encodes an outside fact today; a rule that is only the kit's policy may leave it out.
+      expect(rule.source).toEqual({ title: expect.any(String), url: expect.stringMatching(/^https:\/\/\S+$/) });
     }
+  });
+
+  test("every rule lives in rules/<area>/<name>.ts and has its test file rules/<area>/<name>.test.ts", () => {
+    const sources = path.join(__dirname, "../../../constructs/checks/rules");
+    for (const rule of KIT_RULES) {
+      expect(fs.existsSync(path.join(sources, rule.area, `${rule.name}.ts`))).toBe(true);
+      expect(fs.existsSync(path.join(__dirname, "rules", rule.area, `${rule.name}.test.ts`))).toBe(true);
+    }
+    // Nothing else in the area folders but the rules and what they share.
+    const ruleFiles = fs.readdirSync(sources, { recursive: true, encoding: "utf8" }).filter((f) => f.includes(path.sep) && f.endsWith(".ts"));
+    const shared = ruleFiles.filter((f) => !KIT_RULES.some((r) => f === path.join(r.area, `${r.name}.ts`)));
+    expect(shared.sort()).toEqual([path.join("ec2", "ec2-launch-types.ts"), path.join("iam", "star-resource-actions.ts")]);
+  });
+
+  test("KitChecks.rules is the one rule list, grouped by area in id order", () => {
+    expect(KitChecks.rules).toBe(KIT_RULES);
+    expect(KIT_RULES.map((r) => r.id)).toEqual([
+      "KIT-EC2-1",
+      "KIT-EC2-2",
+      "KIT-EC2-3",
+      "KIT-NET-1",
+      "KIT-NET-2",
+      "KIT-SEC-1",
+      "KIT-SEC-2",
+      "KIT-IAM-1",
+      "KIT-IAM-2",
+      "KIT-IAM-3",
+      "KIT-LOG-1",
+      "KIT-API-1",
+      "KIT-LAMBDA-1",
+      "KIT-ECS-1",
+      "KIT-K8S-1",
+      "KIT-K8S-2",
+    ]);
   });
 
   test("a violation of error severity fails synthesis with the rule id and the construct path", () => {
@@ -83,6 +121,44 @@ describe("KitChecks", () => {
     expect(messageOf(() => KitChecks.of(newStack(), { severity: { "KIT-NET-2": "fatal" as "error" } }))).toBe(
       'KitChecks: `severity.KIT-NET-2` must be "error" or "warning", got: "fatal"',
     );
+  });
+
+  test("reports every problem of one call in one error: the stack, unknown rules, severities and option keys", () => {
+    const error = (() => {
+      try {
+        KitChecks.of({} as TerraformStack, { rules: ["KIT-NET-9", "KIT-NET-2"], severity: { "KIT-NET-2": "fatal" as "error", "KIT-X": "error" } });
+      } catch (e) {
+        return e;
+      }
+      throw new Error("expected a KitValidationError");
+    })();
+    expect(error).toBeInstanceOf(KitValidationError);
+    expect((error as KitValidationError).message.split("\n")).toEqual([
+      "KitChecks.of: `stack` must be a TerraformStack, got: {}",
+      expect.stringMatching(/^KitChecks\.of: `rules\[0\]` must be a KitChecks rule id: KIT-EC2-1, .*, got: "KIT-NET-9"$/),
+      'KitChecks.of: `severity.KIT-NET-2` must be "error" or "warning", got: "fatal"',
+      'KitChecks.of: `severity["KIT-X"]` must name a KitChecks rule id, got: "KIT-X"',
+    ]);
+    expect(messageOf(() => KitChecks.of(newStack(), { rule: ["KIT-NET-2"] } as never))).toBe("KitChecks: `rule` is not a known field (did you mean `rules`?), got: an array of 1");
+    expect(messageOf(() => KitChecks.of(newStack(), { rules: "KIT-NET-2" } as never))).toBe('KitChecks: `rules` must be an array, got: "KIT-NET-2"');
+  });
+
+  test("options given again replace the earlier ones only when they are valid", () => {
+    const stack = newStack();
+    new CloudwatchLogGroup(stack, "Logs", { name: "/x" });
+    const checks = KitChecks.of(stack, { rules: ["KIT-LOG-1"] });
+    expect(() => KitChecks.of(stack, { rules: ["KIT-NET-9"] })).toThrow(KitValidationError);
+    expect(checks.activeRules.map((r) => r.id)).toEqual(["KIT-LOG-1"]);
+    KitChecks.of(stack, { rules: ["KIT-NET-2"] });
+    expect(checks.report().violations).toEqual([]);
+  });
+
+  test("keeps a stack's checks in a named ConstructState slot, not in the construct tree", () => {
+    const stack = newStack();
+    const before = stack.node.findAll().length;
+    KitChecks.of(stack);
+    expect(stack.node.findAll()).toHaveLength(before);
+    expect(constructStateSlots()).toContainEqual({ name: "checks.kit-checks", description: expect.any(String) });
   });
 });
 
@@ -161,6 +237,46 @@ describe("KitChecks.acknowledge", () => {
     expect(messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-3", "a reason long enough"))).toMatch(
       /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-K8S-2, got: "KIT-NET-3"$/,
     );
+  });
+
+  test("reports every problem of one call in one error", () => {
+    const lines = messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-3", "ok")).split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: .*, got: "KIT-NET-3"$/),
+      expect.stringMatching(/^KitChecks\.acknowledge\(stack\): `reason` must say why KIT-NET-3 does not apply here .*, got: "ok"$/),
+    ]);
+    expect(messageOf(() => KitChecks.acknowledge(undefined as never, 42 as never, "a reason long enough")).split("\n")).toEqual([
+      "KitChecks.acknowledge: `scope` must be a construct (an app, a stack, a construct or a resource), got: nothing",
+      expect.stringMatching(/^KitChecks\.acknowledge: `ruleId` must be a KitChecks rule id: .*, got: 42$/),
+    ]);
+  });
+
+  test("is construct metadata of the scope, which CDKTF writes nowhere: only the // record shows it", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-checks-"));
+    try {
+      const app = new App({ outdir });
+      const stack = newStack(app);
+      const bastion = new Construct(stack, "Bastion");
+      new SecurityGroup(bastion, "Sg", OPEN_SSH);
+      KitChecks.acknowledge(bastion, "KIT-NET-2", "first reason, replaced by the next one");
+      KitChecks.acknowledge(bastion, "KIT-NET-2", "the bastion accepts SSH from the VPN range only");
+      expect(bastion.node.metadata.filter((m) => m.type === KIT_CHECKS_ACKNOWLEDGEMENT_METADATA).map((m) => m.data)).toEqual([
+        { ruleId: "KIT-NET-2", reason: "first reason, replaced by the next one" },
+        { ruleId: "KIT-NET-2", reason: "the bastion accepts SSH from the VPN range only" },
+      ]);
+      expect(KitChecks.acknowledgementFor(bastion, "KIT-NET-2")?.reason).toBe("the bastion accepts SSH from the VPN range only");
+      KitChecks.of(stack);
+      app.synth();
+      const written = fs.readdirSync(outdir, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(outdir, f)).isFile());
+      expect(written).toEqual(expect.arrayContaining(["manifest.json", path.join("stacks", "stack", "cdk.tf.json")]));
+      for (const f of written) expect(fs.readFileSync(path.join(outdir, f), "utf8")).not.toContain(KIT_CHECKS_ACKNOWLEDGEMENT_METADATA);
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "stack", "cdk.tf.json"), "utf8"));
+      expect(json["//"].kit_checks.acknowledged).toEqual([
+        { rule: "KIT-NET-2", scope: "stack/Bastion", reason: "the bastion accepts SSH from the VPN range only", accepted: ["stack/Bastion/Sg"] },
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,0 +1,28 @@
+import { KitRule, KitRuleFinding } from "../../rule";
+import { SynthesizedStack, numberOf } from "../../synthesized-stack";
+
+/** KIT-LAMBDA-1: Lambda functions reserve (and so cap) their concurrency. */
+export const KIT_LAMBDA_1: KitRule = {
+  id: "KIT-LAMBDA-1",
+  name: "lambda-concurrency-capped",
+  area: "lambda",
+  severity: "error",
+  description: "Lambda functions set `reserved_concurrent_executions` to 0 or more (unset or -1 means uncapped).",
+  rationale:
+    "An uncapped webhook handler turns a flood of requests (or a retry storm) into as many concurrent ECS RunTask calls, and can exhaust the account's Lambda concurrency for everything else.",
+  source: {
+    title: "AWS: Lambda function concurrency (reserved concurrency)",
+    url: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
+  },
+  check(stack: SynthesizedStack): KitRuleFinding[] {
+    const findings: KitRuleFinding[] = [];
+    for (const r of stack.resources("aws_lambda_function")) {
+      const value = r.body.reserved_concurrent_executions;
+      const n = numberOf(value);
+      if (value === undefined || (n !== undefined && n < 0)) {
+        findings.push({ path: r.path, message: `aws_lambda_function must cap its concurrency with reserved_concurrent_executions (got ${value === undefined ? "nothing" : JSON.stringify(value)})` });
+      }
+    }
+    return findings;
+  },
+};
