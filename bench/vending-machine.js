@@ -82,7 +82,7 @@ function child(/** @type {string} */ side, /** @type {number} */ n) {
   const started = process.hrtime.bigint();
   const app = new App({ outdir, stackTraces: false });
   if (side === "l2") {
-    const { VendingMachineStack } = mod("stacks/vending-machine-stack");
+    const { VendingMachineStack } = mod("vending-machine/vending-machine-stack");
     new VendingMachineStack(app, "vending-machine", { spec });
   } else {
     // The same resources with the generated bindings, in the same stacks, names and references.
@@ -147,7 +147,7 @@ function child(/** @type {string} */ side, /** @type {number} */ n) {
       provider(s);
       shardStacks.set(String(i), s);
     }
-    const { shardOf } = mod("constructs/scalr/vending-machine-spec");
+    const { shardOf } = mod("vending-machine/sharding");
     const containers = new Map();
     for (const e of spec.environments) {
       const ec = new Construct(vm, `Environment-${e.name}`);

@@ -3,16 +3,18 @@
  *
  *   cdktf-scalr-kit validate [--format text|github] <spec.yaml|spec.json>...
  *
- * `validate` checks a vending-machine spec without writing anything: the spec's shape, every
- * reference by name, Scalr's inheritance rules, stack sizes, then every construct's own rules by
- * building the construct tree in memory. It does not synthesize, so the checks that run on the
- * synthesized stacks (KitChecks' rules, aspects) and Terraform's own plan-time checks are not run.
- * Exit code 0: valid; 1: the spec has problems (one line each, `file:line: path: message`, in line
- * order); 2: usage error, unreadable file or an internal error.
+ * `validate` checks a vending-machine spec without writing anything and lists every problem in one
+ * run: every field (by the constructs' own field rules), every reference by name, Scalr's
+ * inheritance rules, stack sizes and the constructs' rules across fields; a valid spec's construct
+ * tree is then built in memory, for what only the whole tree shows. It does not synthesize, so the
+ * checks that run on the synthesized stacks (KitChecks' rules, aspects) and Terraform's own
+ * plan-time checks are not run. Exit code 0: valid; 1: the spec has problems (one line each,
+ * `file:line: path: message`, in line order); 2: usage error, unreadable file or an internal error.
  */
 import * as fs from "fs";
 import { App } from "cdktf";
-import { SpecIssue, SpecValidationError, formatSpecIssue, readSpecText } from "./spec";
+import { readSpecText } from "./spec-source";
+import { SpecIssue, SpecValidationError, formatSpecIssue } from "./spec-validation-error";
 import { VendingMachineStack } from "./vending-machine-stack";
 
 /** Where the command line writes and reads (tests pass their own). */

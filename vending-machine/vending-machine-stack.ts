@@ -7,7 +7,11 @@ import { KitChecks } from "../constructs/checks/kit-checks";
 import { idFromName } from "../constructs/scalr/references";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
 import { VendingMachine } from "./vending-machine";
-import { ResolvedSpec, SpecText, ValidatedSpec, VendingMachineSpec, shardOf, stackSuffix, validateVendingMachineSpec } from "./spec";
+import { shardOf, stackSuffix } from "./sharding";
+import { ResolvedSpec } from "./spec-schema";
+import { SpecText } from "./spec-source";
+import { VendingMachineSpec } from "./spec-types";
+import { ValidatedSpec, validateVendingMachineSpec } from "./validate";
 
 /** Props of {@link VendingMachineStack}. */
 export interface VendingMachineStackProps {

@@ -1,7 +1,7 @@
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { KitValidationError, fieldError, parseOrThrow, strictProps } from "../core/validation";
+import { fieldError, parseOrThrow, strictProps } from "../core/validation";
 import { AgentPool } from "../constructs/scalr/agent-pool";
 import { Environment } from "../constructs/scalr/environment";
 import { PolicyGroup } from "../constructs/scalr/policy-group";
@@ -9,19 +9,11 @@ import { ProviderConfiguration } from "../constructs/scalr/provider-configuratio
 import { idFromName } from "../constructs/scalr/references";
 import { Tag } from "../constructs/scalr/tag";
 import { Variable, VariableOptions } from "../constructs/scalr/variable";
-import {
-  ResolvedSpec,
-  ResolvedVariableSpec,
-  SpecIssue,
-  SpecPath,
-  SpecSource,
-  SpecText,
-  SpecValidationError,
-  ValidatedSpec,
-  VendingMachineSpec,
-  segmentsOf,
-  validateVendingMachineSpec,
-} from "./spec";
+import { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
+import { SpecIssues } from "./spec-issues";
+import { SpecPath, SpecText } from "./spec-source";
+import { VendingMachineSpec } from "./spec-types";
+import { ValidatedSpec, validateVendingMachineSpec } from "./validate";
 import { Workspace, WorkspaceProviderConfigurationLink } from "../constructs/scalr/workspace";
 
 /** Props of {@link VendingMachine}. */
@@ -54,7 +46,7 @@ const propsSchema = strictProps({
  * so adding or removing an entry never changes another entry's address.
  *
  * Errors name the spec path (and line, for text specs): a problem found by the spec check or by
- * a construct is reported as a {@link SpecValidationError}, all problems at once.
+ * a construct is reported as a `SpecValidationError`, all problems at once.
  *
  * @example
  * const { data, source } = readSpecText(fs.readFileSync("spec.yaml", "utf8"), "spec.yaml");
@@ -80,15 +72,15 @@ export class VendingMachine extends Construct {
   /** True when an AWS provider configuration creates IAM resources: the stack needs an AWS provider. */
   public readonly needsAwsProvider: boolean;
 
-  private readonly source: SpecSource;
-  private readonly issues: SpecIssue[] = [];
+  /** Problems the constructs report as they are built, at their spec paths. */
+  private readonly issues: SpecIssues;
   private readonly secretVariables = new Map<TerraformStack, Map<string, string>>();
 
   public constructor(scope: Construct, id: string, props: VendingMachineProps) {
     super(scope, id);
     const p = parseOrThrow(propsSchema, props, { subject: this.node.path });
     const validated = validateVendingMachineSpec(p.spec);
-    this.source = validated.source;
+    this.issues = new SpecIssues(validated.source);
     const spec = (this.spec = validated.spec);
 
     const pools = new Map<string, AgentPool>();
@@ -201,7 +193,7 @@ export class VendingMachine extends Construct {
       });
     });
 
-    if (this.issues.length > 0) throw new SpecValidationError(this.issues, this.source.file);
+    this.issues.throwIfAny();
     this.agentPools = pools;
     this.tags = tags;
     this.providerConfigurations = configs;
@@ -226,8 +218,7 @@ export class VendingMachine extends Construct {
 
   /** Records a construct's validation error as spec issues; rethrows anything else. */
   private report(path: SpecPath, e: unknown): void {
-    if (!(e instanceof KitValidationError) || e instanceof SpecValidationError) throw e;
-    for (const i of e.issues) this.issues.push(this.source.issue([...path, ...segmentsOf(i.field)], `${i.message}, got: ${i.received}`));
+    this.issues.addConstructError(path, e);
   }
 
   /**

@@ -283,3 +283,58 @@ export const INVALID_SPECS: ReadonlyArray<readonly [string, string, string]> = [
     "spec.yaml:1: version: must be 1, got: 2",
   ],
 ];
+
+/**
+ * A spec with thirteen independent mistakes of every kind: fields the schema rejects (the constructs'
+ * own field rules among them, which were found only when the constructs were built), rules across
+ * entries, and the constructs' rules across fields. One `validate` run reports every one at its line.
+ */
+export const MANY_MISTAKES = `agentPools:
+  - name: aws-run
+  - name: relay
+    kind: vcs
+    tokens: []
+providerConfigurations:
+  - name: aws
+    aws: { auth: role-delegation }
+variables:
+  - key: 1abc
+  - key: db_password
+    value: hunter22
+    sensitive: true
+environments:
+  - name: prod
+    workspaces:
+      - name: a
+        agentPool: gpu
+      - name: b
+        runTimeoutMinutes: 0
+      - name: c
+        workingDirectory: /abs
+      - name: d
+        workingDirectory: ../x
+      - name: e
+        vcs: { provider: github, repository: acme/x, branch: main, versionConstraint: "~> 1.0" }
+      - name: f
+        iacPlatform: tofu
+      - name: g
+        autoAply: true
+  - name: prod
+`;
+
+/** The problems of {@link MANY_MISTAKES} (file `spec.yaml`), in line order. */
+export const MANY_MISTAKES_PROBLEMS: readonly string[] = [
+  "spec.yaml:5: agentPools[1].tokens: must name at least one token, got: an array of 0",
+  'spec.yaml:8: providerConfigurations[0].aws.externalId: is required for auth "role-delegation", got: nothing',
+  "spec.yaml:10: variables[0].key: must be a Terraform variable name (letters, digits, '_' or '-', not starting with a digit), got: \"1abc\"",
+  "spec.yaml:12: variables[1].value: must not be a literal when `sensitive` is true: set `valueFromTerraformVariable` and pass the secret as that Terraform variable",
+  'spec.yaml:18: environments[0].workspaces[0].agentPool: no pool named "gpu"; pools are: aws-run, relay',
+  "spec.yaml:20: environments[0].workspaces[1].runTimeoutMinutes: must be a whole number from 1 to 10080, got: 0",
+  "spec.yaml:22: environments[0].workspaces[2].workingDirectory: must be a directory relative to the repository, without '..', got: \"/abs\"",
+  "spec.yaml:24: environments[0].workspaces[3].workingDirectory: must be a directory relative to the repository, without '..', got: \"../x\"",
+  'spec.yaml:26: environments[0].workspaces[4].vcs.provider: no VCS provider named "github"; VCS providers are: (none)',
+  "spec.yaml:26: environments[0].workspaces[4].vcs.versionConstraint: cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint, got: \"~> 1.0\"",
+  'spec.yaml:28: environments[0].workspaces[5].iacPlatform: must be one of "terraform", "opentofu", got: "tofu"',
+  "spec.yaml:30: environments[0].workspaces[6].autoAply: is not a known field (did you mean `autoApply`?), got: true",
+  'spec.yaml:31: environments[1].name: environment "prod" is already defined at environments[0]',
+];

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runCli } from "../../vending-machine/cli";
-import { INVALID_SPECS, POOLS } from "./cases";
+import { INVALID_SPECS, MANY_MISTAKES, MANY_MISTAKES_PROBLEMS, POOLS } from "./cases";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "cdktf-scalr-kit.js");
@@ -52,6 +52,14 @@ describe("cdktf-scalr-kit validate", () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe("good.yaml: valid (1 environment, 1 workspace, 1 stack)\n");
     expect(r.err).toBe('spec.yaml:12: environments[0].workspaces[0].agentPool: no pool named "gpu"; pools are: aws-run, vcs\n');
+  });
+
+  test("one run lists every problem of a spec, of every kind, each at its line", () => {
+    fs.writeFileSync(path.join(dir, "many.yaml"), MANY_MISTAKES);
+    const r = run(["validate", "many.yaml"], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err.split("\n")).toEqual([...MANY_MISTAKES_PROBLEMS.map((p) => p.replace(/^spec\.yaml:/, "many.yaml:")), ""]);
   });
 
   test("--format github writes annotations", () => {

@@ -1,6 +1,9 @@
 import { TerraformStack, Testing } from "cdktf";
 import { KitValidationError } from "../../core/validation";
-import { SpecValidationError, parseSpecText, readSpecText, shardOf, validateSpec } from "../../vending-machine/spec";
+import { shardOf } from "../../vending-machine/sharding";
+import { readSpecText } from "../../vending-machine/spec-source";
+import { SpecValidationError } from "../../vending-machine/spec-validation-error";
+import { parseSpecText, validateSpec } from "../../vending-machine/validate";
 import { VendingMachine } from "../../vending-machine/vending-machine";
 import { ScalrProvider } from "../../providers/scalr/generated/providers/scalr/provider";
 import { INVALID_SPECS } from "./cases";
@@ -41,7 +44,7 @@ describe("vending-machine spec", () => {
     );
   });
 
-  test("several construct errors of one workspace come out in line order", () => {
+  test("several construct errors of one workspace come out in line order, rules across fields with the field rules", () => {
     const text = [
       "vcsProviders: [{ name: gh, id: vcs-abc }]",
       "environments:",
@@ -57,6 +60,7 @@ describe("vending-machine spec", () => {
         "spec.yaml:6: environments[0].workspaces[0].runTimeoutMinutes: must be a whole number from 1 to 10080, got: 0",
         'spec.yaml:7: environments[0].workspaces[0].version: must be an exact version such as "1.9.8", got: "latest"',
         'spec.yaml:8: environments[0].workspaces[0].vcs.repository: must be a repository as "org/repo", got: "foo"',
+        'spec.yaml:8: environments[0].workspaces[0].vcs.versionConstraint: cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint, got: "~> 1"',
       ].join("\n"),
     );
   });

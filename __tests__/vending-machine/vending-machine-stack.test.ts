@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App, LocalBackend, TerraformStack, Testing } from "cdktf";
-import { VendingMachineSpec } from "../../vending-machine/spec";
+import { VendingMachineSpec } from "../../vending-machine/spec-types";
 import { VendingMachineStack } from "../../vending-machine/vending-machine-stack";
 import { vendingMachineExample } from "../../examples/vending-machine/main";
 import { referenceCycles } from "../support/reference-graph";

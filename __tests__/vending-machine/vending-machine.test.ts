@@ -1,6 +1,7 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { VendingMachine } from "../../vending-machine/vending-machine";
-import { VendingMachineSpec, readSpecText } from "../../vending-machine/spec";
+import { readSpecText } from "../../vending-machine/spec-source";
+import { VendingMachineSpec } from "../../vending-machine/spec-types";
 import { ScalrProvider } from "../../providers/scalr/generated/providers/scalr/provider";
 import { referenceCycles } from "../support/reference-graph";
 import { checkAgainstScalrSchema } from "../support/scalr-schema";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { readSpecText } from "../../vending-machine/spec";
+import { readSpecText } from "../../vending-machine/spec-source";
 import { VendingMachineStack } from "../../vending-machine/vending-machine-stack";
 
 /** The spec's name in messages: relative, so errors and output do not depend on the checkout's path. */

@@ -1,0 +1,255 @@
+/**
+ * The spec's rules across fields and entries, run on the fields the schema accepted: names are
+ * unique, every reference by name resolves (to a pool of the right kind), Scalr's final-variable
+ * inheritance (account → environment → workspace), secrets come from Terraform variables whose
+ * names the kit does not use itself, and each stack stays within its size bound. A check is skipped
+ * when a field it reads is invalid: the schema has reported that field already.
+ */
+import { fieldPath } from "../core/validation";
+import { shardOf, stackSuffix } from "./sharding";
+import type { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
+import type { SpecDraft, SpecIssues } from "./spec-issues";
+import type { SpecPath } from "./spec-source";
+
+/**
+ * Construct ids the kit puts directly under a stack, where Terraform variables live too (a
+ * variable's name is its construct id): the Scalr provider's variables and construct, the
+ * vending machine, the AWS provider. A `valueFromTerraformVariable` may not take them.
+ */
+export const RESERVED_TERRAFORM_VARIABLE_NAMES: readonly string[] = ["scalr_hostname", "scalr_token", "scalr_account_id", "Scalr", "VendingMachine", "aws"];
+
+/** Prefixes of construct ids the kit and cdktf make under a stack (workspaces, shard containers, cross-stack references). */
+const RESERVED_PREFIXES = ["Workspace-", "Environment-", "cross-stack"];
+
+/** Why `name` cannot be a Terraform variable of the vending machine, or undefined when it can. */
+function reservedVariableName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (name.startsWith("scalr_") && RESERVED_TERRAFORM_VARIABLE_NAMES.includes(name)) return "the Scalr provider's own variable";
+  if (RESERVED_TERRAFORM_VARIABLE_NAMES.includes(name)) return "a construct of the kit has that id in the stack (a Terraform variable's name is its construct id)";
+  const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) return `names starting with "${prefix}" are construct ids of the kit or cdktf in the stack (a Terraform variable's name is its construct id)`;
+  return undefined;
+}
+
+function list(values: Iterable<string>): string {
+  const all = [...values];
+  return all.length === 0 ? "(none)" : all.join(", ");
+}
+
+/** The entries of one kind by name; `complete` when every entry's name is valid (else an unknown name may be one of them). */
+interface NameTable {
+  readonly names: ReadonlyMap<string, number>;
+  readonly complete: boolean;
+}
+
+type Variables = SpecDraft<readonly ResolvedVariableSpec[]> | undefined;
+interface Scope {
+  readonly level: string;
+  readonly path: SpecPath;
+  readonly keys: ReadonlyMap<string, number>;
+  readonly vars: NonNullable<Variables>;
+}
+
+/**
+ * Runs every rule across fields and entries on `spec` (as far as the schema accepted it) and adds
+ * what they find to `issues`.
+ * @internal
+ */
+export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: SpecIssues): void {
+  if (spec === undefined) return;
+  const add = (path: SpecPath, message: string) => issues.add(path, message);
+
+  /** name → index, reporting repeats. */
+  const index = (items: readonly (SpecDraft<{ readonly name: string }> | undefined)[] | undefined, at: string, what: string): NameTable => {
+    const m = new Map<string, number>();
+    let complete = items !== undefined;
+    items?.forEach((item, i) => {
+      const name = item?.name;
+      if (name === undefined) {
+        complete = false;
+        return;
+      }
+      const first = m.get(name);
+      if (first !== undefined) add([at, i, "name"], `${what} "${name}" is already defined at ${at}[${first}]`);
+      else m.set(name, i);
+    });
+    return { names: m, complete };
+  };
+  const vcs = index(spec.vcsProviders, "vcsProviders", "VCS provider");
+  const pools = index(spec.agentPools, "agentPools", "agent pool");
+  const configs = index(spec.providerConfigurations, "providerConfigurations", "provider configuration");
+  const groups = index(spec.policyGroups, "policyGroups", "policy group");
+  const envs = index(spec.environments, "environments", "environment");
+  const tagNames = new Map<string, number>();
+  spec.tags?.forEach((t, i) => {
+    if (t === undefined) return;
+    const first = tagNames.get(t);
+    if (first !== undefined) add(["tags", i], `tag "${t}" is already defined at tags[${first}]`);
+    else tagNames.set(t, i);
+  });
+  const tags: NameTable = { names: tagNames, complete: spec.tags !== undefined && spec.tags.every((t) => t !== undefined) };
+
+  /** Reports a name that is in none of the entries (unless an entry's name is invalid: it might be that one). */
+  const known = (path: SpecPath, value: string | undefined, table: NameTable, what: string, plural: string) => {
+    if (value === undefined) return false;
+    if (table.names.has(value)) return true;
+    if (table.complete) add(path, `no ${what} named ${JSON.stringify(value)}; ${plural} are: ${list(table.names.keys())}`);
+    return false;
+  };
+  const noRepeats = (path: SpecPath, values: readonly (string | undefined)[], what: string) => {
+    const seen = new Set<string>();
+    values.forEach((v, i) => {
+      if (v === undefined) return;
+      if (seen.has(v)) add([...path, i], `${what} "${v}" is listed twice`);
+      seen.add(v);
+    });
+  };
+  const tagList = (path: SpecPath, values: readonly (string | undefined)[] | undefined) => {
+    if (values === undefined) return;
+    values.forEach((t, i) => known([...path, i], t, tags, "tag", "tags"));
+    noRepeats(path, values, "tag");
+  };
+  const runPool = (path: SpecPath, pool: string | undefined) => {
+    if (!known(path, pool, pools, "pool", "pools")) return;
+    const kind = spec.agentPools?.[pools.names.get(pool!)!]?.kind;
+    if (kind !== undefined && kind !== "run") {
+      const runPools = (spec.agentPools ?? []).filter((x) => x?.kind === "run" && x.name !== undefined).map((x) => x!.name!);
+      add(path, `pool "${pool}" is a VCS pool; workspaces run on run pools: ${list(runPools)}`);
+    }
+  };
+
+  spec.providerConfigurations?.forEach((c, i) => {
+    if (c === undefined) return;
+    const at = ["providerConfigurations", i];
+    const clouds = ["aws", "google", "azure"] as const;
+    // Set or not is known unless a cloud's value is not even an object.
+    issues.rule(
+      clouds.filter((k) => c[k] === undefined).map((k) => [...at, k]),
+      () => {
+        const kinds = clouds.filter((k) => c[k] !== undefined);
+        if (kinds.length !== 1) add(at, `exactly one of aws, google, azure must be set, got: ${kinds.length === 0 ? "none" : kinds.join(", ")}`);
+      },
+    );
+    if (Array.isArray(c.environments)) {
+      const environments = c.environments as readonly (string | undefined)[];
+      environments.forEach((e, j) => known([...at, "environments", j], e, envs, "environment", "environments"));
+      noRepeats([...at, "environments"], environments, "environment");
+    }
+    tagList([...at, "tags"], c.tags);
+  });
+  spec.policyGroups?.forEach((g, i) => known(["policyGroups", i, "vcsProvider"], g?.vcsProvider, vcs, "VCS provider", "VCS providers"));
+
+  // Scalr's inheritance: account → environment → workspace; `final` bars redefinition below.
+  const label = (key: string, category: string) => `${JSON.stringify(key)} (${category})`;
+  const scope = (path: SpecPath, vars: Variables, above: readonly Scope[]): ReadonlyMap<string, number> => {
+    const m = new Map<string, number>();
+    vars?.forEach((v, i) => {
+      if (v === undefined) return;
+      const at = [...path, i];
+      if (v.key !== undefined && v.category !== undefined) {
+        const k = `${v.category}:${v.key}`;
+        const first = m.get(k);
+        if (first !== undefined) add([...at, "key"], `${label(v.key, v.category)} is already defined at ${fieldPath([...path, first])}`);
+        else m.set(k, i);
+        for (const a of above) {
+          const j = a.keys.get(k);
+          if (j !== undefined && a.vars[j]?.final === true) {
+            add([...at, "key"], `redefines ${label(v.key, v.category)}, which is final at ${a.level} scope in ${fieldPath([...a.path, j])}: a final variable cannot be redefined below it`);
+          }
+        }
+      }
+      if (v.sensitive === true && v.value !== undefined && v.value !== "") {
+        add([...at, "value"], "must not be a literal when `sensitive` is true: set `valueFromTerraformVariable` and pass the secret as that Terraform variable");
+      }
+      const reserved = reservedVariableName(v.valueFromTerraformVariable);
+      if (reserved !== undefined) add([...at, "valueFromTerraformVariable"], `must not be "${v.valueFromTerraformVariable}": ${reserved}`);
+      if (v.valueFromTerraformVariable !== undefined && v.value !== undefined) add([...at, "valueFromTerraformVariable"], "cannot be combined with `value`");
+      if (v.valueFromTerraformVariable !== undefined && v.sensitive === false) {
+        add([...at, "valueFromTerraformVariable"], "applies only to sensitive variables (`sensitive: true`): give other values as `value`");
+      }
+    });
+    return m;
+  };
+  const account: Scope = { level: "account", path: ["variables"], keys: scope(["variables"], spec.variables, []), vars: spec.variables ?? [] };
+
+  const stacks = spec.stacks;
+  const split = stacks?.split;
+  /** Workspaces per stack; undefined once a workspace's stack cannot be told (an invalid name or entry). */
+  let perStack: Map<string, { count: number; env: number }> | undefined =
+    split === undefined || (split === "shards" && issues.invalid(["stacks", "shards"])) ? undefined : new Map();
+  const stackOwner = new Map<string, number>();
+  spec.environments?.forEach((env, e) => {
+    if (env === undefined) {
+      perStack = undefined;
+      return;
+    }
+    const at = ["environments", e];
+    runPool([...at, "defaultAgentPool"], env.defaultAgentPool);
+    if (env.defaultProviderConfigurations) {
+      env.defaultProviderConfigurations.forEach((c, j) => known([...at, "defaultProviderConfigurations", j], c, configs, "provider configuration", "provider configurations"));
+      noRepeats([...at, "defaultProviderConfigurations"], env.defaultProviderConfigurations, "provider configuration");
+    }
+    if (env.policyGroups) {
+      env.policyGroups.forEach((g, j) => known([...at, "policyGroups", j], g, groups, "policy group", "policy groups"));
+      noRepeats([...at, "policyGroups"], env.policyGroups, "policy group");
+    }
+    tagList([...at, "tags"], env.tags);
+    const envScope: Scope = { level: "environment", path: [...at, "variables"], keys: scope([...at, "variables"], env.variables, [account]), vars: env.variables ?? [] };
+
+    if (split === "environment" && env.name !== undefined) {
+      const suffix = stackSuffix(env.name);
+      const other = stackOwner.get(suffix);
+      if (other !== undefined) add([...at, "name"], `gives the same stack name "vending-machine-${suffix}" as environments[${other}] ("${spec.environments?.[other]?.name}"): rename one`);
+      else stackOwner.set(suffix, e);
+    }
+    if (env.workspaces === undefined) perStack = undefined;
+    const wsNames = new Map<string, number>();
+    env.workspaces?.forEach((ws, w) => {
+      if (ws === undefined) {
+        perStack = undefined;
+        return;
+      }
+      const wat = [...at, "workspaces", w];
+      if (ws.name !== undefined) {
+        const first = wsNames.get(ws.name);
+        if (first !== undefined) add([...wat, "name"], `workspace "${ws.name}" is already defined in this environment at workspaces[${first}]`);
+        else wsNames.set(ws.name, w);
+      }
+      runPool([...wat, "agentPool"], ws.agentPool);
+      known([...wat, "vcs", "provider"], ws.vcs?.provider, vcs, "VCS provider", "VCS providers");
+      const links = new Set<string>();
+      ws.providerConfigurations?.forEach((l, j) => {
+        if (l === undefined) return;
+        const c = typeof l === "string" ? l : l.configuration;
+        const p = typeof l === "string" ? [...wat, "providerConfigurations", j] : [...wat, "providerConfigurations", j, "configuration"];
+        known(p, c, configs, "provider configuration", "provider configurations");
+        if (c === undefined || (typeof l !== "string" && issues.invalid([...wat, "providerConfigurations", j, "alias"]))) return;
+        const alias = typeof l === "string" ? undefined : l.alias;
+        const key = `${c}|${alias ?? ""}`;
+        if (links.has(key)) add([...wat, "providerConfigurations", j], `provider configuration "${c}" is listed twice${alias === undefined ? "" : ` with alias "${alias}"`}`);
+        links.add(key);
+      });
+      tagList([...wat, "tags"], ws.tags);
+      scope([...wat, "variables"], ws.variables, [account, envScope]);
+      if (perStack === undefined || stacks === undefined || (split !== "none" && (env.name === undefined || ws.name === undefined))) {
+        perStack = undefined;
+        return;
+      }
+      const shard = shardOf(stacks as ResolvedSpec["stacks"], env.name ?? "", ws.name ?? "") ?? "";
+      const s = perStack.get(shard);
+      if (s) s.count++;
+      else perStack.set(shard, { count: 1, env: e });
+    });
+  });
+
+  if (split === "shards" && stacks?.shards === undefined && !issues.invalid(["stacks", "shards"])) add(["stacks", "shards"], 'is required with split "shards" (the number of shard stacks)');
+  if (split !== undefined && split !== "shards" && stacks?.shards !== undefined) add(["stacks", "shards"], 'applies only to split "shards"');
+  const max = stacks?.maxWorkspacesPerStack;
+  if (max === undefined || perStack === undefined || spec.environments === undefined) return;
+  for (const [shard, s] of perStack as Map<string, { count: number; env: number }>) {
+    if (s.count <= max) continue;
+    const where = split === "none" ? "the single stack" : split === "environment" ? `stack "vending-machine-${shard}" (environments[${s.env}])` : `shard stack "vending-machine-${shard}"`;
+    const advice = split === "shards" ? "raise `shards`" : 'split the estate (`stacks.split: "shards"`)';
+    add(["stacks", "maxWorkspacesPerStack"], `${where} would hold ${s.count} workspaces, more than ${max}: ${advice} or raise the limit`);
+  }
+}

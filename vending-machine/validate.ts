@@ -1,0 +1,53 @@
+/**
+ * Validating a vending-machine spec: every problem of the spec in one run, each at its path and
+ * line — the fields the schema rejects (the constructs' own field rules among them), the rules
+ * across fields and entries on the fields that are valid, and, when there are problems already,
+ * the constructs' rules across fields (which `VendingMachine` otherwise meets as it builds).
+ */
+import { checkConstructRules } from "./construct-rules";
+import { crossCheck } from "./cross-checks";
+import { ResolvedSpec, specSchema } from "./spec-schema";
+import { SpecIssues } from "./spec-issues";
+import { SpecSource, SpecText, readSpecText } from "./spec-source";
+import type { VendingMachineSpec } from "./spec-types";
+
+/**
+ * Validates a spec: its shape and every field's rule, every reference by name, duplicate names,
+ * Scalr's final-variable rule, pool kinds, the size of each stack and the constructs' rules across
+ * fields. Throws one `SpecValidationError` listing every problem; returns the spec with
+ * defaults applied.
+ */
+export function validateSpec(data: unknown, source: SpecSource = new SpecSource()): ResolvedSpec {
+  const issues = new SpecIssues(source);
+  const spec = issues.parse(specSchema, data);
+  crossCheck(spec, issues);
+  // A valid spec meets the constructs' rules across fields when VendingMachine builds it; one with
+  // problems is never built, so they run here, on the entries whose fields are valid.
+  if (!issues.ok) checkConstructRules(spec, issues);
+  issues.throwIfAny();
+  return spec as ResolvedSpec;
+}
+
+/** A spec that passed {@link validateSpec}, with where it came from (accepted by VendingMachine as is). */
+export class ValidatedSpec {
+  public constructor(
+    /** The spec, defaults applied. */
+    public readonly spec: ResolvedSpec,
+    /** Locates paths in the spec's text. */
+    public readonly source: SpecSource,
+  ) {}
+}
+
+/** Validates plain data or the result of {@link readSpecText} (passes a {@link ValidatedSpec} through). */
+export function validateVendingMachineSpec(input: VendingMachineSpec | SpecText | ValidatedSpec): ValidatedSpec {
+  if (input instanceof ValidatedSpec) return input;
+  const text = input as Partial<SpecText>;
+  const source = typeof text === "object" && text !== null && text.source instanceof SpecSource ? text.source : undefined;
+  return source ? new ValidatedSpec(validateSpec(text.data, source), source) : new ValidatedSpec(validateSpec(input), new SpecSource());
+}
+
+/** Reads and validates spec text in one step. */
+export function parseSpecText(text: string, file?: string): { spec: ResolvedSpec; source: SpecSource } {
+  const { data, source } = readSpecText(text, file);
+  return { spec: validateSpec(data, source), source };
+}
