@@ -1,14 +1,208 @@
 /**
  * cdktf-scalr-kit: CDKTF constructs for Scalr self-hosted agents and the Scalr side.
  *
+ * This is the package's public API, name by name: what README.md documents and a user's typed code
+ * needs. Everything else (schemas, parsers, renderers' inner pieces, rule internals) stays private
+ * to its module, so files can move without breaking a user. Exports come from the folder indexes
+ * only. `npm run api` records this API in etc/cdktf-scalr-kit.api.md (a test fails when it is stale).
+ *
  * The generated L1 bindings of the Scalr provider are not re-exported here (importing all of them
  * costs load time); import them by resource: `cdktf-scalr-kit/providers/scalr/<resource>`.
  */
-export * from "./core";
-export * from "./agent/settings";
-export * from "./agent/ecs";
-export * from "./agent/k8s";
-export * from "./agent/vm";
-export * from "./constructs";
-export * from "./vending-machine";
-export * from "./stacks";
+
+// Errors and helpers: the kit's validation error, and JSON for Terraform arguments with references.
+export { KitValidationError, type ValidationContext, type ValidationIssue, terraformJson } from "./core";
+
+// AgentSettings: the one agent model every runtime renders from, and where its token comes from.
+export {
+  type AgentCacheSettings,
+  type AgentDriver,
+  type AgentEnvironment,
+  type AgentLogFormat,
+  type AgentPoolKind,
+  type AgentProxy,
+  type AgentSecretVariable,
+  type AgentSettings,
+  type AgentShutdownMode,
+  type AgentShutdownSettings,
+  AgentTokenSource,
+  type AgentTokenSourceKind,
+  type CaBundle,
+  type ContainerTaskImageMode,
+  type ContainerTaskSettings,
+  DEFAULT_AGENT_IMAGE,
+  type ProviderNetworkMirror,
+  type ResolvedAgentSettings,
+  type ResolvedShutdown,
+  renderAgentEnvironment,
+  resolveAgentSettings,
+} from "./agent/settings";
+
+// VM runtime: cloud-init user data from AgentSettings, for EC2 or any other cloud.
+// CloudConfig, SystemdUnit and SystemdCommand are the parts of a rendered VmUserData: types only.
+export {
+  type CloudConfig,
+  type CloudConfigCommand,
+  type CloudConfigFile,
+  type CloudConfigProps,
+  type CloudConfigYumRepo,
+  renderVmUserData,
+  type SystemdCommand,
+  type SystemdEntries,
+  type SystemdSections,
+  type SystemdUnit,
+  type SystemdValue,
+  type VmAutoScalingDrain,
+  type VmInstallMode,
+  type VmOperatingSystem,
+  type VmScript,
+  VmTokenFetch,
+  type VmTokenFetchKind,
+  type VmUserData,
+  type VmUserDataOptions,
+} from "./agent/vm";
+
+// ECS runtime: an agent container's environment and secrets from AgentSettings.
+export {
+  type EcsAgentContainerEnvironment,
+  type EcsEnvironmentVariable,
+  type EcsSecretVariable,
+  renderEcsContainerEnvironment,
+} from "./agent/ecs";
+
+// Kubernetes runtime: values of Scalr's agent charts from AgentSettings.
+export {
+  type AgentHelmChart,
+  DEFAULT_AGENT_CHART_VERSION,
+  type HelmAgentStorage,
+  type HelmTokenSecret,
+  type HelmValues,
+  type HelmValuesInput,
+  type HelmValuesOptions,
+  helmValuesDocument,
+  type KubernetesResourceList,
+  type KubernetesResources,
+  type KubernetesToleration,
+  renderHelmValues,
+} from "./agent/k8s";
+
+// Scalr side: agent pools, environments, workspaces, variables, provider configurations, policy groups, tags.
+export {
+  AgentPool,
+  type AgentPoolProps,
+  type AgentPoolWebhook,
+  type AgentPoolWebhookHeader,
+  type AwsProviderConfigurationOptions,
+  type AzureProviderConfigurationOptions,
+  type CustomProviderArgument,
+  Environment,
+  type EnvironmentProps,
+  type GoogleProviderConfigurationOptions,
+  type IAgentPool,
+  type IEnvironment,
+  type IPolicyGroup,
+  type IProviderConfiguration,
+  type ITag,
+  type IWorkspace,
+  type KubernetesProviderConfigurationOptions,
+  PolicyGroup,
+  type PolicyGroupProps,
+  type PolicyGroupRepository,
+  ProviderConfiguration,
+  type ProviderConfigurationKind,
+  type ProviderConfigurationProps,
+  ScalrProviderFromVariables,
+  type ScalrOidcSubject,
+  SensitiveOutputCheck,
+  type ShareRequester,
+  Tag,
+  type TagProps,
+  Variable,
+  type VariableCategory,
+  type VariableOptions,
+  type VariableProps,
+  Workspace,
+  type WorkspaceHooks,
+  type WorkspaceProps,
+  type WorkspaceProviderConfigurationLink,
+  type WorkspaceVcsSource,
+} from "./constructs/scalr";
+
+// The settings every runtime construct takes next to its `pool`.
+export type { RuntimeAgentSettings } from "./constructs/runtime";
+
+// VM agents on EC2: an Auto Scaling group that drains before it terminates.
+export {
+  EC2_INSTANCE_TYPES,
+  type Ec2Architecture,
+  type Ec2InstanceTypeInfo,
+  VmAgentFleet,
+  type VmAgentFleetInstanceRefresh,
+  type VmAgentFleetProps,
+  type VmAgentFleetSettings,
+  type VmAgentFleetSpot,
+} from "./constructs/vm";
+
+// ECS agents: a Fargate agent task, a persistent service of agents, the serverless pool.
+export {
+  EcsAgentService,
+  type EcsAgentServiceAutoscaling,
+  type EcsAgentServiceProps,
+  type EcsAgentServiceSettings,
+  type FargateAgentSettings,
+  FargateAgentTask,
+  type FargateAgentTaskProps,
+  ServerlessAgentPool,
+  type ServerlessAgentPoolProps,
+  type ServerlessAgentSettings,
+} from "./constructs/ecs";
+
+// Kubernetes agents: Scalr's Helm charts, pinned and hardened.
+export { HelmAgent, type HelmAgentProps, type HelmAgentSettings } from "./constructs/k8s";
+
+// KitChecks: the kit's security and reliability rules at synth time, and acknowledged exceptions.
+export {
+  type KitAcknowledgement,
+  KitChecks,
+  type KitChecksOptions,
+  type KitChecksReport,
+  type KitRule,
+  type KitRuleArea,
+  type KitRuleFinding,
+  type KitRuleSeverity,
+  type KitRuleSource,
+  type KitViolation,
+} from "./constructs/checks";
+
+// The vending machine: a whole Scalr account from one validated spec.
+export {
+  type AgentPoolSpec,
+  type AwsProviderConfigurationSpec,
+  type EnvironmentSpec,
+  type PolicyGroupSpec,
+  type ProviderConfigurationSpec,
+  readSpecText,
+  type ResolvedEnvironmentSpec,
+  type ResolvedSpec,
+  type ResolvedVariableSpec,
+  type ResolvedWorkspaceSpec,
+  type SpecIssue,
+  type SpecPath,
+  type SpecSource,
+  type SpecText,
+  SpecValidationError,
+  type StacksSpec,
+  ValidatedSpec,
+  validateVendingMachineSpec,
+  type VariableSpec,
+  type VcsProviderSpec,
+  VendingMachine,
+  type VendingMachineProps,
+  type VendingMachineSpec,
+  VendingMachineStack,
+  type VendingMachineStackProps,
+  type WorkspaceSpec,
+} from "./vending-machine";
+
+// Ready stacks.
+export { AgentPoolStack, type AgentPoolStackProps } from "./stacks";

@@ -38,6 +38,28 @@ function build(): string {
   return out;
 }
 
+/**
+ * Names the folders export for the kit's own use (schemas, parsers, helpers, renderers' pieces,
+ * rule internals) that the package entry must not publish: index.ts names its exports one by one.
+ */
+const KNOWN_INTERNALS = [
+  // core
+  "parseOrThrow", "fieldError", "fieldPath", "formatIssue", "describeValue", "strictProps", "tokenOr", "isToken",
+  "isSensitiveField", "intInRange", "literalIntInRange", "nonEmptyString", "decodeTerraformJson", "tryDecodeTerraformJson",
+  // agent
+  "agentSettingsSchema", "reservedEnvField", "AGENT_TOKEN_VARIABLE", "helmValuesOptionsShape", "renderParsedHelmValues",
+  "CHART_VALUES", "checkFargateSize", "fargateMemoryOptions", "shellQuote", "quoteSystemdArg", "systemdEnvironment",
+  "renderFetchTokenScript", "renderFirstBootScript", "renderDrainWatcherScript", "encodeEc2UserData", "VM_OS_PROFILES",
+  "AWS_SECRET_FETCHER_PY", "AWS_LIFECYCLE_HELPER_PY",
+  // constructs
+  "awsOptionsShape", "fargateAgentShape", "fargateTaskProps", "secretResource", "ecrRepositoryOf", "clusterNameOf",
+  "launchFailuresNamespace", "webhookHandlerEntry", "ensureSensitiveOutputCheck", "registerLiteralSecret",
+  "valueAt", "booleanOf", "isTrue", "record", "blocks", "numberOf", "searchText", "findSecret", "iamStatements",
+  "unreadablePolicies", "isWildcardArn", "scalrChartReleases", "SynthesizedStack", "KIT_RULES", "applyKitChecks",
+  // vending machine
+  "validateSpec", "parseSpecText", "formatSpecIssue", "segmentsOf", "shardOf", "stackSuffix", "runCli",
+];
+
 const dist = build();
 afterAll(() => fs.rmSync(dist, { recursive: true, force: true }));
 const resolveExport = (target: string) => path.join(dist, target.replace(/^(\.\/)?dist\//, ""));
@@ -50,6 +72,13 @@ describe("the built package", () => {
     for (const [name, value] of Object.entries(entry)) expect(`${name}: ${typeof lazy[name]}`).toBe(`${name}: ${typeof value}`);
   });
 
+  test("the entry exports none of the kit's internals", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lazy = require(path.join(dist, "index.js"));
+    const leaked = KNOWN_INTERNALS.filter((name) => name in entry || name in lazy);
+    expect(leaked).toEqual([]);
+  });
+
   test("the entry does not load constructs or zod until they are used", () => {
     const code = `require(${JSON.stringify(path.join(dist, "index.js"))});
       const loaded = () => Object.keys(require.cache).filter((f) => /node_modules[\\\\/]zod[\\\\/]|constructs[\\\\/]scalr/.test(f)).length;
@@ -60,6 +89,13 @@ describe("the built package", () => {
     expect(after).toBeGreaterThan(0);
     // Only AgentPool's own file and what it imports: no other construct, no AWS bindings.
     expect(others).toBe(0);
+  });
+
+  test("index.ts exports from folder indexes only, never from a file inside a folder", () => {
+    const index = fs.readFileSync(path.join(ROOT, "index.ts"), "utf8");
+    const sources = [...index.matchAll(/^\s*(?:export|import)\b[^;]*?\bfrom\s+"([^"]+)"/gm)].map((m) => m[1]!);
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.filter((s) => !fs.existsSync(path.join(ROOT, s, "index.ts")))).toEqual([]);
   });
 
   test("package.json entry points and subpath exports resolve to built files (declarations: to the sources tsc declares)", () => {
