@@ -56,7 +56,7 @@ const unresolvedToken = z.custom<never>((v) => isToken(v), { error: TOKEN_BRANCH
 
 /**
  * Wraps a schema so an unresolved Terraform token passes unchecked: its value is known only at
- * apply time, so synth-time checks cannot judge it (STYLE 4).
+ * apply time, so synth-time checks cannot judge it.
  */
 export function tokenOr<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, z.input<T>> {
   return z.union([unresolvedToken, schema]) as unknown as z.ZodType<z.output<T>, z.input<T>>;

@@ -60,7 +60,7 @@ const REPO_ID = /^[A-Za-z0-9_.-]+$/;
 const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9.+_-]*$/;
 
 /**
- * A `#cloud-config` document as a value object (STYLE 9): built from typed parts, rendered by
+ * A `#cloud-config` document as a value object: built from typed parts, rendered by
  * {@link CloudConfig.render}, never assembled by string concatenation. Users, SSH keys and every
  * other cloud-init key are left untouched, so the image's defaults (and SSM) keep working.
  *

@@ -108,7 +108,7 @@ export interface VmUserData {
   readonly environmentFile: { readonly path: string; readonly variables: Readonly<Record<string, string>> };
   /** Every unit and drop-in the document writes. */
   readonly units: readonly SystemdUnit[];
-  /** Drop-ins linked to another unit's file at first boot: `{ path, target }` (seed 000's proxy symlink). */
+  /** Drop-ins linked to another unit's file at first boot: `{ path, target }` (the proxy symlink of https://docs.scalr.io/docs/run-agents, "Adding a Proxy"). */
   readonly symlinks: readonly { readonly path: string; readonly target: string }[];
   /** Every script the document installs. */
   readonly scripts: readonly VmScript[];

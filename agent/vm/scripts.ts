@@ -103,7 +103,7 @@ export interface FirstBootPlan {
    * `no_proxy`, exported at the top. @default - no proxy
    */
   readonly proxyEnv?: Readonly<Record<"http_proxy" | "https_proxy" | "no_proxy", string>>;
-  /** Units that get the proxy drop-in, symlinked to the agent's (seed 000). @default - no proxy */
+  /** Units that get the proxy drop-in, symlinked to the agent's (https://docs.scalr.io/docs/run-agents, "Adding a Proxy"). @default - no proxy */
   readonly proxyUnits?: readonly string[];
   /** Directories to create (data, cache). */
   readonly directories: readonly string[];
@@ -123,7 +123,7 @@ const AGENT_PROXY_DROP_IN = "/etc/systemd/system/scalr-agent.service.d/proxy.con
 /**
  * `first-boot`: run once by cloud-init `runcmd`, after packages are installed. Joins the CA to the
  * OS trust store, links the proxy drop-in to the other units, starts the drain watcher, then
- * restarts in the order seed 000 gives: daemon-reload, the Docker daemon, the agent.
+ * restarts in the order https://docs.scalr.io/docs/run-agents ("Adding a Proxy") gives: daemon-reload, the Docker daemon, the agent.
  *
  * The watcher comes first (before the CA step, which fails on a missing CA file) and the agent
  * starts without waiting (`--no-block`): the agent's start

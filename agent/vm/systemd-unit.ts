@@ -81,7 +81,7 @@ const KEY = /^[A-Z][A-Za-z0-9]*$/;
 const UNIT_PATH = /^\/etc\/systemd\/system\/[A-Za-z0-9@._-]+\.(service|socket|timer|target)(\.d\/[A-Za-z0-9._-]+\.conf)?$/;
 
 /**
- * A systemd unit file or drop-in as a value object (STYLE 9). `path` says which: a unit
+ * A systemd unit file or drop-in as a value object. `path` says which: a unit
  * (`/etc/systemd/system/scalr-agent.service`) or a drop-in
  * (`/etc/systemd/system/docker.service.d/proxy.conf`). Rendered by {@link SystemdUnit.render}.
  */
