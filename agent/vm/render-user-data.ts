@@ -470,7 +470,7 @@ function proxyDropIn(env: Readonly<Record<string, string>>): SystemdUnit {
   return new SystemdUnit(
     "/etc/systemd/system/scalr-agent.service.d/proxy.conf",
     { service: names.filter((n) => env[n] !== undefined).map((n) => ["Environment", systemdEnvironment(n, env[n] as string)] as const) },
-    "Proxy for the agent and its token fetch (seed 000); symlinked into the drop-ins of the other units that go out (Docker, the drain watcher).",
+    "Proxy for the agent and its token fetch (https://docs.scalr.io/docs/run-agents, Adding a Proxy); symlinked into the drop-ins of the other units that go out (Docker, the drain watcher).",
   );
 }
 

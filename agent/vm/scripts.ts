@@ -148,7 +148,7 @@ export function renderFirstBootScript(plan: FirstBootPlan): string {
     );
   }
   if (plan.proxyUnits?.length) {
-    lines.push("# One proxy drop-in, symlinked into every unit that goes out (seed 000).");
+    lines.push("# One proxy drop-in, symlinked into every unit that goes out (https://docs.scalr.io/docs/run-agents, Adding a Proxy).");
     for (const unit of plan.proxyUnits) {
       const dir = `/etc/systemd/system/${unit}.d`;
       lines.push(`install -d -m 0755 ${dir}`, `ln -sfn ${AGENT_PROXY_DROP_IN} ${dir}/proxy.conf`);
