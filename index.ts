@@ -46,6 +46,7 @@ export {
   type CloudConfigFile,
   type CloudConfigProps,
   type CloudConfigYumRepo,
+  type YamlValue,
   renderVmUserData,
   type SystemdCommand,
   type SystemdEntries,

@@ -7,3 +7,4 @@ export * from "./scripts";
 export * from "./systemd-unit";
 export * from "./vm-os";
 export * from "./vm-token-fetch";
+export * from "./yaml";
