@@ -6,50 +6,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConsoleMessageId, Extractor, ExtractorConfig, ExtractorLogLevel, ExtractorMessage } from "@microsoft/api-extractor";
-import * as ts from "typescript";
+import { emitDeclarations } from "./support/declarations";
 
 const ROOT = path.join(__dirname, "..");
 const CONFIG = path.join(ROOT, "api-extractor.json");
 
-function format(diagnostics: readonly ts.Diagnostic[]): string {
-  return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" });
-}
-
 /**
  * Emits the declarations of index.ts and of what it imports (not of the whole project: tests,
- * examples and unreached files are left out) under the compiler options of `npm run build`, laid
- * out as the build lays out dist/, so they are the dist/*.d.ts `npm run api` reads. The kit's
- * dependencies resolve through a link to node_modules.
+ * examples and unreached files are left out), laid out as the build lays out dist/, so they are
+ * the dist/*.d.ts `npm run api` reads. The kit's dependencies resolve through a link to node_modules.
  */
 function emitEntryDeclarations(outDir: string): void {
-  const configPath = path.join(ROOT, "tsconfig.build.json");
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(format([d]));
-    },
-  });
-  if (!parsed) throw new Error(`cannot read ${configPath}`);
-  const options: ts.CompilerOptions = {
-    ...parsed.options,
-    declaration: true,
-    emitDeclarationOnly: true,
-    noEmit: false,
-    outDir,
-    rootDir: ROOT,
-    incremental: false,
-    tsBuildInfoFile: undefined,
-    composite: false,
-    declarationMap: false,
-    sourceMap: false,
-    // Declarations only, without type-checking every file first: the same output in half the time
-    // (`npm run typecheck` is the type check).
-    noCheck: true,
-  };
-  const program = ts.createProgram({ rootNames: [path.join(ROOT, "index.ts")], options });
-  const emitted = program.emit();
-  const errors = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (emitted.emitSkipped || errors.length > 0) throw new Error(`the entry's declarations do not build:\n${format(errors)}`);
+  emitDeclarations(outDir, () => [path.join(ROOT, "index.ts")]);
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(outDir, "node_modules"), "dir");
 }
 

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
+import { emitDeclarations, formatDiagnostics } from "../support/declarations";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PACKAGE_NAME = "cdktf-scalr-kit";
@@ -128,30 +129,8 @@ function installKitDeclarations(tmp: string): void {
   fs.mkdirSync(pkgDir, { recursive: true });
   fs.copyFileSync(path.join(ROOT, "package.json"), path.join(pkgDir, "package.json"));
 
-  const configPath = path.join(ROOT, "tsconfig.build.json");
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(format([d])); } });
-  if (!parsed) throw new Error(`cannot read ${configPath}`);
-  const options: ts.CompilerOptions = {
-    ...parsed.options,
-    declaration: true,
-    emitDeclarationOnly: true,
-    noEmit: false,
-    outDir: path.join(pkgDir, "dist"),
-    rootDir: ROOT,
-    incremental: false,
-    tsBuildInfoFile: undefined,
-    composite: false,
-    declarationMap: false,
-    sourceMap: false,
-    // Emit only: `npm run typecheck` type-checks the kit; skipping it here halves this build.
-    noCheck: true,
-  };
   // The examples are not part of the package (package.json `files`: "!dist/examples").
-  const rootNames = parsed.fileNames.filter((f) => !path.relative(ROOT, f).split(path.sep).includes("examples"));
-  const program = ts.createProgram({ rootNames, options });
-  const emitted = program.emit();
-  const errors = [...program.getOptionsDiagnostics(), ...program.getSyntacticDiagnostics(), ...emitted.diagnostics].filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length > 0 || emitted.emitSkipped) throw new Error(`the kit's declarations do not build (tsc -p tsconfig.build.json):\n${format(errors)}`);
+  emitDeclarations(path.join(pkgDir, "dist"), (files) => files.filter((f) => !path.relative(ROOT, f).split(path.sep).includes("examples")));
 
   const pkg = JSON.parse(read("package.json"));
   const links = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), "@types/node"]);
@@ -164,9 +143,6 @@ function installKitDeclarations(tmp: string): void {
   }
 }
 
-function format(diagnostics: readonly ts.Diagnostic[]): string {
-  return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" });
-}
 
 /** Compiles every complete snippet in one program; returns one line per error, at its markdown file and line. */
 function compileSnippets(tmp: string): string[] {
@@ -182,7 +158,7 @@ function compileSnippets(tmp: string): string[] {
   // so a template project on today's compiler drops it too.
   const supported = Object.fromEntries(Object.entries(TEMPLATE_COMPILER_OPTIONS).filter(([name]) => name !== "charset"));
   const converted = ts.convertCompilerOptionsFromJson(supported, tmp);
-  if (converted.errors.length > 0) throw new Error(format(converted.errors));
+  if (converted.errors.length > 0) throw new Error(formatDiagnostics(converted.errors));
   // `incremental` needs somewhere to keep its build info; nothing is emitted here anyway.
   const options: ts.CompilerOptions = { ...converted.options, tsBuildInfoFile: path.join(tmp, "snippets.tsbuildinfo") };
   const host = ts.createCompilerHost(options);
