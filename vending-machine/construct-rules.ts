@@ -14,6 +14,7 @@
 import { App, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AgentPool } from "../constructs/scalr/agent-pool";
+import { awsOptionsShape } from "../constructs/scalr/field-rules";
 import { ProviderConfiguration } from "../constructs/scalr/provider-configuration";
 import { Variable } from "../constructs/scalr/variable";
 import { Workspace, WorkspaceProps, WorkspaceProviderConfigurationLink } from "../constructs/scalr/workspace";
@@ -71,8 +72,17 @@ export function checkConstructRules(spec: SpecDraft<ResolvedSpec> | undefined, i
     // Not exactly one cloud: the spec's own rule has said so. The clouds' rules need their fields
     // present (what auth requires), and the default role name derives from the name.
     if (c === undefined || [c.aws, c.google, c.azure].filter((k) => k !== undefined).length !== 1) return;
-    if (["name", "aws", "google", "azure"].some((f) => issues.invalid([...at, f]))) return;
-    const { name, aws, google, azure } = c as ResolvedSpec["providerConfigurations"][number];
+    if (["name", "google", "azure"].some((f) => issues.invalid([...at, f]))) return;
+    const { name, google, azure } = c as ResolvedSpec["providerConfigurations"][number];
+    // AWS: the rules across fields depend on `auth`; a mistake in another AWS field only leaves
+    // that field out, so the rules still run on the rest (the construct does the same).
+    let aws = (c as ResolvedSpec["providerConfigurations"][number]).aws;
+    if (aws !== undefined) {
+      const awsAt = [...at, "aws"];
+      // An unknown key is likely a misspelt field the rules would then call missing: skip them.
+      if (typeof aws !== "object" || aws === null || issues.invalid([...awsAt, "auth"]) || issues.rejectedKeys(awsAt).some((k) => !(String(k) in awsOptionsShape))) return;
+      if (issues.invalid(awsAt)) aws = validFields(awsAt, aws, Object.keys(aws) as (keyof typeof aws & string)[]) as typeof aws;
+    }
     const { exportShellVariables } = validFields(at, c, ["exportShellVariables"]);
     build(at, () =>
       configs.set(

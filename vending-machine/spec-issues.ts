@@ -71,7 +71,13 @@ export class SpecIssues {
    */
   public addConstructError(at: SpecPath, error: unknown): void {
     if (!(error instanceof KitValidationError) || error instanceof SpecValidationError) throw error;
-    for (const i of error.issues) this.push([...at, ...segmentsOf(i.field)], `${i.message}, got: ${i.received}`);
+    for (const i of error.issues) {
+      const path = [...at, ...segmentsOf(i.field)];
+      // A field the schema rejected was left out of the construct: what the construct says of it
+      // (e.g. "is required") repeats that mistake.
+      if (this.rejected.some((r) => related(r, path) && r.length <= path.length)) continue;
+      this.push(path, `${i.message}, got: ${i.received}`);
+    }
   }
 
   /**
@@ -80,6 +86,11 @@ export class SpecIssues {
    */
   public invalid(path: SpecPath): boolean {
     return this.rejected.some((r) => related(r, path));
+  }
+
+  /** The keys directly inside `path` that the schema rejected (unknown or invalid fields). */
+  public rejectedKeys(path: SpecPath): (string | number)[] {
+    return this.rejected.filter((r) => r.length > path.length && path.every((seg, i) => r[i] === seg)).map((r) => r[path.length]!);
   }
 
   /** True when any problem (the schema's or a check's) is at `path` or inside it. */

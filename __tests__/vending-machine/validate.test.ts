@@ -15,6 +15,21 @@ function problems(text: string): string[] {
 }
 
 describe("validating a spec", () => {
+  test("an invalid AWS field leaves the AWS rules across fields running on the others", () => {
+    const spec = [
+      "version: 1",
+      "providerConfigurations:",
+      "  - name: aws-a",
+      "    aws: {auth: role-delegation, managedPolicyArns: [x]}",
+      "environments: [{name: dev}]",
+      "",
+    ].join("\n");
+    expect(problems(spec)).toEqual([
+      'spec.yaml:4: providerConfigurations[0].aws.managedPolicyArns[0]: must be a managed policy ARN, got: "x"',
+      'spec.yaml:4: providerConfigurations[0].aws.externalId: is required for auth "role-delegation", got: nothing',
+    ]);
+  });
+
   test("lists every problem of every kind in one run, each at its line", () => {
     expect(problems(MANY_MISTAKES)).toEqual(MANY_MISTAKES_PROBLEMS);
     try {

@@ -1,18 +1,16 @@
 import { z } from "zod";
 import { ABSOLUTE_PATH, ENV_NAME } from "../../core/ids";
+import { IssueCollector } from "../../core/issues";
 import { AgentTokenSource } from "./token-source";
 import {
   describeValue,
   intInRange,
   isToken,
-  KitValidationError,
   literalIntInRange,
   nonEmptyString,
-  parseOrThrow,
   strictProps,
   tokenOr,
   ValidationContext,
-  ValidationIssue,
 } from "../../core/validation";
 
 /** The kind of agent pool an agent serves. VCS agents only relay VCS traffic; run agents run tasks. */
@@ -372,44 +370,55 @@ export interface ResolvedShutdown {
 
 /**
  * Validates agent settings and applies defaults. Every problem is reported at once in a
- * {@link KitValidationError} that names `ctx.subject` (a construct path) and each field.
+ * KitValidationError that names `ctx.subject` (a construct path) and each field.
  */
 export function resolveAgentSettings(
   input: AgentSettings,
   ctx: ValidationContext = { subject: "AgentSettings" },
 ): ResolvedAgentSettings {
-  const parsed = parseOrThrow(agentSettingsSchema, input, ctx);
-  const issues: ValidationIssue[] = [];
+  // Field problems and the rules across fields, in one error; a rule is skipped when a field it
+  // reads is already invalid.
+  const issues = new IssueCollector(ctx);
+  const parsed = issues.parse(agentSettingsSchema, input);
   const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
   const add = (field: string, message: string, received: unknown) =>
-    issues.push({ field: `${prefix}${field}`, message, received: describeValue(received) });
+    issues.addIssue({ field: `${prefix}${field}`, message, received: describeValue(received) });
 
-  if (parsed.poolKind === "vcs") {
-    const runOnly = ["concurrency", "containerTask", "cache", "driver"] as const;
+  if (parsed !== undefined) {
+    const runOnly = ["concurrency", "containerTask", "cache", "driver", "providerMirrors", "single"] as const;
     for (const field of runOnly) {
-      if (parsed[field] !== undefined) add(field, 'applies only to run agents (poolKind "run")', parsed[field]);
+      issues.rule(["poolKind", field], () => {
+        if (parsed.poolKind !== "vcs") return;
+        const value = parsed[field];
+        const set = field === "providerMirrors" ? (value as readonly unknown[] | undefined ?? []).length > 0 : field === "single" ? value === true : value !== undefined;
+        if (set) add(field, 'applies only to run agents (poolKind "run")', value);
+      });
     }
-    if (parsed.providerMirrors.length > 0) add("providerMirrors", 'applies only to run agents (poolKind "run")', parsed.providerMirrors);
-    if (parsed.single) add("single", 'applies only to run agents (poolKind "run")', parsed.single);
+    issues.rule(["single", "concurrency"], () => {
+      if (parsed.single && typeof parsed.concurrency === "number" && !isToken(parsed.concurrency) && parsed.concurrency > 1) {
+        add("concurrency", "must be 1 (or unset) when `single` is true: a single-run agent exits after one task", parsed.concurrency);
+      }
+    });
+    issues.rule(["containerTask"], () => {
+      const task = parsed.containerTask;
+      if (!task) return;
+      if (known(task.cpuRequest) && known(task.cpuLimit) && task.cpuRequest > task.cpuLimit) {
+        add("containerTask.cpuRequest", `must not exceed \`containerTask.cpuLimit\` (${task.cpuLimit})`, task.cpuRequest);
+      }
+      if (known(task.memoryRequestMiB) && known(task.memoryLimitMiB) && task.memoryRequestMiB > task.memoryLimitMiB) {
+        add("containerTask.memoryRequestMiB", `must not exceed \`containerTask.memoryLimitMiB\` (${task.memoryLimitMiB})`, task.memoryRequestMiB);
+      }
+      if (task.image !== undefined && task.imageMode === "legacy") {
+        add("containerTask.image", 'applies only to `containerTask.imageMode` "golden"', task.image);
+      }
+    });
   }
-  if (parsed.single && typeof parsed.concurrency === "number" && !isToken(parsed.concurrency) && parsed.concurrency > 1) {
-    add("concurrency", "must be 1 (or unset) when `single` is true: a single-run agent exits after one task", parsed.concurrency);
-  }
-  const task = parsed.containerTask;
-  if (task) {
-    if (known(task.cpuRequest) && known(task.cpuLimit) && task.cpuRequest > task.cpuLimit) {
-      add("containerTask.cpuRequest", `must not exceed \`containerTask.cpuLimit\` (${task.cpuLimit})`, task.cpuRequest);
-    }
-    if (known(task.memoryRequestMiB) && known(task.memoryLimitMiB) && task.memoryRequestMiB > task.memoryLimitMiB) {
-      add("containerTask.memoryRequestMiB", `must not exceed \`containerTask.memoryLimitMiB\` (${task.memoryLimitMiB})`, task.memoryRequestMiB);
-    }
-    if (task.image !== undefined && task.imageMode === "legacy") {
-      add("containerTask.image", 'applies only to `containerTask.imageMode` "golden"', task.image);
-    }
-  }
-  const shutdown = resolveShutdown(parsed.shutdown, add);
-  if (issues.length > 0) throw new KitValidationError(ctx.subject, issues);
-  return { ...parsed, shutdown };
+  let shutdown: ResolvedShutdown | undefined;
+  issues.rule(["shutdown"], () => {
+    shutdown = resolveShutdown(parsed.shutdown, add);
+  });
+  issues.throwIfAny();
+  return { ...parsed, shutdown: shutdown! };
 }
 
 function known(v: number | undefined): v is number {

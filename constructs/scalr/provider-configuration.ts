@@ -12,14 +12,12 @@ import {
   ProviderConfigurationConfig,
   ProviderConfigurationCustomArgument,
 } from "../../providers/scalr/generated/providers/scalr/provider-configuration";
-import { DEFAULT_SCALR_OIDC_AUDIENCE, MIN_EXTERNAL_ID_LENGTH, awsOptionsShape, providerConfigurationFields } from "./field-rules";
+import { customProviderArgumentFields, providerConfigurationFields } from "./field-rules";
 import type { IEnvironment, IProviderConfiguration, ITag, ProviderConfigurationKind, ShareRequester } from "./interfaces";
 import { brand, checkUnique, isKind, ref, refKey, requireReference, tagIds } from "./references";
-import { SCALR_OIDC_ISSUER, stackOidcProvider } from "./scalr-oidc-provider";
+import { stackOidcProvider } from "./scalr-oidc-provider";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 
-// Kept here for the modules that imported them from this one (the rules live in field-rules.ts).
-export { DEFAULT_SCALR_OIDC_AUDIENCE, MIN_EXTERNAL_ID_LENGTH, SCALR_OIDC_ISSUER, awsOptionsShape };
 
 /** The Scalr SaaS AWS account that role-delegation roles trust (docs.scalr.io, "AWS"). */
 export const SCALR_SAAS_AWS_ACCOUNT_ID = "919814621061";
@@ -225,9 +223,11 @@ export class ProviderConfiguration extends Construct implements IProviderConfigu
     if (p?.aws) checkAws(issues, p.aws, () => (issues.has("name") ? undefined : p.name));
     if (p?.google) checkGoogle(issues, p.google);
     if (p?.azure) checkAzure(issues, p.azure);
-    if (p?.kubernetes) checkKubernetes(issues, p.kubernetes);
-    const kinds = CLOUDS.filter((k) => p?.[k] !== undefined);
-    issues.rule(CLOUDS, () => {
+    // Which clouds are set does not depend on what is inside them: read from the input itself.
+    const raw = typeof props === "object" && props !== null ? (props as unknown as Record<string, unknown>) : undefined;
+    if (raw?.kubernetes !== undefined) checkKubernetes(issues, p?.kubernetes ?? {}, (raw.kubernetes as { extraArguments?: unknown } | null)?.extraArguments);
+    const kinds = CLOUDS.filter((k) => raw?.[k] !== undefined);
+    issues.rule(raw ? [] : [""], () => {
       if (kinds.length !== 1) {
         issues.add(kinds.length > 1 ? (kinds[1] ?? "") : "", "exactly one of `aws`, `google`, `azure`, `kubernetes` must be set", kinds.length > 1 ? kinds.join(", ") : undefined, { sensitive: false });
       }
@@ -260,7 +260,12 @@ export class ProviderConfiguration extends Construct implements IProviderConfigu
       this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, custom: kubernetes(p.kubernetes!) });
     }
     this.providerConfigurationId = this.resource.id;
-    if (p.environments !== "all") p.environments.forEach((e, i) => this.shareWith(e, { subject: this.node.path, field: `environments[${i}]` }));
+    if (p.environments !== "all") {
+      // Every environment it cannot share with, together.
+      const sharing = new IssueCollector({ subject: this.node.path });
+      p.environments.forEach((e, i) => sharing.collect(() => this.shareWith(e, { subject: this.node.path, field: `environments[${i}]` })));
+      sharing.throwIfAny();
+    }
   }
 
 
@@ -452,10 +457,13 @@ function azure(a: AzureOptions) {
 }
 
 /** The Kubernetes provider arguments the typed fields set. */
+/** One `kubernetes.extraArguments` entry, checked on its own. */
+const ARGUMENT = strictProps(customProviderArgumentFields);
+
 const TYPED_KUBERNETES_ARGUMENTS = ["host", "cluster_ca_certificate", "token", "client_certificate", "client_key"];
 
 /** The cross-field rules of `kubernetes`. */
-function checkKubernetes(issues: IssueCollector, k: Partial<KubernetesOptions>): void {
+function checkKubernetes(issues: IssueCollector, k: Partial<KubernetesOptions>, rawExtraArguments: unknown): void {
   const f = (field: string) => `kubernetes.${field}`;
   issues.rule([f("token")], () => requireReference(issues, f("token"), k.token));
   issues.rule([f("clientKey")], () => requireReference(issues, f("clientKey"), k.clientKey));
@@ -465,18 +473,18 @@ function checkKubernetes(issues: IssueCollector, k: Partial<KubernetesOptions>):
       issues.add(f(missing), "is required with `clientCertificate`/`clientKey`: they authenticate together", undefined);
     }
   });
-  issues.rule([f("extraArguments")], () => {
-    const args = k.extraArguments ?? [];
-    args.forEach((arg, i) => {
-      if (arg.sensitive) requireReference(issues, f(`extraArguments[${i}].value`), arg.value);
-    });
-    args.forEach((arg, i) => {
-      if (TYPED_KUBERNETES_ARGUMENTS.includes(arg.name)) {
-        issues.add(f(`extraArguments[${i}].name`), `is a typed field's argument (${TYPED_KUBERNETES_ARGUMENTS.join(", ")}): set that field instead`, arg.name);
-      }
-    });
-    checkUnique(issues, f("extraArguments"), args.map((a) => a.name));
+  // Each entry on its own: a mistake in one entry does not hide another entry's.
+  const args = Array.isArray(rawExtraArguments) ? rawExtraArguments : (k.extraArguments ?? []);
+  const entries = args.map((raw, i) => (issues.has(f(`extraArguments[${i}]`)) ? undefined : ARGUMENT.safeParse(raw).data));
+  entries.forEach((arg, i) => {
+    if (arg?.sensitive) requireReference(issues, f(`extraArguments[${i}].value`), arg.value);
   });
+  entries.forEach((arg, i) => {
+    if (arg && TYPED_KUBERNETES_ARGUMENTS.includes(arg.name)) {
+      issues.add(f(`extraArguments[${i}].name`), `is a typed field's argument (${TYPED_KUBERNETES_ARGUMENTS.join(", ")}): set that field instead`, arg.name);
+    }
+  });
+  issues.rule([f("extraArguments")], () => checkUnique(issues, f("extraArguments"), entries.map((a) => a?.name)));
 }
 
 function kubernetes(k: KubernetesOptions) {

@@ -242,6 +242,19 @@ describe("resolveAgentSettings rejects bad input", () => {
     ]);
   });
 
+  test("reports field problems and the rules across other fields together, skipping rules on invalid fields", () => {
+    const message = messageOf(() =>
+      resolveAgentSettings({ ...minimal, concurrency: 0, shutdown: { mode: "drain", gracePeriodSeconds: 60 }, containerTask: { cpuRequest: 4, cpuLimit: 2 } }),
+    );
+    expect(message.split("\n")).toEqual([
+      "AgentSettings: `concurrency` must be a whole number from 1 to 50, got: 0",
+      "AgentSettings: `containerTask.cpuRequest` must not exceed `containerTask.cpuLimit` (2), got: 4",
+      'AgentSettings: `shutdown.gracePeriodSeconds` must be at least 120 for `shutdown.mode` "drain", got: 60',
+    ]);
+    // `single` is invalid, so the single/concurrency rule does not also fire.
+    expect(messageOf(() => resolveAgentSettings({ ...minimal, single: "yes", concurrency: 5 } as unknown as AgentSettings)).split("\n")).toHaveLength(1);
+  });
+
   test("names the construct path and the field prefix it is given", () => {
     const message = messageOf(() => resolveAgentSettings({ ...minimal, concurrency: 0 }, { subject: "vm/Fleet", fieldPrefix: "agent" }));
     expect(message).toBe("vm/Fleet: `agent.concurrency` must be a whole number from 1 to 50, got: 0");

@@ -155,4 +155,37 @@ describe("all problems of one props object are reported together", () => {
     const error = errorOf(() => new Tag(stack, "Tag", { name: " t", color: "red" } as unknown as TagProps));
     expectIssues(stack, "Tag", error, ["name", "color"]);
   });
+
+  test("ProviderConfiguration: a mistake in one extra argument does not hide another's, and two clouds are reported with mistakes inside them", () => {
+    const stack = newStack();
+    const k8s = errorOf(
+      () =>
+        new ProviderConfiguration(stack, "K8s", {
+          name: "k8s",
+          kubernetes: { host: "https://h.example.com", extraArguments: [{ name: "ok", value: 5 }, { name: "token", value: "v" }] },
+        } as unknown as ProviderConfigurationProps),
+    );
+    expectIssues(stack, "K8s", k8s, ["kubernetes.extraArguments[0].value", "kubernetes.extraArguments[1].name"]);
+    const two = errorOf(
+      () =>
+        new ProviderConfiguration(stack, "Two", {
+          name: "",
+          kubernetes: { host: "https://h.example.com" },
+          google: { auth: "service-account-key", serviceAccountKey: "plain" },
+        } as unknown as ProviderConfigurationProps),
+    );
+    expectIssues(stack, "Two", two, ["name", "google.serviceAccountKey", "kubernetes"]);
+  });
+
+  test("ProviderConfiguration: every environment it cannot share with, together", () => {
+    const app = Testing.app();
+    const a = new TerraformStack(app, "stack");
+    new ScalrProvider(a, "scalr", {});
+    const b = new TerraformStack(app, "other");
+    new ScalrProvider(b, "scalr", {});
+    const e1 = new Environment(b, "E1", { name: "e1" });
+    const e2 = new Environment(b, "E2", { name: "e2" });
+    const error = errorOf(() => new ProviderConfiguration(a, "Pc", { name: "k", environments: [e1, e2], kubernetes: { host: "https://h.example.com" } }));
+    expect(error.issues.map((i) => i.field)).toEqual(["environments[0]", "environments[1]"]);
+  });
 });
