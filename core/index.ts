@@ -1,4 +1,5 @@
 export * from "./ids";
 export * from "./issues";
 export * from "./terraform-json";
+export * from "./terraform-literal";
 export * from "./validation";

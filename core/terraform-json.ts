@@ -1,10 +1,13 @@
 import { Fn } from "cdktf";
+import { terraformLiteral } from "./terraform-literal";
 import { isToken } from "./validation";
 
 /**
  * Serializes a value to a JSON string for a Terraform argument (IAM policies, container
  * definitions, Helm values). Terraform references inside become `${jsonencode(<expr>)}`, so a
- * referenced value is quoted and escaped by Terraform itself and can never break the JSON.
+ * referenced value is quoted and escaped by Terraform itself and can never break the JSON. Literal
+ * `${` and `%{` in the value are escaped ({@link terraformLiteral}), so an IAM policy variable such
+ * as `${aws:username}` reaches AWS as written instead of being evaluated by Terraform.
  */
 export function terraformJson(value: unknown): string {
   const tokens: unknown[] = [];
@@ -15,7 +18,7 @@ export function terraformJson(value: unknown): string {
     }
     return v;
   });
-  return text.replace(/"@@kit-token-(\d+)@@"/g, (_m, i: string) => Fn.jsonencode(tokens[Number(i)]));
+  return terraformLiteral(text).replace(/"@@kit-token-(\d+)@@"/g, (_m, i: string) => Fn.jsonencode(tokens[Number(i)]));
 }
 
 const JSONENCODE_OPEN = "${jsonencode(";
