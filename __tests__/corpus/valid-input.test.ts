@@ -56,7 +56,7 @@ describe("valid-but-random input renders without undefined, NaN or [object Objec
     fc.assert(
       fc.property(settings, (s) => {
         const resolved = resolveAgentSettings(s);
-        const env = renderAgentEnvironment(resolved);
+        const env = renderAgentEnvironment(resolved, { noProxy: [] });
         for (const value of Object.values(env.variables)) expect(value).not.toMatch(BROKEN);
         expect(JSON.stringify(renderEcsContainerEnvironment(resolved, { subject: "ecs" }))).not.toMatch(BROKEN);
         expect(renderVmUserData({ ...s, driver: "docker" }, { os: "ubuntu-24.04" }).document).not.toMatch(BROKEN);

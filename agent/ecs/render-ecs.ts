@@ -1,4 +1,5 @@
 import { ResolvedAgentSettings } from "../settings/agent-settings";
+import { NO_PROXY_LOOPBACK } from "../settings/proxy";
 import { AGENT_TOKEN_VARIABLE, renderAgentEnvironment } from "../settings/render-env";
 import { KitValidationError, ValidationContext, ValidationIssue, describeValue, isToken } from "../../core/validation";
 
@@ -23,6 +24,16 @@ export interface EcsAgentContainerEnvironment {
   readonly secrets: readonly EcsSecretVariable[];
 }
 
+/**
+ * Endpoints that stay direct behind a proxy on ECS: loopback, the task metadata and credentials
+ * endpoint 169.254.170.2 that the AWS SDKs call for the task role
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html, "the credential
+ * provider … at 169.254.170.2"; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-metadata-endpoint-v4-fargate.html),
+ * and the EC2 instance metadata service (IPv4 and IPv6) that tasks on the EC2 launch type can reach
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html).
+ */
+export const ECS_NO_PROXY_DEFAULTS: readonly string[] = [...NO_PROXY_LOOPBACK, "169.254.170.2", "169.254.169.254", "fd00:ec2::254"];
+
 /** Fargate's longest stop timeout (seconds between SIGTERM and SIGKILL). */
 export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
 
@@ -43,7 +54,7 @@ export function renderEcsContainerEnvironment(settings: ResolvedAgentSettings, c
       },
     ]);
   }
-  const env = renderAgentEnvironment(settings);
+  const env = renderAgentEnvironment(settings, { noProxy: ECS_NO_PROXY_DEFAULTS });
   const valueFrom = token.jsonKey === undefined ? token.secretArn : `${token.secretArn}:${token.jsonKey}::`;
   return {
     environment: Object.entries(env.variables).map(([name, value]) => ({ name, value })),

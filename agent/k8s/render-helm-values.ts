@@ -79,7 +79,7 @@ function renderChart(r: ValuesRenderer, chart: AgentChart, raw: AgentSettings, s
     r.fail("chart", 'must be "agent-local" for a VCS pool: the other charts start run tasks only', chart.name);
   }
   checkCommon(r, chart, raw, s, o);
-  const env = { ...renderAgentEnvironment(s).variables };
+  const env = { ...renderAgentEnvironment(s, { noProxy: [] }).variables };
   const take = (name: string): string | undefined => {
     const v = env[name];
     delete env[name];
@@ -89,7 +89,7 @@ function renderChart(r: ValuesRenderer, chart: AgentChart, raw: AgentSettings, s
   for (const name of ["SCALR_AGENT_NAME", "SCALR_URL"]) take(name);
 
   const tokenSecret = tokenSecretOf(r, s, o);
-  const image = r.image(s.image, "settings.image");
+  const image = r.image(s.image.reference, "settings.image");
   chart.render(r, { raw, settings: s, options: o, take, tokenSecret, image });
 
   // Every agent variable the chart has no value for goes through its `extraEnv`.

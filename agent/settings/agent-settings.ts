@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ABSOLUTE_PATH, ENV_NAME } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
+import { AgentImage, DEFAULT_AGENT_IMAGE, ResolvedAgentImage, agentImageSchema, resolveAgentImage } from "./agent-image";
 import { AgentTokenSource } from "./token-source";
 import {
   describeValue,
@@ -160,8 +161,13 @@ export interface AgentSettings {
   readonly providerMirrors?: readonly ProviderNetworkMirror[];
   /** Provider/module/binary caches (run agents). @default - agent defaults */
   readonly cache?: AgentCacheSettings;
-  /** Agent image for container runtimes. @default "scalr/agent:1.4.0" */
-  readonly image?: string;
+  /**
+   * Agent image for container runtimes: a reference string (`scalr/agent:1.4.0`,
+   * `registry.example.com/scalr/agent:1.4.0@sha256:…`) or an {@link AgentImage} with registry,
+   * repository, tag, user-given digest and pull credentials.
+   * @default "scalr/agent:1.4.0"
+   */
+  readonly image?: string | AgentImage;
   /**
    * More environment variables for the agent. Names the kit renders itself are rejected (set the
    * matching field instead); values must not be secrets.
@@ -170,8 +176,6 @@ export interface AgentSettings {
   readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
-/** The agent image the kit pins by default (the agent-helm charts' appVersion). */
-export const DEFAULT_AGENT_IMAGE = "scalr/agent:1.4.0";
 /** Default data directory of the agent. */
 export const DEFAULT_DATA_DIR = "/var/lib/scalr-agent";
 /** Minimum grace period per shutdown mode (the agent-helm charts enforce the same). */
@@ -349,13 +353,15 @@ export const agentSettingsSchema = strictProps({
     moduleCacheSizeLimitMiB: intInRange(1, 1048576).optional(),
     binaryCacheSizeLimitMiB: intInRange(1, 1048576).optional(),
   }).optional(),
-  image: imageRef.default(DEFAULT_AGENT_IMAGE),
+  image: agentImageSchema.default(DEFAULT_AGENT_IMAGE),
   extraEnv: extraEnvSchema.default({}),
 }) satisfies z.ZodType<AgentSettings>;
 
 /** {@link AgentSettings} after validation, with every default applied. */
-export type ResolvedAgentSettings = z.output<typeof agentSettingsSchema> & {
+export type ResolvedAgentSettings = Omit<z.output<typeof agentSettingsSchema>, "image" | "shutdown"> & {
   readonly shutdown: ResolvedShutdown;
+  /** The agent image: the reference runtimes render, its parts and pull credentials. */
+  readonly image: ResolvedAgentImage;
 };
 
 /** Shutdown settings with the agent's timeouts derived from the grace period. */
@@ -418,7 +424,7 @@ export function resolveAgentSettings(
     shutdown = resolveShutdown(parsed.shutdown, add);
   });
   issues.throwIfAny();
-  return { ...parsed, shutdown: shutdown! };
+  return { ...parsed, shutdown: shutdown!, image: resolveAgentImage(parsed.image) };
 }
 
 function known(v: number | undefined): v is number {

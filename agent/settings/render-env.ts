@@ -1,5 +1,6 @@
 import { Fn, Token } from "cdktf";
 import { CaBundle, ResolvedAgentSettings } from "./agent-settings";
+import { proxyVariables, renderProxy } from "./proxy";
 import { AgentTokenSource } from "./token-source";
 import { isToken } from "../../core/validation";
 
@@ -19,6 +20,15 @@ export interface AgentEnvironment {
   readonly secrets: readonly AgentSecretVariable[];
 }
 
+/** What a runtime adds to the shared rendering. */
+export interface AgentEnvironmentRuntime {
+  /**
+   * Endpoints that must stay direct behind a proxy on this runtime (loopback, instance or task
+   * metadata, in-cluster addresses), put before the user's `proxy.noProxy` entries.
+   */
+  readonly noProxy: readonly string[];
+}
+
 /** Which names the agent reads: the current `SCALR_AGENT_*` ones. */
 export const AGENT_TOKEN_VARIABLE = "SCALR_AGENT_TOKEN";
 
@@ -26,10 +36,10 @@ export const AGENT_TOKEN_VARIABLE = "SCALR_AGENT_TOKEN";
  * Renders settings to the agent's environment (`SCALR_URL` and `SCALR_AGENT_*` names, proxy
  * variables, extra variables). The token is listed under `secrets`, by reference only.
  *
- * Proxy variables are rendered in upper and lower case: Go tools read both, curl and git only the
- * lower-case `http_proxy`.
+ * Proxy variables come from the one proxy renderer ({@link renderProxy}) with the runtime's
+ * must-bypass endpoints, so a proxy means the same on every runtime.
  */
-export function renderAgentEnvironment(settings: ResolvedAgentSettings): AgentEnvironment {
+export function renderAgentEnvironment(settings: ResolvedAgentSettings, runtime: AgentEnvironmentRuntime): AgentEnvironment {
   const env: Record<string, string> = {};
   const set = (name: string, value: string | number | boolean | undefined) => {
     if (value === undefined) return;
@@ -90,19 +100,8 @@ export function renderAgentEnvironment(settings: ResolvedAgentSettings): AgentEn
     set("SCALR_AGENT_BINARY_CACHE_SIZE_LIMIT_MB", cache.binaryCacheSizeLimitMiB);
   }
 
-  if (settings.proxy) {
-    const http = settings.proxy.http ?? settings.proxy.https;
-    const https = settings.proxy.https ?? settings.proxy.http;
-    const noProxy = settings.proxy.noProxy.join(",");
-    for (const [name, value] of [
-      ["HTTP_PROXY", http],
-      ["HTTPS_PROXY", https],
-      ["NO_PROXY", noProxy || undefined],
-    ] as const) {
-      set(name, value);
-      set(name.toLowerCase(), value);
-    }
-  }
+  const proxy = renderProxy(settings.proxy, runtime.noProxy);
+  if (proxy) Object.assign(env, proxyVariables(proxy));
 
   for (const [name, value] of Object.entries(settings.extraEnv)) set(name, value);
 

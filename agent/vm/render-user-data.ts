@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AgentSettings, DEFAULT_AGENT_IMAGE, reservedEnvField, resolveAgentSettings, ResolvedAgentSettings } from "../settings/agent-settings";
+import { DEFAULT_AGENT_IMAGE } from "../settings/agent-image";
+import { AgentSettings, reservedEnvField, resolveAgentSettings, ResolvedAgentSettings } from "../settings/agent-settings";
 import { renderAgentEnvironment } from "../settings/render-env";
 import {
   describeValue,
@@ -315,17 +316,12 @@ function collectTerraformReferences(value: unknown, path: string, report: (field
 
 /** The agent's variables on a VM: the shared rendering plus what the VM runtime decides. */
 function vmEnvironment(s: ResolvedAgentSettings, os: VmOsProfile, ctx: ValidationContext): Record<string, string> {
-  const env: Record<string, string> = { ...renderAgentEnvironment(s).variables };
+  const env: Record<string, string> = { ...renderAgentEnvironment(s, { noProxy: VM_NO_PROXY_DEFAULTS }).variables };
   if (s.poolKind === "run" && s.driver === undefined) env.SCALR_AGENT_DRIVER = "docker";
   if (s.caBundle) {
     // The OS bundle holds the public CAs plus the custom one (the agent needs both).
     env.SCALR_AGENT_CA_CERT = os.caBundle;
     env.SSL_CERT_FILE = os.caBundle;
-  }
-  if (s.proxy) {
-    const noProxy = uniq([...VM_NO_PROXY_DEFAULTS, ...s.proxy.noProxy]).join(",");
-    env.NO_PROXY = noProxy;
-    env.no_proxy = noProxy;
   }
   const issues: ValidationIssue[] = [];
   for (const [name, value] of Object.entries(env)) {
@@ -341,12 +337,13 @@ function vmEnvironment(s: ResolvedAgentSettings, os: VmOsProfile, ctx: Validatio
 /** The agent image; the default one is pulled through `containerTask.imageRegistry` when that is set. */
 function agentImage(s: ResolvedAgentSettings): string {
   const registry = s.containerTask?.imageRegistry;
-  if (s.image !== DEFAULT_AGENT_IMAGE || registry === undefined) return s.image;
+  const image = s.image.reference;
+  if (image !== DEFAULT_AGENT_IMAGE || registry === undefined) return image;
   // Scalr's rule for task images: a trailing '/' keeps the repository (`mirror/proj/` + `scalr/agent`),
   // a path without it replaces the namespace (`mirror/proj` + `agent`); a bare host keeps it.
-  if (registry.endsWith("/")) return `${registry}${s.image}`;
-  if (registry.includes("/")) return `${registry}/${s.image.slice(s.image.indexOf("/") + 1)}`;
-  return `${registry}/${s.image}`;
+  if (registry.endsWith("/")) return `${registry}${image}`;
+  if (registry.includes("/")) return `${registry}/${image.slice(image.indexOf("/") + 1)}`;
+  return `${registry}/${image}`;
 }
 
 function tokenUnit(): SystemdUnit {

@@ -234,7 +234,7 @@ export class FargateAgentTask extends Construct {
       assumeRolePolicy: assumeByEcsTasks,
     });
     const secretArn = secretSource.secretArn as string;
-    const ecr = ecrRepositoryOf(this.settings.image);
+    const ecr = ecrRepositoryOf(this.settings.image.reference);
     new IamRolePolicy(this, "ExecutionPolicy", {
       role: this.executionRole.id,
       name: "agent-execution",
@@ -286,7 +286,7 @@ export class FargateAgentTask extends Construct {
       containerDefinitions: terraformJson([
         {
           name: this.containerName,
-          image: this.settings.image,
+          image: this.settings.image.reference,
           essential: true,
           environment: container.environment,
           secrets: container.secrets,

@@ -61,7 +61,7 @@ describe("resolveAgentSettings defaults", () => {
       logFormat: "json",
       debug: false,
       disconnectOnStop: true,
-      image: "scalr/agent:1.4.0",
+      image: { reference: "scalr/agent:1.4.0", repository: "scalr/agent", tag: "1.4.0", dockerHub: true },
       providerMirrors: [],
       extraEnv: {},
       shutdown: { mode: "drain", gracePeriodSeconds: 3660, drainTimeoutSeconds: 3590, graceShutdownTimeoutSeconds: 60 },
@@ -86,7 +86,7 @@ describe("resolveAgentSettings defaults", () => {
 
 describe("renderAgentEnvironment", () => {
   test("renders the minimal agent", () => {
-    const env = renderAgentEnvironment(resolveAgentSettings(minimal));
+    const env = renderAgentEnvironment(resolveAgentSettings(minimal), { noProxy: [] });
     expect(env.variables).toEqual({
       SCALR_URL: "https://acme.scalr.io",
       SCALR_AGENT_DATA_DIR: "/var/lib/scalr-agent",
@@ -101,7 +101,7 @@ describe("renderAgentEnvironment", () => {
   });
 
   test("renders every option to its SCALR_AGENT_* name, sorted", () => {
-    const env = renderAgentEnvironment(resolveAgentSettings(everything));
+    const env = renderAgentEnvironment(resolveAgentSettings(everything), { noProxy: [] });
     expect(Object.keys(env.variables)).toEqual([...Object.keys(env.variables)].sort());
     expect(env.variables).toMatchSnapshot();
   });
@@ -115,7 +115,7 @@ describe("renderAgentEnvironment", () => {
       AgentTokenSource.fromKubernetesSecret("scalr-token", "token"),
       AgentTokenSource.fromFile("/run/scalr-agent/token"),
     ]) {
-      const env = renderAgentEnvironment(resolveAgentSettings({ ...everything, token: source }));
+      const env = renderAgentEnvironment(resolveAgentSettings({ ...everything, token: source }), { noProxy: [] });
       const text = JSON.stringify(env.variables);
       expect(text).not.toMatch(/TOKEN"|CANARY|var\.t/);
       expect(env.secrets.map((s) => s.source)).toEqual([source]);
@@ -124,21 +124,21 @@ describe("renderAgentEnvironment", () => {
 
   test("a PEM bundle is rendered base64-encoded, a path as is with SSL_CERT_FILE", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----";
-    const fromPem = renderAgentEnvironment(resolveAgentSettings({ ...minimal, caBundle: { pem } })).variables;
+    const fromPem = renderAgentEnvironment(resolveAgentSettings({ ...minimal, caBundle: { pem } }), { noProxy: [] }).variables;
     expect(Buffer.from(fromPem.SCALR_AGENT_CA_CERT ?? "", "base64").toString()).toBe(pem);
     expect(fromPem.SSL_CERT_FILE).toBeUndefined();
-    const fromPath = renderAgentEnvironment(resolveAgentSettings({ ...minimal, caBundle: { path: "/etc/ca.pem" } })).variables;
+    const fromPath = renderAgentEnvironment(resolveAgentSettings({ ...minimal, caBundle: { path: "/etc/ca.pem" } }), { noProxy: [] }).variables;
     expect(fromPath).toMatchObject({ SCALR_AGENT_CA_CERT: "/etc/ca.pem", SSL_CERT_FILE: "/etc/ca.pem" });
   });
 
   test("one proxy URL serves both schemes, in upper and lower case", () => {
-    const v = renderAgentEnvironment(resolveAgentSettings({ ...minimal, proxy: { https: "http://p:8080" } })).variables;
+    const v = renderAgentEnvironment(resolveAgentSettings({ ...minimal, proxy: { https: "http://p:8080" } }), { noProxy: [] }).variables;
     expect(v).toMatchObject({ HTTP_PROXY: "http://p:8080", HTTPS_PROXY: "http://p:8080", http_proxy: "http://p:8080", https_proxy: "http://p:8080" });
     expect(v.NO_PROXY).toBeUndefined();
   });
 
   test("a single-run serverless agent", () => {
-    const v = renderAgentEnvironment(resolveAgentSettings({ ...minimal, single: true, driver: "local" })).variables;
+    const v = renderAgentEnvironment(resolveAgentSettings({ ...minimal, single: true, driver: "local" }), { noProxy: [] }).variables;
     expect(v).toMatchObject({ SCALR_AGENT_SINGLE: "true", SCALR_AGENT_DRIVER: "local" });
   });
 
@@ -148,7 +148,7 @@ describe("renderAgentEnvironment", () => {
     const n = new TerraformVariable(stack, "n", { type: "number" });
     const urlRef = url.stringValue;
     const s = resolveAgentSettings({ ...minimal, scalrUrl: urlRef, concurrency: n.numberValue });
-    const v = renderAgentEnvironment(s).variables;
+    const v = renderAgentEnvironment(s, { noProxy: [] }).variables;
     expect(v.SCALR_URL).toBe(urlRef);
     expect(Token.isUnresolved(v.SCALR_AGENT_CONCURRENCY)).toBe(true);
   });
