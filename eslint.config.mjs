@@ -21,7 +21,7 @@ export const providerRootImports = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdktf.out/", "coverage/", "temp/", "docs/api/", "providers/scalr/generated/"] },
+  { ignores: ["node_modules/", "dist/", "cdktf.out/", "coverage/", "temp/", "docs/api/", "providers/scalr/generated/", "examples/platform-repo/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

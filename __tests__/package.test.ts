@@ -110,14 +110,59 @@ describe("the built package", () => {
     expect(fs.existsSync(declared(tv.replace("*", "workspace")))).toBe(true);
   });
 
-  test("pins cdktf and the prebuilt providers so they install together", () => {
-    expect(pkg.peerDependencies).toMatchObject({
-      cdktf: "0.21.0",
-      "@cdktf/provider-aws": "21.22.1",
-      "@cdktf/provider-kubernetes": "12.1.1",
-      "@cdktf/provider-helm": "12.1.2",
+  test("peers are caret ranges the tests cover: the devDependencies are the highest tested, check:peers the lowest", () => {
+    expect(pkg.peerDependencies).toEqual({
+      cdktf: "^0.21.0",
+      constructs: "^10.4.2",
+      "@cdktf/provider-aws": "^21.0.0",
+      "@cdktf/provider-kubernetes": "^12.0.0",
+      "@cdktf/provider-helm": "^12.0.0",
     });
-    for (const name of Object.keys(pkg.peerDependencies)) expect(pkg.devDependencies[name]).toBeDefined();
-    expect(pkg.devDependencies["cdktf-cli"]).toBe("0.21.0");
+    for (const [name, range] of Object.entries(pkg.peerDependencies as Record<string, string>)) {
+      // The installed (highest tested) version is inside the range: same major, not below the floor.
+      const installed = (pkg.devDependencies[name] as string).split(".").map(Number);
+      const floor = range.slice(1).split(".").map(Number);
+      expect(`${name} ${installed[0]}`).toBe(`${name} ${floor[0]}`);
+      const rank = (v: number[]) => v[0]! * 1e12 + v[1]! * 1e6 + v[2]!;
+      expect(rank(installed)).toBeGreaterThanOrEqual(rank(floor));
+    }
+    // Only the constructs that need a provider load it: the providers are optional peers.
+    expect(pkg.peerDependenciesMeta).toEqual({
+      "@cdktf/provider-aws": { optional: true },
+      "@cdktf/provider-kubernetes": { optional: true },
+      "@cdktf/provider-helm": { optional: true },
+    });
+    expect(pkg.devDependencies["cdktf-cli"]).toBe(pkg.devDependencies.cdktf);
+    expect(pkg.scripts["check:peers"]).toBe("node scripts/check-peer-range.js");
+  });
+
+  test("a construct whose provider is not installed says which package to install; the others work", () => {
+    // A node_modules like a project that installed cdktf and constructs but no AWS provider.
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "kit-no-aws-"));
+    try {
+      const nm = path.join(project, "node_modules");
+      fs.mkdirSync(path.join(nm, "@cdktf"), { recursive: true });
+      for (const e of fs.readdirSync(path.join(ROOT, "node_modules"))) {
+        if (e !== "@cdktf") fs.symlinkSync(path.join(ROOT, "node_modules", e), path.join(nm, e));
+      }
+      for (const e of fs.readdirSync(path.join(ROOT, "node_modules", "@cdktf"))) {
+        if (e !== "provider-aws") fs.symlinkSync(path.join(ROOT, "node_modules", "@cdktf", e), path.join(nm, "@cdktf", e));
+      }
+      const kit = path.join(nm, "cdktf-scalr-kit");
+      fs.mkdirSync(kit);
+      fs.cpSync(dist, kit, { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
+      const code = `const kit = require("cdktf-scalr-kit");
+        const out = { agentPool: typeof kit.AgentPool };
+        try { kit.EcsAgentService; } catch (e) { out.error = [e.name, e.message]; }
+        process.stdout.write(JSON.stringify(out));`;
+      const out = JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: project, encoding: "utf8" }));
+      expect(out.agentPool).toBe("function");
+      expect(out.error).toEqual([
+        "MissingPeerDependencyError",
+        'cdktf-scalr-kit: `EcsAgentService` needs the peer dependency @cdktf/provider-aws (^21.0.0), which is not installed; install it in your project: npm install @cdktf/provider-aws@"^21.0.0"',
+      ]);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });
