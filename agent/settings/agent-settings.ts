@@ -235,6 +235,9 @@ const RESERVED_ENV: Readonly<Record<string, string>> = {
   SCALR_SINGLE: "single",
   SCALR_AGENT_DATA_DIR: "dataDir",
   SCALR_DATA_HOME: "dataDir",
+  // The data directory's name in the agent-local and agent-docker charts of the 0.x agent
+  // (Scalr/agent-helm charts/agent-local/templates/deployment.yaml @ 4c6ce22).
+  SCALR_WORK_DIR: "dataDir",
   SCALR_AGENT_CACHE_DIR: "cacheDir",
   SCALR_AGENT_HOOKS_DIR: "hooksDir",
   SCALR_AGENT_CA_CERT: "caBundle",

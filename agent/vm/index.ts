@@ -8,3 +8,4 @@ export * from "./systemd-unit";
 export * from "./vm-os";
 export * from "./vm-token-fetch";
 export * from "./yaml";
+export * from "./legacy-package";

@@ -15,6 +15,7 @@ import {
 import { IssueCollector } from "../../core/issues";
 import { AWS_LIFECYCLE_HELPER_PY } from "./aws-lifecycle-helper";
 import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
+import { LEGACY_PACKAGE_DEPRECATION_WARNING, legacyPackageEnvironment, legacyPackageUnverifiedWarning } from "./legacy-package";
 import { CloudConfig, CloudConfigFile } from "./cloud-config";
 import {
   renderDrainWatcherScript,
@@ -35,7 +36,9 @@ import { VmTokenFetch } from "./vm-token-fetch";
  * How the agent is installed:
  * - `docker`: Docker plus the `scalr/agent` container under the kit's `scalr-agent.service`
  *   (Scalr deprecated its RPM/DEB packages on 2026-03-31);
- * - `package`: Scalr's legacy package and its `scalr-agent`/`scalr-docker` units, for existing fleets.
+ * - `package`: Scalr's legacy package and its `scalr-agent`/`scalr-docker` units, for existing fleets
+ *   (deprecated by Scalr: the render returns a warning, and the agent's variables get the names the
+ *   package's 0.x agent reads, see `agent/vm/legacy-package.ts`).
  */
 export type VmInstallMode = "docker" | "package";
 
@@ -105,6 +108,11 @@ export interface VmUserData {
   readonly autoScalingDrain?: Required<VmAutoScalingDrain>;
   /** The agent image (docker mode). */
   readonly image?: string;
+  /**
+   * Synth-time warnings (a construct turns each into an annotation): the deprecated package mode,
+   * settings the package's agent may not read. Empty in Docker mode.
+   */
+  readonly warnings: readonly string[];
   /** The agent's environment file: path and variables (never the token). */
   readonly environmentFile: { readonly path: string; readonly variables: Readonly<Record<string, string>> };
   /** Every unit and drop-in the document writes. */
@@ -121,15 +129,24 @@ export interface VmUserData {
 
 /** The agent's environment file on the VM (root-only, 0600). */
 export const VM_ENV_FILE = "/etc/scalr-agent/agent.env";
-/** Addresses that always stay direct behind a proxy: loopback and the cloud metadata endpoints. */
+/**
+ * Addresses that always stay direct behind a proxy: loopback and the cloud metadata endpoints, which
+ * hand out the instance's credentials and must never be sent to a proxy.
+ */
 export const VM_NO_PROXY_DEFAULTS: readonly string[] = [
   "localhost",
   "127.0.0.1",
   "::1",
-  // Instance metadata (AWS, Azure, GCP, OpenStack), IMDS over IPv6, ECS task metadata.
+  // Instance metadata over IPv4: AWS IMDS (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html),
+  // Azure IMDS (https://learn.microsoft.com/en-us/azure/virtual-machines/instance-metadata-service),
+  // and GCP (https://cloud.google.com/compute/docs/metadata/overview), all at the same address.
   "169.254.169.254",
+  // AWS IMDS over IPv6 (Nitro instances in IPv6 subnets): https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
   "fd00:ec2::254",
+  // ECS task metadata and task-role credentials endpoint (ECS on EC2 instances):
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
   "169.254.170.2",
+  // GCP's metadata server by name: https://cloud.google.com/compute/docs/metadata/overview
   "metadata.google.internal",
 ];
 /** Seconds systemd gives `docker stop` less than TimeoutStopSec, so Docker, not systemd, ends the container. */
@@ -181,6 +198,18 @@ export function renderVmUserData(
       add(field, "must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions)", value),
     );
     if (resolved.driver === "kubernetes") add("driver", 'must be "docker" or "local" on a VM', resolved.driver);
+    // The host's Docker pulls the agent image. Decision (docs/vm.md, "The agent image"): no
+    // `docker login` from the VM yet; it would leave the registry password in
+    // /root/.docker/config.json on every instance. An ECR image pulled with the instance role is the
+    // planned follow-up.
+    if (resolved.image.credentials !== undefined) {
+      issues.addIssue({
+        field: `${prefix}image.credentials`,
+        message:
+          "cannot be used on a VM yet: the host's Docker pulls the agent image without credentials (the kit writes no registry password to user data or disk); use an image the instances can pull anonymously (Docker Hub's scalr/agent, or a mirror or pull-through cache that allows them by network), or bake it into the machine image, and leave `credentials` unset",
+        received: resolved.image.credentials.toString(),
+      });
+    }
     for (const key of ["http", "https"] as const) {
       const hidden = withoutCredentials(resolved.proxy?.[key]);
       if (hidden !== undefined) {
@@ -207,7 +236,14 @@ export function renderVmUserData(
   const os = VM_OS_PROFILES[opts.os];
 
   const tokenFetch = opts.tokenFetch ?? VmTokenFetch.fromAgentTokenSource(s.token, ctx);
-  const variables = vmEnvironment(s, os, ctx);
+  const warnings: string[] = [];
+  let variables = vmEnvironment(s, os, ctx);
+  if (opts.installMode === "package") {
+    const legacy = legacyPackageEnvironment(variables);
+    variables = legacy.variables;
+    warnings.push(LEGACY_PACKAGE_DEPRECATION_WARNING);
+    if (legacy.unverified.length > 0) warnings.push(legacyPackageUnverifiedWarning(legacy.unverified));
+  }
   const runAgent = s.poolKind === "run";
   const image = opts.installMode === "docker" ? agentImage(s) : undefined;
 
@@ -290,6 +326,7 @@ export function renderVmUserData(
     tokenFetch,
     autoScalingDrain: drain,
     image,
+    warnings,
     environmentFile: { path: VM_ENV_FILE, variables },
     units,
     symlinks,

@@ -11,7 +11,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Token } from "cdktf";
+import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { resolveAgentSettings } from "../../agent/settings/agent-settings";
@@ -19,6 +19,7 @@ import { AgentTokenSource } from "../../agent/settings/token-source";
 import { IssueCollector } from "../../core/issues";
 import { KitValidationError, ValidationIssue, describeValue, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
+import { terraformLiterals } from "../../core/terraform-literal";
 import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData } from "../../agent/vm/ec2-user-data";
 import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/render-user-data";
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
@@ -255,6 +256,19 @@ export class VmAgentFleet extends Construct {
   public readonly instanceTypes: readonly { readonly instanceType: string; readonly memoryMiB: number }[];
   /** The name of the group (and of the launch template). */
   public readonly fleetName: string;
+  /** The Auto Scaling group's name (a reference to the group: outputs and dependants wait for it). */
+  public readonly autoScalingGroupName: string;
+  /** The launch template's ID. */
+  public readonly launchTemplateId: string;
+  /** The instance role's name (attach the policies your operations need to it, never run permissions). */
+  public readonly instanceRoleName: string;
+  /**
+   * ARN of the Secrets Manager secret the instances read the pool token from: the one this
+   * construct created, or the one given as `settings.token`. An ARN, not the secret: safe to output.
+   */
+  public readonly tokenSecretArn: string;
+  /** ID of the pool the agents join (`apool-…`), when `pool` was given. */
+  public readonly poolId?: string;
 
   public constructor(scope: Construct, id: string, props: VmAgentFleetProps) {
     super(scope, id);
@@ -357,7 +371,9 @@ export class VmAgentFleet extends Construct {
     this.fleetName = p.name;
     const ssmParameter = VM_AMI_SSM_PARAMETERS[p.os]?.[p.architecture];
 
-    const tags = { Name: p.name, ...p.tags };
+    for (const warning of this.userData.warnings) Annotations.of(this).addWarning(`${subject}: ${warning}`);
+    // Tag keys and values are user text: literal in Terraform (`${` and `%{` escaped).
+    const tags = terraformLiterals({ Name: p.name, ...p.tags });
 
     let secretResources: string[];
     if (token.kind === "terraform") {
@@ -373,8 +389,10 @@ export class VmAgentFleet extends Construct {
       });
       this.tokenSecretVersion = new SecretsmanagerSecretVersion(this, "TokenSecretValue", { secretId: this.tokenSecret.id, secretString: token.value as string });
       secretResources = [this.tokenSecret.arn];
+      this.tokenSecretArn = this.tokenSecret.arn;
     } else {
       secretResources = [secretArnPattern(token.secretArn as string)];
+      this.tokenSecretArn = token.secretArn as string;
     }
 
     this.role = new IamRole(this, "Role", {
@@ -429,6 +447,8 @@ export class VmAgentFleet extends Construct {
       name: "read-pool-token",
       policy: terraformJson({ Version: "2012-10-17", Statement: tokenStatements }),
     });
+    this.instanceRoleName = this.role.name;
+    this.poolId = p.pool?.poolId;
     this.instanceProfile = new IamInstanceProfile(this, "InstanceProfile", { name: `${p.name}-instance`, role: this.role.name, tags });
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
@@ -478,6 +498,7 @@ export class VmAgentFleet extends Construct {
       dependsOn: [tokenPolicy, ssm, ...(this.tokenSecretVersion ? [this.tokenSecretVersion] : [])],
     });
 
+    this.launchTemplateId = this.launchTemplate.id;
     const version = Token.asString(this.launchTemplate.latestVersion);
     const mixed = p.spot !== undefined || p.additionalInstanceTypes.length > 0;
     const placement: Pick<AutoscalingGroupConfig, "launchTemplate" | "mixedInstancesPolicy"> = mixed
@@ -524,6 +545,8 @@ export class VmAgentFleet extends Construct {
       },
       tag: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
     });
+
+    this.autoScalingGroupName = this.resource.name;
 
     this.lifecycleHook = new AutoscalingLifecycleHook(this, "DrainHook", {
       name: VM_DRAIN_HOOK_NAME,

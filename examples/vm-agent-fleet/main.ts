@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { AgentPool } from "../../constructs/scalr/agent-pool";
 import { ScalrProviderFromVariables } from "../../constructs/scalr/scalr-provider-from-variables";
@@ -19,7 +19,9 @@ FzEVMBMGA1UEAwwMZXhhbXBsZS1jb3JwMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEwMTAw
  *
  * Set `aws_region`, `vpc_id` and `subnet_ids` (private subnets that reach the proxy), and
  * `scalr_hostname` / `scalr_token` (or SCALR_HOSTNAME / SCALR_TOKEN). The Scalr URL and the proxy
- * are literals: the user data is rendered at synth time.
+ * are literals: the user data is rendered at synth time. The outputs name the group, launch template,
+ * instance role, token secret (its ARN) and pool; none is sensitive. The agents log to the instances'
+ * journal (`journalctl -u scalr-agent`): there is no log group.
  */
 export function vmAgentFleetExample(scope: Construct): TerraformStack {
   const stack = new TerraformStack(scope, "vm-agent-fleet");
@@ -33,7 +35,7 @@ export function vmAgentFleetExample(scope: Construct): TerraformStack {
   new AwsProvider(stack, "aws", { region: region.stringValue });
 
   const pool = new AgentPool(stack, "RunPool", { name: "ec2-run", tokens: ["ec2-fleet"] });
-  new VmAgentFleet(stack, "Fleet", {
+  const fleet = new VmAgentFleet(stack, "Fleet", {
     name: "scalr-ec2-agents",
     os: "amazon-linux-2023",
     pool,
@@ -51,5 +53,11 @@ export function vmAgentFleetExample(scope: Construct): TerraformStack {
     },
     tags: { team: "platform" },
   });
+  // What an operator needs next; none of it is secret (the token secret's ARN names it, it is not it).
+  new TerraformOutput(stack, "autoscaling_group_name", { value: fleet.autoScalingGroupName, description: "The fleet's Auto Scaling group (instance refresh, scaling)." });
+  new TerraformOutput(stack, "launch_template_id", { value: fleet.launchTemplateId, description: "The instances' launch template." });
+  new TerraformOutput(stack, "instance_role_name", { value: fleet.instanceRoleName, description: "The instances' IAM role." });
+  new TerraformOutput(stack, "token_secret_arn", { value: fleet.tokenSecretArn, description: "The Secrets Manager secret the instances read the pool token from (rotate the token there)." });
+  new TerraformOutput(stack, "agent_pool_id", { value: pool.poolId, description: "The Scalr agent pool the instances join." });
   return stack;
 }

@@ -1,4 +1,5 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { ImagePullCredentials } from "../../../agent/settings/agent-image";
 import { AgentSettings } from "../../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, SystemdCommand, VmTokenFetch, VmUserData, VmUserDataOptions, VM_NO_PROXY_DEFAULTS } from "../../../agent/vm";
@@ -433,5 +434,92 @@ describe("SystemdCommand", () => {
     expect(new SystemdCommand(["/bin/echo", "a b", "50%", "$HOME", 'q"x']).render()).toBe('/bin/echo "a b" 50%% $$HOME "q\\"x"');
     expect(new SystemdCommand(["/usr/bin/docker", "rm", "x"], { ignoreFailure: true }).render()).toBe("-/usr/bin/docker rm x");
     expect(() => new SystemdCommand(["docker"])).toThrow("absolute path");
+  });
+});
+
+describe("renderVmUserData: legacy package mode, issue 12 item 7", () => {
+  const legacy = (settings: Partial<AgentSettings> = {}) => render(settings, { os: "rocky-9", installMode: "package" });
+  const envNames = (u: VmUserData) => Object.keys(u.environmentFile.variables);
+
+  test("writes the names the package's 0.x agent reads (SCALR_TOKEN era), not the SCALR_AGENT_* names of agent 1.x", () => {
+    const u = legacy({
+      name: "old-agent",
+      driver: "docker",
+      concurrency: 1,
+      single: true,
+      dataDir: "/srv/scalr",
+      debug: true,
+      logFormat: "plain",
+      caBundle: { path: "/opt/certs/corp.pem" },
+      shutdown: { mode: "drain", gracePeriodSeconds: 900 },
+      containerTask: { cpuRequest: 1, cpuLimit: 2, memoryRequestMiB: 512, memoryLimitMiB: 1024, schedulingTimeoutSeconds: 60, acquireTimeoutSeconds: 90, imageRegistry: "mirror.example.com/" },
+    });
+    expect(envNames(u)).toEqual([
+      "SCALR_AGENT_CONCURRENCY",
+      "SCALR_AGENT_NAME",
+      "SCALR_CA_CERT",
+      "SCALR_CONTAINER_TASK_ACQUIRE_TIMEOUT",
+      "SCALR_CONTAINER_TASK_CPU_LIMIT",
+      "SCALR_CONTAINER_TASK_CPU_REQUEST",
+      "SCALR_CONTAINER_TASK_IMAGE_REGISTRY",
+      "SCALR_CONTAINER_TASK_MEM_LIMIT",
+      "SCALR_CONTAINER_TASK_MEM_REQUEST",
+      "SCALR_CONTAINER_TASK_SCHEDULING_TIMEOUT",
+      "SCALR_DATA_HOME",
+      "SCALR_DEBUG",
+      "SCALR_DISCONNECT_ON_STOP",
+      "SCALR_DRIVER",
+      "SCALR_LOG_FORMAT",
+      "SCALR_SINGLE",
+      "SCALR_URL",
+      "SCALR_WORKER_DRAIN_TIMEOUT",
+      "SCALR_WORKER_GRACE_SHUTDOWN_TIMEOUT",
+      "SCALR_WORKER_ON_STOP_ACTION",
+      "SSL_CERT_FILE",
+    ]);
+    const env = file(u, "/etc/scalr-agent/agent.env").content;
+    expect(env).toContain('SCALR_DATA_HOME="/srv/scalr"\n');
+    expect(env).toContain('SCALR_DRIVER="docker"\n');
+    expect(env).toContain('SCALR_CA_CERT="/etc/pki/tls/certs/ca-bundle.crt"\n');
+    expect(env).not.toMatch(/^SCALR_AGENT_(DATA_DIR|DRIVER|DEBUG|TOKEN)=/m);
+    // Docker mode keeps the current names.
+    expect(envNames(render({ dataDir: "/srv/scalr" }))).toContain("SCALR_AGENT_DATA_DIR");
+  });
+
+  test("warns that the package is deprecated, with the migration guide; docker mode has no warning", () => {
+    expect(legacy().warnings).toEqual([
+      expect.stringMatching(
+        /^`installMode` "package" installs Scalr's RPM\/Debian agent package, deprecated since 2026-03-31 .*https:\/\/docs\.scalr\.io\/docs\/installation/,
+      ),
+    ]);
+    expect(render().warnings).toEqual([]);
+  });
+
+  test("warns about every setting whose package-era name could not be verified (written under its current name)", () => {
+    const u = legacy({ cacheDir: "/srv/cache", hooksDir: "/srv/hooks" });
+    expect(envNames(u)).toEqual(expect.arrayContaining(["SCALR_AGENT_CACHE_DIR", "SCALR_AGENT_HOOKS_DIR"]));
+    expect(u.warnings).toHaveLength(2);
+    expect(u.warnings[1]).toBe(
+      "`installMode` \"package\": the package's agent may not read SCALR_AGENT_CACHE_DIR, SCALR_AGENT_HOOKS_DIR (no package-era name for them could be verified; they are written under their current names); check on one instance, or use the default install mode",
+    );
+  });
+});
+
+describe("renderVmUserData: the agent image on a VM, issue 12 item 8", () => {
+  const DIGEST = `sha256:${"ab12".repeat(16)}`;
+
+  test("a user-given digest is pulled exactly as given", () => {
+    const parts = render({ image: { digest: DIGEST } });
+    expect(parts.image).toBe(`scalr/agent@${DIGEST}`);
+    expect(unit(parts, AGENT)).toContain(`\\\n    scalr/agent@${DIGEST} run\n`);
+    const ref = render({ image: `registry.example.com/scalr/agent:1.4.0@${DIGEST}` });
+    expect(unit(ref, AGENT)).toContain(`\\\n    registry.example.com/scalr/agent:1.4.0@${DIGEST} run\n`);
+  });
+
+  test("pull credentials are rejected: the VM has no supported way to use them yet", () => {
+    const credentials = ImagePullCredentials.fromAwsSecretsManager("arn:aws:secretsmanager:eu-central-1:123456789012:secret:registry-AbC123");
+    expect(messageOf(() => render({ image: { registry: "registry.example.com", credentials } }))).toBe(
+      "renderVmUserData: `image.credentials` cannot be used on a VM yet: the host's Docker pulls the agent image without credentials (the kit writes no registry password to user data or disk); use an image the instances can pull anonymously (Docker Hub's scalr/agent, or a mirror or pull-through cache that allows them by network), or bake it into the machine image, and leave `credentials` unset, got: ImagePullCredentials(aws-secrets-manager \"arn:aws:secretsmanager:eu-central-1:123456789012:secret:registry-AbC123\")",
+    );
   });
 });

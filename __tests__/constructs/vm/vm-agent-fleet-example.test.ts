@@ -138,6 +138,20 @@ describe("example vm-agent-fleet", () => {
     expect(only("aws_autoscaling_group").vpc_zone_identifier).toBe("${var.subnet_ids}");
   });
 
+  test("outputs what an operator needs next, none of it sensitive (an ARN is not the secret)", () => {
+    const out = json.output as Record<string, { value: string; sensitive?: boolean }>;
+    expect(Object.keys(out).sort()).toEqual(["agent_pool_id", "autoscaling_group_name", "instance_role_name", "launch_template_id", "token_secret_arn"]);
+    expect(out.autoscaling_group_name?.value).toMatch(/^\$\{aws_autoscaling_group\.Fleet_[0-9A-F]+\.name\}$/);
+    expect(out.launch_template_id?.value).toMatch(/^\$\{aws_launch_template\.Fleet_LaunchTemplate_[0-9A-F]+\.id\}$/);
+    expect(out.instance_role_name?.value).toMatch(/^\$\{aws_iam_role\.Fleet_Role_[0-9A-F]+\.name\}$/);
+    expect(out.token_secret_arn?.value).toMatch(/^\$\{aws_secretsmanager_secret\.Fleet_TokenSecret_[0-9A-F]+\.arn\}$/);
+    expect(out.agent_pool_id?.value).toMatch(/^\$\{scalr_agent_pool\.RunPool_[0-9A-F]+\.id\}$/);
+    for (const o of Object.values(out)) {
+      expect(o.sensitive ?? false).toBe(false);
+      expect(o.value).not.toMatch(/\.(token|secret_string)\}$/);
+    }
+  });
+
   test("every scalr_* block matches the provider schema", () => {
     expect(checkAgainstScalrSchema(json)).toEqual([]);
   });

@@ -4,10 +4,11 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { randomBytes } from "crypto";
 import { gunzipSync } from "zlib";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { ImagePullCredentials } from "../../../agent/settings/agent-image";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { EC2_INSTANCE_TYPES } from "../../../constructs/vm/ec2-instance-types";
 import { VmAgentFleet, VmAgentFleetProps, VmAgentFleetSettings } from "../../../constructs/vm/vm-agent-fleet";
@@ -453,5 +454,47 @@ describe("VmAgentFleet: bad input fails at synth time with the field named", () 
 
   test("fails when the pool kind and settings.poolKind differ", () => {
     expect(messageOf(() => fleet({ settings: { poolKind: "vcs" } }))).toBe('vm/Fleet: `settings.poolKind` must match `pool` (a run pool), or be left unset, got: "vcs"');
+  });
+});
+
+describe("VmAgentFleet: issue 12 (legacy package, image credentials, outputs, literal tags)", () => {
+  const warningsOf = (f: VmAgentFleet) => f.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data as string);
+
+  test("the legacy package mode warns at synth time, on the construct, with the migration guide", () => {
+    const { fleet: f } = fleet({ os: "rocky-9", amiId: "ami-0abc1234def567890", installMode: "package" });
+    expect(warningsOf(f)).toEqual([expect.stringMatching(/^vm\/Fleet: `installMode` "package" installs .*deprecated since 2026-03-31.*https:\/\/docs\.scalr\.io\/docs\/installation/)]);
+    expect(warningsOf(fleet().fleet)).toEqual([]);
+  });
+
+  test("image pull credentials are rejected with the field and what to do instead", () => {
+    const credentials = ImagePullCredentials.fromAwsSecretsManager("arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-AbC123");
+    expect(messageOf(() => fleet({ settings: { image: { registry: "registry.example.com", credentials } } }))).toMatch(
+      /^vm\/Fleet: `settings\.image\.credentials` cannot be used on a VM yet: .*or bake it into the machine image, and leave `credentials` unset, got: ImagePullCredentials\(aws-secrets-manager /,
+    );
+  });
+
+  test("exposes what an operator needs next: group, launch template, role, token secret ARN, pool id", () => {
+    const { stack, fleet: f, pool } = fleet();
+    const values = { asg: f.autoScalingGroupName, lt: f.launchTemplateId, role: f.instanceRoleName, secret: f.tokenSecretArn, pool: f.poolId, poolRef: pool.poolId };
+    for (const [name, value] of Object.entries(values)) new TerraformOutput(stack, name, { value });
+    const out = JSON.parse(Testing.synth(stack)).output;
+    expect(out.asg.value).toMatch(/^\$\{aws_autoscaling_group\.Fleet_[0-9A-F]+\.name\}$/);
+    expect(out.lt.value).toMatch(/^\$\{aws_launch_template\.Fleet_LaunchTemplate_[0-9A-F]+\.id\}$/);
+    expect(out.role.value).toMatch(/^\$\{aws_iam_role\.Fleet_Role_[0-9A-F]+\.name\}$/);
+    expect(out.secret.value).toMatch(/^\$\{aws_secretsmanager_secret\.Fleet_TokenSecret_[0-9A-F]+\.arn\}$/);
+    expect(out.pool.value).toBe(out.poolRef.value);
+    const existing = fleet({ pool: undefined, settings: { token: AgentTokenSource.fromAwsSecretsManager(SECRET_ARN) } }).fleet;
+    expect(existing.tokenSecretArn).toBe(SECRET_ARN);
+    expect(existing.poolId).toBeUndefined();
+  });
+
+  test("literal tag keys and values stay literal in Terraform", () => {
+    const json = synth({ tags: { team: "${var.x}", "%{if true}k": "v" } });
+    const group = only(json, "aws_autoscaling_group");
+    expect(group.tag).toEqual(expect.arrayContaining([{ key: "team", value: "$${var.x}", propagate_at_launch: false }, { key: "%%{if true}k", value: "v", propagate_at_launch: false }]));
+    for (const type of ["aws_launch_template", "aws_iam_role", "aws_security_group", "aws_secretsmanager_secret", "aws_iam_instance_profile"]) {
+      expect(only(json, type).tags).toEqual({ Name: "blue-fleet", team: "$${var.x}", "%%{if true}k": "v" });
+    }
+    expect(only(json, "aws_launch_template").tag_specifications[0].tags.team).toBe("$${var.x}");
   });
 });
