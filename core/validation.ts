@@ -55,11 +55,38 @@ const TOKEN_BRANCH = "__unresolved_terraform_token__";
 const unresolvedToken = z.custom<never>((v) => isToken(v), { error: TOKEN_BRANCH });
 
 /**
+ * The same, for a schema of strings or of numbers: a token given as an object (cdktf types some
+ * values `any`, e.g. `TerraformVariable.value` or `Lazy.anyValue`, so TypeScript lets an
+ * IResolvable through where a string is expected) is encoded as a string (number) token, so the
+ * kit's string (number) operations work on it instead of failing with a TypeError.
+ */
+const unresolvedStringToken = unresolvedToken.transform((v: unknown) => (isTokenObject(v) ? Token.asString(v) : v) as never);
+const unresolvedNumberToken = unresolvedToken.transform((v: unknown) => (isTokenObject(v) ? Token.asNumber(v) : v) as never);
+
+/** An unresolved token that is an object (an IResolvable), not an encoded string, number or list. */
+function isTokenObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Token.isUnresolved(v);
+}
+
+/** The type of the values a schema checks, through its optional/default/pipe wrappers. */
+function baseType(schema: z.ZodType): string {
+  let def = (schema as unknown as { _zod: { def: { type: string; in?: z.ZodType; innerType?: z.ZodType } } })._zod.def;
+  for (;;) {
+    const inner = def.type === "pipe" ? def.in : def.innerType;
+    if (inner === undefined || !["pipe", "optional", "default", "prefault", "nullable", "readonly"].includes(def.type)) return def.type;
+    def = (inner as unknown as { _zod: { def: typeof def } })._zod.def;
+  }
+}
+
+/**
  * Wraps a schema so an unresolved Terraform token passes unchecked: its value is known only at
- * apply time, so synth-time checks cannot judge it.
+ * apply time, so synth-time checks cannot judge it. For a string (number) schema, a token given as
+ * an IResolvable object comes out as a string (number) token.
  */
 export function tokenOr<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, z.input<T>> {
-  return z.union([unresolvedToken, schema]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
+  const type = baseType(schema);
+  const token = type === "string" ? unresolvedStringToken : type === "number" ? unresolvedNumberToken : unresolvedToken;
+  return z.union([token, schema]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
 }
 
 /** True for values that are unresolved Terraform tokens. */
@@ -316,6 +343,46 @@ export function literalIntInRange(min: number, max: number) {
     .int({ error: message })
     .min(min, { error: message })
     .max(max, { error: message });
+}
+
+/**
+ * C0 and C1 control characters (NUL, tab, line breaks, escape, …, U+0080–U+009F) and the Unicode
+ * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069,
+ * https://www.unicode.org/reports/tr9/#Explicit_Directional_Embeddings): in a name, a branch or a
+ * path they are invisible or reorder what a reviewer reads (the "Trojan Source" class,
+ * https://nvd.nist.gov/vuln/detail/CVE-2021-42574), and a line break splits a value that is later
+ * written one per line (trigger patterns).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/** The message for a string holding a {@link CONTROL_CHARACTER}, naming the first one and where it is. */
+export function controlCharacterMessage(value: unknown): string {
+  const text = typeof value === "string" ? value : "";
+  const m = CONTROL_CHARACTER.exec(text);
+  const found = m ? ` (found U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index})` : "";
+  return `must not contain control characters (NUL, tabs, line breaks, U+0000–U+001F, U+007F–U+009F) or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)${found}: remove them`;
+}
+
+/** `schema` (a string schema) refined to reject {@link CONTROL_CHARACTER}s. */
+export function withoutControlCharacters(schema: z.ZodString) {
+  return schema.refine((s) => !CONTROL_CHARACTER.test(s), { error: (issue) => controlCharacterMessage(issue.input) });
+}
+
+/**
+ * A name-like single line: non-empty, without leading/trailing whitespace, control characters or
+ * bidirectional overrides; or a Terraform token.
+ */
+export function nameString(maxLength = 255) {
+  return tokenOr(
+    withoutControlCharacters(
+      z
+        .string()
+        .min(1)
+        .max(maxLength)
+        .refine((s) => s.trim() === s, { error: "must not start or end with whitespace" }),
+    ),
+  );
 }
 
 /** A non-empty string without leading/trailing whitespace, or a Terraform token. */

@@ -1,5 +1,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { AgentTokenSource } from "../agent/settings/token-source";
+import { fieldError } from "../core/validation";
 import { KitChecks } from "../constructs/checks/kit-checks";
 import { AgentPool, AgentPoolProps } from "../constructs/scalr/agent-pool";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
@@ -16,6 +18,10 @@ export interface AgentPoolStackProps {
 /**
  * A ready stack of Scalr agent pools and their tokens, with the Scalr provider configured from
  * the `scalr_hostname` and `scalr_token` variables (or `SCALR_HOSTNAME` / `SCALR_TOKEN`).
+ *
+ * Outputs: `<key>_id` (plain) and `<key>_token_<token>` (sensitive, for agents outside the app).
+ * A stack of the same app that runs a pool's agents takes the token with
+ * {@link AgentPoolStack.tokenSource}: cdktf passes it as a sensitive cross-stack output.
  */
 export class AgentPoolStack extends TerraformStack {
   /** The Scalr provider and its variables. */
@@ -41,5 +47,16 @@ export class AgentPoolStack extends TerraformStack {
       }
     }
     this.pools = pools;
+  }
+
+  /**
+   * The token of pool `key` for the AgentSettings of agents run by another stack of the app (a
+   * sensitive cross-stack output, never a plain one).
+   * @param token token name @default - the pool's first token
+   */
+  public tokenSource(key: string, token?: string): AgentTokenSource {
+    const pool = this.pools[key];
+    if (!pool) throw fieldError({ subject: this.node.path }, "pools", `has no pool ${JSON.stringify(key)}; pools are: ${Object.keys(this.pools).join(", ")}`, key, { sensitive: false });
+    return pool.tokenSource(token);
   }
 }

@@ -8,8 +8,11 @@
  * inheritance rules, stack sizes and the constructs' rules across fields; a valid spec's construct
  * tree is then built in memory, for what only the whole tree shows. It does not synthesize, so the
  * checks that run on the synthesized stacks (KitChecks' rules, aspects) and Terraform's own
- * plan-time checks are not run. Exit code 0: valid; 1: the spec has problems (one line each,
- * `file:line: path: message`, in line order); 2: usage error, unreadable file or an internal error.
+ * plan-time checks are not run. Warnings (a deprecated spelling, an OpenTofu hook that calls
+ * `terraform`) are printed as `warning: file:line: path: message` and do not fail. Text with `${…}` or
+ * `%{…}` is valid: the constructs write it escaped, so Terraform never evaluates it. Exit code 0:
+ * valid; 1: the spec has problems (one line each, `file:line: path: message`, in line order); 2:
+ * usage error, unreadable file or an internal error.
  */
 import * as fs from "fs";
 import { App } from "cdktf";
@@ -84,12 +87,13 @@ export function runCli(argv: readonly string[], io: CliIo = defaultIo): number {
       code = Math.max(code, 1);
     } else {
       io.out(`${file}: valid (${result.summary})`);
+      for (const w of result.warnings) io.err(format === "github" ? `::warning ::${w.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}` : `warning: ${w}`);
     }
   }
   return code;
 }
 
-type FileResult = { kind: "io"; message: string } | { kind: "invalid"; issues: readonly SpecIssue[] } | { kind: "valid"; summary: string };
+type FileResult = { kind: "io"; message: string } | { kind: "invalid"; issues: readonly SpecIssue[] } | { kind: "valid"; summary: string; warnings: readonly string[] };
 
 function validateFile(file: string, io: CliIo): FileResult {
   let text: string;
@@ -106,8 +110,14 @@ function validateFile(file: string, io: CliIo): FileResult {
     const stack = new VendingMachineStack(app, "vending-machine", { spec });
     const vm = stack.vendingMachine;
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const warnings = app.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === "@cdktf/warn")
+      .map((m) => String(m.data));
     return {
       kind: "valid",
+      warnings,
       summary: `${plural(vm.environments.size, "environment")}, ${plural(vm.workspaces.size, "workspace")}, ${plural(stack.stacks.length, "stack")}`,
     };
   } catch (e) {

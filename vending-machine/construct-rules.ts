@@ -62,8 +62,9 @@ export function checkConstructRules(spec: SpecDraft<ResolvedSpec> | undefined, i
   spec.agentPools?.forEach((p, i) => {
     const at = ["agentPools", i];
     if (p === undefined) return;
-    const { name, kind, tokens } = validFields(at, p, ["name", "kind", "tokens"]);
-    build(at, () => new AgentPool(stack, `Pool${i}`, { name: name ?? STAND_IN.name, kind, tokens: tokens as string[] | undefined }));
+    // A name of its own: the spec checks its names are unique itself (the pool's rule would repeat that).
+    const { kind, tokens } = validFields(at, p, ["kind", "tokens"]);
+    build(at, () => new AgentPool(stack, `Pool${i}`, { name: `${STAND_IN.name}${i}`, kind, tokens: tokens as string[] | undefined }));
   });
 
   const configs = new Map<string, ProviderConfiguration>();

@@ -5,6 +5,7 @@
  * names the kit does not use itself, and each stack stays within its size bound. A check is skipped
  * when a field it reads is invalid: the schema has reported that field already.
  */
+import { renderedCategory } from "../constructs/scalr/field-rules";
 import { fieldPath } from "../core/validation";
 import { shardOf, stackSuffix } from "./sharding";
 import type { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
@@ -14,9 +15,9 @@ import type { SpecPath } from "./spec-source";
 /**
  * Construct ids the kit puts directly under a stack, where Terraform variables live too (a
  * variable's name is its construct id): the Scalr provider's variables and construct, the
- * vending machine, the AWS provider. A `valueFromTerraformVariable` may not take them.
+ * vending machine, the AWS provider, the stack's outputs. A `valueFromTerraformVariable` may not take them.
  */
-export const RESERVED_TERRAFORM_VARIABLE_NAMES: readonly string[] = ["scalr_hostname", "scalr_token", "scalr_account_id", "Scalr", "VendingMachine", "aws"];
+export const RESERVED_TERRAFORM_VARIABLE_NAMES: readonly string[] = ["scalr_hostname", "scalr_token", "scalr_account_id", "Scalr", "VendingMachine", "aws", "agent_pool_ids", "environment_ids"];
 
 /** Prefixes of construct ids the kit and cdktf make under a stack (workspaces, shard containers, cross-stack references). */
 const RESERVED_PREFIXES = ["Workspace-", "Environment-", "cross-stack"];
@@ -147,7 +148,8 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
       if (v === undefined) return;
       const at = [...path, i];
       if (v.key !== undefined && v.category !== undefined) {
-        const k = `${v.category}:${v.key}`;
+        // `env` is the deprecated spelling of `shell`: one key space (DEPRECATED_VARIABLE_CATEGORIES).
+        const k = `${renderedCategory(v.category)}:${v.key}`;
         const first = m.get(k);
         if (first !== undefined) add([...at, "key"], `${label(v.key, v.category)} is already defined at ${fieldPath([...path, first])}`);
         else m.set(k, i);

@@ -4,11 +4,12 @@
  * across fields and entries on the fields that are valid, and, when there are problems already,
  * the constructs' rules across fields (which `VendingMachine` otherwise meets as it builds).
  */
+import { isToken } from "../core/validation";
 import { checkConstructRules } from "./construct-rules";
 import { crossCheck } from "./cross-checks";
 import { ResolvedSpec, specSchema } from "./spec-schema";
 import { SpecIssues } from "./spec-issues";
-import { SpecSource, SpecText, readSpecText } from "./spec-source";
+import { SpecPath, SpecSource, SpecText, readSpecText } from "./spec-source";
 import type { VendingMachineSpec } from "./spec-types";
 
 /**
@@ -20,12 +21,39 @@ import type { VendingMachineSpec } from "./spec-types";
 export function validateSpec(data: unknown, source: SpecSource = new SpecSource()): ResolvedSpec {
   const issues = new SpecIssues(source);
   const spec = issues.parse(specSchema, data);
+  rejectTokenMarkers(data, [], issues);
   crossCheck(spec, issues);
   // A valid spec meets the constructs' rules across fields when VendingMachine builds it; one with
   // problems is never built, so they run here, on the entries whose fields are valid.
   if (!issues.ok) checkConstructRules(spec, issues);
   issues.throwIfAny();
   return spec as ResolvedSpec;
+}
+
+/**
+ * A spec holds literal text only. Text with `${…}` or `%{…}` is fine: the constructs write it
+ * escaped (`$${…}`), so Terraform never evaluates it. But text holding cdktf's own token marker
+ * (`${TfToken[TOKEN.n]}`) would be taken by cdktf for one of the stack's references (the provider's
+ * token among them) and resolved into it: it is rejected, wherever it is (keys too).
+ */
+function rejectTokenMarkers(value: unknown, path: SpecPath, issues: SpecIssues): void {
+  if (typeof value === "string") {
+    if (isToken(value)) issues.add(path, `must be literal text: it holds cdktf's token marker ("TfToken["), which cdktf would resolve to another value of the stack, got: ${JSON.stringify(value).slice(0, 80)}`);
+    return;
+  }
+  if (isToken(value)) {
+    // A cdktf reference object (e.g. `TerraformVariable.value`) given as spec data.
+    issues.add(path, "must be literal data: a spec holds no Terraform references, got: a Terraform reference");
+    return;
+  }
+  if (Array.isArray(value)) return value.forEach((v, i) => rejectTokenMarkers(v, [...path, i], issues));
+  const proto = value !== null && typeof value === "object" ? (Object.getPrototypeOf(value) as unknown) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (isToken(k)) issues.add([...path, k], "must be a literal key: it holds cdktf's token marker (\"TfToken[\")");
+      rejectTokenMarkers(v, [...path, k], issues);
+    }
+  }
 }
 
 /** A spec that passed {@link validateSpec}, with where it came from (accepted by VendingMachine as is). */

@@ -1,8 +1,11 @@
 import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { parseOrThrow, strictProps } from "../core/validation";
+import { AgentTokenSource } from "../agent/settings/token-source";
+import { terraformLiterals } from "../core/terraform-literal";
+import { fieldError, parseOrThrow, strictProps } from "../core/validation";
+import { AgentPool } from "../constructs/scalr/agent-pool";
 import { KitChecks } from "../constructs/checks/kit-checks";
 import { idFromName } from "../constructs/scalr/references";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
@@ -41,6 +44,12 @@ const propsSchema = strictProps({
  * (`stacks.maxWorkspacesPerStack`). Every stack gets the Scalr provider from the `scalr_hostname`,
  * `scalr_token` and `scalr_account_id` variables (empty: `SCALR_HOSTNAME`, `SCALR_TOKEN`,
  * `SCALR_ACCOUNT_ID`).
+ *
+ * Outputs (plain, IDs only): `agent_pool_ids` and `environment_ids`, maps by spec name — what an
+ * operator needs next. Pool tokens are never in a plain output: a stack that runs a pool's agents
+ * takes the token with {@link VendingMachineStack.tokenSource} (or the pool itself, `agentPool`),
+ * and cdktf hands it over as a `sensitive` cross-stack output of this stack that only the consuming
+ * stack's configuration reads (docs/secrets-and-state.md).
  *
  * @example
  * const { data, source } = readSpecText(fs.readFileSync("spec.yaml", "utf8"), "spec.yaml");
@@ -99,7 +108,41 @@ export class VendingMachineStack extends TerraformStack {
       workspaceScope: spec.stacks.split === "none" ? undefined : workspaceScope,
     });
     if (this.vendingMachine.needsAwsProvider) this.awsProvider = new AwsProvider(this, "aws", p.awsProvider ?? {});
+    // What an operator needs next, IDs only (no secret: SensitiveOutputCheck and KIT-SEC-2 agree).
+    // Keys are spec names: literal text (core/terraform-literal.ts).
+    const vm = this.vendingMachine;
+    new TerraformOutput(this, "agent_pool_ids", {
+      value: terraformLiterals(Object.fromEntries([...vm.agentPools].map(([name, pool]) => [name, pool.poolId]))),
+      description: "Agent pool IDs (apool-…) by spec name.",
+    });
+    new TerraformOutput(this, "environment_ids", {
+      value: terraformLiterals(Object.fromEntries([...vm.environments].map(([name, env]) => [name, env.environmentId]))),
+      description: "Environment IDs (env-…) by spec name.",
+    });
     this.shards = shards;
     this.stacks = [this, ...[...shards.entries()].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })).map(([, s]) => s)];
+  }
+
+  /**
+   * The agent pool the spec names `name`, e.g. as the `pool` of a runtime construct in another
+   * stack of the app (its token then comes through a sensitive cross-stack output).
+   */
+  public agentPool(name: string): AgentPool {
+    const pool = this.vendingMachine.agentPools.get(name);
+    if (!pool) {
+      throw fieldError({ subject: this.node.path }, "agentPool", `names no agent pool of the spec; pools are: ${[...this.vendingMachine.agentPools.keys()].join(", ") || "(none)"}`, name, { sensitive: false });
+    }
+    return pool;
+  }
+
+  /**
+   * The token of pool `poolName` for the AgentSettings of agents run by another stack of the app.
+   * Nothing is written to a plain output: cdktf passes the value as a `sensitive` output of this
+   * stack, read through `terraform_remote_state` by that stack only, where the runtime construct
+   * puts it into a secret store (Secrets Manager, a Kubernetes Secret).
+   * @param token token name @default - the pool's first token
+   */
+  public tokenSource(poolName: string, token?: string): AgentTokenSource {
+    return this.agentPool(poolName).tokenSource(token);
   }
 }

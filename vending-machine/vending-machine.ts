@@ -1,4 +1,4 @@
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { Annotations, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { fieldError, parseOrThrow, strictProps } from "../core/validation";
@@ -8,13 +8,15 @@ import { PolicyGroup } from "../constructs/scalr/policy-group";
 import { ProviderConfiguration } from "../constructs/scalr/provider-configuration";
 import { idFromName } from "../constructs/scalr/references";
 import { Tag } from "../constructs/scalr/tag";
-import { Variable, VariableOptions } from "../constructs/scalr/variable";
+import { markWarned } from "../constructs/scalr/reported-warnings";
+import { ENV_CATEGORY_DEPRECATED, Variable, VariableOptions } from "../constructs/scalr/variable";
 import { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
 import { SpecIssues } from "./spec-issues";
+import { formatSpecIssue } from "./spec-validation-error";
 import { SpecPath, SpecText } from "./spec-source";
 import { VendingMachineSpec } from "./spec-types";
 import { ValidatedSpec, validateVendingMachineSpec } from "./validate";
-import { Workspace, WorkspaceProviderConfigurationLink } from "../constructs/scalr/workspace";
+import { Workspace, WorkspaceProps, WorkspaceProviderConfigurationLink, openTofuHookWarnings } from "../constructs/scalr/workspace";
 
 /** Props of {@link VendingMachine}. */
 export interface VendingMachineProps {
@@ -124,12 +126,14 @@ export class VendingMachine extends Construct {
 
     const variables = new Map<string, Variable>();
     spec.variables.forEach((v, i) =>
-      this.attempt(["variables", i], () => variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), this.variableOptions(this, v)))),
+      this.attempt(["variables", i], () =>
+        variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), this.warnCategory(["variables", i], v, this.variableOptions(this, v)))),
+      ),
     );
     const optionsOf = (scope: Construct, path: SpecPath, vars: readonly ResolvedVariableSpec[]): VariableOptions[] => {
       const out: VariableOptions[] = [];
       for (let i = 0; i < vars.length; i++) {
-        const options = this.attempt([...path, i], () => this.variableOptions(scope, vars[i]!));
+        const options = this.attempt([...path, i], () => this.warnCategory([...path, i], vars[i]!, this.variableOptions(scope, vars[i]!)));
         if (options) out.push(options);
       }
       return out;
@@ -168,7 +172,7 @@ export class VendingMachine extends Construct {
         for (const l of providerConfigurations) links.push(typeof l === "string" ? { configuration: configs.get(l)! } : { configuration: configs.get(l.configuration)!, alias: l.alias });
         const variables = optionsOf(container, ["environments", ei, "workspaces", wi, "variables"], vars);
         try {
-          const ws = new Workspace(container, idFromName("Workspace", w.name), {
+          const props: WorkspaceProps = {
             ...rest,
             environment: env,
             agentPool: agentPool === undefined ? undefined : pools.get(agentPool),
@@ -176,7 +180,11 @@ export class VendingMachine extends Construct {
             providerConfigurations: links,
             variables,
             tags: tagNames.length === 0 ? undefined : tagsOf(tagNames),
-          });
+          };
+          // Warned here, at the spec's path and line, rather than by the Workspace at its construct path.
+          for (const h of openTofuHookWarnings(w.iacPlatform, w.hooks)) this.warn(["environments", ei, "workspaces", wi, "hooks", h.stage], h.message);
+          markWarned(props);
+          const ws = new Workspace(container, idFromName("Workspace", w.name), props);
           workspaces.set(`${e.name}/${w.name}`, ws);
         } catch (error) {
           this.report(["environments", ei, "workspaces", wi], error);
@@ -214,6 +222,18 @@ export class VendingMachine extends Construct {
       this.report(path, e);
       return undefined;
     }
+  }
+
+  /** A synth-time warning at a spec path (`file:line: path: message`), on this construct. */
+  private warn(path: SpecPath, message: string): void {
+    Annotations.of(this).addWarning(formatSpecIssue(this.issues.source.issue(path, message), this.issues.source.file));
+  }
+
+  /** Warns (at the spec path) when a variable uses the deprecated category `env`; returns `options`, marked as warned. */
+  private warnCategory(path: SpecPath, v: ResolvedVariableSpec, options: VariableOptions): VariableOptions {
+    if (v.category === "env") this.warn([...path, "category"], ENV_CATEGORY_DEPRECATED);
+    markWarned(options);
+    return options;
   }
 
   /** Records a construct's validation error as spec issues; rethrows anything else. */

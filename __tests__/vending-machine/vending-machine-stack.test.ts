@@ -138,7 +138,7 @@ describe("examples/vending-machine", () => {
       expect(Object.values<any>(shared.resource.scalr_provider_configuration_default)).toHaveLength(3);
       const prod = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "vending-machine-prod", "cdk.tf.json"), "utf8"));
       const prodVars = Object.values<any>(prod.resource.scalr_variable);
-      expect(prodVars.find((v) => v.key === "log_level")).toMatchObject({ value: "warn", category: "env" });
+      expect(prodVars.find((v) => v.key === "log_level")).toMatchObject({ value: "warn", category: "shell" });
       expect(prod.variable.prod_db_password).toMatchObject({ sensitive: true });
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -32,6 +32,29 @@ const REFERENCE = /(?<![\w.])(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)((?:\.[
 const VARIABLE = /(?<![\w.])var\.([A-Za-z0-9_-]+)/g;
 const LOCAL = /(?<![\w.])local\.([A-Za-z0-9_-]+)/g;
 const SENSITIVE_CALL = /(?<![\w.])sensitive\(/;
+/**
+ * A value another stack of the app hands over through cdktf's cross-stack reference: the producer's
+ * output `cross-stack-output-<type><name><attribute>` (cdktf 0.21 writes the referenced identifier
+ * without its dots, and always as a `sensitive` output: node_modules/cdktf/lib/terraform-stack.js,
+ * `registerOutgoingCrossStackReference`), read here from `terraform_remote_state`.
+ */
+const CROSS_STACK_OUTPUT = /\.outputs\.cross-stack-output-([A-Za-z0-9_-]+)/g;
+
+/**
+ * The secret attribute (`<type>.<attribute>`) a cross-stack output identifier refers to, or
+ * undefined: it starts with a type of {@link SECRET_ATTRIBUTES} (`data.` written `data`) and ends
+ * with one of that type's attributes (dots removed), or the whole object.
+ */
+function crossStackSecret(identifier: string): string | undefined {
+  for (const [type, attributes] of Object.entries(SECRET_ATTRIBUTES)) {
+    const prefix = type.replace(/\./g, "");
+    if (!identifier.startsWith(prefix)) continue;
+    const rest = identifier.slice(prefix.length);
+    const attribute = attributes.find((a) => rest.endsWith(a.replace(/\./g, "")) || rest.endsWith(a.split(".")[0]!));
+    if (attribute) return `${type}.${attribute}`;
+  }
+  return undefined;
+}
 
 /**
  * Names the secret `text` (a Terraform expression or a document that embeds some) shows, or
@@ -48,6 +71,10 @@ export function findSecret(text: string, ctx: SecretContext, seenLocals: Readonl
     const path = (m[4] ?? "").replace(/\[[^\]]*\]/g, "").replace(/^\./, "");
     const hit = path === "" || attributes.some((a) => path === a || path.startsWith(`${a}.`) || a.startsWith(`${path}.`));
     if (hit) return `the secret ${type}.${m[3] ?? ""}${path ? `.${path}` : ""}`;
+  }
+  for (const m of text.matchAll(CROSS_STACK_OUTPUT)) {
+    const secret = crossStackSecret(m[1] ?? "");
+    if (secret) return `the secret ${secret} of another stack (through the cross-stack output cross-stack-output-${m[1] ?? ""})`;
   }
   for (const m of text.matchAll(VARIABLE)) {
     if (m[1] && ctx.sensitiveVariables.has(m[1])) return `the sensitive variable var.${m[1]}`;

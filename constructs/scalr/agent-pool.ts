@@ -5,9 +5,11 @@ import { z } from "zod";
 import type { AgentPoolKind } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiteral } from "../../core/terraform-literal";
 import { fieldError, isToken, strictProps } from "../../core/validation";
 import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
+import { checkUniquePoolName, registerAccountName } from "./account-names";
 import { agentPoolFields } from "./field-rules";
 import type { IAgentPool } from "./interfaces";
 import { brand, checkUnique, requireReference } from "./references";
@@ -37,7 +39,7 @@ export interface AgentPoolWebhook {
 
 /** Props of {@link AgentPool}. */
 export interface AgentPoolProps {
-  /** Pool name shown in Scalr. */
+  /** Pool name shown in Scalr, unique in the Scalr account (and so in the app: two pools of one name are an error). */
   readonly name: string;
   /**
    * `run` pools run Terraform/OpenTofu tasks; `vcs` pools relay traffic to a VCS provider behind
@@ -91,6 +93,7 @@ export class AgentPool extends Construct implements IAgentPool {
         issues.add("webhook", 'applies only to run pools (kind "run"): Scalr starts serverless agents for run tasks', p.webhook.url);
       }
     });
+    issues.rule(["name"], () => checkUniquePoolName(issues, this, p.name));
     issues.rule(["tokens"], () => checkUnique(issues, "tokens", p.tokens));
     issues.rule(["environments"], () => {
       if (p.environments !== "all") checkUnique(issues, "environments", p.environments);
@@ -105,6 +108,7 @@ export class AgentPool extends Construct implements IAgentPool {
     });
     issues.throwIfAny();
     brand(this, "agent-pool");
+    registerAccountName(this, "agent pool", p.name);
 
     this.kind = p.kind;
     this.poolName = p.name;
@@ -114,12 +118,13 @@ export class AgentPool extends Construct implements IAgentPool {
     this.kindGuard = new DataResource(this, "KindGuard", { input: { kind: p.kind } });
 
     this.resource = new ScalrAgentPool(this, "Resource", {
-      name: p.name,
+      // Literal text stays literal: Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
+      name: terraformLiteral(p.name),
       vcsEnabled: p.kind === "vcs",
       environments: p.environments === "all" ? ["*"] : [...p.environments],
       apiGatewayUrl: p.webhook?.url,
       header: p.webhook?.headers.map(
-        (h): AgentPoolHeader => ({ name: h.name, value: h.sensitive ? Fn.sensitive(h.value) : h.value, sensitive: h.sensitive }),
+        (h): AgentPoolHeader => ({ name: h.name, value: h.sensitive ? Fn.sensitive(h.value) : terraformLiteral(h.value), sensitive: h.sensitive }),
       ),
       lifecycle: { replaceTriggeredBy: [this.kindGuard] },
     });

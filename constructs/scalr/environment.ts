@@ -1,21 +1,24 @@
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiterals } from "../../core/terraform-literal";
 import { isToken, strictProps } from "../../core/validation";
 import { Environment as ScalrEnvironment } from "../../providers/scalr/generated/providers/scalr/environment";
 import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../providers/scalr/generated/providers/scalr/provider-configuration-default";
 import { referenceFrom } from "./cross-stack-reference";
-import { environmentFields, variableFields } from "./field-rules";
+import { registerAccountName, warnDuplicateEnvironmentName } from "./account-names";
+import { environmentFields, renderedCategory, variableFields } from "./field-rules";
 import type { IAgentPool, IEnvironment, IPolicyGroup, IProviderConfiguration, ITag } from "./interfaces";
 import { checkLinkable, linkName, linkPolicyGroup } from "./policy-group-links";
 import { brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
+import { isWarned, markWarned } from "./reported-warnings";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import { Variable, VariableOptions, VariableProps } from "./variable";
 import { checkVariableOptions, checkedVariableProps } from "./variable-options";
 
 /** Props of {@link Environment}. */
 export interface EnvironmentProps {
-  /** Environment name. */
+  /** Environment name (unique in the Scalr account: a second environment of one name in the app warns). */
   readonly name: string;
   /**
    * The agent pool its workspaces run on unless they pick one (`default_workspace_agent_pool_id`):
@@ -108,25 +111,33 @@ export class Environment extends Construct implements IEnvironment {
     });
     issues.rule(["variables"], () => {
       p.variables.forEach((v, i) => checkVariableOptions(issues, `variables[${i}].`, v));
-      checkUnique(issues, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+      // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
+      checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
     });
     issues.throwIfAny();
     brand(this, "environment");
+    warnDuplicateEnvironmentName(this, p.name);
+    registerAccountName(this, "environment", p.name);
     ensureSensitiveOutputCheck(this);
 
     this.environmentName = p.name;
     const pool = isKind(p.defaultAgentPool, "agent-pool") ? (p.defaultAgentPool as IAgentPool) : undefined;
     this.defaultAgentPool = pool;
     const configs = p.defaultProviderConfigurations;
-    this.resource = new ScalrEnvironment(this, "Resource", {
-      name: p.name,
-      defaultWorkspaceAgentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : (p.defaultAgentPool as string | undefined),
-      tagIds: tagIds(p.tags, this),
-      remoteBackend: p.remoteBackend,
-      remoteBackendOverridable: p.remoteBackendOverridable,
-      storageProfileId: p.storageProfileId,
-      maskSensitiveOutput: p.maskSensitiveOutput,
-    });
+    // Literal text stays literal: Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
+    this.resource = new ScalrEnvironment(
+      this,
+      "Resource",
+      terraformLiterals({
+        name: p.name,
+        defaultWorkspaceAgentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : (p.defaultAgentPool as string | undefined),
+        tagIds: tagIds(p.tags, this),
+        remoteBackend: p.remoteBackend,
+        remoteBackendOverridable: p.remoteBackendOverridable,
+        storageProfileId: p.storageProfileId,
+        maskSensitiveOutput: p.maskSensitiveOutput,
+      }),
+    );
     this.environmentId = this.resource.id;
     // Defaults are separate resources, not `default_provider_configurations`: the configuration's
     // `environments` names this environment (sharing), so the environment naming the configuration
@@ -145,10 +156,12 @@ export class Environment extends Construct implements IEnvironment {
     this.providerConfigurationDefaults = defaults;
     for (const g of p.policyGroups) linkPolicyGroup(this, g, this);
     const variables = new Map<string, Variable>();
-    for (const v of p.variables) {
-      const props: VariableProps = { ...v, environment: this };
-      checkedVariableProps.set(this, props);
-      variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), props));
+    for (let i = 0; i < p.variables.length; i++) {
+      const v = p.variables[i]!;
+      const variableProps: VariableProps = { ...v, environment: this };
+      if (isWarned(props.variables?.[i])) markWarned(variableProps);
+      checkedVariableProps.set(this, variableProps);
+      variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }
     this.variables = variables;
   }

@@ -17,24 +17,34 @@
  */
 import { z } from "zod";
 import { SCALR_ID, IAM_ROLE_NAME } from "../../core/ids";
-import { isToken, literalIntInRange, nonEmptyString, strictProps, tokenOr } from "../../core/validation";
+import { isToken, literalIntInRange, nameString, nonEmptyString, strictProps, tokenOr, withoutControlCharacters } from "../../core/validation";
 
 // ---------------------------------------------------------------------------------------------
 // Shared literal rules
 // ---------------------------------------------------------------------------------------------
 
-/** A repository as `org/repo` (a VCS provider's repository identifier). */
-const REPOSITORY = /^[^/\s]+\/[^\s]+$/;
+/**
+ * A repository as `org/repo`: the provider's `vcs_repo.identifier` is "a reference to your VCS
+ * repository in the format `:org/:repo`" (Scalr/terraform-provider-scalr docs/resources/workspace.md
+ * and docs/resources/policy_group.md @ e29c00ca), not a URL. Further `/`-separated segments are
+ * accepted for GitLab subgroups (`group/subgroup/repo`; unverified: https://docs.scalr.io/docs/gitlab).
+ * Each segment is letters, digits, `.`, `_` or `-`; a scheme (`https://`), `git@host:`, a host
+ * name with a port, empty segments and a trailing `.git` are rejected.
+ */
+const REPOSITORY = /^(?![^/]*:)[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\/|^[^/@\s]+@[^/\s]+:|\.git$/i;
 /** An exact Terraform/OpenTofu version. */
 const IAC_VERSION = /^\d+\.\d+\.\d+$/;
 
 /** A path relative to the repository root, without `..` (Scalr resolves it inside the clone). */
 function relativePath(what: string, minLength = 0) {
   return tokenOr(
-    z
-      .string()
-      .min(minLength)
-      .refine((s) => !s.startsWith("/") && !s.split("/").includes(".."), { error: `must be a ${what} relative to the repository, without '..'` }),
+    withoutControlCharacters(
+      z
+        .string()
+        .min(minLength)
+        .refine((s) => !s.startsWith("/") && !s.split("/").includes(".."), { error: `must be a ${what} relative to the repository, without '..'` }),
+    ),
   );
 }
 
@@ -42,7 +52,14 @@ function relativePath(what: string, minLength = 0) {
 const vcsProviderId = tokenOr(z.string().regex(SCALR_ID.vcsProvider, { error: 'must be a VCS provider ID such as "vcs-v0o1example"' }));
 
 /** A repository as `org/repo`. */
-const repository = tokenOr(z.string().regex(REPOSITORY, { error: 'must be a repository as "org/repo"' }));
+const repository = tokenOr(
+  z.string().refine((s) => REPOSITORY.test(s) && !URL_LIKE.test(s), {
+    error: (issue) =>
+      URL_LIKE.test(String(issue.input))
+        ? 'must be the repository as "org/repo" (the VCS provider\'s identifier), not a URL or clone address: e.g. "acme/infra" for https://github.com/acme/infra'
+        : 'must be a repository as "org/repo"',
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Workspace (https://registry.scalr.io/providers/scalr/scalr/latest/docs/resources/workspace)
@@ -52,10 +69,11 @@ const repository = tokenOr(z.string().regex(REPOSITORY, { error: 'must be a repo
 export const workspaceVcsFields = {
   providerId: vcsProviderId,
   repository,
-  branch: nonEmptyString(255).optional(),
-  versionConstraint: nonEmptyString(255).optional(),
+  branch: nameString(255).optional(),
+  versionConstraint: nameString(255).optional(),
   triggerPrefixes: z.array(relativePath("path")).default([]),
-  triggerPatterns: z.array(nonEmptyString(1024)).default([]),
+  // Written one per line into `trigger_patterns`: a line break would add a pattern.
+  triggerPatterns: z.array(nameString(1024)).default([]),
   dryRuns: z.boolean().default(true),
   submodules: z.boolean().default(false),
 };
@@ -78,7 +96,7 @@ export const workspaceProviderConfigurationLinkFields = {
 
 /** The literal fields of `WorkspaceProps`. */
 export const workspaceFields = {
-  name: nonEmptyString(255),
+  name: nameString(255),
   vcs: strictProps(workspaceVcsFields).optional(),
   moduleVersionId: tokenOr(z.string().regex(SCALR_ID.moduleVersion, { error: 'must be a module version ID such as "modver-v0o1example"' })).optional(),
   workingDirectory: relativePath("directory").default(""),
@@ -99,16 +117,35 @@ export const workspaceFields = {
 
 /** A Terraform input variable name. */
 export const TERRAFORM_VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** A shell or environment variable name. */
+/** A shell variable name. */
 export const SHELL_VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Scalr has two variable categories, `terraform` and `shell`; `env` is the old name of `shell`. The
+ * provider's changelog says so ("new attribute value `shell` for `scalr_variable.category` …
+ * `env` category value is deprecated", Scalr/terraform-provider-scalr CHANGELOG.md, 1.0.0-rc17,
+ * @ e29c00ca) and its docs allow only `terraform` or `shell` (docs/resources/variable.md @ e29c00ca).
+ * Its schema still accepts `env`, but `category` requires replacement (`RequiresReplace`,
+ * internal/provider/variable_schemas.go @ e29c00ca) and every state upgrade reads the variable back
+ * from the API (internal/provider/variable_migrate.go @ e29c00ca): a variable written as `env` and
+ * read back as `shell` would be planned for replacement again. The kit renders `shell` for both and
+ * treats them as one key space.
+ */
+export const DEPRECATED_VARIABLE_CATEGORIES: Readonly<Record<string, "shell">> = { env: "shell" };
+
+/** The category Scalr stores for `category` (`env` → `shell`). */
+export function renderedCategory<C extends string>(category: C): Exclude<C, "env"> | "shell" {
+  return (DEPRECATED_VARIABLE_CATEGORIES[category] ?? category) as Exclude<C, "env"> | "shell";
+}
 
 /**
  * The fields of `VariableOptions`. Which key pattern applies depends on `category`, a cross-field
  * rule (`checkVariableOptions`, with {@link TERRAFORM_VARIABLE_KEY} and {@link SHELL_VARIABLE_KEY}).
  */
 export const variableFields = {
-  key: nonEmptyString(128),
+  key: nameString(128),
   value: tokenOr(z.string().max(65536)).default(""),
+  // `env` is the deprecated spelling of `shell` (checkVariableOptions warns; see VARIABLE_CATEGORY_ALIASES).
   category: z.enum(["terraform", "shell", "env"]).default("terraform"),
   final: z.boolean().default(false),
   sensitive: z.boolean().default(false),
@@ -123,7 +160,7 @@ export const variableFields = {
 
 /** The literal fields of `EnvironmentProps`. */
 export const environmentFields = {
-  name: nonEmptyString(255),
+  name: nameString(255),
   remoteBackend: z.boolean().optional(),
   remoteBackendOverridable: z.boolean().default(true),
   storageProfileId: nonEmptyString(255).optional(),
@@ -157,7 +194,7 @@ export const agentPoolWebhookFields = {
  * (docs/decisions/0002-agent-pool-kind-guard.md).
  */
 export const agentPoolFields = {
-  name: nonEmptyString(255),
+  name: nameString(255),
   kind: z
     .custom<unknown>((v) => !isToken(v), { error: 'must be a literal "run" or "vcs": it cannot change after the pool is created', abort: true })
     .pipe(z.enum(["run", "vcs"]))
@@ -187,17 +224,17 @@ export const agentPoolFields = {
 /** The fields of a policy group's repository (`PolicyGroupRepository`). */
 export const policyGroupRepositoryFields = {
   identifier: repository,
-  branch: nonEmptyString(255).optional(),
-  path: z.string().max(1024).optional(),
+  branch: nameString(255).optional(),
+  path: withoutControlCharacters(z.string().max(1024)).optional(),
 };
 
 /** The literal fields of `PolicyGroupProps`. The spec names the VCS provider instead of `vcsProviderId`. */
 export const policyGroupFields = {
-  name: nonEmptyString(255),
+  name: nameString(255),
   vcsProviderId,
   repository: strictProps(policyGroupRepositoryFields),
   opaVersion: tokenOr(z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'must be a version such as "0.68.0"' })).optional(),
-  commonFunctionsFolder: tokenOr(z.string().regex(/^\//, { error: 'must be an absolute path from the repository root, such as "/common"' })).optional(),
+  commonFunctionsFolder: tokenOr(withoutControlCharacters(z.string().regex(/^\//, { error: 'must be an absolute path from the repository root, such as "/common"' }))).optional(),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +243,7 @@ export const policyGroupFields = {
 
 /** The fields of `TagProps`. */
 export const tagFields = {
-  name: nonEmptyString(255),
+  name: nameString(255),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +337,7 @@ export const kubernetesOptionsShape = {
 
 /** The literal fields of `ProviderConfigurationProps` (exactly one of the four clouds is a cross-field rule). */
 export const providerConfigurationFields = {
-  name: nonEmptyString(255),
+  name: nameString(255),
   exportShellVariables: z.boolean().default(false),
   aws: strictProps(awsOptionsShape).optional(),
   google: strictProps(googleOptionsShape).optional(),

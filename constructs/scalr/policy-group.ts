@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiterals } from "../../core/terraform-literal";
 import { strictProps } from "../../core/validation";
 import { PolicyGroup as ScalrPolicyGroup } from "../../providers/scalr/generated/providers/scalr/policy-group";
 import { policyGroupFields } from "./field-rules";
@@ -76,13 +77,18 @@ export class PolicyGroup extends Construct implements IPolicyGroup {
     brand(this, "policy-group");
     ensureSensitiveOutputCheck(this);
     this.groupName = p.name;
-    this.resource = new ScalrPolicyGroup(this, "Resource", {
-      name: p.name,
-      vcsProviderId: p.vcsProviderId,
-      vcsRepo: { identifier: p.repository.identifier, branch: p.repository.branch, path: p.repository.path },
-      opaVersion: p.opaVersion,
-      commonFunctionsFolder: p.commonFunctionsFolder,
-    });
+    // Literal text stays literal: Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
+    this.resource = new ScalrPolicyGroup(
+      this,
+      "Resource",
+      terraformLiterals({
+        name: p.name,
+        vcsProviderId: p.vcsProviderId,
+        vcsRepo: { identifier: p.repository.identifier, branch: p.repository.branch, path: p.repository.path },
+        opaVersion: p.opaVersion,
+        commonFunctionsFolder: p.commonFunctionsFolder,
+      }),
+    );
     this.policyGroupId = this.resource.id;
     for (const env of p.environments) linkPolicyGroup(this, this, env);
   }

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { IAM_ROLE_NAME } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiteral, terraformLiterals } from "../../core/terraform-literal";
 import { fieldError, isToken, strictProps } from "../../core/validation";
 import {
   ProviderConfiguration as ScalrProviderConfiguration,
@@ -247,17 +248,18 @@ export class ProviderConfiguration extends Construct implements IProviderConfigu
       tagIds: p.tags.length > 0 ? tagIds(p.tags, this) : undefined,
       environments: this.sharedWithAll ? ["*"] : Lazy.listValue({ produce: () => [...this.shares.values()] }),
     };
+    // Literal text stays literal: Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
     if (p.aws) {
       const { block, role, oidcProvider } = this.aws(p.name, p.aws);
       this.role = role;
       this.oidcProvider = oidcProvider;
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, aws: block });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", terraformLiterals({ ...config, aws: block }));
     } else if (p.google) {
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, google: google(p.google) });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", terraformLiterals({ ...config, google: google(p.google) }));
     } else if (p.azure) {
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, azurerm: azure(p.azure) });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", terraformLiterals({ ...config, azurerm: azure(p.azure) }));
     } else {
-      this.resource = new ScalrProviderConfiguration(this, "Resource", { ...config, custom: kubernetes(p.kubernetes!) });
+      this.resource = new ScalrProviderConfiguration(this, "Resource", terraformLiterals({ ...config, custom: kubernetes(p.kubernetes!) }));
     }
     this.providerConfigurationId = this.resource.id;
     if (p.environments !== "all") {
@@ -309,7 +311,7 @@ export class ProviderConfiguration extends Construct implements IProviderConfigu
           Principal: { Federated: providerArn },
           Action: "sts:AssumeRoleWithWebIdentity",
           Condition: {
-            StringEquals: { "scalr.io:aud": a.audience },
+            StringEquals: { "scalr.io:aud": terraformLiteral(a.audience) },
             StringLike: { "scalr.io:sub": a.allowedSubjects.map((s) => `account:${a.scalrAccountName}:environment:${s.environment}:workspace:${s.workspace}`) },
           },
         };
@@ -331,7 +333,7 @@ export class ProviderConfiguration extends Construct implements IProviderConfigu
       }
       role = new IamRole(this, "Role", {
         name: roleName,
-        description: `Assumed by Scalr runs through the provider configuration "${name}".`,
+        description: terraformLiteral(`Assumed by Scalr runs through the provider configuration "${name}".`),
         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }),
         maxSessionDuration: a.maxSessionDurationSeconds,
       });

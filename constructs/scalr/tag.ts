@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiteral } from "../../core/terraform-literal";
 import { strictProps } from "../../core/validation";
 import { Tag as ScalrTag } from "../../providers/scalr/generated/providers/scalr/tag";
 import { tagFields } from "./field-rules";
@@ -40,7 +41,7 @@ export class Tag extends Construct implements ITag {
     brand(this, "tag");
     ensureSensitiveOutputCheck(this);
     this.tagName = p.name;
-    this.resource = new ScalrTag(this, "Resource", { name: p.name });
+    this.resource = new ScalrTag(this, "Resource", { name: terraformLiteral(p.name) });
     this.tagId = this.resource.id;
   }
 

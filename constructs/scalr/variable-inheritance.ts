@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { ConstructState } from "../../core/cdktf-internals";
 import { KitValidationError, describeValue } from "../../core/validation";
+import { renderedCategory } from "./field-rules";
 
 /**
  * Scalr's variable inheritance, checked as each variable is created (synth time, not apply time).
@@ -11,7 +12,8 @@ import { KitValidationError, describeValue } from "../../core/validation";
  * construct paths, whichever of the two is created first. Every lookup is a map access, so the
  * check stays linear at thousands of workspaces.
  *
- * Identity: a key is unique per category (`terraform`, `shell`, `env`). An environment or a
+ * Identity: a key is unique per category, `terraform` or `shell`; `env`, the deprecated spelling of
+ * `shell`, is the same category (see DEPRECATED_VARIABLE_CATEGORIES in field-rules.ts). An environment or a
  * workspace is known by its construct path, or by its literal Scalr ID when given as an ID; an
  * unresolved Terraform reference cannot be placed in the hierarchy and is checked only at its own level.
  */
@@ -92,7 +94,7 @@ export function registerVariable(
 ): void {
   const r = registryOf(construct);
   const path = construct.node.path;
-  const ck = `${variable.category}:${variable.key}`;
+  const ck = `${renderedCategory(variable.category)}:${variable.key}`;
   const entry: Entry = { path, final: variable.final, label: `${JSON.stringify(variable.key)} (${variable.category})` };
   const env = placement.environmentKey;
 

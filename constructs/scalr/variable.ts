@@ -1,25 +1,29 @@
+import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiteral } from "../../core/terraform-literal";
 import { isToken, strictProps } from "../../core/validation";
 import { Variable as ScalrVariable } from "../../providers/scalr/generated/providers/scalr/variable";
 import { referenceFrom } from "./cross-stack-reference";
-import { variableFields } from "./field-rules";
+import { renderedCategory, variableFields } from "./field-rules";
 import type { IEnvironment, IWorkspace } from "./interfaces";
 import { isKind, ref } from "./references";
+import { isWarned } from "./reported-warnings";
 import { ensureSensitiveOutputCheck, registerLiteralSecret } from "./sensitive-outputs";
 import { VariablePlacement, registerVariable } from "./variable-inheritance";
 import { checkVariableOptions, checkedVariableProps } from "./variable-options";
 
 /**
- * What a variable becomes in a run: a Terraform input variable (`terraform`), a shell variable
- * exported to the run environment (`shell`), or an environment variable (`env`).
+ * What a variable becomes in a run: a Terraform input variable (`terraform`) or a shell variable
+ * exported to the run environment (`shell`). `env` is the deprecated old name of `shell`: it is
+ * rendered as `shell`, shares `shell`'s keys in the inheritance rules, and warns at synth time.
  */
 export type VariableCategory = "terraform" | "shell" | "env";
 
 /** What every variable has, whatever its scope (also the entries of `variables` on Environment and Workspace). */
 export interface VariableOptions {
-  /** The key: a Terraform variable name (`terraform`), or a shell/environment variable name. */
+  /** The key: a Terraform variable name (`terraform`), or a shell variable name (`shell`). */
   readonly key: string;
   /**
    * The value: a literal, or a Terraform reference. A sensitive value must be a reference unless
@@ -27,7 +31,7 @@ export interface VariableOptions {
    * @default ""
    */
   readonly value?: string;
-  /** @default "terraform" */
+  /** `terraform` or `shell` (`env` is accepted as the deprecated spelling of `shell`, with a warning). @default "terraform" */
   readonly category?: VariableCategory;
   /** Lower scopes cannot redefine the key; the kit checks this at synth time. @default false */
   readonly final?: boolean;
@@ -76,7 +80,7 @@ export class Variable extends Construct {
   private id?: string;
   /** The key. */
   public readonly key: string;
-  /** The category. */
+  /** The category as given (`env` stays `env` here; Scalr gets `shell`). */
   public readonly category: VariableCategory;
   /** Whether lower scopes are barred from redefining the key. */
   public readonly final: boolean;
@@ -102,19 +106,21 @@ export class Variable extends Construct {
           : { level: "account" };
     registerVariable(this, placement, p);
     if (p.sensitive && !isToken(p.value)) registerLiteralSecret(this, p.value);
+    if (p.category === "env" && !isWarned(props)) Annotations.of(this).addWarning(`${this.node.path}: \`category\` ${ENV_CATEGORY_DEPRECATED}`);
 
     this.key = p.key;
     this.category = p.category;
     this.final = p.final;
     this.sensitive = p.sensitive;
     this.resource = new ScalrVariable(this, "Resource", {
-      key: p.key,
-      value: p.value,
-      category: p.category,
+      // Literal text stays literal: Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
+      key: terraformLiteral(p.key),
+      value: terraformLiteral(p.value),
+      category: renderedCategory(p.category),
       final: p.final,
       sensitive: p.sensitive,
       hcl: p.hcl,
-      description: p.description,
+      description: terraformLiteral(p.description),
       workspaceId: wsConstruct ? referenceFrom(this, wsConstruct, wsConstruct.workspaceId) : (ws as string | undefined),
       environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string | undefined),
     });
@@ -143,6 +149,13 @@ function checkProps(variable: Variable, props: VariableProps): z.output<typeof p
   issues.throwIfAny();
   return p;
 }
+
+/** The deprecation warning of `category: "env"` (after the field's name). @internal */
+export const ENV_CATEGORY_DEPRECATED =
+    `"env" is deprecated: Scalr's categories are "terraform" and "shell", and "env" is the old name of "shell" ` +
+    '(the kit renders "shell" and treats both as one key space). Write `category: "shell"`; in `variables` of an Environment, a Workspace or a spec ' +
+    "the construct id changes from Variable-env-<key> to Variable-shell-<key>: move its state (`terraform state mv`) or let the variable be re-created " +
+    "(https://github.com/Scalr/terraform-provider-scalr/blob/e29c00ca/CHANGELOG.md)";
 
 function literalKey(id: unknown): string | undefined {
   return typeof id === "string" && !isToken(id) ? `id:${id}` : undefined;

@@ -1,12 +1,15 @@
+import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiterals } from "../../core/terraform-literal";
 import { isToken, strictProps } from "../../core/validation";
 import { Workspace as ScalrWorkspace, WorkspaceProviderConfiguration } from "../../providers/scalr/generated/providers/scalr/workspace";
 import { referenceFrom } from "./cross-stack-reference";
-import { variableFields, workspaceFields, workspaceProviderConfigurationLinkFields } from "./field-rules";
+import { renderedCategory, variableFields, workspaceFields, workspaceProviderConfigurationLinkFields } from "./field-rules";
 import type { IAgentPool, IEnvironment, IProviderConfiguration, ITag, IWorkspace } from "./interfaces";
 import { brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
+import { isWarned, markWarned } from "./reported-warnings";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import { Variable, VariableOptions, VariableProps } from "./variable";
 import { checkVariableOptions, checkedVariableProps } from "./variable-options";
@@ -78,7 +81,11 @@ export interface WorkspaceProps {
   readonly autoApply?: boolean;
   /** Minutes a run operation may take before Scalr stops it. @default - Scalr's default */
   readonly runTimeoutMinutes?: number;
-  /** Run-stage hooks. @default - none */
+  /**
+   * Run-stage hooks. With `iacPlatform: "opentofu"`, a hook that calls `terraform` warns at synth
+   * time: the run's binary is `tofu`. Hooks are written literally (`${VAR}` reaches the shell).
+   * @default - none
+   */
   readonly hooks?: WorkspaceHooks;
   /** Provider configurations, each a configuration or `{ configuration, alias }`. Constructs are shared with the environment automatically. @default [] */
   readonly providerConfigurations?: readonly (IProviderConfiguration | string | WorkspaceProviderConfigurationLink)[];
@@ -184,11 +191,15 @@ export class Workspace extends Construct implements IWorkspace {
     issues.rule(["tags"], () => checkUnique(issues, "tags", p.tags, refKey));
     issues.rule(["variables"], () => {
       p.variables.forEach((v, i) => checkVariableOptions(issues, `variables[${i}].`, v));
-      checkUnique(issues, "variables", p.variables.map((v) => `${v.category}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+      // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
+      checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
     });
     issues.throwIfAny();
     brand(this, "workspace");
     ensureSensitiveOutputCheck(this);
+    if (!isWarned(props)) {
+      for (const w of openTofuHookWarnings(p.iacPlatform, p.hooks)) Annotations.of(this).addWarning(`${this.node.path}: \`hooks.${w.stage}\` ${w.message}`);
+    }
 
     const links = linksOf(p.providerConfigurations);
     const env = p.environment;
@@ -200,7 +211,9 @@ export class Workspace extends Construct implements IWorkspace {
     this.agentPool = pool;
 
     const vcs = p.vcs;
-    this.resource = new ScalrWorkspace(this, "Resource", {
+    // Literal text (names, paths, branches, hooks: shell hooks often hold `${VAR}`) stays literal:
+    // Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
+    this.resource = new ScalrWorkspace(this, "Resource", terraformLiterals({
       name: p.name,
       environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string),
       agentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : (p.agentPool as string | undefined),
@@ -235,7 +248,7 @@ export class Workspace extends Construct implements IWorkspace {
         },
       ],
       providerConfiguration: links.length > 0 ? links.map((l): WorkspaceProviderConfiguration => ({ id: providerConfigurationId(l.configuration, this), alias: l.alias ?? "" })) : undefined,
-    });
+    }));
     this.workspaceId = this.resource.id;
     links.forEach((l, i) => {
       if (isKind(l.configuration, "provider-configuration")) {
@@ -245,14 +258,44 @@ export class Workspace extends Construct implements IWorkspace {
     const variables = new Map<string, Variable>();
     // A plain loop: every frame between the app and the L1 constructor lengthens the stack trace
     // cdktf captures for each token and list (see cross-stack-reference.ts).
-    for (const v of p.variables) {
-      const props: VariableProps = { ...v, workspace: this };
-      checkedVariableProps.set(this, props);
-      variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), props));
+    for (let i = 0; i < p.variables.length; i++) {
+      const v = p.variables[i]!;
+      const variableProps: VariableProps = { ...v, workspace: this };
+      if (isWarned(props.variables?.[i])) markWarned(variableProps);
+      checkedVariableProps.set(this, variableProps);
+      variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }
     this.variables = variables;
   }
 
+}
+
+/** A command word `terraform` in a hook (at the start, or after a separator, `(`, `$(` or a backtick). */
+const CALLS_TERRAFORM = /(^|[\s;&|(`])terraform(?=$|[\s;&|)`])/m;
+
+/**
+ * Warnings for the hooks of an OpenTofu workspace that call `terraform`. Scalr runs OpenTofu
+ * workspaces with `tofu` (its hook stages are "before `tofu init`", "before `tofu plan`", …:
+ * https://docs.scalr.io/docs/hooks-1); whether a `terraform` binary is also on the run's PATH is
+ * not documented, so this warns rather than fails (unverified: https://docs.scalr.io/docs/hooks-1).
+ * @internal
+ */
+export function openTofuHookWarnings(
+  iacPlatform: string | undefined,
+  hooks: Partial<Record<keyof WorkspaceHooks, unknown>> | undefined,
+): { readonly stage: keyof WorkspaceHooks; readonly message: string }[] {
+  if (iacPlatform !== "opentofu" || hooks === undefined) return [];
+  const out: { stage: keyof WorkspaceHooks; message: string }[] = [];
+  for (const stage of ["preInit", "prePlan", "postPlan", "preApply", "postApply"] as const) {
+    const hook = hooks[stage];
+    if (typeof hook === "string" && !isToken(hook) && CALLS_TERRAFORM.test(hook)) {
+      out.push({
+        stage,
+        message: `calls \`terraform\`, but the workspace runs OpenTofu (\`iacPlatform: "opentofu"\`), whose binary is \`tofu\`; a \`terraform\` binary may not exist in the run (unverified: https://docs.scalr.io/docs/hooks-1): call \`tofu\` instead`,
+      });
+    }
+  }
+  return out;
 }
 
 type Link = { readonly configuration: IProviderConfiguration | string; readonly alias?: string };

@@ -39,7 +39,8 @@ describe("Variable", () => {
     const vars = Object.values<any>(json.resource.scalr_variable);
     expect(vars.find((v) => v.key === "a")).toMatchObject({ environment_id: expect.stringMatching(/^\$\{scalr_environment\.Prod_[0-9A-F]+\.id\}$/), category: "shell", final: true });
     expect(vars.find((v) => v.key === "b")).toMatchObject({ workspace_id: expect.stringMatching(/^\$\{scalr_workspace\.Net_[0-9A-F]+\.id\}$/), hcl: true });
-    expect(vars.find((v) => v.key === "c")).toMatchObject({ workspace_id: "ws-abc123", category: "env" });
+    // `env` is rendered as Scalr's `shell` (its deprecated old name).
+    expect(vars.find((v) => v.key === "c")).toMatchObject({ workspace_id: "ws-abc123", category: "shell" });
     expect(checkAgainstScalrSchema(json)).toEqual([]);
   });
 
