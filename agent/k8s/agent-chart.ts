@@ -22,6 +22,19 @@ export interface ChartRenderInput {
   readonly tokenSecret: HelmTokenSecret;
   /** The agent image, checked. */
   readonly image: ImageParts;
+  /** The endpoints the proxy must never see in the chart's pods, before the user's `proxy.noProxy`. */
+  readonly noProxy: readonly string[];
+  /** Labels for the pods the agent starts per run (agent-k8s), so a NetworkPolicy can select them. */
+  readonly taskPodLabels?: Readonly<Record<string, string>>;
+}
+
+/** What HelmAgent adds to the chart options when it renders values for a release. */
+export interface HelmReleaseContext {
+  /**
+   * Labels for the pods the agent starts per run, when the chart gives those pods no labels a
+   * NetworkPolicy could select (agent-k8s: `agent.kubernetes_task_labels`).
+   */
+  readonly taskPodLabels?: Readonly<Record<string, string>>;
 }
 
 /** One of Scalr's agent charts: its values model and how the kit renders its values. */
@@ -33,8 +46,13 @@ export interface AgentChart {
   readonly extraEnvPath: string;
   /** Runs execute in the agent pod (so VCS pools and `settings.hooksDir` work); the other charts start a pod per run task. */
   readonly runsInAgentPod: boolean;
-  /** The chart takes the CA bundle as a path (`settings.caBundle.path`); the others mount it from a PEM in their values. */
-  readonly caBundleByPath: boolean;
+  /**
+   * Why `settings.caBundle.path` cannot work with this chart, and what to do instead: no chart
+   * mounts a file the user names (each chart's module cites its templates).
+   */
+  readonly caBundlePathMessage: string;
+  /** Where the chart takes image pull Secrets (a list of `{ name }`). */
+  readonly imagePullSecretsPath: string;
   /** Rejects chart options the chart has no value for (checked with the settings, before rendering). */
   checkOptions?(r: ValuesRenderer, o: ParsedHelmValuesOptions): void;
   /** Renders the settings where the chart reads them, checking those the chart computes itself. */

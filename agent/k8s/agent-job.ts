@@ -4,6 +4,7 @@ import { HARDENED_CONTAINER, NON_ROOT, RUNTIME_DEFAULT } from "./pod-hardening";
 import { mirror, stripSlash } from "./value-formats";
 import { bool, int, keys, noToken, obj, stringMap, tls } from "./values-model";
 import { ValuesRenderer } from "./values-renderer";
+import { renderProxy } from "../settings/proxy";
 import { strictProps, tokenOr } from "../../core/validation";
 
 // agent-job: a controller that starts one Kubernetes Job per run
@@ -61,11 +62,18 @@ export const AGENT_JOB_CHART: AgentChart = {
   values: AGENT_JOB_VALUES,
   extraEnvPath: "agent.extraEnv",
   runsInAgentPod: false,
-  caBundleByPath: false,
+  // The chart sets SCALR_AGENT_CA_CERT itself in the controller and task pods, to the bundle it mounts
+  // from `global.tls.caBundle` or `global.tls.caBundleSecret` (Scalr/agent-helm charts/agent-job/templates/_helpers.tpl
+  // `agent-job.caCertEnv`, used by templates/agent.yaml and templates/task.yaml @ cf283e1).
+  caBundlePathMessage:
+    "must be given as `pem` for agent-job: the chart sets SCALR_AGENT_CA_CERT itself in the controller and task pods, to the bundle it mounts from `global.tls.caBundle` (rendered from `pem`) (for a Secret you already have, leave `caBundle` unset and set `extraValues.global.tls.caBundleSecret`)",
+  // The controller and every task pod list `global.imagePullSecrets` (Scalr/agent-helm charts/agent-job/templates/agent.yaml
+  // and templates/task.yaml @ cf283e1).
+  imagePullSecretsPath: "global.imagePullSecrets",
   render: renderAgentJob,
 };
 
-function renderAgentJob(r: ValuesRenderer, { raw, settings: s, options: o, take, tokenSecret, image }: ChartRenderInput): void {
+function renderAgentJob(r: ValuesRenderer, { raw, settings: s, options: o, take, tokenSecret, image, noProxy }: ChartRenderInput): void {
   if (s.driver !== undefined && s.driver !== "kubernetes") r.fail("settings.driver", 'must be "kubernetes" (or unset) for agent-job', s.driver);
   if (raw.shutdown !== undefined) {
     r.fail(
@@ -108,19 +116,21 @@ function renderAgentJob(r: ValuesRenderer, { raw, settings: s, options: o, take,
     take(name);
   }
   if (task?.acquireTimeoutSeconds !== undefined) r.set("task.startupTimeoutSeconds", task.acquireTimeoutSeconds, "settings.containerTask.acquireTimeoutSeconds");
-  // Proxy settings reach the controller and every task pod only through `global.proxy`.
-  if (s.proxy) {
+  // Proxy settings reach the controller and every task pod only through `global.proxy`, which the
+  // chart passes on as HTTP_PROXY / HTTPS_PROXY / NO_PROXY unchanged (Scalr/agent-helm
+  // charts/agent-job/templates/_helpers.tpl `agent-job.proxyEnv` @ cf283e1): the must-bypass list is the kit's.
+  const proxy = renderProxy(s.proxy, noProxy);
+  if (proxy) {
     for (const name of ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"]) {
       take(name);
       take(name.toLowerCase());
     }
-    const http = s.proxy.http ?? s.proxy.https;
-    const https = s.proxy.https ?? s.proxy.http;
-    r.set("global.proxy", { enabled: true, httpProxy: http, httpsProxy: https, noProxy: s.proxy.noProxy.join(",") }, "settings.proxy");
+    r.set("global.proxy", { enabled: true, httpProxy: proxy.http, httpsProxy: proxy.https, noProxy: proxy.noProxy }, "settings.proxy");
   }
   r.set("agent.url", stripSlash(s.scalrUrl), "settings.scalrUrl");
   r.set("agent.tokenExistingSecret", { name: tokenSecret.name, key: tokenSecret.key }, "settings.token");
-  r.set("agent.image", { ...image, pullPolicy: "IfNotPresent" }, "settings.image");
+  r.set("agent.image", image, "settings.image");
+  r.setDefault("agent.image.pullPolicy", "IfNotPresent");
   r.set("agent.debug", s.debug ? "1" : "0", "settings.debug");
   r.set("agent.logFormat", s.logFormat, "settings.logFormat");
   r.dataDirs(raw, take, "agent.dataDir", "agent.cacheDir");
@@ -141,7 +151,10 @@ function renderAgentJob(r: ValuesRenderer, { raw, settings: s, options: o, take,
     if (requests) runner.requests = requests;
     if (limits) runner.limits = limits;
     if (Object.keys(runner).length > 0) r.set("task.runner.resources", runner, "settings.containerTask");
-    if (task.image !== undefined) r.set("task.runner.image", { ...r.image(task.image, "settings.containerTask.image"), pullPolicy: "IfNotPresent" }, "settings.containerTask.image");
+    if (task.image !== undefined) {
+      r.set("task.runner.image", r.image(task.image, "settings.containerTask.image"), "settings.containerTask.image");
+      r.setDefault("task.runner.image.pullPolicy", "IfNotPresent");
+    }
   }
   r.set("agent.replicaCount", o.replicas ?? 1, "replicas");
   r.placement(o, "agent.", "agent.", "agent.");

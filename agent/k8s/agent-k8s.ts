@@ -59,13 +59,22 @@ export const AGENT_K8S_VALUES = strictProps({
   extraEnv: stringMap.optional(),
 });
 
+const AGENT_K8S_NO_VOLUME =
+  "the chart mounts no volume a CA file could come from (its controller and workers take no extra volumes), so a path would name a file that does not exist in the pods";
+const CUSTOM_IMAGE = "or bake the bundle into a custom agent image and leave `caBundle` unset";
+
 /** agent-k8s. */
 export const AGENT_K8S_CHART: AgentChart = {
   name: "agent-k8s",
   values: AGENT_K8S_VALUES,
   extraEnvPath: "extraEnv",
   runsInAgentPod: false,
-  caBundleByPath: true,
+  // The controller and worker mount only `data-home` (Scalr/agent-helm charts/agent-k8s/templates/controller.yaml
+  // and worker.yaml @ cf283e1: no extra volumes), so a path can only name a file of the image; `agent.ca_cert`
+  // also takes the bundle base64-encoded (charts/agent-k8s/values.yaml and README.md @ cf283e1, "SSL Certificate Bundles").
+  caBundlePathMessage: `must be given as \`pem\` for agent-k8s: ${AGENT_K8S_NO_VOLUME}; the PEM is rendered base64-encoded into \`agent.ca_cert\` (${CUSTOM_IMAGE})`,
+  // Both pods list `imagePullSecrets` as given (Scalr/agent-helm charts/agent-k8s/templates/controller.yaml and worker.yaml @ cf283e1).
+  imagePullSecretsPath: "imagePullSecrets",
   checkOptions: checkAgentK8sOptions,
   render: renderAgentK8s,
 };
@@ -83,10 +92,17 @@ function checkAgentK8sOptions(r: ValuesRenderer, o: ParsedHelmValuesOptions): vo
   }
 }
 
-function renderAgentK8s(r: ValuesRenderer, { raw, settings: s, options: o, take, tokenSecret, image }: ChartRenderInput): void {
+function renderAgentK8s(r: ValuesRenderer, { raw, settings: s, options: o, take, tokenSecret, image, taskPodLabels }: ChartRenderInput): void {
   if (s.driver !== undefined && s.driver !== "kubernetes") r.fail("settings.driver", 'must be "kubernetes" (or unset) for agent-k8s', s.driver);
   take("SCALR_AGENT_DRIVER");
   const task = s.containerTask;
+  if (task?.caBundle?.path !== undefined) {
+    r.fail(
+      "settings.containerTask.caBundle",
+      `must be given as \`pem\` for agent-k8s: ${AGENT_K8S_NO_VOLUME}; the PEM is rendered base64-encoded into \`agent.container_task_ca_cert\` (${CUSTOM_IMAGE})`,
+      task.caBundle.path,
+    );
+  }
   const agent: ReadonlyArray<readonly [string, unknown, string]> = [
     ["url", stripSlash(s.scalrUrl), "settings.scalrUrl"],
     ["tokenExistingSecret", tokenSecret.name, "settings.token"],
@@ -128,7 +144,13 @@ function renderAgentK8s(r: ValuesRenderer, { raw, settings: s, options: o, take,
   }
   for (const [key, value, source] of agent) r.set(`agent.${key}`, value, source);
   r.set("terminationGracePeriodSeconds", s.shutdown.gracePeriodSeconds, "settings.shutdown.gracePeriodSeconds");
-  r.set("image", { ...image, pullPolicy: "IfNotPresent" }, "settings.image");
+  r.set("image", image, "settings.image");
+  // The chart's default is `Always` (charts/agent-k8s/values.yaml @ cf283e1); a pinned tag needs no re-pull.
+  r.setDefault("image.pullPolicy", "IfNotPresent");
+  // Task pods carry only the labels the controller is given (`agent.kubernetes_task_labels` →
+  // SCALR_AGENT_KUBERNETES_TASK_LABELS, Scalr/agent-helm charts/agent-k8s/templates/controller.yaml @ cf283e1);
+  // the chart's NetworkPolicy selects the controller and worker pods only (templates/networkpolicy.yaml).
+  if (taskPodLabels) r.set("agent.kubernetes_task_labels", taskPodLabels, "HelmAgent (the task pods' NetworkPolicy selects these labels)");
   if (o.nodeSelector) {
     r.set("controllerNodeSelector", o.nodeSelector, "nodeSelector");
     r.set("workerNodeSelector", o.nodeSelector, "nodeSelector");

@@ -39,7 +39,13 @@ export const AGENT_LOCAL_CHART: AgentChart = {
   values: AGENT_LOCAL_VALUES,
   extraEnvPath: "extraEnv",
   runsInAgentPod: true,
-  caBundleByPath: false,
+  // The chart sets SCALR_AGENT_CA_CERT itself to the bundle it mounts from `agent.tls.caBundle` or
+  // `agent.tls.caBundleSecret`, and fails on SCALR_AGENT_CA_CERT in `extraEnv`
+  // (Scalr/agent-helm charts/agent-local/templates/deployment.yaml @ cf283e1).
+  caBundlePathMessage:
+    "must be given as `pem` for agent-local: the chart sets SCALR_AGENT_CA_CERT itself, to the bundle it mounts from `agent.tls.caBundle` (rendered from `pem`), and rejects it in `extraEnv` (for a Secret you already have, leave `caBundle` unset and set `extraValues.agent.tls.caBundleSecret`)",
+  // Scalr/agent-helm charts/agent-local/templates/deployment.yaml @ cf283e1.
+  imagePullSecretsPath: "imagePullSecrets",
   render: renderAgentLocal,
 };
 

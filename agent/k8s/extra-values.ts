@@ -77,6 +77,9 @@ export function checkExtraEnv(node: unknown, path: readonly PropertyKey[], fail:
   }
 }
 
+/** A source that names a field of the options (`settings.image`, `allowMetadataService`). */
+const FIELD_SOURCE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
+
 /**
  * An extra value may add keys next to the kit's but never replace one of its values. Reports each
  * conflict with its field below the options (`extraValues.…`).
@@ -88,7 +91,11 @@ export function checkConflicts(extra: Record<string, unknown>, path: readonly st
     if (source !== undefined) {
       report({
         field: fieldPath(["extraValues", ...here]),
-        message: `is rendered by the kit from \`${source}\`; set it there instead`,
+        // A field the user sets (`settings.shutdown.gracePeriodSeconds`, `replicas`) is the place to
+        // change it; anything else is the kit's own choice (hardening, the task labels).
+        message: FIELD_SOURCE.test(source)
+          ? `is rendered by the kit from \`${source}\`; set it there instead`
+          : `is set by the kit (${source}) and cannot be replaced; remove it from \`extraValues\``,
         received: describeValue(value, here.join(".")),
       });
     } else if (isPlainObject(value)) {

@@ -73,8 +73,22 @@ export interface HelmValuesOptions {
   /** Size limits of the ephemeral data and cache volumes (agent-local, agent-job). @default - the chart's */
   readonly storage?: HelmAgentStorage;
   /**
+   * The cluster's Service CIDR (e.g. `"10.100.0.0/16"`; on EKS `kubernetesNetworkConfig.serviceIpv4Cidr`
+   * of the cluster), added to NO_PROXY when `settings.proxy` is set: the agent reaches the Kubernetes
+   * API at KUBERNETES_SERVICE_HOST, an IP of that range, which the in-cluster names the kit keeps
+   * direct (`.svc`, `.cluster.local`) do not match. Matters for agent-k8s and agent-job, whose agents
+   * call the API; HelmAgent warns when they have a proxy and neither this nor a CIDR in `proxy.noProxy`.
+   * @default - none
+   */
+  readonly serviceCidr?: string;
+  /**
    * More chart values, merged into what the kit renders. Checked against the chart's keys (typos
-   * fail), may not override what the kit sets, and may never hold the token.
+   * fail), may add keys next to the kit's but not replace a value it renders from a setting (the
+   * error names that setting) or a hardened default, and may never hold the token. The keys differ
+   * per chart, e.g. the pull policy is `image.pullPolicy` on agent-local and agent-k8s but
+   * `agent.image.pullPolicy` on agent-job; pod annotations are `podAnnotations` (agent-local,
+   * agent-k8s) or `global.podAnnotations` / `agent.podAnnotations` / `task.podAnnotations` (agent-job).
+   * See each chart's values.yaml (https://github.com/Scalr/agent-helm/tree/master/charts).
    * @default {}
    */
   readonly extraValues?: Readonly<Record<string, unknown>>;
@@ -92,6 +106,8 @@ export type HelmValues = Record<string, unknown>;
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+const CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d))$/;
 
 const quantity = (example: string) =>
   tokenOr(z.string().regex(QUANTITY, { error: `must be a Kubernetes quantity such as "${example}"` }));
@@ -128,6 +144,9 @@ export const helmValuesOptionsShape = {
   affinity: z.partialRecord(z.enum(["nodeAffinity", "podAffinity", "podAntiAffinity"]), z.record(z.string(), z.unknown())).optional(),
   allowMetadataService: z.boolean().default(false),
   storage: strictProps({ dataSizeLimit: quantity("8Gi").optional(), cacheSizeLimit: quantity("40Gi").optional() }).optional(),
+  serviceCidr: tokenOr(
+    z.string().regex(CIDR, { error: 'must be the cluster\'s Service CIDR, e.g. "10.100.0.0/16" or "fd00:10:96::/112"' }),
+  ).optional(),
   extraValues: z.record(z.string(), z.unknown()).default({}),
 };
 

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { AgentChart } from "./agent-chart";
+import { AgentChart, HelmReleaseContext } from "./agent-chart";
 import { AgentHelmChart } from "./agent-helm-chart";
 import { AGENT_JOB_CHART } from "./agent-job";
 import { AGENT_K8S_CHART } from "./agent-k8s";
 import { AGENT_LOCAL_CHART } from "./agent-local";
 import { HelmTokenSecret, HelmValues, HelmValuesInput, ParsedHelmValuesOptions, helmValuesInputSchema } from "./helm-values-options";
 import { ValuesRenderer } from "./values-renderer";
-import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../settings/agent-settings";
+import { AgentSettings, ResolvedAgentSettings, reservedEnvField, resolveAgentSettings } from "../settings/agent-settings";
+import { NO_PROXY_LOOPBACK } from "../settings/proxy";
 import { renderAgentEnvironment } from "../settings/render-env";
 import { IssueCollector } from "../../core/issues";
 import { ValidationContext, describeValue, parseOrThrow } from "../../core/validation";
@@ -64,22 +65,46 @@ export function renderHelmValues(input: HelmValuesInput, ctx: ValidationContext)
  * {@link renderHelmValues} for options already parsed with {@link helmValuesOptionsShape} (HelmAgent
  * parses its props once, chart options included).
  */
-export function renderParsedHelmValues(rawSettings: AgentSettings, options: ParsedHelmValuesOptions, ctx: ValidationContext): HelmValues {
+export function renderParsedHelmValues(rawSettings: AgentSettings, options: ParsedHelmValuesOptions, ctx: ValidationContext, release: HelmReleaseContext = {}): HelmValues {
   const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
   const settings = resolveAgentSettings(rawSettings, { subject: ctx.subject, fieldPrefix: `${prefix}settings` });
   const chart = CHARTS[options.chart];
   const renderer = new ValuesRenderer(ctx.subject, prefix);
-  renderChart(renderer, chart, rawSettings, settings, options);
+  renderChart(renderer, chart, rawSettings, settings, options, release);
   return renderer.finish(options.extraValues, chart.values);
 }
 
+/**
+ * What a proxy must never see from a pod, before the user's `proxy.noProxy`:
+ * - loopback;
+ * - in-cluster Service names: `kubernetes.default.svc` (the API server's name) and every
+ *   `*.svc` / `*.cluster.local` name (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/).
+ *   A leading dot matches every subdomain in Go's NO_PROXY (https://pkg.go.dev/golang.org/x/net/http/httpproxy#Config)
+ *   and Python's (https://docs.python.org/3/library/urllib.request.html#urllib.request.getproxies);
+ * - the instance metadata addresses (EC2 IMDS IPv4 and IPv6,
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html), only when
+ *   runs may reach them (`allowMetadataService`): blocked, they are reached by nobody;
+ * - `serviceCidr`: clients in a pod reach the API server at KUBERNETES_SERVICE_HOST, an IP of the
+ *   Service CIDR (https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/), which
+ *   no name above matches. No chart adds anything to NO_PROXY (Scalr/agent-helm
+ *   charts/agent-job/templates/_helpers.tpl `agent-job.proxyEnv` @ cf283e1 passes `global.proxy.noProxy`
+ *   as it is; agent-local and agent-k8s take the proxy only through `extraEnv`).
+ */
+export const KUBERNETES_NO_PROXY: readonly string[] = [...NO_PROXY_LOOPBACK, "kubernetes.default.svc", ".svc", ".cluster.local"];
+const METADATA_ADDRESSES: readonly string[] = ["169.254.169.254", "fd00:ec2::254"];
+
+function noProxyOf(o: ParsedHelmValuesOptions): string[] {
+  return [...KUBERNETES_NO_PROXY, ...(o.allowMetadataService ? METADATA_ADDRESSES : []), ...(o.serviceCidr !== undefined ? [o.serviceCidr] : [])];
+}
+
 /** What every chart shares around its own rendering: the common checks, the token, the image, `extraEnv`. */
-function renderChart(r: ValuesRenderer, chart: AgentChart, raw: AgentSettings, s: ResolvedAgentSettings, o: ParsedHelmValuesOptions): void {
+function renderChart(r: ValuesRenderer, chart: AgentChart, raw: AgentSettings, s: ResolvedAgentSettings, o: ParsedHelmValuesOptions, release: HelmReleaseContext): void {
   if (s.poolKind === "vcs" && !chart.runsInAgentPod) {
     r.fail("chart", 'must be "agent-local" for a VCS pool: the other charts start run tasks only', chart.name);
   }
   checkCommon(r, chart, raw, s, o);
-  const env = { ...renderAgentEnvironment(s, { noProxy: [] }).variables };
+  const noProxy = noProxyOf(o);
+  const env = { ...renderAgentEnvironment(s, { noProxy }).variables };
   const take = (name: string): string | undefined => {
     const v = env[name];
     delete env[name];
@@ -89,12 +114,26 @@ function renderChart(r: ValuesRenderer, chart: AgentChart, raw: AgentSettings, s
   for (const name of ["SCALR_AGENT_NAME", "SCALR_URL"]) take(name);
 
   const tokenSecret = tokenSecretOf(r, s, o);
-  const image = r.image(s.image.reference, "settings.image");
-  chart.render(r, { raw, settings: s, options: o, take, tokenSecret, image });
+  const image = r.image(s.image, "settings.image");
+  const credentials = s.image.credentials;
+  if (credentials?.kind === "aws-secrets-manager") {
+    r.fail(
+      "settings.image.credentials",
+      "must be ImagePullCredentials.fromKubernetesSecret(name) on Kubernetes: the charts pull with the pods' imagePullSecrets, a `kubernetes.io/dockerconfigjson` Secret in the release namespace (sync the Secrets Manager secret into one, e.g. with External Secrets)",
+      credentials.kind,
+      false,
+    );
+  } else if (credentials) {
+    r.set(chart.imagePullSecretsPath, [{ name: credentials.reference }], "settings.image.credentials");
+  }
+  chart.render(r, { raw, settings: s, options: o, take, tokenSecret, image, noProxy, taskPodLabels: release.taskPodLabels });
 
-  // Every agent variable the chart has no value for goes through its `extraEnv`.
-  if (Object.keys(env).length > 0) {
-    r.set(chart.extraEnvPath, sortKeys(env), "settings (proxy, extraEnv and the agent variables the chart has no value for)");
+  // Every agent variable the chart has no value for goes through its `extraEnv`, each named after
+  // the setting it comes from.
+  const extraEnvPath = chart.extraEnvPath.split(".");
+  for (const name of Object.keys(env).sort()) {
+    const field = name in s.extraEnv ? "extraEnv" : (reservedEnvField(name) ?? "extraEnv");
+    r.set([...extraEnvPath, name], env[name], `settings.${field}`);
   }
 }
 
@@ -105,9 +144,7 @@ function checkCommon(r: ValuesRenderer, chart: AgentChart, raw: AgentSettings, s
     r.fail("settings.hooksDir", "applies only to agent-local, where runs execute in the agent pod", s.hooksDir);
   }
   chart.checkOptions?.(r, o);
-  if (raw.caBundle?.path !== undefined && !chart.caBundleByPath) {
-    r.fail("settings.caBundle", `must be given as \`pem\` for ${chart.name}: the chart mounts the bundle from its values`, raw.caBundle.path);
-  }
+  if (raw.caBundle?.path !== undefined) r.fail("settings.caBundle", chart.caBundlePathMessage, raw.caBundle.path);
 }
 
 /** The Secret the chart reads the token from: the settings' Kubernetes Secret, or the one HelmAgent creates. */
@@ -124,6 +161,3 @@ function tokenSecretOf(r: ValuesRenderer, s: ResolvedAgentSettings, o: ParsedHel
   return { name: "", key: "" };
 }
 
-function sortKeys(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k] as string]));
-}

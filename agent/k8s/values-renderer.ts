@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ImageParts, chartImage } from "./chart-image";
 import { checkConflicts, checkExtraEnv, checkPlainData, deepMerge, isPlainObject, RenderedValueSources } from "./extra-values";
 import { HelmValues, ParsedHelmValuesOptions } from "./helm-values-options";
+import { ResolvedAgentImage } from "../settings/agent-image";
 import { AgentSettings } from "../settings/agent-settings";
 import { KitValidationError, ValidationIssue, describeValue, parseOrThrow } from "../../core/validation";
 
@@ -30,10 +31,22 @@ export class ValuesRenderer implements RenderedValueSources {
    * contain dots, e.g. label keys) so extra values can add keys next to the kit's.
    */
   public set(path: string | readonly string[], value: unknown, source: string): void {
+    this.put(path, value, source);
+  }
+
+  /**
+   * Sets a value the kit prefers but that is not rendered from anything the user sets (e.g. an image
+   * pull policy): `extraValues` may replace it.
+   */
+  public setDefault(path: string | readonly string[], value: unknown): void {
+    this.put(path, value, undefined);
+  }
+
+  private put(path: string | readonly string[], value: unknown, source: string | undefined): void {
     if (value === undefined) return;
     const keys = typeof path === "string" ? path.split(".") : path;
     if (isPlainObject(value) && Object.keys(value).length > 0) {
-      for (const [key, v] of Object.entries(value)) this.set([...keys, key], v, source);
+      for (const [key, v] of Object.entries(value)) this.put([...keys, key], v, source);
       return;
     }
     let node = this.values;
@@ -42,7 +55,8 @@ export class ValuesRenderer implements RenderedValueSources {
       node = node[key] as Record<string, unknown>;
     }
     node[keys[keys.length - 1] as string] = value;
-    this.sources.set(pathKey(keys), source);
+    if (source === undefined) this.sources.delete(pathKey(keys));
+    else this.sources.set(pathKey(keys), source);
   }
 
   /** Records a problem with a field of the options (`settings.…`, `replicas`, …). */
@@ -50,8 +64,8 @@ export class ValuesRenderer implements RenderedValueSources {
     this.issues.push({ field: `${this.prefix}${field}`, message, received: describeValue(received, field, sensitive) });
   }
 
-  /** The image values of `image` (`settings.image`, `settings.containerTask.image`), checked. */
-  public image(image: string, field: string): ImageParts {
+  /** The image values of `image` (`settings.image` resolved, `settings.containerTask.image`), checked. */
+  public image(image: ResolvedAgentImage | string, field: string): ImageParts {
     return chartImage(image, field, (f, message, received) => this.fail(f, message, received));
   }
 

@@ -1,13 +1,15 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { TerraformStack } from "cdktf";
+import { Annotations, Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AGENT_HELM_REPOSITORY, AgentHelmChart, DEFAULT_AGENT_CHART_VERSION, HelmValues, HelmValuesOptions, helmValuesDocument, helmValuesOptionsShape, renderParsedHelmValues } from "../../agent/k8s";
 import { resolveAgentSettings } from "../../agent/settings/agent-settings";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiteral } from "../../core/terraform-literal";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { KitChecks } from "../checks/kit-checks";
 import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
@@ -28,8 +30,12 @@ const KUBERNETES_AGENT_RUNTIME: AgentRuntime = {
   },
 };
 
-/** Props of {@link HelmAgent}. */
-export interface HelmAgentProps extends HelmValuesOptions {
+/**
+ * Props of {@link HelmAgent}. The chart options of {@link HelmValuesOptions} except `tokenSecret`:
+ * HelmAgent names the token's Secret itself (an existing one through
+ * `settings.token: AgentTokenSource.fromKubernetesSecret(name, key)`).
+ */
+export interface HelmAgentProps extends Omit<HelmValuesOptions, "tokenSecret"> {
   /**
    * The agent: Scalr URL, token, shutdown, proxy, CA bundle, … The token is a Terraform value
    * (stored in a Secret this construct creates) or `AgentTokenSource.fromKubernetesSecret(name, key)`
@@ -72,6 +78,14 @@ const dnsLabel = (max: number) =>
 
 const propsSchema = strictProps({
   ...helmValuesOptionsShape,
+  tokenSecret: z
+    .unknown()
+    .refine((v) => v === undefined, {
+      error:
+        "is not a HelmAgent prop: name an existing Secret with `settings.token: AgentTokenSource.fromKubernetesSecret(name, key)` (without one, HelmAgent creates the Secret from the pool token)",
+      abort: true,
+    })
+    .optional(),
   settings: z.record(z.string(), z.unknown(), { error: "must be an object of agent settings" }),
   pool: runtimePoolSchema.optional(),
   chartVersion: z
@@ -95,8 +109,10 @@ const propsSchema = strictProps({
 /**
  * Scalr agents on Kubernetes through Scalr's own charts (`agent-local`, `agent-k8s`, `agent-job`):
  * a pinned `helm_release`, its namespace, the token in a Kubernetes Secret that the chart references
- * (never in values), hardened pods, the metadata service blocked, and a PodDisruptionBudget where
- * the chart has none.
+ * (never in values), hardened pods, the metadata service blocked where runs execute (the chart's
+ * NetworkPolicy, plus one over agent-k8s task pods, which the chart's does not select), and a
+ * PodDisruptionBudget where the chart has none. A NetworkPolicy works only on a CNI that enforces
+ * it (on EKS, the VPC CNI with network policy enabled).
  *
  * @example
  * new HelmAgent(this, "VcsAgent", { chart: "agent-local", pool: vcsPool, settings: { scalrUrl: "https://example.scalr.io" } });
@@ -110,6 +126,11 @@ export class HelmAgent extends Construct {
   public readonly tokenSecret?: SecretV1;
   /** The PodDisruptionBudget, for agent-local with more than one replica. */
   public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
+  /**
+   * The NetworkPolicy that keeps agent-k8s task pods (where runs execute) from the metadata
+   * service; the chart's own policy selects only its controller and worker pods.
+   */
+  public readonly taskNetworkPolicy?: NetworkPolicyV1;
   /** The chart values the release gets (token-free). */
   public readonly values: HelmValues;
   /** The chart. */
@@ -118,6 +139,12 @@ export class HelmAgent extends Construct {
   public readonly releaseName: string;
   /** The namespace name. */
   public readonly namespaceName: string;
+  /** The exact chart version installed. */
+  public readonly chartVersion: string;
+  /** The chart repository. */
+  public readonly repository: string;
+  /** The ID of the pool the agents join (`apool-…`), when `pool` was given. */
+  public readonly poolId?: string;
 
   public constructor(scope: Construct, id: string, props: HelmAgentProps) {
     super(scope, id);
@@ -134,11 +161,10 @@ export class HelmAgent extends Construct {
         issues.add("releaseName", "must be set: the construct id does not make a DNS label of at most 53 characters", releaseName);
       }
     });
-    // A namespace another HelmAgent of this stack creates is referenced, so it exists first.
-    let sameStack: NamespaceV1 | undefined;
+    // Two agents of a stack may not both create one namespace (whichever is declared second fails).
     issues.rule(["namespace", "createNamespace"], () => {
-      sameStack = namespaceCreatedInStack(this, p.namespace);
-      if (p.createNamespace && sameStack) {
+      const sameStack = p.createNamespace ? namespaceCreatedInStack(this, p.namespace) : undefined;
+      if (sameStack) {
         issues.add(
           "namespace",
           `is already created by ${sameStack.node.scope?.node.path ?? sameStack.node.path} in this stack; set \`createNamespace: false\` here to share it`,
@@ -149,10 +175,13 @@ export class HelmAgent extends Construct {
 
     // The chart reads the token from a Secret: the one created below for a Terraform value.
     const tokenSecretRef = settings?.token.kind === "terraform" && settings.token.value !== undefined ? { name: `${releaseName}-token`, key: "token" } : undefined;
+    // agent-k8s task pods carry only the labels the controller is given; they get the release's,
+    // so the task NetworkPolicy below can select them (see agent/k8s/agent-k8s.ts).
+    const taskPodLabels = p?.chart === "agent-k8s" && !p.allowMetadataService ? { "app.kubernetes.io/instance": releaseName, "app.kubernetes.io/component": "task" } : undefined;
     let values: HelmValues | undefined;
     if (settings) {
       // The chart options were parsed with the props (helmValuesOptionsShape): render from them.
-      issues.rule(["settings", "pool", "chart", "replicas", "resources", "nodeSelector", "tolerations", "affinity", "allowMetadataService", "storage", "extraValues"], () => {
+      issues.rule(["settings", "pool", "chart", "replicas", "resources", "nodeSelector", "tolerations", "affinity", "allowMetadataService", "storage", "serviceCidr", "extraValues"], () => {
         values = renderParsedHelmValues(
           settings,
           {
@@ -164,10 +193,12 @@ export class HelmAgent extends Construct {
             affinity: p.affinity,
             allowMetadataService: p.allowMetadataService,
             storage: p.storage,
+            serviceCidr: p.serviceCidr,
             extraValues: p.extraValues,
             tokenSecret: tokenSecretRef,
           },
           { subject },
+          { taskPodLabels },
         );
       });
     }
@@ -192,6 +223,10 @@ export class HelmAgent extends Construct {
     this.chart = p.chart;
     this.releaseName = releaseName;
     this.namespaceName = p.namespace;
+    this.chartVersion = p.chartVersion;
+    this.repository = p.repository;
+    this.poolId = props.pool?.poolId;
+    if (settings?.proxy) warnProxyWithoutServiceCidr(this, p.chart, p.serviceCidr, settings.proxy.noProxy ?? []);
 
     if (p.createNamespace) {
       this.namespaceResource = new NamespaceV1(this, "Namespace", {
@@ -206,7 +241,11 @@ export class HelmAgent extends Construct {
         },
       });
     }
-    const namespace = (this.namespaceResource ?? sameStack)?.metadata.name ?? p.namespace;
+    // A namespace another HelmAgent of this stack creates is referenced, so it exists first. Looked
+    // up when the stack is synthesized, so the order in which the agents are declared does not matter.
+    const namespace =
+      this.namespaceResource?.metadata.name ??
+      Lazy.stringValue({ produce: () => namespaceCreatedInStack(this, p.namespace)?.metadata.name ?? p.namespace });
 
     if (tokenSecretRef) {
       this.tokenSecret = new SecretV1(this, "TokenSecret", {
@@ -219,7 +258,7 @@ export class HelmAgent extends Construct {
     this.release = new Release(this, "Resource", {
       name: this.releaseName,
       namespace,
-      repository: p.repository,
+      repository: terraformLiteral(p.repository),
       chart: p.chart,
       version: p.chartVersion,
       values: [helmValuesDocument(this.values)],
@@ -229,6 +268,34 @@ export class HelmAgent extends Construct {
       timeout: p.timeoutSeconds,
       dependsOn: this.tokenSecret ? [this.tokenSecret] : undefined,
     });
+
+    if (taskPodLabels) {
+      // The same egress as the charts' own policies over the pods that run Terraform: DNS, and
+      // everything outside the cluster but the metadata service (Scalr/agent-helm
+      // charts/agent-job/templates/networkpolicy.yaml @ cf283e1). agent-k8s creates task pods in
+      // the release namespace (its Role grants pods there only: charts/agent-k8s/templates/role.yaml).
+      this.taskNetworkPolicy = new NetworkPolicyV1(this, "TaskNetworkPolicy", {
+        metadata: {
+          name: `${this.releaseName}-task-metadata`,
+          namespace,
+          labels: { "app.kubernetes.io/managed-by": "cdktf-scalr-kit", "app.kubernetes.io/instance": this.releaseName },
+        },
+        spec: {
+          podSelector: { matchLabels: taskPodLabels },
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: [{ namespaceSelector: {} }],
+              ports: [
+                { port: "53", protocol: "UDP" },
+                { port: "53", protocol: "TCP" },
+              ],
+            },
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] },
+          ],
+        },
+      });
+    }
 
     if (p.chart === "agent-k8s") {
       KitChecks.acknowledge(
@@ -255,6 +322,24 @@ export class HelmAgent extends Construct {
       });
     }
   }
+}
+
+/** Proxy entries that name addresses rather than hosts: an IPv4 or IPv6 address or CIDR. */
+const ADDRESS_ENTRY = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:]*)(\/\d{1,3})?$/;
+
+/**
+ * agent-k8s and agent-job agents call the Kubernetes API (their Roles grant pods and jobs), from
+ * inside a pod at KUBERNETES_SERVICE_HOST, an IP of the Service CIDR
+ * (https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/) that no name in NO_PROXY
+ * matches. Unverified how the agent's HTTP client treats it (the agent is not open source), and the
+ * proxy may well reach the API server, so this is a warning.
+ */
+function warnProxyWithoutServiceCidr(scope: HelmAgent, chart: AgentHelmChart, serviceCidr: string | undefined, noProxy: readonly string[]): void {
+  if (chart === "agent-local" || serviceCidr !== undefined) return;
+  if (noProxy.some((entry) => isToken(entry) || ADDRESS_ENTRY.test(entry))) return;
+  Annotations.of(scope).addWarning(
+    `${scope.node.path}: \`serviceCidr\` is not set: ${chart} agents call the Kubernetes API at KUBERNETES_SERVICE_HOST, an IP address of the cluster's Service CIDR that no name in NO_PROXY matches, so those calls go through \`settings.proxy\`. Set \`serviceCidr\` (on EKS: \`aws eks describe-cluster --query cluster.kubernetesNetworkConfig.serviceIpv4Cidr\`) or add the CIDR to \`settings.proxy.noProxy\`, unless the proxy reaches the API server (https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/)`,
+  );
 }
 
 /** A budget protects something for agent-local with more than one replica (or a Terraform reference). */

@@ -1,4 +1,4 @@
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Construct } from "constructs";
@@ -29,7 +29,7 @@ export function k8sAgentExample(scope: Construct): TerraformStack {
   const runPool = new AgentPool(stack, "RunPool", { name: "k8s-run" });
   const vcsPool = new AgentPool(stack, "VcsPool", { name: "k8s-vcs", kind: "vcs" });
 
-  new HelmAgent(stack, "RunAgent", {
+  const runAgent = new HelmAgent(stack, "RunAgent", {
     chart: "agent-job",
     pool: runPool,
     replicas: 2,
@@ -40,7 +40,7 @@ export function k8sAgentExample(scope: Construct): TerraformStack {
       cache: { providerCacheEnabled: true, providerCacheSizeLimitMiB: 20480 },
     },
   });
-  new HelmAgent(stack, "VcsAgent", {
+  const vcsAgent = new HelmAgent(stack, "VcsAgent", {
     chart: "agent-local",
     pool: vcsPool,
     // Two VCS agents, so a node drain (the disruption budget allows one eviction at a time) never
@@ -49,5 +49,16 @@ export function k8sAgentExample(scope: Construct): TerraformStack {
     createNamespace: false,
     settings: { scalrUrl: scalrUrl.stringValue, shutdown: { mode: "graceful", gracePeriodSeconds: 60 } },
   });
+
+  // What an operator needs next: `helm status <release> -n <namespace>`, and the pool in Scalr.
+  for (const [name, agent] of [
+    ["run_agent", runAgent],
+    ["vcs_agent", vcsAgent],
+  ] as const) {
+    new TerraformOutput(stack, name, {
+      description: `Helm release, namespace, chart and pool of ${agent.node.id}.`,
+      value: { release: agent.releaseName, namespace: agent.namespaceName, chart: agent.chart, chart_version: agent.chartVersion, pool_id: agent.poolId },
+    });
+  }
   return stack;
 }

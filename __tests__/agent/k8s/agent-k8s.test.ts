@@ -2,7 +2,7 @@ import { HelmValuesInput, renderHelmValues } from "../../../agent/k8s";
 import { messageOf } from "../../support/errors";
 import { expectGolden } from "../../support/golden";
 import { chartSchemaErrors } from "../../support/helm-charts";
-import { FailureCase, TASK_PEM, ctx, minimal, render, token } from "./fixtures";
+import { FailureCase, PEM, TASK_PEM, ctx, minimal, render, token } from "./fixtures";
 
 /** Every setting agent-k8s supports, each with a different value so a crossed wire shows. */
 const everything: HelmValuesInput = {
@@ -12,7 +12,7 @@ const everything: HelmValuesInput = {
     token,
     concurrency: 4,
     dataDir: "/var/lib/k8s-agent",
-    caBundle: { path: "/etc/ssl/k8s-ca.pem" },
+    caBundle: { pem: PEM },
     proxy: { https: "http://proxy.k8s:8080" },
     containerTask: {
       cpuRequest: 0.5,

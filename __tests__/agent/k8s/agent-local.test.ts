@@ -108,7 +108,7 @@ describe("agent-local fails at synth time", () => {
     [
       "when a CA bundle is a path for agent-local",
       { chart: "agent-local", settings: { ...minimal, caBundle: { path: "/etc/ca.pem" } } },
-      'k8s/Agent: `settings.caBundle` must be given as `pem` for agent-local: the chart mounts the bundle from its values, got: "/etc/ca.pem"',
+      'k8s/Agent: `settings.caBundle` must be given as `pem` for agent-local: the chart sets SCALR_AGENT_CA_CERT itself, to the bundle it mounts from `agent.tls.caBundle` (rendered from `pem`), and rejects it in `extraEnv` (for a Secret you already have, leave `caBundle` unset and set `extraValues.agent.tls.caBundleSecret`), got: "/etc/ca.pem"',
     ],
     [
       "when extra values put the token in values",

@@ -158,7 +158,7 @@ describe("HelmAgent", () => {
     new HelmAgent(team, "Run", { pool: new AgentPool(first, "Pool", { name: "p" }), namespace: "agents", settings: { scalrUrl: SCALR_URL } });
     new HelmAgent(first, "Vcs", { pool: new AgentPool(first, "VcsPool", { name: "v", kind: "vcs" }), namespace: "agents", createNamespace: false, settings: { scalrUrl: SCALR_URL } });
     // The same name in another stack is another namespace: created there, not referenced.
-    new HelmAgent(second, "Run", { pool: new AgentPool(second, "Pool", { name: "p" }), namespace: "agents", settings: { scalrUrl: SCALR_URL } });
+    new HelmAgent(second, "Run", { pool: new AgentPool(second, "Pool", { name: "p2" }), namespace: "agents", settings: { scalrUrl: SCALR_URL } });
     const byName = Object.fromEntries(releases(synth(first)).map((r) => [r.name, r.namespace]));
     expect(byName.vcs).toBe(byName.run);
     expect(byName.vcs).toMatch(/^\$\{kubernetes_namespace_v1\.Team_Run_Namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);

@@ -1,4 +1,6 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
+import { NetworkPolicyV1, NetworkPolicyV1Config } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { TerraformStack } from "cdktf";
 import { KIT_K8S_1 } from "../../../../../constructs/checks/rules/kubernetes/k8s-metadata-service-blocked";
 import { violations, helmAgent, release } from "../../rule-helpers";
 
@@ -35,5 +37,40 @@ describe("KIT-K8S-1 k8s-metadata-service-blocked", () => {
     expect(violations(KIT_K8S_1, (s) => new Release(s, "Release", { name: "a", chart: "agent-job", values: ["${var.values}"] }))).toEqual([
       "KIT-K8S-1 stack/Release: helm_release agent-job: values[0] cannot be read at synth time, so `task.allowMetadataService: false` cannot be confirmed",
     ]);
+  });
+
+  describe("agent-k8s task pods (where runs execute)", () => {
+    const LABELS = { "app.kubernetes.io/instance": "agent", "app.kubernetes.io/component": "task" };
+    const k8sRelease = (s: TerraformStack, labels: Record<string, string> = LABELS) =>
+      new Release(s, "Release", { name: "agent", namespace: "agents", chart: "agent-k8s", values: [JSON.stringify({ restrictMetadataService: true, agent: { kubernetes_task_labels: labels } })] });
+    const policy = (s: TerraformStack, override: Partial<NetworkPolicyV1Config["spec"]> = {}, namespace = "agents") =>
+      new NetworkPolicyV1(s, "Policy", {
+        metadata: { name: "tasks", namespace },
+        spec: {
+          podSelector: { matchLabels: LABELS },
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] }],
+          ...override,
+        },
+      });
+    const GAP =
+      "KIT-K8S-1 stack/Release: helm_release agent-k8s: the chart's NetworkPolicy does not select the task pods where runs execute; label them with `agent.kubernetes_task_labels` and add a kubernetes_network_policy_v1 in the release namespace that selects those labels and blocks 169.254.169.254 (HelmAgent does both)";
+
+    test("compliant: task labels and a policy of the release namespace that selects them and excepts the metadata address", () => {
+      expect(violations(KIT_K8S_1, (s) => (k8sRelease(s), policy(s)))).toEqual([]);
+    });
+
+    test("non-compliant: restrictMetadataService alone (the chart's policy selects only the controller and workers)", () => {
+      expect(violations(KIT_K8S_1, (s) => release(s, "agent-k8s", { restrictMetadataService: true }))).toEqual([GAP]);
+    });
+
+    test("non-compliant: no policy, a policy elsewhere, one that selects other pods, or one that lets the metadata address through", () => {
+      expect(violations(KIT_K8S_1, (s) => k8sRelease(s))).toEqual([GAP]);
+      expect(violations(KIT_K8S_1, (s) => (k8sRelease(s), policy(s, {}, "other")))).toEqual([GAP]);
+      expect(violations(KIT_K8S_1, (s) => (k8sRelease(s, { team: "x" }), policy(s)))).toEqual([GAP]);
+      expect(violations(KIT_K8S_1, (s) => (k8sRelease(s), policy(s, { egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] })))).toEqual([GAP]);
+      expect(violations(KIT_K8S_1, (s) => (k8sRelease(s), policy(s, { egress: [{ ports: [{ port: "443" }] }] })))).toEqual([GAP]);
+      expect(violations(KIT_K8S_1, (s) => (k8sRelease(s), policy(s, { policyTypes: ["Ingress"] })))).toEqual([GAP]);
+    });
   });
 });
