@@ -1,6 +1,6 @@
 import type { ListTasksCommandInput, ListTasksCommandOutput, RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import type { HandlerConfig } from "./config";
-import { Placement, clientTokenFor, listTasksInput, runTaskInput, usesFargateSpot, windowClientTokenFor } from "./run-task";
+import { Placement, TokenWindowBasis, listTasksInput, runTaskInput, usesFargateSpot, windowClientTokenFor } from "./run-task";
 import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, parseWebhookRequest } from "./webhook";
 
 /**
@@ -64,7 +64,9 @@ export interface LaunchLog {
   readonly outcome: LaunchOutcome;
   /** HTTP status answered. */
   readonly status: number;
-  /** Scalr's ids, when the body was valid. */
+  /** The delivery's `Idempotency-Key` (the agent task ID; not a secret), else its `task_id`. */
+  readonly idempotencyKey?: string;
+  /** Scalr's ids, each when the body held it readable. */
   readonly taskId?: string;
   /** Run ID. */
   readonly runId?: string;
@@ -76,8 +78,14 @@ export interface LaunchLog {
   readonly action?: string;
   /** The `clientToken` of the last launch (not a secret: it is Scalr's task ID or a hash of it). */
   readonly clientToken?: string;
-  /** Position of `clientToken` in the delivery's chain, when an earlier token failed (0 is left out). */
+  /** Position of `clientToken` in the delivery's chain, when an earlier token failed (0 is left out), or its clock window. */
   readonly clientTokenIndex?: number;
+  /** `clock` when the delivery had no usable `created_at` and its token windows follow the clock. */
+  readonly tokenBasis?: TokenWindowBasis;
+  /** Body fields (and headers) the delivery lacked: it launched without them. */
+  readonly missing?: readonly string[];
+  /** Body fields (and headers) the delivery held unreadable, with why: it launched without them. */
+  readonly malformed?: readonly string[];
   /** `ListTasks` could not tell whether the delivery's task runs (the launch went ahead; its token still guards). */
   readonly lookupError?: { readonly name: string; readonly message: string };
   /** Fields a rejected request got wrong. */
@@ -103,6 +111,8 @@ export interface LaunchResult {
 }
 
 type ErrorKind = "throttled" | "transient" | "conflict" | "fatal";
+/** How a retried call failed: an error's kind, or an answer the handler could not read. */
+type RetryKind = ErrorKind | "unreadable";
 
 const THROTTLING_ERRORS = new Set([
   "ThrottlingException",
@@ -126,9 +136,28 @@ interface SdkLikeError {
   resourceIds?: unknown;
 }
 
-/** Sorts an SDK error: throttling and transient errors are retried; a token conflict means the task exists. */
+// ECS's client errors: the request itself is wrong (permissions, parameters, a missing cluster),
+// and sending it again gives the same answer (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#API_RunTask_Errors).
+const CLIENT_ERRORS = new Set([
+  "AccessDeniedException",
+  "BlockedException",
+  "ClientException",
+  "ClusterNotFoundException",
+  "ConflictException",
+  "InvalidParameterException",
+  "PlatformTaskDefinitionIncompatibilityException",
+  "PlatformUnknownException",
+  "UnsupportedFeatureException",
+]);
+
+/**
+ * Sorts an SDK error: throttling and transient errors are retried; a token conflict means the task
+ * exists; an error ECS answered for the request itself (a 4xx, or a known client error) is fatal.
+ * Anything else — no HTTP status, a 2xx the SDK could not read, an unknown shape — is an answer the
+ * handler could not read, and is retried like a transient one: the call may have worked.
+ */
 export function classifyError(error: unknown): ErrorKind {
-  const e = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError;
+  const e = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError & { $fault?: unknown };
   const name = typeof e.name === "string" ? e.name : "";
   const status = e.$metadata?.httpStatusCode;
   if (THROTTLING_ERRORS.has(name) || status === 429) return "throttled";
@@ -136,7 +165,8 @@ export function classifyError(error: unknown): ErrorKind {
   if (name === "ServerException" || (status !== undefined && status >= 500)) return "transient";
   if (name === "TimeoutError" || name === "AbortError" || (typeof e.code === "string" && NETWORK_ERRORS.has(e.code))) return "transient";
   if (e.$retryable !== undefined && e.$retryable !== null) return "transient";
-  return "fatal";
+  if ((status !== undefined && status >= 400 && status < 500) || e.$fault === "client" || CLIENT_ERRORS.has(name)) return "fatal";
+  return "transient";
 }
 
 function describeError(error: unknown): { name: string; message: string } {
@@ -167,14 +197,17 @@ async function runWithRetries(input: RunTaskCommandInput, run: RunTaskCall, runt
     let error: unknown;
     try {
       const out = await run(input, { timeoutMs: Math.max(1, Math.min(left, RETRY.attemptTimeoutMs)) });
-      const taskArn = out.tasks?.find((t) => typeof t.taskArn === "string" && t.taskArn !== "")?.taskArn;
+      const taskArn = (Array.isArray(out?.tasks) ? out.tasks : []).find((t) => typeof t?.taskArn === "string" && t.taskArn !== "")?.taskArn;
       if (taskArn !== undefined) return { kind: "task", taskArn, attempts };
-      const failures = (out.failures ?? []).map((f) => ({ reason: f.reason, arn: f.arn, detail: f.detail }));
-      return failures.length > 0 ? { kind: "failures", failures, attempts } : { kind: "no-task", attempts };
+      const failures = (Array.isArray(out?.failures) ? out.failures : []).map((f) => ({ reason: f?.reason, arn: f?.arn, detail: f?.detail }));
+      if (failures.length > 0) return { kind: "failures", failures, attempts };
+      // Neither a task nor a failure: an answer the handler cannot read. The same token again is
+      // idempotent, so it is retried like a transient error.
+      error = Object.assign(new Error("RunTask answered neither a task ARN nor a failure"), { name: "UnreadableAnswer" });
     } catch (e) {
       error = e;
     }
-    const kind = classifyError(error);
+    const kind: RetryKind = error instanceof Error && error.name === "UnreadableAnswer" ? "unreadable" : classifyError(error);
     if (kind === "conflict") {
       // ECS already started a task for this token (a redelivery): that task is the answer.
       const ids = (error as { resourceIds: string[] }).resourceIds;
@@ -183,7 +216,9 @@ async function runWithRetries(input: RunTaskCommandInput, run: RunTaskCall, runt
     if (kind === "fatal") return { kind: "fatal", error, attempts };
     const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempts - 1));
     const wait = Math.floor(runtime.random() * ceiling);
-    if (attempts >= RETRY.maxAttempts || runtime.now() + wait + RETRY.minAttemptMs > deadline) return { kind: "gave-up", why: kind, error, attempts };
+    if (attempts >= RETRY.maxAttempts || runtime.now() + wait + RETRY.minAttemptMs > deadline) {
+      return kind === "unreadable" ? { kind: "no-task", attempts } : { kind: "gave-up", why: kind, error, attempts };
+    }
     await runtime.sleep(wait);
   }
 }
@@ -200,10 +235,12 @@ async function runWithRetries(input: RunTaskCommandInput, run: RunTaskCall, runt
  * idempotent, and a delivery whose launch failed gets a token ECS has not seen in the next window.
  * `ListTasks` by `startedBy` answers with a task that already runs, whatever token started it.
  *
- * Answers: 202 `{taskArn}` when a task runs (or already ran for this key); 400/413 naming the bad
- * field; 405 for other methods; 503 when ECS reports failures until the budget ends, starts
- * nothing, or stays throttled (Scalr redelivers); 502 when ECS rejects the request itself
- * (permissions, parameters: redelivery will not help, the logs say why).
+ * Answers (the contract: docs/decisions/0008-webhook-answers.md): 202 `{taskArn}` only when a
+ * task for this delivery exists — started now, found by its `startedBy`, or named by ECS for this
+ * delivery's token; 400 only when the request has no usable key; 405 for other methods; 503 when
+ * ECS reports failures, answers unreadably or stays throttled or unavailable until the budget ends
+ * (Scalr may redeliver); 502 when ECS rejects the request itself (permissions, parameters: the logs
+ * say why). Missing or unreadable body fields never refuse a delivery: they are logged.
  */
 export async function launchAgentTask(request: WebhookHttpRequest, config: HandlerConfig, ecs: RunTaskCall | EcsCalls, runtime: LaunchRuntime): Promise<LaunchResult> {
   const parsed = parseWebhookRequest(request);
@@ -213,7 +250,9 @@ export async function launchAgentTask(request: WebhookHttpRequest, config: Handl
   }
   const { runTask: run, listTasks } = typeof ecs === "function" ? { runTask: ecs, listTasks: undefined } : ecs;
   const d = parsed.delivery;
-  const ids = deliveryIds(d);
+  // One token per invocation: the delivery's token for the current window (see CLIENT_TOKEN_WINDOW_MS).
+  const { token, index, basis } = windowClientTokenFor(d.idempotencyKey, d.createdAt, runtime.now());
+  const ids = deliveryIds(d, token, index, basis);
   const deadline = runtime.now() + runtime.timeBudgetMs;
   if (runtime.timeBudgetMs < RETRY.minAttemptMs) {
     return unavailable(ids, "throttled", 0, false, { name: "TimeBudgetExhausted", message: `only ${runtime.timeBudgetMs} ms left before the Lambda timeout` });
@@ -234,8 +273,6 @@ export async function launchAgentTask(request: WebhookHttpRequest, config: Handl
     }
   }
 
-  // One token per invocation: the delivery's token for the current window (see CLIENT_TOKEN_WINDOW_MS).
-  const { token, index } = windowClientTokenFor(d.idempotencyKey, d.createdAt, runtime.now());
   let placement: Placement = "configured";
   let result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
   let attempts = result.attempts;
@@ -245,10 +282,7 @@ export async function launchAgentTask(request: WebhookHttpRequest, config: Handl
     attempts += result.attempts;
   }
   const fallback = placement === "fargate";
-  const chain = {
-    ...(index > 0 ? { clientToken: token, clientTokenIndex: index } : {}),
-    ...(lookupError ? { lookupError } : {}),
-  };
+  const chain = lookupError ? { lookupError } : {};
 
   switch (result.kind) {
     case "task":
@@ -293,12 +327,16 @@ async function findRunningTask(
     let error: unknown;
     try {
       const out = await listTasks(listTasksInput(d, config), { timeoutMs: Math.max(1, Math.min(left, RETRY.attemptTimeoutMs)) });
-      const taskArn = out.taskArns?.find((a) => typeof a === "string" && a !== "");
-      return taskArn === undefined ? { kind: "none" } : { kind: "task", taskArn };
+      if (Array.isArray(out?.taskArns)) {
+        const taskArn = out.taskArns.find((a) => typeof a === "string" && a !== "");
+        return taskArn === undefined ? { kind: "none" } : { kind: "task", taskArn };
+      }
+      // No list at all: an answer the handler cannot read, retried like a transient error.
+      error = Object.assign(new Error("ListTasks answered no taskArns list"), { name: "UnreadableAnswer" });
     } catch (e) {
       error = e;
     }
-    const kind = classifyError(error);
+    const kind = error instanceof Error && error.name === "UnreadableAnswer" ? "transient" : classifyError(error);
     const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempts - 1));
     const wait = Math.floor(runtime.random() * ceiling);
     // Keep time for RunTask: a lookup only retries while two attempts still fit.
@@ -307,18 +345,25 @@ async function findRunningTask(
   }
 }
 
-function deliveryIds(d: ScalrDelivery) {
+/** The log fields of a delivery: its key, the body fields it held, what it lacked, and its token. */
+function deliveryIds(d: ScalrDelivery, clientToken: string, index: number, basis: TokenWindowBasis) {
+  const present = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
   return {
-    taskId: d.taskId,
-    runId: d.runId,
-    workspaceId: d.workspaceId,
-    environmentId: d.environmentId,
-    action: d.action,
-    clientToken: clientTokenFor(d.idempotencyKey),
+    idempotencyKey: d.idempotencyKey,
+    ...present("taskId", d.taskId),
+    ...present("runId", d.runId),
+    ...present("workspaceId", d.workspaceId),
+    ...present("environmentId", d.environmentId),
+    ...present("action", d.action),
+    ...(d.missing.length > 0 ? { missing: d.missing } : {}),
+    ...(d.malformed.length > 0 ? { malformed: d.malformed } : {}),
+    clientToken,
+    ...(index !== 0 ? { clientTokenIndex: index } : {}),
+    ...(basis === "clock" ? { tokenBasis: basis } : {}),
   };
 }
 
-function unavailable(ids: ReturnType<typeof deliveryIds> & { clientTokenIndex?: number; lookupError?: { name: string; message: string } }, outcome: "throttled" | "ecs-unavailable", attempts: number, fallback: boolean, error: { name: string; message: string }): LaunchResult {
+function unavailable(ids: ReturnType<typeof deliveryIds> & { lookupError?: { name: string; message: string } }, outcome: "throttled" | "ecs-unavailable", attempts: number, fallback: boolean, error: { name: string; message: string }): LaunchResult {
   return {
     response: jsonResponse(503, { message: "ECS is throttling or unavailable; Scalr may redeliver" }, { "Retry-After": "10" }),
     log: { outcome, status: 503, ...ids, attempts, fallback, error },

@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import type { ListTasksCommandInput, RunTaskCommandInput, Tag } from "@aws-sdk/client-ecs";
 import type { HandlerConfig } from "./config";
-import type { ScalrDelivery } from "./webhook";
+import { ScalrDelivery, parseScalrTime } from "./webhook";
 
 /** ECS accepts a `clientToken` of up to 64 characters in the range 33–126 (printable ASCII, no space). */
 const CLIENT_TOKEN = /^[\x21-\x7e]{1,64}$/;
@@ -18,30 +18,60 @@ export function clientTokenFor(idempotencyKey: string): string {
 }
 
 /**
- * How long one `clientToken` serves a delivery, counted from its `created_at`. ECS answers a token
- * it has seen with the original result for 24 hours — possibly a `failures` answer — so a
- * delivery that failed must eventually launch with a token ECS has not seen. Within a window every
- * redelivery uses the same token (idempotent: a started task is answered again); the next window's
- * redelivery uses the next token, and `ListTasks` by `startedBy` still finds a task that runs.
+ * How long one `clientToken` serves a delivery. ECS answers a token it has seen with the original
+ * result for 24 hours — possibly a `failures` answer — so a delivery that failed must eventually
+ * launch with a token ECS has not seen. Within a window every redelivery uses the same token
+ * (idempotent: a started task is answered again); the next window's redelivery uses the next token,
+ * and `ListTasks` by `startedBy` still finds a task that runs.
  */
 export const CLIENT_TOKEN_WINDOW_MS = 5 * 60_000;
 
 /**
+ * How far in the future a `created_at` may lie (clock skew between Scalr and AWS) and still count
+ * windows from it (window -1 is the one before it). A `created_at` further ahead cannot be Scalr's
+ * creation time: the windows then follow the clock instead.
+ */
+export const CREATED_AT_MAX_SKEW_MS = CLIENT_TOKEN_WINDOW_MS;
+
+/**
  * Token `index` of a delivery: `clientTokenFor(key)` first (the Idempotency-Key itself), then
- * `sha256(key + ":" + (index - 1))`.
+ * `sha256(key + ":" + (index - 1))` (index -1, the window before a `created_at` slightly ahead of
+ * the clock, is `sha256(key + ":-2")`).
  */
 export function chainClientTokenFor(idempotencyKey: string, index: number): string {
   return index === 0 ? clientTokenFor(idempotencyKey) : sha256(`${idempotencyKey}:${index - 1}`);
 }
 
 /**
- * The token of a delivery at `nowMs`: index = whole {@link CLIENT_TOKEN_WINDOW_MS} windows since its
- * `created_at` (0 for a time in the future or one the handler cannot parse).
+ * Token of clock window `window` (whole windows since the Unix epoch), for a delivery without a
+ * usable `created_at`: `sha256(key + ":clock:" + window)`, a namespace apart from the chain's.
  */
-export function windowClientTokenFor(idempotencyKey: string, createdAt: string, nowMs: number): { readonly token: string; readonly index: number } {
-  const created = Date.parse(createdAt.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
-  const index = Number.isFinite(created) ? Math.max(0, Math.floor((nowMs - created) / CLIENT_TOKEN_WINDOW_MS)) : 0;
-  return { token: chainClientTokenFor(idempotencyKey, index), index };
+export function clockClientTokenFor(idempotencyKey: string, window: number): string {
+  return sha256(`${idempotencyKey}:clock:${window}`);
+}
+
+/** Which clock a delivery's token windows follow. */
+export type TokenWindowBasis = "created_at" | "clock";
+
+/**
+ * The token of a delivery at `nowMs`. With a usable `created_at` (a time {@link parseScalrTime}
+ * reads, at most {@link CREATED_AT_MAX_SKEW_MS} ahead), index = whole windows since it (floored, so
+ * -1 just before it); otherwise the windows follow the clock ({@link clockClientTokenFor}). Either
+ * way the token is a function of the delivery's key, its `created_at` and the time only —
+ * deterministic — and changes every {@link CLIENT_TOKEN_WINDOW_MS}.
+ */
+export function windowClientTokenFor(
+  idempotencyKey: string,
+  createdAt: string | undefined,
+  nowMs: number,
+): { readonly token: string; readonly index: number; readonly basis: TokenWindowBasis } {
+  const created = createdAt === undefined ? undefined : parseScalrTime(createdAt);
+  if (created !== undefined && created - nowMs <= CREATED_AT_MAX_SKEW_MS) {
+    const index = Math.floor((nowMs - created) / CLIENT_TOKEN_WINDOW_MS);
+    return { token: chainClientTokenFor(idempotencyKey, index), index, basis: "created_at" };
+  }
+  const window = Math.floor(nowMs / CLIENT_TOKEN_WINDOW_MS);
+  return { token: clockClientTokenFor(idempotencyKey, window), index: window, basis: "clock" };
 }
 
 /**
@@ -53,19 +83,24 @@ export function fallbackClientTokenFor(primaryToken: string): string {
   return sha256(`fargate-fallback:${primaryToken}`);
 }
 
+// ECS allows 128 characters of A-Za-z0-9_/- in `startedBy`. A key of such characters (no `/`)
+// is used as it is, anything else by its SHA-256, under two different prefixes: two deliveries never
+// share a `startedBy`, so ListTasks never answers with another delivery's task.
+const STARTED_BY_KEY = /^[A-Za-z0-9_-]{1,117}$/;
+
 /**
- * `startedBy` for a delivery: `scalr/<run_id>/<task_id>` (ECS allows 128 of `A-Za-z0-9_/-`), so
- * `ListTasks --started-by` finds the task of a run. Other characters become `_`; when too long the
- * run part is dropped, then the rest is cut.
+ * `startedBy` for a delivery: `scalr/task/<Idempotency-Key>` (the agent task ID), or
+ * `scalr/sha256/<hex>` for a key ECS would not take as it is. A function of the key alone, so every
+ * redelivery of a task — whatever its body — finds the task an earlier one started.
  */
-export function startedByFor(delivery: Pick<ScalrDelivery, "runId" | "taskId">): string {
-  const clean = (s: string) => s.replace(/[^A-Za-z0-9_/-]/g, "_");
-  const full = `scalr/${clean(delivery.runId)}/${clean(delivery.taskId)}`;
-  return full.length <= 128 ? full : `scalr/${clean(delivery.taskId)}`.slice(0, 128);
+export function startedByFor(delivery: Pick<ScalrDelivery, "idempotencyKey">): string {
+  const key = delivery.idempotencyKey;
+  return STARTED_BY_KEY.test(key) ? `scalr/task/${key}` : `scalr/sha256/${sha256(key)}`;
 }
 
 /** Tag keys on every launched task: they trace the task to its Scalr task, run, workspace, environment. */
 export const TASK_TAG_KEYS = {
+  idempotencyKey: "scalr:idempotency-key",
   taskId: "scalr:task-id",
   runId: "scalr:run-id",
   workspaceId: "scalr:workspace-id",
@@ -73,16 +108,22 @@ export const TASK_TAG_KEYS = {
   action: "scalr:action",
 } as const;
 
-/** Tags of a delivery's task. Values are cut to ECS's 256 characters and never start with `aws:`. */
+// Characters ECS accepts in tag values (letters, digits, spaces and + - = . _ : / @), 256 at most.
+const TAG_VALUE = /^[A-Za-z0-9 +\-=._:/@]{1,256}$/;
+
+/**
+ * Tags of a delivery's task: the key, when ECS accepts it as a tag value, and each body field that
+ * arrived readable. Values never start with `aws:` (reserved).
+ */
 export function tagsFor(delivery: ScalrDelivery): Tag[] {
   const value = (s: string) => (/^aws:/i.test(s) ? `_${s}` : s).slice(0, 256);
-  return [
-    { key: TASK_TAG_KEYS.taskId, value: value(delivery.taskId) },
-    { key: TASK_TAG_KEYS.runId, value: value(delivery.runId) },
-    { key: TASK_TAG_KEYS.workspaceId, value: value(delivery.workspaceId) },
-    { key: TASK_TAG_KEYS.environmentId, value: value(delivery.environmentId) },
-    { key: TASK_TAG_KEYS.action, value: value(delivery.action) },
-  ];
+  const tags: Tag[] = [];
+  if (TAG_VALUE.test(delivery.idempotencyKey)) tags.push({ key: TASK_TAG_KEYS.idempotencyKey, value: value(delivery.idempotencyKey) });
+  for (const field of ["taskId", "runId", "workspaceId", "environmentId", "action"] as const) {
+    const v = delivery[field];
+    if (v !== undefined) tags.push({ key: TASK_TAG_KEYS[field], value: value(v) });
+  }
+  return tags;
 }
 
 /** How a launch places its task: the configured strategy, or on-demand Fargate. */
@@ -128,6 +169,6 @@ export function usesFargateSpot(config: HandlerConfig): boolean {
  * The `ListTasks` request that finds a delivery's task: same cluster and `startedBy`. ECS wants
  * `startedBy` as the only filter; the default desired status, RUNNING, includes tasks still PENDING.
  */
-export function listTasksInput(delivery: Pick<ScalrDelivery, "runId" | "taskId">, config: Pick<HandlerConfig, "clusterArn">): ListTasksCommandInput {
+export function listTasksInput(delivery: Pick<ScalrDelivery, "idempotencyKey">, config: Pick<HandlerConfig, "clusterArn">): ListTasksCommandInput {
   return { cluster: config.clusterArn, startedBy: startedByFor(delivery), maxResults: 10 };
 }

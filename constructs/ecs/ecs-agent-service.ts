@@ -6,6 +6,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
+import { terraformLiteral } from "../../core/terraform-literal";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
@@ -99,6 +100,16 @@ export class EcsAgentService extends Construct {
   public readonly clusterResource?: EcsCluster;
   /** The scaling target, with `autoscaling`. */
   public readonly scalingTarget?: AppautoscalingTarget;
+  /** Name of the cluster the service runs in (the created one, or the one given by `cluster`). */
+  public readonly clusterName: string;
+  /** Name of the ECS service (for `aws ecs describe-services`, `update-service --desired-count`). */
+  public readonly serviceName: string;
+  /** ARN of the agents' task definition, revision included. */
+  public readonly taskDefinitionArn: string;
+  /** Name of the agents' log group, `/ecs/<name>`. */
+  public readonly logGroupName: string;
+  /** ID of the pool the agents join, when `pool` is given. */
+  public readonly poolId?: string;
 
   public constructor(scope: Construct, id: string, props: EcsAgentServiceProps) {
     super(scope, id);
@@ -109,11 +120,14 @@ export class EcsAgentService extends Construct {
     checkFargateAgent(issues, p, props?.settings, settings);
     issues.throwIfAny();
 
-    this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, settings as FargateAgentSettings), { subject });
+    // A service's tasks pull the image when they start (deployments, replacements), not per run.
+    this.task = new FargateAgentTask(this, "Agent", fargateTaskProps(p, settings as FargateAgentSettings), { subject, persistent: true });
     if (p.cluster === undefined) {
       this.clusterResource = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
     }
-    const cluster = this.clusterResource?.arn ?? (p.cluster as string);
+    // A literal cluster name or ARN stays literal in the JSON (`${` would be a Terraform template).
+    const givenCluster = p.cluster === undefined ? undefined : terraformLiteral(p.cluster);
+    const cluster = this.clusterResource?.arn ?? (givenCluster as string);
 
     this.service = new EcsService(this, "Resource", {
       name: p.name,
@@ -135,9 +149,14 @@ export class EcsAgentService extends Construct {
       },
       lifecycle: p.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
     });
+    this.clusterName = this.clusterResource?.name ?? clusterNameOf(givenCluster as string);
+    this.serviceName = this.service.name;
+    this.taskDefinitionArn = this.task.taskDefinitionArn;
+    this.logGroupName = this.task.logGroupName;
+    this.poolId = props.pool?.poolId;
 
     if (p.autoscaling) {
-      const clusterName = this.clusterResource?.name ?? clusterNameOf(p.cluster as string);
+      const clusterName = this.clusterName;
       this.scalingTarget = new AppautoscalingTarget(this, "ScalingTarget", {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",

@@ -8,10 +8,12 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
+import { ImagePullCredentials } from "../../agent/settings/agent-image";
 import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, checkFargateSize, renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
 import { IssueCollector } from "../../core/issues";
 import { KitValidationError, isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
@@ -125,13 +127,80 @@ export function checkFargateAgent(issues: IssueCollector, p: FargateAgentChecked
   issues.rule(["settings.driver"], () => {
     if (given.driver !== undefined && given.driver !== "local") issues.add("settings.driver", 'must be "local" (or unset) on Fargate: tasks cannot start containers', given.driver);
   });
+  // The local driver runs every task as a subprocess in the agent's own container: concurrent runs
+  // would share its filesystem, environment and memory. Scalr's own chart for the local driver pins
+  // SCALR_AGENT_CONCURRENCY to "1" beside SCALR_AGENT_DRIVER=local
+  // (Scalr/agent-helm charts/agent-local/templates/deployment.yaml @ cf283e1) and says "The concurrency
+  // of each agent instance is limited to 1. To scale concurrency, the recommended approach is to
+  // increase the replicaCount" (charts/agent-local/README.md @ cf283e1). https://docs.scalr.io/docs/drivers
+  // ("The local driver executes all workloads locally without any isolation"); its sentence "The local
+  // driver is best used with …" is cut off in the copy we could read (unverified tail).
+  issues.rule([], () => {
+    const concurrency = given.concurrency;
+    if (typeof concurrency === "number" && !isToken(concurrency) && concurrency > 1) {
+      issues.add(
+        "settings.concurrency",
+        "must be 1 (or unset) on Fargate: the local driver runs every task inside the agent's own container, sharing its filesystem, environment and memory (Scalr's agent-local chart pins it to 1); run more agents instead — `desiredCount` or `autoscaling` on EcsAgentService, more tasks otherwise",
+        concurrency,
+      );
+    }
+  });
+  // `containerTask` sizes and configures the containers the docker and kubernetes drivers start per
+  // task; the local driver starts none (https://docs.scalr.io/docs/drivers; Scalr's agent-local chart
+  // sets no SCALR_AGENT_CONTAINER_TASK_* variable: Scalr/agent-helm charts/agent-local/templates/deployment.yaml @ cf283e1).
+  issues.rule([], () => {
+    if (given.containerTask !== undefined) {
+      issues.add(
+        "settings.containerTask",
+        "has no effect with the local driver, the only driver on Fargate: runs execute inside the agent's container, not in task containers; size the task with `cpu` and `memoryMiB`, and remove `containerTask`",
+        given.containerTask,
+      );
+    }
+  });
+  // ECS pulls a private image with credentials from Secrets Manager only (`repositoryCredentials`,
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html).
+  issues.rule([], () => {
+    const image = given.image as { credentials?: unknown } | undefined;
+    const credentials = typeof image === "object" && image !== null ? image.credentials : undefined;
+    if (credentials instanceof ImagePullCredentials && credentials.kind !== "aws-secrets-manager") {
+      issues.add(
+        "settings.image.credentials",
+        "must be ImagePullCredentials.fromAwsSecretsManager(arn) on ECS: ECS reads registry credentials from a Secrets Manager secret (repositoryCredentials); a Kubernetes Secret serves HelmAgent only",
+        credentials.toString(),
+      );
+    }
+  });
   // The settings as the task runs them: the driver and the grace period are the task's (a rejected
   // stop timeout counts as Fargate's longest), so a problem there keeps nothing else from being checked.
+  // Fields reported above are left out, so each mistake is reported once.
   if (settings) {
     const stopTimeout = issues.has("stopTimeoutSeconds") ? FARGATE_MAX_STOP_TIMEOUT_SECONDS : p.stopTimeoutSeconds;
-    issues.rule([], () => resolveAgentSettings(fargateSettings(settings, settings.token, stopTimeout, single), { subject: issues.ctx.subject, fieldPrefix: "settings" }));
+    const checked = withoutReported(issues, settings);
+    issues.rule([], () => resolveAgentSettings(fargateSettings(checked, checked.token, stopTimeout, single), { subject: issues.ctx.subject, fieldPrefix: "settings" }));
   }
 }
+
+/** `settings` without the fields {@link checkFargateAgent} already reported (so AgentSettings' own rules do not repeat them). */
+function withoutReported(issues: IssueCollector, settings: FargateAgentSettings): FargateAgentSettings {
+  const out: Record<string, unknown> = { ...settings };
+  if (issues.has("settings.concurrency")) delete out.concurrency;
+  if (issues.has("settings.containerTask")) delete out.containerTask;
+  if (issues.has("settings.image.credentials") && typeof settings.image === "object" && settings.image !== null) {
+    const image: Record<string, unknown> = { ...settings.image };
+    delete image.credentials;
+    out.image = image;
+  }
+  return out as FargateAgentSettings;
+}
+
+/**
+ * Docker Hub limits anonymous pulls: "Unauthenticated users | 100 per IPv4 address or IPv6 /64
+ * subnet" per 6 hours (https://docs.docker.com/docker-hub/usage/pulls/). Every per-run task pulls
+ * the image again, and past the limit ECS stops the task with CannotPullContainerError — after Scalr
+ * got its 2xx for the delivery. Tasks behind one NAT gateway share its address.
+ */
+export const DOCKER_HUB_ANONYMOUS_PULL_WARNING =
+  "is pulled anonymously from Docker Hub by every per-run task; Docker Hub allows unauthenticated users 100 pulls per 6 hours per IPv4 address or IPv6 /64 (tasks behind one NAT share one address), and past it ECS stops tasks with CannotPullContainerError after Scalr got its 202 (https://docs.docker.com/docker-hub/usage/pulls/). Either give `settings.image.credentials: ImagePullCredentials.fromAwsSecretsManager(arn)` of a Docker Hub account, or pull from a mirror such as an ECR pull-through cache (`settings.image.registry`: <account>.dkr.ecr.<region>.amazonaws.com with its Docker Hub prefix)";
 
 /** The AgentSettings a Fargate agent runs with: the local driver, and `stopTimeoutSeconds` as the grace period. */
 function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, stopTimeoutSeconds: number, single: boolean | undefined): AgentSettings {
@@ -169,6 +238,10 @@ export class FargateAgentTask extends Construct {
   public readonly taskRole: IamRole;
   /** `/ecs/<name>`. */
   public readonly logGroup: CloudwatchLogGroup;
+  /** ARN of the task definition, revision included (for `aws ecs run-task --task-definition`). */
+  public readonly taskDefinitionArn: string;
+  /** Name of the agents' log group, `/ecs/<name>` (for `aws logs tail`). */
+  public readonly logGroupName: string;
   /** Security group of the tasks: egress only. */
   public readonly securityGroup: SecurityGroup;
   /** The secret holding the token, when the token is a Terraform value. */
@@ -183,10 +256,16 @@ export class FargateAgentTask extends Construct {
   public readonly account: DataAwsCallerIdentity;
 
   /**
-   * @param extra for constructs built on this one: `single` for one-task agents, and `subject`,
-   * the construct path errors name (the user's construct, not this child)
+   * @param extra for constructs built on this one: `single` for one-task agents, `subject`, the
+   * construct path errors and warnings name (the user's construct, `scope`, not this child), and
+   * `persistent` for a long-running service (its tasks pull the image once per deployment, not per run)
    */
-  public constructor(scope: Construct, id: string, props: FargateAgentTaskProps, extra: { readonly single?: boolean; readonly subject?: string } = {}) {
+  public constructor(
+    scope: Construct,
+    id: string,
+    props: FargateAgentTaskProps,
+    extra: { readonly single?: boolean; readonly subject?: string; readonly persistent?: boolean } = {},
+  ) {
     super(scope, id);
     const subject = extra.subject ?? this.node.path;
     const issues = new IssueCollector({ subject });
@@ -213,6 +292,12 @@ export class FargateAgentTask extends Construct {
 
     this.settings = resolveAgentSettings(fargateSettings(raw, secretSource, p.stopTimeoutSeconds, extra.single), { subject, fieldPrefix: "settings" });
     const container = renderEcsContainerEnvironment(this.settings, { subject, fieldPrefix: "settings" });
+    const image = this.settings.image;
+    // Checked by checkFargateAgent: only Secrets Manager credentials reach here.
+    const pullSecretArn = image.credentials?.kind === "aws-secrets-manager" ? image.credentials.reference : undefined;
+    if (image.dockerHub && image.credentials === undefined && extra.persistent !== true) {
+      Annotations.of(extra.subject !== undefined ? scope : this).addWarning(`${subject}: \`settings.image\` ${DOCKER_HUB_ANONYMOUS_PULL_WARNING}`);
+    }
 
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: `/ecs/${p.name}`, retentionInDays: p.logRetentionDays });
 
@@ -243,6 +328,12 @@ export class FargateAgentTask extends Construct {
         Statement: [
           { Sid: "ReadTokenSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretResource(secretArn)] },
           { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },
+          // Registry credentials: "the task execution role … must have secretsmanager:GetSecretValue"
+          // on the secret named by repositoryCredentials, and nothing more is needed unless the secret
+          // uses a customer managed KMS key (kms:Decrypt; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html).
+          ...(pullSecretArn !== undefined
+            ? [{ Sid: "ReadImagePullSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretResource(pullSecretArn)] }]
+            : []),
           // A private ECR image: ECS pulls it with the execution role. The authorization token
           // covers every registry of the account and is granted on "*" only (AWS lists no
           // resource type for it); the layers are read from the image's own repository.
@@ -286,7 +377,9 @@ export class FargateAgentTask extends Construct {
       containerDefinitions: terraformJson([
         {
           name: this.containerName,
-          image: this.settings.image.reference,
+          // A user-given digest is part of the reference and renders as given.
+          image: image.reference,
+          ...(pullSecretArn !== undefined ? { repositoryCredentials: { credentialsParameter: pullSecretArn } } : {}),
           essential: true,
           environment: container.environment,
           secrets: container.secrets,
@@ -298,6 +391,8 @@ export class FargateAgentTask extends Construct {
         },
       ]),
     });
+    this.taskDefinitionArn = this.taskDefinition.arn;
+    this.logGroupName = this.logGroup.name;
   }
 }
 

@@ -22,6 +22,7 @@ import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
+import { terraformLiterals } from "../../core/terraform-literal";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
 import { standInToken } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
@@ -139,6 +140,18 @@ export class ServerlessAgentPool extends Construct {
   public readonly alarms: readonly CloudwatchMetricAlarm[];
   /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/trigger`. */
   public readonly webhookUrl: string;
+  /** ID of the Scalr pool (`apool-…`). */
+  public readonly poolId: string;
+  /** Name of the ECS cluster the agent tasks run in. */
+  public readonly clusterName: string;
+  /** ARN of the agents' task definition, revision included (the one the handler launches). */
+  public readonly taskDefinitionArn: string;
+  /** The webhook handler's log group, `/aws/lambda/<name>-webhook`: one JSON line per delivery. */
+  public readonly handlerLogGroup: CloudwatchLogGroup;
+  /** Name of the handler's log group. */
+  public readonly handlerLogGroupName: string;
+  /** Name of the agents' log group, `/ecs/<name>`. */
+  public readonly agentLogGroupName: string;
 
   public constructor(scope: Construct, id: string, props: ServerlessAgentPoolProps) {
     super(scope, id);
@@ -206,6 +219,7 @@ export class ServerlessAgentPool extends Construct {
     // The handler: its own log group (created first, with retention), least-privilege role.
     const handlerName = `${p.name}-webhook`;
     const handlerLogs = new CloudwatchLogGroup(this, "HandlerLogGroup", { name: `/aws/lambda/${handlerName}`, retentionInDays: p.logRetentionDays });
+    this.handlerLogGroup = handlerLogs;
     const { partition, region, account } = this.task;
     this.handlerRole = new IamRole(this, "HandlerRole", {
       name: `${p.name}-webhook-handler`,
@@ -337,8 +351,13 @@ export class ServerlessAgentPool extends Construct {
     new ApiGatewayUsagePlanKey(this, "UsagePlanKey", { keyId: this.apiKey.id, keyType: "API_KEY", usagePlanId: plan.id });
 
     this.webhookUrl = `${this.stage.invokeUrl}/${WEBHOOK_PATH}`;
+    this.poolId = this.pool.poolId;
+    this.clusterName = this.cluster.name;
+    this.taskDefinitionArn = this.task.taskDefinitionArn;
+    this.handlerLogGroupName = handlerLogs.name;
+    this.agentLogGroupName = this.task.logGroupName;
 
-    this.alarms = p.alarms === false ? [] : this.createAlarms(p.name, handlerName, handlerLogs, p.alarms === true ? [] : [...(p.alarms.actions ?? [])]);
+    this.alarms = p.alarms === false ? [] : this.createAlarms(p.name, handlerName, handlerLogs, p.alarms === true ? [] : terraformLiterals([...(p.alarms.actions ?? [])]));
   }
 
   private createAlarms(name: string, handlerName: string, handlerLogs: CloudwatchLogGroup, actions: string[]): CloudwatchMetricAlarm[] {

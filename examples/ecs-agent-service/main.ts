@@ -1,4 +1,4 @@
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { EcsAgentService } from "../../constructs/ecs/ecs-agent-service";
@@ -7,7 +7,9 @@ import { ScalrProviderFromVariables } from "../../constructs/scalr/scalr-provide
 
 /**
  * Stack `ecs-agent-service`: a run pool served by a persistent Fargate service of polling agents
- * (2–6, scaling out on CPU), in the private subnets given by `vpc_id` / `subnet_ids`.
+ * (2–6, scaling out on CPU), in the private subnets given by `vpc_id` / `subnet_ids`. Each agent
+ * runs one task at a time (the local driver shares its container between concurrent runs):
+ * concurrency comes from the number of agents.
  */
 export function ecsAgentServiceExample(scope: Construct): TerraformStack {
   const stack = new TerraformStack(scope, "ecs-agent-service");
@@ -19,15 +21,20 @@ export function ecsAgentServiceExample(scope: Construct): TerraformStack {
   new AwsProvider(stack, "aws", { region: region.stringValue });
 
   const pool = new AgentPool(stack, "RunPool", { name: "ecs-run" });
-  new EcsAgentService(stack, "Agents", {
+  const agents = new EcsAgentService(stack, "Agents", {
     name: "scalr-ecs-agents",
     pool,
-    settings: { scalrUrl: scalrUrl.stringValue, concurrency: 2 },
+    settings: { scalrUrl: scalrUrl.stringValue },
     vpcId: vpcId.stringValue,
     subnetIds: subnetIds.listValue,
     cpu: 2048,
     memoryMiB: 8192,
     autoscaling: { minCount: 2, maxCount: 6 },
   });
+  new TerraformOutput(stack, "agent_pool_id", { value: agents.poolId, description: "The Scalr pool the agents join." });
+  new TerraformOutput(stack, "cluster_name", { value: agents.clusterName, description: "ECS cluster of the agents." });
+  new TerraformOutput(stack, "service_name", { value: agents.serviceName, description: "ECS service of the agents (aws ecs describe-services)." });
+  new TerraformOutput(stack, "task_definition_arn", { value: agents.taskDefinitionArn, description: "Task definition of the agents, revision included." });
+  new TerraformOutput(stack, "log_group_name", { value: agents.logGroupName, description: "CloudWatch log group of the agents (aws logs tail)." });
   return stack;
 }

@@ -25,6 +25,11 @@ export function ecsServerlessAgentExample(scope: Construct): TerraformStack {
     spot: true,
   });
   new TerraformOutput(stack, "webhook_url", { value: serverless.webhookUrl, description: "The URL Scalr posts tasks to." });
+  new TerraformOutput(stack, "agent_pool_id", { value: serverless.poolId, description: "The Scalr serverless pool." });
+  new TerraformOutput(stack, "cluster_name", { value: serverless.clusterName, description: "ECS cluster the agent tasks run in." });
+  new TerraformOutput(stack, "task_definition_arn", { value: serverless.taskDefinitionArn, description: "Task definition the handler launches, revision included." });
+  new TerraformOutput(stack, "agent_log_group_name", { value: serverless.agentLogGroupName, description: "CloudWatch log group of the agent tasks." });
+  new TerraformOutput(stack, "handler_log_group_name", { value: serverless.handlerLogGroupName, description: "CloudWatch log group of the webhook handler (one JSON line per delivery)." });
   new TerraformOutput(stack, "api_key", { value: serverless.apiKey.value, sensitive: true, description: "The webhook's API key (x-api-key), for a manual test." });
   return stack;
 }

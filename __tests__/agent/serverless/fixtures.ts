@@ -34,8 +34,21 @@ export const RUN_TASK_REQUEST = {
     awsvpcConfiguration: { subnets: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], securityGroups: ["sg-0c3d4e5f607182930"], assignPublicIp: "DISABLED" },
   },
   clientToken: IDEMPOTENCY_KEY,
-  startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`,
+  startedBy: `scalr/task/${IDEMPOTENCY_KEY}`,
 } as const;
+
+/** The tags of a delivery of BODY with IDEMPOTENCY_KEY. */
+export const BODY_TAGS = [
+  { key: "scalr:idempotency-key", value: IDEMPOTENCY_KEY },
+  { key: "scalr:task-id", value: BODY.task_id },
+  { key: "scalr:run-id", value: BODY.run_id },
+  { key: "scalr:workspace-id", value: BODY.workspace_id },
+  { key: "scalr:environment-id", value: BODY.environment_id },
+  { key: "scalr:action", value: BODY.action },
+] as const;
+
+/** BODY's created_at in milliseconds: virtual clocks start 10 s after it (inside its first token window). */
+export const BODY_CREATED_MS = Date.parse(BODY.created_at.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
 
 /** The API key header a pool sends; it must never reach a log line. */
 export const API_KEY = "k3y-Zq9XwT7vLm2NpR4sB6dF8hJ0";
@@ -79,9 +92,9 @@ export function sdkError(name: string, status: number, extra: Record<string, unk
   return Object.assign(new Error(`${name}: simulated`), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status }, ...extra });
 }
 
-/** A virtual clock: `sleep` advances it, so tests of backoff take no time. */
-export function virtualRuntime(timeBudgetMs = 28_000, random = () => 0.5) {
-  let t = 1_000_000;
+/** A virtual clock: `sleep` advances it, so tests of backoff take no time. It starts at `start` (10 s after BODY's created_at). */
+export function virtualRuntime(timeBudgetMs = 28_000, random = () => 0.5, start = BODY_CREATED_MS + 10_000) {
+  let t = start;
   const sleeps: number[] = [];
   return {
     now: () => t,

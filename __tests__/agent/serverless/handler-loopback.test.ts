@@ -76,7 +76,7 @@ describe("the bundled handler against a loopback ECS endpoint (real SDK)", () =>
     expect(fake.tasks.has(taskArn)).toBe(true);
     expect(fake.requests.map((r) => r.operation)).toEqual(["ListTasks", "RunTask"]);
     const [list, req] = fake.requests;
-    expect(list?.body).toEqual({ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`, maxResults: 10 });
+    expect(list?.body).toEqual({ cluster: ENV.CLUSTER_ARN, startedBy: RUN_TASK_REQUEST.startedBy, maxResults: 10 });
     expect(list?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\//);
     expect(req?.headers["authorization"]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0001\/\d{8}\/us-east-1\/ecs\/aws4_request/);
     expect(req?.body).toMatchObject({
@@ -106,10 +106,19 @@ describe("the bundled handler against a loopback ECS endpoint (real SDK)", () =>
     expect(fake.runTaskRequests().map((b) => b.clientToken)).toEqual(["atask-stopped", "atask-stopped"]);
   });
 
-  test("a malformed body → 400 and no call", async () => {
-    const result = await handler(proxyEvent({ body: '{"task_id": 7}' }), lambdaContext());
+  test("a body the handler cannot read → the delivery's agent starts anyway (202), and the log names the field", async () => {
+    logLines.length = 0;
+    const result = await handler(proxyEvent({ body: '{"task_id": 7}', headers: { "Content-Type": "application/json", "Idempotency-Key": "atask-unreadable", "x-api-key": API_KEY } }), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    expect(fake.requests.map((r) => r.operation)).toEqual(["ListTasks", "RunTask"]);
+    const log = JSON.parse(logLines.find((l) => l.includes("scalr webhook")) as string);
+    expect(log).toMatchObject({ outcome: "launched", malformed: ["task_id: must be a string (the agent task ID)"], missing: expect.arrayContaining(["run_id", "created_at"]) });
+  });
+
+  test("no Idempotency-Key and no readable task_id → 400 and no call", async () => {
+    const result = await handler(proxyEvent({ body: "{}", headers: { "Content-Type": "application/json", "x-api-key": API_KEY } }), lambdaContext());
     expect(result.statusCode).toBe(400);
-    expect(JSON.parse(result.body).message).toContain("`task_id` must be a string");
+    expect(JSON.parse(result.body).message).toMatch(/^`Idempotency-Key` is required/);
     expect(fake.requests).toHaveLength(0);
   });
 

@@ -1,5 +1,7 @@
+import { createHash } from "crypto";
 import { ANSWER_MARGIN_MS, API_GATEWAY_TIMEOUT_MS, createHandler, timeBudgetMs } from "../../../agent/serverless/handler";
-import { API_KEY, BODY, ENV, IDEMPOTENCY_KEY, lambdaContext, proxyEvent, scriptedRunTask } from "./fixtures";
+import { CLIENT_TOKEN_WINDOW_MS, RETRY, ListTasksCall, RunTaskCall } from "../../../agent/serverless";
+import { API_KEY, BODY, BODY_CREATED_MS, ENV, IDEMPOTENCY_KEY, lambdaContext, proxyEvent, scriptedRunTask, sdkError } from "./fixtures";
 
 const TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/scalr-agents/aa11bb22cc33dd44ee55ff6677889900";
 
@@ -18,6 +20,8 @@ function setup(env: Record<string, string | undefined> = ENV, ...steps: Paramete
       return ecs.run;
     },
     write: (line) => lines.push(line),
+    // A fake clock, 10 s after BODY's created_at: never the wall clock.
+    now: () => BODY_CREATED_MS + 10_000,
     sleep: async () => undefined,
   });
   return { handler, ecs, lines, counts: () => ({ envReads, clientsMade }) };
@@ -54,13 +58,12 @@ describe("handler (API Gateway transport)", () => {
     expect((await s.handler(proxyEvent({ base64: true }), lambdaContext())).statusCode).toBe(202);
   });
 
-  test("a malformed body answers 400 naming the field, logs at warn, and calls nothing", async () => {
-    const s = setup(ENV);
+  test("a body without run_id still launches its agent (202); the log line says what was missing", async () => {
+    const s = setup(ENV, { taskArn: TASK_ARN });
     const result = await s.handler(proxyEvent({ body: { ...BODY, run_id: undefined } }), lambdaContext());
-    expect(result.statusCode).toBe(400);
-    expect(JSON.parse(result.body).message).toBe("`run_id` is required");
-    expect(JSON.parse(s.lines[0] as string)).toMatchObject({ level: "warn", outcome: "rejected", invalid: ["run_id"] });
-    expect(s.ecs.calls).toHaveLength(0);
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(s.lines[0] as string)).toMatchObject({ level: "info", outcome: "launched", missing: ["run_id"], idempotencyKey: IDEMPOTENCY_KEY });
+    expect(s.ecs.calls).toHaveLength(1);
   });
 
   test("an event that is not an API Gateway proxy event answers 400", async () => {
@@ -178,5 +181,146 @@ describe("handler (API Gateway transport)", () => {
     const result = await handler(proxyEvent(), lambdaContext());
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ outcome: "handler-error", error: { message: "region is missing" } });
+  });
+});
+
+/**
+ * The webhook's answers (docs/decisions/0008-webhook-answers.md), through the handler, on a fake
+ * clock: 2xx means a task for this delivery exists; 4xx only for a request that cannot be a Scalr
+ * delivery; 5xx for everything Scalr may redeliver.
+ */
+describe("the webhook contract", () => {
+  const sha256 = (v: string) => createHash("sha256").update(v, "utf8").digest("hex");
+  const arnOf = (token: string) => `arn:aws:ecs:us-east-1:123456789012:task/scalr-agents/${sha256(token).slice(0, 32)}`;
+
+  /**
+   * A fake ECS that keeps state like the real one: RunTask is idempotent on its clientToken (the
+   * first answer is replayed), and ListTasks finds the tasks started with a `startedBy`.
+   */
+  function fakeEcs(firstAnswer: (token: string) => "task" | "failure" = () => "task") {
+    const answers = new Map<string, { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> }>();
+    const byStartedBy = new Map<string, string[]>();
+    const runTokens: string[] = [];
+    const runTask: RunTaskCall = async (input) => {
+      const token = input.clientToken as string;
+      runTokens.push(token);
+      if (!answers.has(token)) {
+        if (firstAnswer(token) === "task") {
+          answers.set(token, { tasks: [{ taskArn: arnOf(token) }], failures: [] });
+          byStartedBy.set(input.startedBy as string, [...(byStartedBy.get(input.startedBy as string) ?? []), arnOf(token)]);
+        } else answers.set(token, { tasks: [], failures: [{ reason: "RESOURCE:ENI" }] });
+      }
+      return answers.get(token) as { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> };
+    };
+    const listTasks: ListTasksCall = async (input) => ({ taskArns: byStartedBy.get(input.startedBy as string) ?? [] });
+    return { runTask, listTasks, runTokens, byStartedBy };
+  }
+
+  function handlerOn(ecs: { runTask: RunTaskCall; listTasks?: ListTasksCall }, clock: { t: number }) {
+    const lines: string[] = [];
+    const handler = createHandler({
+      env: () => ENV,
+      createRunTask: () => ecs.runTask,
+      ...(ecs.listTasks ? { createListTasks: () => ecs.listTasks as ListTasksCall } : {}),
+      write: (line) => lines.push(line),
+      now: () => clock.t,
+      sleep: async (ms) => void (clock.t += ms),
+      random: () => 0.5,
+    });
+    return { handler, lines, log: (i = lines.length - 1) => JSON.parse(lines[i] as string) };
+  }
+
+  const delivery = (key: string | undefined, body: unknown) =>
+    proxyEvent({ body, headers: { "Content-Type": "application/json", "x-api-key": API_KEY, ...(key === undefined ? {} : { "Idempotency-Key": key }) } });
+
+  test("2xx: a delivery with a key and no body at all starts its agent; the log lists every field that was missing", async () => {
+    const clock = { t: BODY_CREATED_MS };
+    const ecs = fakeEcs();
+    const h = handlerOn(ecs, clock);
+    const result = await h.handler(delivery("atask-nobody", ""), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body).taskArn).toBe(ecs.byStartedBy.get("scalr/task/atask-nobody")?.[0]);
+    expect(h.log()).toMatchObject({ outcome: "launched", missing: ["body"], tokenBasis: "clock", idempotencyKey: "atask-nobody" });
+  });
+
+  test("2xx: Scalr's AWS module's own test body, {}, launches too", async () => {
+    const h = handlerOn(fakeEcs(), { t: BODY_CREATED_MS });
+    const result = await h.handler(delivery("atask-empty-object", "{}"), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    expect(h.log().missing).toEqual(["task_id", "action", "run_id", "workspace_id", "environment_id", "created_at"]);
+  });
+
+  test("2xx is never another delivery's task: keys that differ only in characters ECS does not take in startedBy each get their own task", async () => {
+    const clock = { t: BODY_CREATED_MS + 10_000 };
+    const ecs = fakeEcs();
+    const h = handlerOn(ecs, clock);
+    const a = await h.handler(delivery("atask.1", { ...BODY, task_id: "atask.1" }), lambdaContext());
+    const b = await h.handler(delivery("atask_1", { ...BODY, task_id: "atask_1" }), lambdaContext());
+    expect(h.log(1)).toMatchObject({ outcome: "launched" });
+    expect(JSON.parse(a.body).taskArn).not.toBe(JSON.parse(b.body).taskArn);
+    // A redelivery of the first, with a body that lost its fields, finds the first's task.
+    const again = await h.handler(delivery("atask.1", "{}"), lambdaContext());
+    expect(JSON.parse(again.body).taskArn).toBe(JSON.parse(a.body).taskArn);
+    expect(h.log()).toMatchObject({ outcome: "already-running" });
+  });
+
+  test("a garbled created_at still gets a deterministic token, and a failed launch gets a new token in the next window", async () => {
+    const failing = new Set<string>();
+    const clock = { t: BODY_CREATED_MS + 10_000 };
+    let outage = true;
+    const ecs = fakeEcs((token) => {
+      if (outage) failing.add(token);
+      return outage ? "failure" : "task";
+    });
+    const body = { ...BODY, created_at: "02/11/2026 10:15" };
+    const first = handlerOn(ecs, clock);
+    expect((await first.handler(delivery(IDEMPOTENCY_KEY, body), lambdaContext())).statusCode).toBe(503);
+    expect(first.log()).toMatchObject({ outcome: "ecs-failures", tokenBasis: "clock", malformed: ["created_at: not a timestamp like 2026-11-02T10:15:00+0000"] });
+    // The same delivery on another handler instance (another Lambda) in the same window: the same token.
+    const second = handlerOn(ecs, clock);
+    expect((await second.handler(delivery(IDEMPOTENCY_KEY, body), lambdaContext())).statusCode).toBe(503);
+    expect(ecs.runTokens[1]).toBe(ecs.runTokens[0]);
+    outage = false;
+    clock.t += CLIENT_TOKEN_WINDOW_MS;
+    expect((await second.handler(delivery(IDEMPOTENCY_KEY, body), lambdaContext())).statusCode).toBe(202);
+    expect(failing.has(ecs.runTokens[2] as string)).toBe(false);
+  });
+
+  test("5xx after retries: transient and unreadable ECS answers are retried within the time budget, then 503", async () => {
+    const clock = { t: BODY_CREATED_MS + 10_000 };
+    const answers: Array<Error | "empty"> = [sdkError("ServerException", 500), "empty", Object.assign(new SyntaxError("Unexpected end of JSON input"), { $metadata: { httpStatusCode: 200 } })];
+    const tokens: string[] = [];
+    const runTask: RunTaskCall = async (input) => {
+      tokens.push(input.clientToken as string);
+      const next = answers.shift();
+      if (next === undefined) return { tasks: [{ taskArn: arnOf("x") }], failures: [] };
+      if (next === "empty") return {};
+      throw next;
+    };
+    const h = handlerOn({ runTask }, clock);
+    const result = await h.handler(delivery(IDEMPOTENCY_KEY, BODY), lambdaContext());
+    expect(result.statusCode).toBe(202);
+    expect(h.log()).toMatchObject({ outcome: "launched", attempts: 4 });
+    expect(new Set(tokens)).toEqual(new Set([IDEMPOTENCY_KEY]));
+
+    const always: RunTaskCall = async () => ({});
+    const started = clock.t;
+    const g = handlerOn({ runTask: always }, clock);
+    const failed = await g.handler(delivery(IDEMPOTENCY_KEY, BODY), lambdaContext());
+    expect(failed.statusCode).toBe(503);
+    expect(g.log()).toMatchObject({ outcome: "no-task", status: 503 });
+    expect(g.log().attempts).toBeLessThanOrEqual(RETRY.maxAttempts);
+    expect(clock.t - started).toBeLessThanOrEqual(API_GATEWAY_TIMEOUT_MS - ANSWER_MARGIN_MS);
+  });
+
+  test("4xx only for what cannot be a Scalr delivery: no key at all (400), another method (405)", async () => {
+    const ecs = fakeEcs();
+    const h = handlerOn(ecs, { t: BODY_CREATED_MS });
+    expect((await h.handler(delivery(undefined, "{}"), lambdaContext())).statusCode).toBe(400);
+    expect((await h.handler(proxyEvent({ method: "GET" }), lambdaContext())).statusCode).toBe(405);
+    expect(ecs.runTokens).toEqual([]);
+    // Without the header, a readable task_id is the key (Scalr sends the same value in both).
+    expect((await h.handler(delivery(undefined, BODY), lambdaContext())).statusCode).toBe(202);
+    expect(h.log()).toMatchObject({ idempotencyKey: BODY.task_id, missing: ["Idempotency-Key"] });
   });
 });

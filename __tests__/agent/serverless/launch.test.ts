@@ -1,6 +1,18 @@
 import { createHash } from "crypto";
-import { CLIENT_TOKEN_WINDOW_MS, HandlerConfig, RETRY, chainClientTokenFor, fallbackClientTokenFor, launchAgentTask, parseHandlerConfig, windowClientTokenFor } from "../../../agent/serverless";
-import { BODY, ENV, IDEMPOTENCY_KEY, RUN_TASK_REQUEST, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
+import {
+  CLIENT_TOKEN_WINDOW_MS,
+  HandlerConfig,
+  RETRY,
+  chainClientTokenFor,
+  classifyError,
+  clockClientTokenFor,
+  fallbackClientTokenFor,
+  launchAgentTask,
+  parseHandlerConfig,
+  parseScalrTime,
+  windowClientTokenFor,
+} from "../../../agent/serverless";
+import { BODY, BODY_TAGS, ENV, IDEMPOTENCY_KEY, RUN_TASK_REQUEST, scriptedRunTask, sdkError, virtualRuntime } from "./fixtures";
 
 const config: HandlerConfig = parseHandlerConfig(ENV);
 const spot: HandlerConfig = parseHandlerConfig({
@@ -27,18 +39,13 @@ describe("launchAgentTask", () => {
     expect(ecs.calls).toHaveLength(1);
     expect(ecs.calls[0]?.input).toEqual({
       ...RUN_TASK_REQUEST,
-      tags: [
-        { key: "scalr:task-id", value: BODY.task_id },
-        { key: "scalr:run-id", value: BODY.run_id },
-        { key: "scalr:workspace-id", value: BODY.workspace_id },
-        { key: "scalr:environment-id", value: BODY.environment_id },
-        { key: "scalr:action", value: BODY.action },
-      ],
+      tags: BODY_TAGS,
       propagateTags: "TASK_DEFINITION",
     });
     expect(result.log).toEqual({
       outcome: "launched",
       status: 202,
+      idempotencyKey: IDEMPOTENCY_KEY,
       taskId: BODY.task_id,
       runId: BODY.run_id,
       workspaceId: BODY.workspace_id,
@@ -78,12 +85,16 @@ describe("launchAgentTask", () => {
     expect(c).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test("startedBy stays within ECS's 128 characters of A-Za-z0-9_/-", async () => {
-    const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN });
-    await launchAgentTask(post({ ...BODY, run_id: "run.with:odd@chars" }), config, ecs.run, virtualRuntime());
-    await launchAgentTask(post({ ...BODY, run_id: `run-${"r".repeat(120)}` }), config, ecs.run, virtualRuntime());
-    expect(ecs.calls[0]?.input.startedBy).toBe(`scalr/run_with_odd_chars/${BODY.task_id}`);
-    expect(ecs.calls[1]?.input.startedBy).toBe(`scalr/${BODY.task_id}`);
+  test("startedBy is the key's alone, within ECS's 128 characters of A-Za-z0-9_/-, and never shared by two keys", async () => {
+    const keys = ["atask-1", "a.b", "a_b", `atask-${"k".repeat(111)}`, `atask-${"k".repeat(112)}`, "scalr/task/x", "clé"];
+    const ecs = scriptedRunTask(...keys.map(() => ({ taskArn: TASK_ARN })));
+    for (const key of keys) await launchAgentTask(post({ ...BODY, run_id: "run.with:odd@chars" }, { "Idempotency-Key": key }), config, ecs.run, virtualRuntime());
+    const startedBy = ecs.calls.map((c) => c.input.startedBy as string);
+    expect(startedBy[0]).toBe("scalr/task/atask-1");
+    expect(startedBy[3]).toBe(`scalr/task/atask-${"k".repeat(111)}`);
+    expect(startedBy[4]).toBe(`scalr/sha256/${sha256(`atask-${"k".repeat(112)}`)}`);
+    for (const s of startedBy) expect(s).toMatch(/^[A-Za-z0-9_/-]{1,128}$/);
+    expect(new Set(startedBy).size).toBe(keys.length);
   });
 
   test("a method other than POST answers 405 with Allow: POST and calls nothing", async () => {
@@ -95,33 +106,64 @@ describe("launchAgentTask", () => {
     expect(ecs.calls).toHaveLength(0);
   });
 
-  describe("answers 400 naming the field, and calls nothing, when", () => {
+  describe("a delivery with a key launches whatever its body holds; what was missing or unreadable is logged", () => {
     const withoutTask: Record<string, string> = { ...BODY };
     delete withoutTask.task_id;
-    const cases: Array<[string, unknown, string, RegExp]> = [
-      ["task_id is missing", withoutTask, "task_id", /`task_id` is required/],
-      ["action is missing", { ...BODY, action: undefined }, "action", /`action` is required/],
-      ["run_id is not a string", { ...BODY, run_id: 42 }, "run_id", /`run_id` must be a string \(the run ID\)/],
-      ["workspace_id is empty", { ...BODY, workspace_id: "" }, "workspace_id", /`workspace_id` must not be empty/],
-      ["environment_id has a space", { ...BODY, environment_id: "env 1" }, "environment_id", /`environment_id` must hold only letters/],
-      ["created_at is not a timestamp", { ...BODY, created_at: "yesterday" }, "created_at", /`created_at` must be a timestamp/],
-      ["action is too long", { ...BODY, action: "a".repeat(65) }, "action", /`action` must be at most 64 characters/],
-      ["the body is empty", "", "body", /`body` must be a JSON object/],
-      ["the body is not JSON", "{task_id:", "body", /`body` must be valid JSON/],
-      ["the body is a JSON array", [BODY], "body", /`body` must be a JSON object/],
+    const cases: Array<[string, unknown, { missing?: string[]; malformed?: RegExp[] }]> = [
+      ["task_id is missing", withoutTask, { missing: ["task_id"] }],
+      ["action is null", { ...BODY, action: null }, { missing: ["action"] }],
+      ["run_id is not a string", { ...BODY, run_id: 42 }, { malformed: [/^run_id: must be a string \(the run ID\)$/] }],
+      ["workspace_id is empty", { ...BODY, workspace_id: "" }, { malformed: [/^workspace_id: must not be empty/] }],
+      ["environment_id has a space", { ...BODY, environment_id: "env 1" }, { malformed: [/^environment_id: must hold only letters/] }],
+      ["action is too long", { ...BODY, action: "a".repeat(65) }, { malformed: [/^action: must be at most 64 characters/] }],
+      ["created_at is not a timestamp", { ...BODY, created_at: "yesterday" }, { malformed: [/^created_at: not a timestamp like 2026-11-02T10:15:00\+0000$/] }],
+      ["the body is empty", "", { missing: ["body"] }],
+      ["the body is not JSON", "{task_id:", { malformed: [/^body: not valid JSON$/] }],
+      ["the body is a JSON array", [BODY], { malformed: [/^body: not a JSON object$/] }],
+      ["the body is Scalr's AWS module's test, {}", {}, { missing: ["task_id", "action", "run_id", "workspace_id", "environment_id", "created_at"] }],
+      ["the body is over 64 KiB", { ...BODY, padding: "p".repeat(70_000) }, { malformed: [/^body: larger than 65536 bytes, not read$/] }],
     ];
-    test.each(cases)("%s", async (_name, body, field, message) => {
-      const ecs = scriptedRunTask();
+    test.each(cases)("%s", async (_name, body, expected) => {
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN });
       const result = await launchAgentTask(post(body), config, ecs.run, virtualRuntime());
-      expect(result.response.statusCode).toBe(400);
-      expect(json(result).message).toMatch(message);
-      expect(result.log).toMatchObject({ outcome: "rejected", status: 400, invalid: [field] });
-      expect(ecs.calls).toHaveLength(0);
+      expect(result.response.statusCode).toBe(202);
+      expect(json(result)).toEqual({ taskArn: TASK_ARN });
+      expect(ecs.calls).toHaveLength(1);
+      expect(ecs.calls[0]?.input).toMatchObject({ startedBy: `scalr/task/${IDEMPOTENCY_KEY}`, tags: expect.arrayContaining([{ key: "scalr:idempotency-key", value: IDEMPOTENCY_KEY }]) });
+      expect(result.log.outcome).toBe("launched");
+      expect(result.log.idempotencyKey).toBe(IDEMPOTENCY_KEY);
+      if (expected.missing) expect(result.log.missing).toEqual(expected.missing);
+      else expect(result.log.missing).toBeUndefined();
+      if (expected.malformed) expect(result.log.malformed).toEqual(expected.malformed.map((m) => expect.stringMatching(m)));
+      else expect(result.log.malformed).toBeUndefined();
     });
 
-    test("several fields are wrong (each is named)", async () => {
-      const result = await launchAgentTask(post({ action: "plan" }), config, scriptedRunTask().run, virtualRuntime());
-      expect(result.log.invalid).toEqual(["task_id", "run_id", "workspace_id", "environment_id", "created_at"]);
+    test("tags hold the key and only the fields that arrived readable", async () => {
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+      await launchAgentTask(post({ run_id: BODY.run_id, action: 7 }), config, ecs.run, virtualRuntime());
+      expect(ecs.calls[0]?.input.tags).toEqual([
+        { key: "scalr:idempotency-key", value: IDEMPOTENCY_KEY },
+        { key: "scalr:run-id", value: BODY.run_id },
+      ]);
+    });
+
+    test("without an Idempotency-Key and without a readable task_id, there is no delivery to launch: 400, no call", async () => {
+      for (const body of [{ ...BODY, task_id: undefined }, "", { ...BODY, task_id: 5 }]) {
+        const ecs = scriptedRunTask();
+        const result = await launchAgentTask(post(body, {}), config, ecs.run, virtualRuntime());
+        expect(result.response.statusCode).toBe(400);
+        expect(json(result).message).toMatch(/^`Idempotency-Key` is required: Scalr sends the agent task ID in it/);
+        expect(result.log).toMatchObject({ outcome: "rejected", status: 400, invalid: ["Idempotency-Key"] });
+        expect(ecs.calls).toHaveLength(0);
+      }
+    });
+
+    test("an Idempotency-Key over 1024 characters is not used; a readable task_id stands in", async () => {
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN });
+      const result = await launchAgentTask(post(BODY, { "Idempotency-Key": "k".repeat(1025) }), config, ecs.run, virtualRuntime());
+      expect(result.response.statusCode).toBe(202);
+      expect(ecs.calls[0]?.input.clientToken).toBe(BODY.task_id);
+      expect(result.log.malformed).toEqual(["Idempotency-Key: longer than 1024 characters"]);
     });
   });
 
@@ -129,11 +171,6 @@ describe("launchAgentTask", () => {
     const ecs = scriptedRunTask({ taskArn: TASK_ARN });
     const result = await launchAgentTask(post({ ...BODY, agent_pool_id: "apool-1", extra: { nested: true } }), config, ecs.run, virtualRuntime());
     expect(result.response.statusCode).toBe(202);
-  });
-
-  test("a body over 64 KiB answers 413", async () => {
-    const result = await launchAgentTask(post({ ...BODY, padding: "p".repeat(70_000) }), config, scriptedRunTask().run, virtualRuntime());
-    expect(result.response.statusCode).toBe(413);
   });
 
   test("a throttled call is retried after a jittered backoff, then answers 202", async () => {
@@ -205,11 +242,70 @@ describe("launchAgentTask", () => {
     const created = "2026-11-02T10:15:00+0000";
     const at = (minutes: number) => Date.parse("2026-11-02T10:15:00Z") + minutes * 60_000;
     expect([0, 1, 2].map((i) => chainClientTokenFor("k", i))).toEqual(["k", sha256("k:0"), sha256("k:1")]);
-    expect(windowClientTokenFor("k", created, at(-3))).toEqual({ token: "k", index: 0 });
-    expect(windowClientTokenFor("k", created, at(4.9))).toEqual({ token: "k", index: 0 });
-    expect(windowClientTokenFor("k", created, at(5))).toEqual({ token: sha256("k:0"), index: 1 });
-    expect(windowClientTokenFor("k", created, at(12))).toEqual({ token: sha256("k:1"), index: 2 });
+    expect(windowClientTokenFor("k", created, at(-3))).toEqual({ token: sha256("k:-2"), index: -1, basis: "created_at" });
+    expect(windowClientTokenFor("k", created, at(4.9))).toEqual({ token: "k", index: 0, basis: "created_at" });
+    expect(windowClientTokenFor("k", created, at(5))).toEqual({ token: sha256("k:0"), index: 1, basis: "created_at" });
+    expect(windowClientTokenFor("k", created, at(12))).toEqual({ token: sha256("k:1"), index: 2, basis: "created_at" });
     expect(CLIENT_TOKEN_WINDOW_MS).toBe(300_000);
+  });
+
+  test("created_at is read in Scalr's format and its ISO 8601 variants; anything else is not a time", () => {
+    const t = Date.parse("2026-11-02T10:15:00Z");
+    for (const text of ["2026-11-02T10:15:00+0000", "2026-11-02T10:15:00Z", "2026-11-02 10:15:00+00:00", "2026-11-02T12:15:00+0200", "2026-11-02T05:15:00-05", "2026-11-02T10:15", "2026-11-02T10:15:00"]) {
+      expect([text, parseScalrTime(text)]).toEqual([text, t]);
+    }
+    expect(parseScalrTime("2026-11-02T10:15:00.250+0000")).toBe(t + 250);
+    expect(parseScalrTime("2026-11-02T10:15:00.123456Z")).toBe(t + 123);
+    for (const text of ["yesterday", "", "2026-02-31T10:15:00Z", "2026-13-02T10:15:00Z", "2026-11-02T24:00:00Z", "1730542500", "2026-11-02T10:15:00+2500", "2026-11-02"]) {
+      expect([text, parseScalrTime(text)]).toEqual([text, undefined]);
+    }
+  });
+
+  describe("every created_at the handler accepts rotates the token every window, deterministically per delivery", () => {
+    const W = CLIENT_TOKEN_WINDOW_MS;
+    const now = Date.parse("2026-11-02T10:15:00Z") + 42_000;
+    const tokensOver = (createdAt: string | undefined, key = "k") => [0, 1, 2, 3].map((i) => windowClientTokenFor(key, createdAt, now + i * W).token);
+
+    test.each([
+      ["Scalr's format", "2026-11-02T10:15:00+0000"],
+      ["garbled", "yesterday"],
+      ["missing", undefined],
+      ["a day that does not exist", "2026-02-31T10:15:00Z"],
+      ["far in the future", "2099-01-01T00:00:00Z"],
+      ["long ago", "1970-01-01T00:00:00Z"],
+      ["a few minutes ahead (clock skew)", "2026-11-02T10:18:00+0000"],
+    ])("%s", (_name, createdAt) => {
+      const tokens = tokensOver(createdAt);
+      expect(new Set(tokens).size).toBe(4);
+      expect(tokensOver(createdAt)).toEqual(tokens);
+      expect(tokensOver(createdAt, "other-key").some((t) => tokens.includes(t))).toBe(false);
+      for (const t of tokens) expect(t).toMatch(/^[\x21-\x7e]{1,64}$/);
+    });
+
+    test("without a usable created_at the windows follow the clock: sha256(key + \":clock:\" + window)", () => {
+      const window = Math.floor(now / W);
+      expect(windowClientTokenFor("k", "yesterday", now)).toEqual({ token: clockClientTokenFor("k", window), index: window, basis: "clock" });
+      expect(clockClientTokenFor("k", window)).toBe(sha256(`k:clock:${window}`));
+      expect(windowClientTokenFor("k", "2099-01-01T00:00:00Z", now).basis).toBe("clock");
+      // Within the skew, a created_at ahead of the clock counts windows from it: -1 before it.
+      expect(windowClientTokenFor("k", "2026-11-02T10:18:00+0000", now)).toEqual({ token: sha256("k:-2"), index: -1, basis: "created_at" });
+    });
+
+    test("a redelivery whose created_at is garbled launches in the next clock window after a failed one", async () => {
+      const answers = new Map<string, { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> }>();
+      let outage = true;
+      const run = async (input: { clientToken?: string }) => {
+        const token = input.clientToken as string;
+        if (!answers.has(token)) answers.set(token, outage ? { tasks: [], failures: [{ reason: "RESOURCE:ENI" }] } : { tasks: [{ taskArn: TASK_ARN }], failures: [] });
+        return answers.get(token) as { tasks: Array<{ taskArn: string }>; failures: Array<{ reason: string }> };
+      };
+      const garbled = post({ ...BODY, created_at: "not a time" });
+      const first = await launchAgentTask(garbled, config, run, virtualRuntime(28_000, () => 0.5, now));
+      expect(first.response.statusCode).toBe(503);
+      expect(first.log).toMatchObject({ tokenBasis: "clock", malformed: ["created_at: not a timestamp like 2026-11-02T10:15:00+0000"] });
+      outage = false;
+      expect((await launchAgentTask(garbled, config, run, virtualRuntime(28_000, () => 0.5, now + W))).response.statusCode).toBe(202);
+    });
   });
 
   test("against an ECS that replays each token's first answer: redeliveries in the window repeat it; the next window launches", async () => {
@@ -251,7 +347,7 @@ describe("launchAgentTask", () => {
       expect(result.response.statusCode).toBe(202);
       expect(json(result)).toEqual({ taskArn: TASK_ARN });
       expect(result.log).toMatchObject({ outcome: "already-running", taskArn: TASK_ARN, attempts: 0 });
-      expect(lt.calls).toEqual([{ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/${BODY.run_id}/${BODY.task_id}`, maxResults: 10 }]);
+      expect(lt.calls).toEqual([{ cluster: ENV.CLUSTER_ARN, startedBy: `scalr/task/${IDEMPOTENCY_KEY}`, maxResults: 10 }]);
       expect(ecs.calls).toHaveLength(0);
     });
 
@@ -272,10 +368,29 @@ describe("launchAgentTask", () => {
     });
   });
 
-  test("no task and no failure answers 503", async () => {
-    const result = await launchAgentTask(post(), config, scriptedRunTask({ empty: true }).run, virtualRuntime());
-    expect(result.response.statusCode).toBe(503);
-    expect(result.log.outcome).toBe("no-task");
+  test("an answer with neither a task nor a failure is retried within the budget with the same token; if it stays so, 503", async () => {
+    const rt = virtualRuntime(28_000, () => 0.5);
+    const ecs = scriptedRunTask({ empty: true }, { empty: true }, { taskArn: TASK_ARN });
+    const result = await launchAgentTask(post(), config, ecs.run, rt);
+    expect(result.response.statusCode).toBe(202);
+    expect(result.log).toMatchObject({ outcome: "launched", attempts: 3 });
+    expect(new Set(ecs.calls.map((c) => c.input.clientToken))).toEqual(new Set([IDEMPOTENCY_KEY]));
+    const never = scriptedRunTask(...Array.from({ length: RETRY.maxAttempts }, () => ({ empty: true as const })));
+    const failed = await launchAgentTask(post(), config, never.run, virtualRuntime());
+    expect(failed.response.statusCode).toBe(503);
+    expect(failed.log).toMatchObject({ outcome: "no-task", attempts: RETRY.maxAttempts });
+  });
+
+  test("an answer the SDK could not read (no HTTP status, or a 2xx it failed to parse) is retried like a transient error", async () => {
+    const unparsable = Object.assign(new SyntaxError("Unexpected token < in JSON"), { $metadata: { httpStatusCode: 200 } });
+    const shapeless = "not even an Error";
+    const ecs = scriptedRunTask(unparsable, Object.assign(new Error(shapeless), { name: "Error" }), { taskArn: TASK_ARN });
+    const result = await launchAgentTask(post(), config, ecs.run, virtualRuntime());
+    expect(result.response.statusCode).toBe(202);
+    expect(result.log).toMatchObject({ outcome: "launched", attempts: 3 });
+    expect(classifyError(undefined)).toBe("transient");
+    expect(classifyError(sdkError("InvalidParameterException", 400))).toBe("fatal");
+    expect(classifyError(Object.assign(new Error("x"), { name: "ClusterNotFoundException" }))).toBe("fatal");
   });
 
   test("an error ECS will repeat (access denied, bad parameter) answers 502 after one call", async () => {

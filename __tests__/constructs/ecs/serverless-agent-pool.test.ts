@@ -177,7 +177,7 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     isBase64Encoded: false,
     requestContext: { requestId: "r-1" },
   });
-  // One Scalr task per test: the handler finds a delivery's running task by run and task ID.
+  // One Scalr task per test: the handler finds a delivery's running task by its Idempotency-Key.
   const deliveryOf = (n: number) => ({
     task_id: `atask-e2e-000${n}`,
     action: "apply",
@@ -259,15 +259,15 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     expect(fake.runTaskRequests().map((r) => r.clientToken)).toEqual(["atask-e2e-0002"]);
     expect(second.taskArn).toBe(first.taskArn);
     expect(fake.requests.filter((r) => r.operation === "ListTasks").map((r) => r.body)).toEqual([
-      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", maxResults: 10 },
-      { cluster: env.CLUSTER_ARN, startedBy: "scalr/run-e2e-0002/atask-e2e-0002", maxResults: 10 },
+      { cluster: env.CLUSTER_ARN, startedBy: "scalr/task/atask-e2e-0002", maxResults: 10 },
+      { cluster: env.CLUSTER_ARN, startedBy: "scalr/task/atask-e2e-0002", maxResults: 10 },
     ]);
   });
 
-  test("a malformed body answers 4xx and calls nothing", async () => {
-    const res = await handler(event({ ...delivery, run_id: 42 }), context);
-    expect(res.statusCode).toBe(400);
-    expect(fake.runTaskRequests()).toEqual([]);
+  test("a body the handler cannot read still starts the delivery's agent (2xx): the key is what counts", async () => {
+    const res = await handler(event({ ...deliveryOf(5), run_id: 42 }, "atask-e2e-0005"), context);
+    expect(res.statusCode).toBe(202);
+    expect(fake.runTaskRequests().map((r) => r.clientToken)).toEqual(["atask-e2e-0005"]);
   });
 
   test("a throttled first call is retried and answers 2xx", async () => {
