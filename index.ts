@@ -11,13 +11,15 @@
  */
 
 // Errors and helpers: the kit's validation error, and JSON for Terraform arguments with references.
-export { KitValidationError, type ValidationContext, type ValidationIssue, terraformJson } from "./core";
+export { KitValidationError, type ValidationContext, type ValidationIssue, terraformJson, terraformLiteral } from "./core";
 
 // AgentSettings: the one agent model every runtime renders from, and where its token comes from.
 export {
   type AgentCacheSettings,
   type AgentDriver,
   type AgentEnvironment,
+  type AgentEnvironmentRuntime,
+  type AgentImage,
   type AgentLogFormat,
   type AgentPoolKind,
   type AgentProxy,
@@ -31,7 +33,10 @@ export {
   type ContainerTaskImageMode,
   type ContainerTaskSettings,
   DEFAULT_AGENT_IMAGE,
+  ImagePullCredentials,
+  type ImagePullCredentialsKind,
   type ProviderNetworkMirror,
+  type ResolvedAgentImage,
   type ResolvedAgentSettings,
   type ResolvedShutdown,
   renderAgentEnvironment,

@@ -36,7 +36,7 @@ export const AGENT_TOKEN_VARIABLE = "SCALR_AGENT_TOKEN";
  * Renders settings to the agent's environment (`SCALR_URL` and `SCALR_AGENT_*` names, proxy
  * variables, extra variables). The token is listed under `secrets`, by reference only.
  *
- * Proxy variables come from the one proxy renderer ({@link renderProxy}) with the runtime's
+ * Proxy variables come from the one proxy renderer (`renderProxy` in agent/settings/proxy.ts) with the runtime's
  * must-bypass endpoints, so a proxy means the same on every runtime.
  */
 export function renderAgentEnvironment(settings: ResolvedAgentSettings, runtime: AgentEnvironmentRuntime): AgentEnvironment {

@@ -16,7 +16,7 @@ const logLines: string[] = [];
 
 /** A fresh copy of the bundle (a cold start): it reads the environment at its first invocation. */
 function coldStart(env: Record<string, string | undefined>): Handler {
-  for (const k of Object.keys(process.env)) if (/^(AWS_|CLUSTER_ARN|TASK_DEFINITION_ARN|SUBNET_IDS|SECURITY_GROUP_IDS|ASSIGN_PUBLIC_IP|CAPACITY_PROVIDER_STRATEGY|FALLBACK_TO_FARGATE)/.test(k)) delete process.env[k];
+  for (const k of Object.keys(process.env)) if (/^(AWS_(?!SDK_JS_)|CLUSTER_ARN|TASK_DEFINITION_ARN|SUBNET_IDS|SECURITY_GROUP_IDS|ASSIGN_PUBLIC_IP|CAPACITY_PROVIDER_STRATEGY|FALLBACK_TO_FARGATE)/.test(k)) delete process.env[k];
   Object.assign(process.env, {
     // Dummy credentials and no shared config: the SDK signs with these and looks nowhere else.
     AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE0001",

@@ -210,7 +210,7 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     env = Object.fromEntries(
       Object.entries<string>(fn.environment.variables).map(([k, v]) => [k, v.replace(/^\$\{([a-z_]+)\.[^}]+\}$/, (_m, type: string) => applied[type] ?? `unknown ${type}`)]),
     );
-    for (const k of Object.keys(process.env)) if (k.startsWith("AWS_")) delete process.env[k];
+    for (const k of Object.keys(process.env)) if (k.startsWith("AWS_") && !k.startsWith("AWS_SDK_JS_")) delete process.env[k];
     Object.assign(process.env, env, {
       AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE0002",
       AWS_SECRET_ACCESS_KEY: "fake",
