@@ -84,13 +84,16 @@ export function renderParsedHelmValues(rawSettings: AgentSettings, options: Pars
  * - the instance metadata addresses (EC2 IMDS IPv4 and IPv6,
  *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html), only when
  *   runs may reach them (`allowMetadataService`): blocked, they are reached by nobody;
+ * - the EKS Pod Identity Agent, which hands out the pod's AWS credentials at 169.254.170.23 and
+ *   fd00:ec2::23 (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html): a
+ *   credentials endpoint must never go through a proxy;
  * - `serviceCidr`: clients in a pod reach the API server at KUBERNETES_SERVICE_HOST, an IP of the
  *   Service CIDR (https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/), which
  *   no name above matches. No chart adds anything to NO_PROXY (Scalr/agent-helm
  *   charts/agent-job/templates/_helpers.tpl `agent-job.proxyEnv` @ cf283e1 passes `global.proxy.noProxy`
  *   as it is; agent-local and agent-k8s take the proxy only through `extraEnv`).
  */
-export const KUBERNETES_NO_PROXY: readonly string[] = [...NO_PROXY_LOOPBACK, "kubernetes.default.svc", ".svc", ".cluster.local"];
+export const KUBERNETES_NO_PROXY: readonly string[] = [...NO_PROXY_LOOPBACK, "kubernetes.default.svc", ".svc", ".cluster.local", "169.254.170.23", "fd00:ec2::23"];
 const METADATA_ADDRESSES: readonly string[] = ["169.254.169.254", "fd00:ec2::254"];
 
 function noProxyOf(o: ParsedHelmValuesOptions): string[] {

@@ -73,7 +73,7 @@ describe("agent-job", () => {
 
   test("agent-job: the proxy reaches task pods through global.proxy", () => {
     const values = render({ chart: "agent-job", settings: { ...minimal, proxy: { http: "http://p:3128", noProxy: ["a", "b"] } } });
-    expect(values.global.proxy).toEqual({ enabled: true, httpProxy: "http://p:3128", httpsProxy: "http://p:3128", noProxy: "localhost,127.0.0.1,::1,kubernetes.default.svc,.svc,.cluster.local,a,b" });
+    expect(values.global.proxy).toEqual({ enabled: true, httpProxy: "http://p:3128", httpsProxy: "http://p:3128", noProxy: "localhost,127.0.0.1,::1,kubernetes.default.svc,.svc,.cluster.local,169.254.170.23,fd00:ec2::23,a,b" });
     expect(values.agent.extraEnv ?? {}).not.toHaveProperty("HTTP_PROXY");
   });
 

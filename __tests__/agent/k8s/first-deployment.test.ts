@@ -11,7 +11,7 @@ import { FailureCase, PEM, TASK_PEM, ctx, minimal, render } from "./fixtures";
 const DIGEST = `sha256:${"b".repeat(64)}`;
 const base64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 /** The endpoints a proxy must never see in a pod: loopback and in-cluster names. */
-const K8S_BYPASS = "localhost,127.0.0.1,::1,kubernetes.default.svc,.svc,.cluster.local";
+const K8S_BYPASS = "localhost,127.0.0.1,::1,kubernetes.default.svc,.svc,.cluster.local,169.254.170.23,fd00:ec2::23";
 
 describe("CA bundle: only what reaches the pods", () => {
   test("agent-k8s takes the PEM base64-encoded in agent.ca_cert and agent.container_task_ca_cert", () => {
