@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildSync } from "esbuild";
 import * as entry from "../index";
+import { OPTIONAL_PEERS } from "../core/optional-peer";
 
 const ROOT = path.join(__dirname, "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -133,6 +134,9 @@ describe("the built package", () => {
       "@cdktf/provider-helm": { optional: true },
     });
     expect(pkg.devDependencies["cdktf-cli"]).toBe(pkg.devDependencies.cdktf);
+    // The constructs that load a provider on first use name the same ranges.
+    const optional = Object.fromEntries(Object.keys(pkg.peerDependenciesMeta).map((name) => [name, pkg.peerDependencies[name]]));
+    expect({ ...OPTIONAL_PEERS }).toEqual(optional);
     expect(pkg.scripts["check:peers"]).toBe("node scripts/check-peer-range.js");
   });
 
@@ -152,14 +156,26 @@ describe("the built package", () => {
       fs.mkdirSync(kit);
       fs.cpSync(dist, kit, { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
       const code = `const kit = require("cdktf-scalr-kit");
+        const { App, Testing } = require("cdktf");
         const out = { agentPool: typeof kit.AgentPool };
         try { kit.EcsAgentService; } catch (e) { out.error = [e.name, e.message]; }
+        // The vending machine without AWS provider configurations needs no AWS provider package.
+        const app = Testing.app();
+        const vm = new kit.VendingMachineStack(app, "vm", { spec: { version: 1, agentPools: [{ name: "run", kind: "run" }], environments: [{ name: "dev", workspaces: [{ name: "net" }] }] } });
+        out.resources = Object.keys(JSON.parse(Testing.synth(vm)).resource).sort();
+        // An AWS provider configuration does: a KitValidationError names the construct and the package.
+        try { new kit.ProviderConfiguration(new (require("cdktf").TerraformStack)(app, "s"), "Aws", { name: "aws", aws: { auth: "role-delegation", externalId: "x-1234567890abcdefgh" } }); } catch (e) { out.aws = [e.name, e.message]; }
         process.stdout.write(JSON.stringify(out));`;
       const out = JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: project, encoding: "utf8" }));
       expect(out.agentPool).toBe("function");
       expect(out.error).toEqual([
         "MissingPeerDependencyError",
         'cdktf-scalr-kit: `EcsAgentService` needs the peer dependency @cdktf/provider-aws (^21.0.0), which is not installed; install it in your project: npm install @cdktf/provider-aws@"^21.0.0"',
+      ]);
+      expect(out.resources).toEqual(expect.arrayContaining(["scalr_agent_pool", "scalr_environment", "scalr_workspace"]));
+      expect(out.aws).toEqual([
+        "KitValidationError",
+        's/Aws: `aws` needs the peer dependency @cdktf/provider-aws (^21.0.0), which is not installed: add it to your project with npm install @cdktf/provider-aws@"^21.0.0", got: @cdktf/provider-aws missing',
       ]);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });

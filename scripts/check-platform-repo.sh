@@ -36,4 +36,5 @@ npm install --no-audit --no-fund >/dev/null
 "$ROOT/node_modules/.bin/cdktf" synth >/dev/null
 test -s cdktf.out/stacks/scalr-platform/cdk.tf.json
 grep -q '"scalr_agent_pool"' cdktf.out/stacks/scalr-platform/cdk.tf.json
+grep -q '"scalr_workspace"' cdktf.out/stacks/teams/cdk.tf.json
 echo "platform-repo example: synthesized from the packed package"

@@ -1,9 +1,10 @@
-import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
+import type { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AgentTokenSource } from "../agent/settings/token-source";
 import { terraformLiterals } from "../core/terraform-literal";
+import { loadOptionalPeer } from "../core/optional-peer";
 import { fieldError, parseOrThrow, strictProps } from "../core/validation";
 import { AgentPool } from "../constructs/scalr/agent-pool";
 import { KitChecks } from "../constructs/checks/kit-checks";
@@ -107,7 +108,18 @@ export class VendingMachineStack extends TerraformStack {
       spec: validated,
       workspaceScope: spec.stacks.split === "none" ? undefined : workspaceScope,
     });
-    if (this.vendingMachine.needsAwsProvider) this.awsProvider = new AwsProvider(this, "aws", p.awsProvider ?? {});
+    if (this.vendingMachine.needsAwsProvider) {
+      // @cdktf/provider-aws is an optional peer dependency: a spec without AWS provider
+      // configurations synthesizes without it.
+      const { AwsProvider: Provider } = loadOptionalPeer(
+        "@cdktf/provider-aws",
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the spec needs AWS
+        () => require("@cdktf/provider-aws/lib/provider") as typeof import("@cdktf/provider-aws/lib/provider"),
+        { subject: this.node.path },
+        "providerConfigurations (aws)",
+      );
+      this.awsProvider = new Provider(this, "aws", p.awsProvider ?? {});
+    }
     // What an operator needs next, IDs only (no secret: SensitiveOutputCheck and KIT-SEC-2 agree).
     // Keys are spec names: literal text (core/terraform-literal.ts).
     const vm = this.vendingMachine;

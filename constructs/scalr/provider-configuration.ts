@@ -1,6 +1,6 @@
-import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachmentsExclusive } from "@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive";
+import type { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { loadOptionalPeer } from "../../core/optional-peer";
 import { Fn, Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
@@ -331,14 +331,26 @@ export class ProviderConfiguration extends Construct implements IProviderConfigu
           Condition: { StringEquals: { "sts:ExternalId": a.externalId } },
         };
       }
-      role = new IamRole(this, "Role", {
+      // @cdktf/provider-aws is an optional peer dependency: loaded here, when an AWS configuration creates its role.
+      const aws = loadOptionalPeer(
+        "@cdktf/provider-aws",
+        () => ({
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+          ...(require("@cdktf/provider-aws/lib/iam-role") as typeof import("@cdktf/provider-aws/lib/iam-role")),
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+          ...(require("@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive") as typeof import("@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive")),
+        }),
+        { subject: this.node.path },
+        "aws",
+      );
+      role = new aws.IamRole(this, "Role", {
         name: roleName,
         description: terraformLiteral(`Assumed by Scalr runs through the provider configuration "${name}".`),
         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }),
         maxSessionDuration: a.maxSessionDurationSeconds,
       });
       if (a.managedPolicyArns.length > 0) {
-        new IamRolePolicyAttachmentsExclusive(this, "RolePolicies", { roleName: role.name, policyArns: [...a.managedPolicyArns] });
+        new aws.IamRolePolicyAttachmentsExclusive(this, "RolePolicies", { roleName: role.name, policyArns: [...a.managedPolicyArns] });
       }
     }
     const block = {

@@ -1,6 +1,6 @@
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { AgentPool, Environment, KitChecks, ScalrProviderFromVariables, Variable, Workspace } from "cdktf-scalr-kit";
+import { AgentPool, Environment, KitChecks, ScalrProviderFromVariables, Variable, VendingMachineStack, Workspace } from "cdktf-scalr-kit";
 
 /**
  * The Scalr side of a platform: a run pool, one environment that uses it by default, and a
@@ -30,4 +30,16 @@ class ScalrPlatform extends TerraformStack {
 
 const app = new App();
 new ScalrPlatform(app, "scalr-platform");
+
+// The same kind of estate from a spec (usually a YAML file checked with `npx cdktf-scalr-kit validate`).
+new VendingMachineStack(app, "teams", {
+  spec: {
+    version: 1,
+    agentPools: [{ name: "teams-run", kind: "run" }],
+    environments: [
+      { name: "team-a", defaultAgentPool: "teams-run", workspaces: [{ name: "app" }, { name: "db" }] },
+      { name: "team-b", defaultAgentPool: "teams-run", workspaces: [{ name: "app" }] },
+    ],
+  },
+});
 app.synth();
