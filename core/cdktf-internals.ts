@@ -8,19 +8,37 @@
  * - {@link handOverResolved}: a resolved stack handed to the next `toTerraform()` call, once, so
  *   synthesis does not resolve again what KitChecks has just resolved (a quarter of the synth time
  *   of a 10,000-workspace vending machine). It replaces `toTerraform` on the stack instance.
+ * - {@link onStackSynthesis}: a callback at synth with the stack's folder in `cdktf.out`, through
+ *   cdktf's `addCustomSynthesis` (how `TerraformAsset` writes its files), which the package root
+ *   does not export.
  * - {@link ConstructState}: kit state attached to constructs (per-stack caches and registries).
  *   Constructs have no place for a library's private data, so it lives in weak maps keyed by the
  *   construct: it dies with the construct tree and never leaks between two apps in one process.
  *   Every slot is registered under a name ({@link constructStateSlots}) so they are all visible here.
  */
+import * as path from "path";
 import { TerraformStack } from "cdktf";
 // cdktf 0.21's private resolver module (pinned by the test named above).
 import { resolve } from "cdktf/lib/_tokens";
+// cdktf 0.21's custom synthesis hook (not exported by the package root).
+import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { IConstruct } from "constructs";
 
 /** Resolves every token in `value` as `TerraformStack.toTerraform` does, in the context of `stack`. */
 export function resolveTokens(stack: TerraformStack, value: unknown): unknown {
   return resolve(stack, value) as unknown;
+}
+
+/**
+ * Calls `write` when `construct`'s stack is synthesized into a folder (`cdktf synth`, `app.synth()`,
+ * `Testing.fullSynthScope`), with that folder: `cdktf.out/stacks/<stack>`. One callback per
+ * construct (cdktf keeps one custom synthesis per construct).
+ */
+export function onStackSynthesis(construct: IConstruct, write: (stackDirectory: string) => void): void {
+  const stack = TerraformStack.of(construct);
+  addCustomSynthesis(construct, {
+    onSynthesize: (session) => write(path.join(session.outdir, session.manifest.forStack(stack).workingDirectory)),
+  });
 }
 
 /** The slot of each stack whose `toTerraform` hands over a resolved result. */

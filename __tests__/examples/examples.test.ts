@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import { App } from "cdktf";
+import { parse as parseYaml } from "yaml";
 import { buildExamplesApp } from "../../examples/app";
 import { referenceCycles } from "../support/reference-graph";
 import { checkAgainstScalrSchema, countScalrBlocks } from "../support/scalr-schema";
@@ -79,5 +81,60 @@ describe("examples app", () => {
 
   test.each(Object.keys(stacks))("stack %s matches its golden file", (name) => {
     expectGolden(`examples/${name}.cdk.tf.json`, stacks[name] ?? "");
+  });
+});
+
+describe("review files next to each stack (cdktf.out/stacks/<stack>/review)", () => {
+  /** Every review file of a stack, by its path below `review/`. */
+  const reviewFiles = (stack: string): Record<string, string> => {
+    const root = path.join(outdir, "stacks", stack, "review");
+    const out: Record<string, string> = {};
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else out[path.relative(root, p).split(path.sep).join("/")] = fs.readFileSync(p, "utf8");
+      }
+    };
+    if (fs.existsSync(root)) walk(root);
+    return out;
+  };
+
+  test("the fleet's cloud-init document is the user data the launch template carries, readable", () => {
+    const files = reviewFiles("vm-agent-fleet");
+    expect(Object.keys(files)).toEqual(["Fleet/user-data.yaml"]);
+    const json = JSON.parse(stacks["vm-agent-fleet"] ?? "{}");
+    const [template] = Object.values<any>(json.resource.aws_launch_template);
+    const decoded = zlib.gunzipSync(Buffer.from(template.user_data, "base64")).toString("utf8");
+    expect(files["Fleet/user-data.yaml"]).toBe(decoded);
+    expect(decoded.startsWith("#cloud-config")).toBe(true);
+  });
+
+  test("each Helm release's values, as YAML, are the values the release gets", () => {
+    const files = reviewFiles("k8s-agent");
+    const json = JSON.parse(stacks["k8s-agent"] ?? "{}");
+    const releases = Object.values<any>(json.resource.helm_release);
+    expect(Object.keys(files)).toHaveLength(releases.length);
+    for (const release of releases) {
+      const file = `${release["//"].metadata.path.split("/").slice(1, -1).join("/")}/values.yaml`;
+      const values = decodeTerraformJson(release.values[0]) as Record<string, unknown>;
+      // References read the same in both: `${jsonencode(var.x)}` in the release, `${var.x}` here.
+      const reviewed = JSON.parse(JSON.stringify(parseYaml(files[file] ?? "")).replace(/\$\{([^}]*)\}/g, "<ref:$1>"));
+      expect(reviewed).toEqual(values);
+    }
+  });
+
+  test("the serverless handler's environment is what the Lambda function gets", () => {
+    const files = reviewFiles("ecs-serverless-agent");
+    const json = JSON.parse(stacks["ecs-serverless-agent"] ?? "{}");
+    const [fn] = Object.values<any>(json.resource.aws_lambda_function);
+    const [file] = Object.keys(files);
+    expect(file).toMatch(/handler-environment\.json$/);
+    expect(JSON.parse(files[file as string] ?? "")).toEqual(fn.environment.variables);
+  });
+
+  test("stacks that render nothing unreadable write no review folder", () => {
+    expect(reviewFiles("agent-pool")).toEqual({});
+    expect(reviewFiles("vending-machine")).toEqual({});
   });
 });

@@ -16,7 +16,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { AssetType, Fn, Lazy, TerraformAsset } from "cdktf";
+import { AssetType, Fn, Lazy, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
@@ -25,6 +25,8 @@ import { terraformJson } from "../../core/terraform-json";
 import { terraformLiterals } from "../../core/terraform-literal";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
 import { standInToken } from "../runtime/agent-runtime";
+import { addReviewFile } from "../runtime/review-files";
+import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
@@ -305,6 +307,8 @@ export class ServerlessAgentPool extends Construct {
       environment: { variables: environment },
       dependsOn: [handlerLogs],
     });
+    // The handler's environment, resolved, for review next to the stack (ARNs and IDs, no secret).
+    addReviewFile(this, "handler-environment.json", () => `${JSON.stringify(resolveTokens(TerraformStack.of(this), environment), null, 2)}\n`);
 
     const integration = new ApiGatewayIntegration(this, "TriggerIntegration", {
       restApiId: this.api.id,

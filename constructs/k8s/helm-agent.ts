@@ -13,6 +13,9 @@ import { terraformLiteral } from "../../core/terraform-literal";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { KitChecks } from "../checks/kit-checks";
 import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
+import { addReviewFile } from "../runtime/review-files";
+import { resolveTokens } from "../../core/cdktf-internals";
+import { stringify as stringifyYaml } from "yaml";
 import { AgentPool } from "../scalr/agent-pool";
 
 /** AgentSettings where the token and pool kind may come from `pool` ({@link RuntimeAgentSettings}). */
@@ -268,6 +271,9 @@ export class HelmAgent extends Construct {
       timeout: p.timeoutSeconds,
       dependsOn: this.tokenSecret ? [this.tokenSecret] : undefined,
     });
+    // The plan shows the values as one JSON string: the same values as YAML, for review, next to the
+    // stack (references appear as Terraform expressions; the token is a Secret reference, never a value).
+    addReviewFile(this, "values.yaml", () => stringifyYaml(resolveTokens(TerraformStack.of(this), this.values), { lineWidth: 0 }));
 
     if (taskPodLabels) {
       // The same egress as the charts' own policies over the pods that run Terraform: DNS, and

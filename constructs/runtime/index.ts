@@ -1,1 +1,2 @@
 export * from "./agent-runtime";
+export * from "./review-files";

@@ -25,6 +25,7 @@ import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/rend
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
 import { VmTokenFetch } from "../../agent/vm/vm-token-fetch";
 import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
+import { addReviewFile } from "../runtime/review-files";
 import { AgentPool } from "../scalr/agent-pool";
 import { EC2_INSTANCE_TYPES, Ec2Architecture } from "./ec2-instance-types";
 import { VM_AMI_SSM_PARAMETERS } from "./vm-ami-parameters";
@@ -367,6 +368,8 @@ export class VmAgentFleet extends Construct {
     const token = (settings as NonNullable<typeof settings>).token;
     this.userData = userData as VmUserData;
     this.userDataBytes = (encoded as { bytes: number }).bytes;
+    // The plan shows the user data as gzip+base64: the document itself, for review, next to the stack.
+    addReviewFile(this, "user-data.yaml", () => this.userData.document);
     this.instanceTypes = instanceTypes;
     this.fleetName = p.name;
     const ssmParameter = VM_AMI_SSM_PARAMETERS[p.os]?.[p.architecture];
