@@ -31,6 +31,11 @@ for p in @cdktf/provider-aws @cdktf/provider-kubernetes @cdktf/provider-helm; do
   if [ -d "node_modules/$p" ]; then echo "error: $p was installed although it is an optional peer" >&2; exit 1; fi
 done
 
+# A project on an older patch of the supported provider major installs it without a peer conflict
+# (ERESOLVE): the kit's peer ranges accept it.
+npm install --no-audit --no-fund @cdktf/provider-aws@21.21.0 >/dev/null
+node -e 'const v = require("@cdktf/provider-aws/package.json").version; if (v !== "21.21.0") { console.error("got @cdktf/provider-aws " + v); process.exit(1); } console.log("@cdktf/provider-aws 21.21.0 installs beside the kit")'
+
 # Then the project's own dev tools (TypeScript), and synth with the kit's pinned cdktf CLI.
 npm install --no-audit --no-fund >/dev/null
 "$ROOT/node_modules/.bin/cdktf" synth >/dev/null

@@ -21,7 +21,11 @@ export function chartSchemaValidator(chart: AgentHelmChart): ValidateFunction | 
   if (cached) return cached;
   const file = path.join(HELM_REFERENCE_DIR, chart, "values.schema.json");
   if (!fs.existsSync(file)) {
-    const message = `${chart}/values.schema.json not found under ${path.relative(process.cwd(), HELM_REFERENCE_DIR)}: chart schema validation SKIPPED (set SCALR_AGENT_HELM_DIR)`;
+    const message =
+      `${chart}/values.schema.json not found under ${path.relative(process.cwd(), HELM_REFERENCE_DIR)}: chart schema validation SKIPPED. ` +
+      "The schemas are Scalr's own chart files (https://github.com/Scalr/agent-helm/tree/cf283e1/charts/<chart>/values.schema.json), " +
+      "not copied into this repository: point SCALR_AGENT_HELM_DIR at a folder with one sub-folder per chart holding its values.schema.json " +
+      "(e.g. the charts/ folder of a Scalr/agent-helm checkout); see docs/development.md";
     if (process.env.CI) throw new Error(message);
     console.warn(`\n!!! ${message}\n`);
     return undefined;
