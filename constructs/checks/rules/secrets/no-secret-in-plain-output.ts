@@ -1,5 +1,7 @@
+import { findSecret } from "../../secrets";
 import { KitRule, KitRuleFinding } from "../../rule";
-import { SynthesizedStack } from "../../synthesized-stack";
+import { SynthesizedStack, record } from "../../synthesized-stack";
+import { secretContext } from "./secret-sinks";
 
 /** KIT-SEC-2: an output that shows a secret is sensitive. */
 export const KIT_SEC_2: KitRule = {
@@ -8,7 +10,7 @@ export const KIT_SEC_2: KitRule = {
   area: "secrets",
   severity: "error",
   description:
-    "Outputs that show a secret (the same references as KIT-SEC-1) set `sensitive = true`. This covers every stack, including those without the Scalr constructs' own SensitiveOutputCheck.",
+    "Outputs that show a secret (the same references as KIT-SEC-1: cross-stack and remote state values, locals followed, any HCL spelling) set `sensitive = true` as a literal; a `sensitive` flag given as a reference cannot be confirmed and is a violation that can be acknowledged. This covers every stack, including those without the Scalr constructs' own SensitiveOutputCheck.",
   rationale: "Plain outputs are printed by `terraform apply`, `terraform output` and CI logs, and exposed through remote state to every reader.",
   source: {
     title: "Terraform: output values, `sensitive`",
@@ -16,10 +18,20 @@ export const KIT_SEC_2: KitRule = {
   },
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
+    const ctx = secretContext(stack);
+    const raw = record(stack.json.output);
     for (const o of stack.outputs()) {
       if (o.sensitive) continue;
-      const secret = stack.findSecret(o.value);
-      if (secret) findings.push({ path: o.path, message: `output ${JSON.stringify(o.name)} shows ${secret}: set sensitive = true` });
+      const secret = findSecret(typeof o.value === "string" ? o.value : JSON.stringify(o.value) ?? "", ctx);
+      if (!secret) continue;
+      const flag = record(raw[o.name]).sensitive;
+      const unknown = (typeof flag === "string" && flag.includes("${")) || secret.includes(" could not be confirmed");
+      findings.push({
+        path: o.path,
+        message: unknown
+          ? `output ${JSON.stringify(o.name)} shows ${secret}${typeof flag === "string" ? `, and its sensitive flag (${flag}) could not be confirmed at synth time` : ""}: set sensitive = true, or acknowledge KIT-SEC-2 on it with a reason`
+          : `output ${JSON.stringify(o.name)} shows ${secret}: set sensitive = true`,
+      });
     }
     return findings;
   },

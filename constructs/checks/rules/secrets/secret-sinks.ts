@@ -1,0 +1,174 @@
+import { SENSITIVE_SCALR_ATTRIBUTES } from "../../../scalr/sensitive-outputs";
+import { SecretContext, decodedLiteral, findSecret } from "../../secrets";
+import { SynthesizedStack, isTrue, record } from "../../synthesized-stack";
+
+/** Whether an allow-listed sink takes a secret in a given block: yes, no, or only known at apply time. */
+export type SinkCondition = (body: Readonly<Record<string, unknown>>) => boolean | "unknown";
+
+/** An attribute meant to hold a secret: where the agent token may go. */
+export interface SecretSink {
+  /** Attribute paths, dot-separated, block indexes left out (`set_sensitive.value`, `manifest.stringData`). */
+  readonly attributes: readonly string[];
+  /** When the attributes are a secret sink. @default - always */
+  readonly when?: SinkCondition;
+  /** What makes the value unreadable to those who can read the block, when the condition is not literal. */
+  readonly condition?: string;
+  /** The provider's documentation of the attribute. */
+  readonly source: string;
+}
+
+/** A literal `type` of `SecureString`; unknown when the type is a reference. */
+const secureString: SinkCondition = (body) => (typeof body.type === "string" && body.type.includes("${") ? "unknown" : body.type === "SecureString");
+/** A literal `sensitive = true`; unknown when it is a reference. */
+const sensitiveFlag: SinkCondition = (body) => (typeof body.sensitive === "string" && body.sensitive.includes("${") ? "unknown" : isTrue(body.sensitive));
+/** A manifest of kind `Secret`; unknown when the kind is a reference. */
+const secretManifest: SinkCondition = (body) => {
+  const kind = record(body.manifest).kind;
+  return typeof kind === "string" && kind.includes("${") ? "unknown" : kind === "Secret";
+};
+
+const SCALR_SCHEMA = "providers/scalr/schema.json (attributes the Scalr provider marks sensitive): https://registry.terraform.io/providers/Scalr/scalr/latest/docs";
+
+/**
+ * The allow-list of KIT-SEC-1: per resource, data source (`data.<type>`) and provider
+ * (`provider.<name>`), the attributes meant to hold secrets. Every other string attribute of every
+ * block is a plaintext place for the agent token (state, plan output, describe calls, tags).
+ */
+export const SECRET_SINKS: Readonly<Record<string, readonly SecretSink[]>> = {
+  aws_secretsmanager_secret_version: [
+    { attributes: ["secret_string", "secret_binary", "secret_string_wo"], source: "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/secretsmanager_secret_version" },
+  ],
+  aws_ssm_parameter: [
+    {
+      attributes: ["value", "value_wo"],
+      when: secureString,
+      condition: 'type = "SecureString" (encrypted with KMS; a String or StringList parameter is plaintext)',
+      source: "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-securestring.html",
+    },
+  ],
+  scalr_variable: [
+    {
+      attributes: ["value"],
+      when: sensitiveFlag,
+      condition: "sensitive = true (a variable that is not sensitive is shown to everyone who can read the workspace, and in run logs)",
+      source: "https://registry.terraform.io/providers/Scalr/scalr/latest/docs/resources/variable",
+    },
+  ],
+  kubernetes_secret_v1: [{ attributes: ["data", "binary_data", "data_wo"], source: "https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs/resources/secret_v1" }],
+  kubernetes_secret: [{ attributes: ["data", "binary_data", "data_wo"], source: "https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs/resources/secret" }],
+  kubernetes_manifest: [
+    {
+      attributes: ["manifest.data", "manifest.stringData"],
+      when: secretManifest,
+      condition: 'manifest.kind = "Secret"',
+      source: "https://kubernetes.io/docs/concepts/configuration/secret/",
+    },
+  ],
+  helm_release: [{ attributes: ["set_sensitive.value", "set_wo.value"], source: "https://registry.terraform.io/providers/hashicorp/helm/latest/docs/resources/release#set_sensitive" }],
+  // Provider credentials: provider configuration is not written to state (only resource and data source attributes are).
+  "provider.aws": [{ attributes: ["access_key", "secret_key", "token"], source: "https://registry.terraform.io/providers/hashicorp/aws/latest/docs#argument-reference" }],
+  "provider.scalr": [{ attributes: ["token"], source: "https://registry.terraform.io/providers/Scalr/scalr/latest/docs#argument-reference" }],
+  "provider.kubernetes": [
+    { attributes: ["token", "password", "client_key", "exec.env"], source: "https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs#argument-reference" },
+  ],
+  "provider.helm": [
+    {
+      attributes: ["kubernetes.token", "kubernetes.password", "kubernetes.client_key", "kubernetes.exec.env", "registry.password", "registries.password"],
+      source: "https://registry.terraform.io/providers/hashicorp/helm/latest/docs#argument-reference",
+    },
+  ],
+  // The Scalr provider's own sensitive attributes (except scalr_variable.value, which is one only when the variable is sensitive).
+  ...Object.fromEntries(
+    Object.entries(SENSITIVE_SCALR_ATTRIBUTES)
+      .filter(([type]) => type !== "scalr_variable" && !type.startsWith("data."))
+      .map(([type, attributes]) => [type, [{ attributes, source: SCALR_SCHEMA }]]),
+  ),
+};
+
+/** Arguments that hold no value, only the names of other blocks (a whole-object reference there copies nothing). */
+const META_ARGUMENTS = new Set(["//", "depends_on", "lifecycle", "provider", "providers"]);
+
+/** One string of a block that shows a secret outside the allow-list, or where the allow-list cannot be confirmed. */
+export interface SecretLeak {
+  /** The attribute path, e.g. `tags.Owner`, `spec[0].template[0].spec[0].container[0].env[1].value`. */
+  readonly attribute: string;
+  /** What secret the string shows ({@link findSecret}). */
+  readonly secret: string;
+  /** Set when the attribute is an allow-listed sink only under a condition that is not known at synth time. */
+  readonly unconfirmed?: string;
+}
+
+/**
+ * The context {@link findSecret} uses for `stack`: its sensitive variables and locals, and its own
+ * blocks whose secrets depend on their arguments (SecureString parameters, Secret manifests, sensitive
+ * Scalr variables are already in SECRET_ATTRIBUTES).
+ */
+export function secretContext(stack: SynthesizedStack): SecretContext {
+  const resources = record(stack.json.resource);
+  const ssm = record(resources.aws_ssm_parameter);
+  const manifests = record(resources.kubernetes_manifest);
+  return {
+    sensitiveVariables: stack.sensitiveVariables,
+    locals: stack.locals,
+    secretBlock: (address) => {
+      const [type, name] = address.split(".");
+      if (type === "aws_ssm_parameter" && name && name in ssm) {
+        const s = secureString(record(ssm[name]));
+        return s === false ? undefined : { attributes: ["value"], unknown: s === "unknown" };
+      }
+      if (type === "kubernetes_manifest" && name && name in manifests) {
+        const s = secretManifest(record(manifests[name]));
+        return s === false ? undefined : { attributes: ["manifest.data", "manifest.stringData", "object.data", "object.stringData"], unknown: s === "unknown" };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The sinks of a block of `kind` (a resource type, `data.<type>` or `provider.<name>`). */
+function sinksOf(kind: string): readonly SecretSink[] {
+  return SECRET_SINKS[kind] ?? [];
+}
+
+/**
+ * Every string of `body` (a resource, data source or provider block) that shows a secret outside
+ * the allow-listed sinks of `kind`, with its attribute path. Strings without `${` hold no
+ * reference and are read only when they are base64 (decoded, gunzipped when gzip).
+ */
+export function secretLeaks(kind: string, body: Readonly<Record<string, unknown>>, ctx: SecretContext): SecretLeak[] {
+  const sinks = sinksOf(kind);
+  const leaks: SecretLeak[] = [];
+  const sinkAt = (plain: string): { sink: SecretSink; state: boolean | "unknown" } | undefined => {
+    for (const sink of sinks) {
+      if (!sink.attributes.some((a) => plain === a || plain.startsWith(`${a}.`))) continue;
+      return { sink, state: sink.when ? sink.when(body) : true };
+    }
+    return undefined;
+  };
+  const visit = (value: unknown, path: string, plain: string): void => {
+    if (typeof value === "string") {
+      let secret: string | undefined;
+      if (value.includes("${")) secret = findSecret(value, ctx);
+      else {
+        const decoded = decodedLiteral(value);
+        const inner = decoded === undefined ? undefined : findSecret(decoded, ctx);
+        if (inner) secret = `${inner} (base64-decoded)`;
+      }
+      if (!secret) return;
+      const at = sinkAt(plain);
+      if (at?.state === true) return;
+      leaks.push(at?.state === "unknown" ? { attribute: path, secret, unconfirmed: at.sink.condition ?? "its condition" } : { attribute: path, secret });
+      return;
+    }
+    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${path}[${i}]`, plain));
+    if (value === null || typeof value !== "object") return;
+    for (const [k, v] of Object.entries(value)) {
+      if (path === "" && META_ARGUMENTS.has(k)) continue;
+      // A map key (a tag's name, a label) is a place too.
+      if (k.includes("${")) visit(k, `${path === "" ? "" : `${path}.`}(key ${JSON.stringify(k.slice(0, 40))})`, "(key)");
+      visit(v, path === "" ? k : `${path}.${k}`, plain === "" ? k : `${plain}.${k}`);
+    }
+  };
+  visit(body, "", "");
+  return leaks;
+}
