@@ -7,8 +7,10 @@ import { KIT_ECS_1 } from "./ecs/fargate-stop-timeout";
 import { KIT_IAM_1 } from "./iam/iam-no-wildcard-actions";
 import { KIT_IAM_2 } from "./iam/iam-scoped-resources";
 import { KIT_IAM_3 } from "./iam/iam-trust-named-principals";
+import { KIT_IAM_4 } from "./iam/resource-policy-named-principals";
 import { KIT_K8S_1 } from "./kubernetes/k8s-metadata-service-blocked";
 import { KIT_K8S_2 } from "./kubernetes/k8s-non-root";
+import { KIT_K8S_3 } from "./kubernetes/k8s-pod-hardened";
 import { KIT_LAMBDA_1 } from "./lambda/lambda-concurrency-capped";
 import { KIT_LOG_1 } from "./logs/log-retention";
 import { KIT_NET_2 } from "./network/no-ingress";
@@ -32,10 +34,12 @@ export const KIT_RULES: readonly KitRule[] = [
   KIT_IAM_1,
   KIT_IAM_2,
   KIT_IAM_3,
+  KIT_IAM_4,
   KIT_LOG_1,
   KIT_API_1,
   KIT_LAMBDA_1,
   KIT_ECS_1,
   KIT_K8S_1,
   KIT_K8S_2,
+  KIT_K8S_3,
 ];

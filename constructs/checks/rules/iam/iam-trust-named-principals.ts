@@ -1,4 +1,4 @@
-import { iamStatements, unreadablePolicies, unreadablePolicyMessage } from "../../iam";
+import { iamStatements, unknownValuesMessage, unreadablePolicies, unreadablePolicyMessage } from "../../iam";
 import { KitRule, KitRuleFinding } from "../../rule";
 import { SynthesizedStack } from "../../synthesized-stack";
 
@@ -9,7 +9,7 @@ export const KIT_IAM_3: KitRule = {
   area: "iam",
   severity: "error",
   description:
-    'Trust policies (`aws_iam_role.assume_role_policy`, and `aws_iam_policy_document` statements with principals) do not Allow `"Principal": "*"` or `{"AWS": "*"}`; a trust policy that cannot be read at synth time (`Fn.jsonencode({…})`, `file(…)`) is a violation: its principals cannot be confirmed.',
+    'Trust policies (`aws_iam_role.assume_role_policy`, and `aws_iam_policy_document` statements with principals and no resources, composed documents included) do not Allow `"Principal": "*"`, `{"AWS": "*"}` or `NotPrincipal`; principals known only at apply time (a variable) and a trust policy that cannot be read at synth time (`Fn.jsonencode({…})`, `file(…)`) are violations: their principals cannot be confirmed.',
   rationale:
     "A role any AWS principal may assume hands the agent's permissions (its token secret, RunTask, PassRole) to every AWS account; conditions on such a statement are easy to get wrong and hard to review.",
   source: {
@@ -19,11 +19,12 @@ export const KIT_IAM_3: KitRule = {
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
     for (const p of unreadablePolicies(stack)) {
-      if (p.where.startsWith("aws_iam_role.assume_role_policy")) findings.push({ path: p.path, message: unreadablePolicyMessage(p, "KIT-IAM-3", "the trusted principals") });
+      if (p.trust !== false) findings.push({ path: p.path, message: unreadablePolicyMessage(p, "KIT-IAM-3", "the trusted principals") });
     }
     for (const s of iamStatements(stack)) {
-      if (s.effect !== "Allow" || !s.trust || !s.anyPrincipal) continue;
-      findings.push({ path: s.path, message: `${s.where} must name the principals it trusts, not any principal ("*"): name the service, account or role` });
+      if (s.effect !== "Allow" || !s.trust) continue;
+      if (s.anyPrincipal) findings.push({ path: s.path, message: `${s.where} must name the principals it trusts, not any principal ("*"): name the service, account or role` });
+      else if (s.unknownPrincipals.length > 0) findings.push({ path: s.path, message: unknownValuesMessage(s.where, s.unknownPrincipals, "KIT-IAM-3", "the trusted principals") });
     }
     return findings;
   },

@@ -42,7 +42,7 @@ describe("KIT-IAM-1 iam-no-wildcard-actions", () => {
       'KIT-IAM-1 stack/Policy: aws_iam_role_policy.policy Statement[0] ("All") must name its actions, not "s3:*"',
       "KIT-IAM-1 stack/Policy: aws_iam_role_policy.policy Statement[1] must not Allow with NotAction: it grants every other action",
       'KIT-IAM-1 stack/Doc: data.aws_iam_policy_document statement[0] must name its actions, not "*"',
-      "KIT-IAM-1 stack/Admin: aws_iam_role_policy_attachment must not attach arn:aws:iam::aws:policy/AdministratorAccess: it grants * actions",
+      "KIT-IAM-1 stack/Admin: aws_iam_role_policy_attachment.policy_arn must not attach arn:aws:iam::aws:policy/AdministratorAccess: AWS's AdministratorAccess grants wildcard actions",
     ]);
   });
 
@@ -55,7 +55,7 @@ describe("KIT-IAM-1 iam-no-wildcard-actions", () => {
         });
       }),
     ).toEqual([
-      "KIT-IAM-1 stack/Exclusive: aws_iam_role_policy_attachments_exclusive must not attach arn:aws-us-gov:iam::aws:policy/PowerUserAccess: it grants * actions",
+      "KIT-IAM-1 stack/Exclusive: aws_iam_role_policy_attachments_exclusive.policy_arns must not attach arn:aws-us-gov:iam::aws:policy/PowerUserAccess: AWS's PowerUserAccess grants wildcard actions",
     ]);
   });
 
@@ -75,7 +75,7 @@ describe("KIT-IAM-1 iam-no-wildcard-actions: unreadable policies", () => {
         new IamRolePolicy(stack, "Admin", { role: role(stack).id, policy: Fn.jsonencode({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) });
       }),
     ).toEqual([
-      "KIT-IAM-1 stack/Admin: aws_iam_role_policy.policy holds Fn.jsonencode(…) (HCL once synthesized), which cannot be read at synth time, so named actions cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-1",
+      "KIT-IAM-1 stack/Admin: aws_iam_role_policy.policy holds Fn.jsonencode(…) (HCL once synthesized), which cannot be read at synth time, so named actions cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-1 with a reason",
     ]);
   });
 });

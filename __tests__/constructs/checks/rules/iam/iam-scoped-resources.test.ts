@@ -55,7 +55,7 @@ describe("KIT-IAM-2 iam-scoped-resources: unreadable policies, wildcard ARNs, co
         new IamRolePolicy(stack, "Admin", { role: role(stack).id, policy: Fn.jsonencode({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) });
       }),
     ).toEqual([
-      "KIT-IAM-2 stack/Admin: aws_iam_role_policy.policy holds Fn.jsonencode(…) (HCL once synthesized), which cannot be read at synth time, so named resources cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-2",
+      "KIT-IAM-2 stack/Admin: aws_iam_role_policy.policy holds Fn.jsonencode(…) (HCL once synthesized), which cannot be read at synth time, so named resources cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-2 with a reason",
     ]);
   });
 
@@ -65,7 +65,7 @@ describe("KIT-IAM-2 iam-scoped-resources: unreadable policies, wildcard ARNs, co
         new IamRolePolicy(stack, "FromFile", { role: role(stack).id, policy: Fn.file("policy.json") });
       }),
     ).toEqual([
-      'KIT-IAM-2 stack/FromFile: aws_iam_role_policy.policy holds the expression ${file("policy.json")}, which cannot be read at synth time, so named resources cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-2',
+      'KIT-IAM-2 stack/FromFile: aws_iam_role_policy.policy holds the expression ${file("policy.json")}, which cannot be read at synth time, so named resources cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-2 with a reason',
     ]);
   });
 
@@ -89,8 +89,8 @@ describe("KIT-IAM-2 iam-scoped-resources: unreadable policies, wildcard ARNs, co
         new IamRolePolicy(stack, "AllBuckets", { role: r.id, policy: policy([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::*" }]) });
       }),
     ).toEqual([
-      'KIT-IAM-2 stack/AllBuckets: aws_iam_role_policy.policy Statement[0] must name its resources, not "arn:aws:s3:::*" (region, account and resource all wildcards: every resource of the type)',
-      'KIT-IAM-2 stack/AllSecrets: aws_iam_role_policy.policy Statement[0] must name its resources, not "arn:aws:secretsmanager:*:*:secret:*" (region, account and resource all wildcards: every resource of the type)',
+      'KIT-IAM-2 stack/AllBuckets: aws_iam_role_policy.policy Statement[0] must name its resources, not "arn:aws:s3:::*" (account and resource all wildcards: every resource of the type)',
+      'KIT-IAM-2 stack/AllSecrets: aws_iam_role_policy.policy Statement[0] must name its resources, not "arn:aws:secretsmanager:*:*:secret:*" (account and resource all wildcards: every resource of the type)',
     ]);
   });
 

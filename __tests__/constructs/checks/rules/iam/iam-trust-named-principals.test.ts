@@ -33,7 +33,7 @@ describe("KIT-IAM-3 iam-trust-named-principals", () => {
         role(stack, Fn.jsonencode({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] }));
       }),
     ).toEqual([
-      "KIT-IAM-3 stack/Role: aws_iam_role.assume_role_policy holds Fn.jsonencode(…) (HCL once synthesized), which cannot be read at synth time, so the trusted principals cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-3",
+      "KIT-IAM-3 stack/Role: aws_iam_role.assume_role_policy holds Fn.jsonencode(…) (HCL once synthesized), which cannot be read at synth time, so the trusted principals cannot be confirmed: write the document with terraformJson(…) or JSON.stringify(…) (or an aws_iam_policy_document), or acknowledge KIT-IAM-3 with a reason",
     ]);
   });
 
