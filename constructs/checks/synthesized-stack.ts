@@ -117,16 +117,143 @@ export function blocks(value: unknown): Record<string, unknown>[] {
   return value === undefined || value === null ? [] : [record(value)];
 }
 
-/** True for `true` and `"true"` (the AWS provider types some flags as strings). */
-export function isTrue(value: unknown): boolean {
-  return value === true || value === "true";
+/**
+ * What the tri-state readers ({@link boolOf}, {@link numberValueOf}) return for a value that is only
+ * known at apply time: a reference, a function call, any template other than one literal. A rule
+ * reports such a value as a violation that cannot be confirmed ({@link unconfirmed}), never as a pass.
+ */
+export const UNKNOWN = "unknown";
+/** The type of {@link UNKNOWN}. */
+export type Unknown = typeof UNKNOWN;
+
+/** The internal marker of {@link literalOf} (a symbol: a literal string "unknown" stays a string). */
+const UNKNOWN_VALUE: unique symbol = Symbol("unknown");
+
+/**
+ * `value` with a template that is one literal unwrapped (`"${true}"`, `"${ 1 }"`, `"${\"x\"}"`: in
+ * Terraform's JSON syntax a string that is a single interpolation is that value) and escapes
+ * resolved (`$${` and `%%{` are a literal `${` and `%{`); a private marker for any other template.
+ * Terraform JSON syntax: https://developer.hashicorp.com/terraform/language/syntax/json#expression-mapping
+ */
+function literalOf(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const unescaped = value.replace(/\$\$\{/g, "").replace(/%%\{/g, "");
+  if (!unescaped.includes("${") && !unescaped.includes("%{")) return value.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+  const single = /^\$\{~?\s*([^{}]*?)\s*~?\}$/s.exec(value);
+  if (single) {
+    const inner = single[1] ?? "";
+    if (inner === "true") return true;
+    if (inner === "false") return false;
+    if (inner === "null") return undefined;
+    if (/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(inner)) return Number(inner);
+    if (/^"([^"\\$%]|\\.)*"$/.test(inner)) {
+      try {
+        return JSON.parse(inner) as string;
+      } catch {
+        return UNKNOWN_VALUE;
+      }
+    }
+  }
+  return UNKNOWN_VALUE;
 }
 
-/** A number, from a number or a numeric string; undefined for references and anything else. */
+/** True when `value` is only known at apply time: a string with a reference, a call or a directive that is not one literal. */
+export function isUnknown(value: unknown): boolean {
+  return literalOf(value) === UNKNOWN_VALUE;
+}
+
+/** The literal string `value` is (templates of one literal unwrapped, escapes resolved), or undefined: not a string, or known only at apply. */
+export function stringOf(value: unknown): string | undefined {
+  const v = literalOf(value);
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * `value` as Terraform or the AWS provider reads a boolean: `true`/`false`; the strings
+ * `"true"`/`"false"` (Terraform converts exactly those to bool:
+ * https://developer.hashicorp.com/terraform/language/expressions/type-constraints#conversion-of-primitive-types);
+ * and the other strings Go's strconv.ParseBool accepts (`"1"`, `"t"`, `"T"`, `"TRUE"`, `"True"`
+ * and their false twins), which the provider's string-typed "nullable" booleans read, such as a
+ * launch template's `associate_public_ip_address` and `ebs.encrypted`
+ * (https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/types/nullable/bool.go,
+ * https://pkg.go.dev/strconv#ParseBool). Undefined when unset (absent or null); {@link UNKNOWN}
+ * for a value known only at apply time and for anything neither reads as a boolean.
+ */
+export function boolOf(value: unknown): boolean | Unknown | undefined {
+  const v = literalOf(value);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") {
+    if (["1", "t", "T", "TRUE", "true", "True"].includes(v)) return true;
+    if (["0", "f", "F", "FALSE", "false", "False"].includes(v)) return false;
+  }
+  return UNKNOWN;
+}
+
+/**
+ * True when Terraform or the provider reads `value` as true ({@link boolOf}): `true`, `"true"`,
+ * `"1"`, `"${true}"`, …. A value known only at apply time is not true: where that must not pass,
+ * use {@link boolOf} and report {@link UNKNOWN}.
+ */
+export function isTrue(value: unknown): boolean {
+  return boolOf(value) === true;
+}
+
+/**
+ * `value` as a number: a number, a string Terraform converts to one (a decimal representation,
+ * exponents included: https://developer.hashicorp.com/terraform/language/functions/tonumber), or a
+ * template of one literal (`"${0}"`). Undefined when unset; {@link UNKNOWN} for a value known only
+ * at apply time and for anything that is not a number.
+ */
+export function numberValueOf(value: unknown): number | Unknown | undefined {
+  const v = literalOf(value);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "number") return Number.isFinite(v) ? v : UNKNOWN;
+  if (typeof v === "string" && /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) return Number(v.trim());
+  return UNKNOWN;
+}
+
+/** A number, from a number or a numeric string ({@link numberValueOf}); undefined for references and anything else. */
 export function numberOf(value: unknown): number | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return undefined;
+  const n = numberValueOf(value);
+  return typeof n === "number" ? n : undefined;
+}
+
+/**
+ * The `dynamic "<name>"` blocks of a block body (cdktf writes iterators as `dynamic`): each one's
+ * `for_each` and `content`. Their number and values are known only at apply time unless `for_each`
+ * is a literal list or map.
+ */
+export function dynamicBlocks(body: Readonly<Record<string, unknown>>, name: string): { forEach: unknown; content: Record<string, unknown> }[] {
+  return blocks(record(body.dynamic)[name]).map((d) => ({ forEach: d.for_each, content: record(d.content) }));
+}
+
+/** True when a `dynamic` block `for_each` is literally empty (`[]`, `{}`): it makes no block. */
+export function isEmptyForEach(forEach: unknown): boolean {
+  return (Array.isArray(forEach) && forEach.length === 0) || (forEach !== null && typeof forEach === "object" && !Array.isArray(forEach) && Object.keys(forEach).length === 0);
+}
+
+/** `${type.name.attribute}` (whitespace allowed) as its parts, or undefined for anything else. */
+export function referenceOf(value: unknown): { readonly type: string; readonly name: string; readonly attribute: string } | undefined {
+  if (typeof value !== "string") return undefined;
+  const m = /^\$\{\s*([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([a-z_][a-z0-9_]*)\s*\}$/.exec(value);
+  return m ? { type: m[1] ?? "", name: m[2] ?? "", attribute: m[3] ?? "" } : undefined;
+}
+
+/** A value for a message: JSON, shortened past 80 characters. */
+export function describeValue(value: unknown): string {
+  const text = value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The message of a finding a rule cannot decide because a value is known only at apply time:
+ * `<what> cannot be confirmed at synth time (got <value>, known only at apply): …`. Rules report it
+ * as a violation (unknown values fail closed) that a user accepts with a reason.
+ */
+export function unconfirmed(ruleId: string, what: string, value?: unknown): string {
+  const got = value === undefined ? "" : ` (got ${describeValue(value)}, known only at apply)`;
+  return `${what} cannot be confirmed at synth time${got}: write a literal, or acknowledge ${ruleId} with a reason (KitChecks.acknowledge)`;
 }
 
 /** Text to search for references: strings as they are, everything else as JSON. */

@@ -1,2 +1,126 @@
-/** Resource types with `metadata_options`: what launches EC2 instances (read by the EC2 rules). */
-export const EC2_LAUNCH_TYPES = ["aws_launch_template", "aws_instance", "aws_launch_configuration"] as const;
+import { SynthesizedStack, TerraformBlock, blocks, dynamicBlocks, isEmptyForEach, isUnknown, referenceOf, stringOf } from "../../synthesized-stack";
+
+/**
+ * Resource types that carry an instance's own settings (`metadata_options`, volumes, public IP):
+ * what launches EC2 instances from arguments of the stack (read by the EC2 and network rules).
+ * `aws_spot_instance_request` takes every argument of `aws_instance`
+ * (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/spot_instance_request).
+ */
+export const EC2_LAUNCH_TYPES = ["aws_launch_template", "aws_instance", "aws_spot_instance_request", "aws_launch_configuration"] as const;
+
+/** Resource types that launch single instances and may take their settings from a launch template. */
+export const EC2_INSTANCE_TYPES = ["aws_instance", "aws_spot_instance_request"] as const;
+
+/**
+ * Where an instance resource gets an argument it leaves unset: `none` (AWS's or the AMI's default),
+ * `stack` (a launch template of this stack, which the rules check themselves), or a description of
+ * a launch template outside the stack, whose settings cannot be confirmed.
+ */
+export function instanceTemplate(stack: SynthesizedStack, body: Readonly<Record<string, unknown>>): "none" | "stack" | string {
+  const lt = body.launch_template;
+  if (lt === undefined || lt === null) return "none";
+  if (isUnknown(lt)) return `launch template ${JSON.stringify(lt)}`;
+  const spec = blocks(lt)[0] ?? {};
+  return templateIn(stack, spec.id ?? spec.launch_template_id, spec.name ?? spec.launch_template_name);
+}
+
+/**
+ * An instance resource's block argument `name` to judge: the block, `undefined` when unset (then the
+ * launch template or AWS's default applies: see {@link instanceTemplate}), or `unknown` when it is
+ * a reference or a non-empty `dynamic` block (known only at apply time).
+ */
+export function blockArgument(body: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> | undefined | "unknown" {
+  if (isUnknown(body[name])) return "unknown";
+  if (dynamicBlocks(body, name).some((d) => !isEmptyForEach(d.forEach))) return "unknown";
+  return blocks(body[name])[0];
+}
+
+/** Every static and dynamic block `name` of `body` (dynamic ones by their `content`), and whether any is dynamic or a reference. */
+export function allBlocks(body: Readonly<Record<string, unknown>>, name: string): { blocks: Record<string, unknown>[]; dynamic: boolean } {
+  const dynamic = dynamicBlocks(body, name).filter((d) => !isEmptyForEach(d.forEach));
+  return { blocks: [...(isUnknown(body[name]) ? [] : blocks(body[name])), ...dynamic.map((d) => d.content)], dynamic: dynamic.length > 0 || isUnknown(body[name]) };
+}
+
+/**
+ * A launch that takes its instance settings from outside the stack, or from a place that cannot set
+ * them: the EC2, network and volume rules report each as a violation they cannot confirm.
+ */
+export interface ExternalLaunch {
+  readonly block: TerraformBlock;
+  /** Where the settings come from, e.g. `launch template "lt-0abc" (not in this stack)`. */
+  readonly source: string;
+}
+
+/**
+ * Every launch of instances whose settings the stack does not hold: Auto Scaling groups, EC2 Fleets,
+ * Spot Fleets, EKS managed node groups and Batch compute environments that reference a launch
+ * template (or launch configuration) outside the stack; EKS node groups and Batch EC2 compute
+ * environments without a launch template, which launch from a template AWS generates
+ * (https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html: "When you don't provide a
+ * launch template, the Amazon EKS API creates one automatically with default values"); Spot Fleet
+ * `launch_specification`s (when `inlineSpotSpecifications`), which have no `metadata_options` argument
+ * (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/spot_fleet_request).
+ */
+export function externalLaunches(stack: SynthesizedStack, options: { inlineSpotSpecifications: boolean }): ExternalLaunch[] {
+  const out: ExternalLaunch[] = [];
+  const add = (block: TerraformBlock, source: string) => out.push({ block, source });
+  const template = (block: TerraformBlock, id: unknown, name: unknown) => {
+    const where = templateIn(stack, id, name);
+    if (where !== "stack") add(block, where);
+  };
+  for (const r of stack.resources("aws_autoscaling_group")) {
+    for (const lt of blocks(r.body.launch_template)) template(r, lt.id, lt.name);
+    for (const policy of blocks(r.body.mixed_instances_policy)) {
+      for (const lt of blocks(policy.launch_template)) {
+        for (const spec of blocks(lt.launch_template_specification)) template(r, spec.launch_template_id, spec.launch_template_name);
+        for (const o of blocks(lt.override)) for (const spec of blocks(o.launch_template_specification)) template(r, spec.launch_template_id, spec.launch_template_name);
+      }
+    }
+    const lc = r.body.launch_configuration;
+    if (lc !== undefined && lc !== null) {
+      const ref = referenceOf(lc);
+      const inStack = ref?.type === "aws_launch_configuration" && stack.resources("aws_launch_configuration").some((c) => c.name === ref.name);
+      const named = stringOf(lc) !== undefined && stack.resources("aws_launch_configuration").some((c) => stringOf(c.body.name) === stringOf(lc));
+      if (!inStack && !named) add(r, `launch configuration ${JSON.stringify(lc)} (not in this stack)`);
+    }
+  }
+  for (const r of stack.resources("aws_ec2_fleet", "aws_spot_fleet_request")) {
+    for (const config of blocks(r.body.launch_template_config)) {
+      for (const spec of blocks(config.launch_template_specification)) template(r, spec.launch_template_id ?? spec.id, spec.launch_template_name ?? spec.name);
+    }
+  }
+  if (options.inlineSpotSpecifications) {
+    for (const r of stack.resources("aws_spot_fleet_request")) {
+      blocks(r.body.launch_specification).forEach((_, i) => add(r, `launch_specification[${i}] (a Spot Fleet launch specification has no metadata options: use launch_template_config)`));
+    }
+  }
+  for (const r of stack.resources("aws_eks_node_group")) {
+    const lt = blocks(r.body.launch_template);
+    if (lt.length === 0) add(r, "the launch template EKS generates (no launch_template)");
+    for (const spec of lt) template(r, spec.id, spec.name);
+  }
+  for (const r of stack.resources("aws_batch_compute_environment")) {
+    for (const compute of blocks(r.body.compute_resources)) {
+      const type = stringOf(compute.type);
+      if (type === "FARGATE" || type === "FARGATE_SPOT") continue;
+      const lt = blocks(compute.launch_template);
+      if (lt.length === 0) add(r, "the default launch settings of AWS Batch (no compute_resources.launch_template)");
+      for (const spec of lt) template(r, spec.launch_template_id, spec.launch_template_name);
+    }
+  }
+  return out;
+}
+
+/** `stack` when `id`/`name` reference (or literally name) a launch template of the stack, else where the template is. */
+function templateIn(stack: SynthesizedStack, id: unknown, name: unknown): "stack" | string {
+  const templates = stack.resources("aws_launch_template");
+  for (const value of [id, name]) {
+    if (value === undefined || value === null) continue;
+    const ref = referenceOf(value);
+    if (ref?.type === "aws_launch_template" && templates.some((t) => t.name === ref.name)) return "stack";
+    const literal = stringOf(value);
+    if (literal !== undefined && templates.some((t) => stringOf(t.body.name) === literal)) return "stack";
+    return `launch template ${JSON.stringify(value)} (not in this stack)`;
+  }
+  return "a launch template the block does not name";
+}

@@ -1,14 +1,17 @@
 import { KitRule, KitRuleFinding } from "../../rule";
-import { SynthesizedStack, blocks, numberOf } from "../../synthesized-stack";
-import { EC2_LAUNCH_TYPES } from "./ec2-launch-types";
+import { SynthesizedStack, isUnknown, numberValueOf, stringOf, unconfirmed } from "../../synthesized-stack";
+import { EC2_INSTANCE_TYPES, EC2_LAUNCH_TYPES, blockArgument, externalLaunches, instanceTemplate } from "./ec2-launch-types";
+
+const ID = "KIT-EC2-2";
 
 /** KIT-EC2-2: the metadata service answers the instance only, not the containers on it. */
 export const KIT_EC2_2: KitRule = {
-  id: "KIT-EC2-2",
+  id: ID,
   name: "imds-hop-limit-1",
   area: "ec2",
   severity: "error",
-  description: "Launch templates, launch configurations and instances set `metadata_options.http_put_response_hop_limit = 1`.",
+  description:
+    "Launch templates, launch configurations, instances and spot instance requests set `metadata_options.http_put_response_hop_limit = 1` (numbers, numeric strings and `${1}` alike); an instance without `metadata_options` takes them from its launch template of the stack. Launches from templates outside the stack, the templates EKS or Batch generate, Spot Fleet `launch_specification`s and values known only at apply time are violations.",
   rationale:
     "With a hop limit above 1, IMDSv2 tokens reach containers on the instance: every run the agent starts in Docker could take the instance role's credentials. The AMI's default (2 on Amazon Linux 2023) applies when the limit is unset.",
   source: {
@@ -18,15 +21,33 @@ export const KIT_EC2_2: KitRule = {
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
     for (const r of stack.resources(...EC2_LAUNCH_TYPES)) {
-      const options = blocks(r.body.metadata_options)[0];
-      if (options?.http_endpoint === "disabled") continue;
-      const limit = options?.http_put_response_hop_limit;
-      if (numberOf(limit) !== 1) {
-        findings.push({
-          path: r.path,
-          message: `${r.type} must set metadata_options.http_put_response_hop_limit = 1 so containers cannot reach instance credentials (got ${limit === undefined ? "nothing: the AMI's default applies" : JSON.stringify(limit)})`,
-        });
+      const options = blockArgument(r.body, "metadata_options");
+      if (options === "unknown") {
+        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options", r.body.metadata_options ?? "a dynamic block")}` });
+        continue;
       }
+      if (options === undefined && (EC2_INSTANCE_TYPES as readonly string[]).includes(r.type)) {
+        const template = instanceTemplate(stack, r.body);
+        if (template === "stack") continue;
+        if (template !== "none") {
+          findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, `metadata_options.http_put_response_hop_limit of ${template}`)}` });
+          continue;
+        }
+      }
+      if (stringOf(options?.http_endpoint) === "disabled") continue;
+      const limit = options?.http_put_response_hop_limit;
+      if (numberValueOf(limit) === 1) continue;
+      if (isUnknown(limit)) {
+        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options.http_put_response_hop_limit", limit)}` });
+        continue;
+      }
+      findings.push({
+        path: r.path,
+        message: `${r.type} must set metadata_options.http_put_response_hop_limit = 1 so containers cannot reach instance credentials (got ${limit === undefined ? "nothing: the AMI's default applies" : JSON.stringify(limit)})`,
+      });
+    }
+    for (const e of externalLaunches(stack, { inlineSpotSpecifications: true })) {
+      findings.push({ path: e.block.path, message: `${e.block.type}: ${unconfirmed(ID, `metadata_options.http_put_response_hop_limit of ${e.source}`)}` });
     }
     return findings;
   },

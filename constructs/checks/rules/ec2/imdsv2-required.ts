@@ -1,14 +1,17 @@
 import { KitRule, KitRuleFinding } from "../../rule";
-import { SynthesizedStack, blocks } from "../../synthesized-stack";
-import { EC2_LAUNCH_TYPES } from "./ec2-launch-types";
+import { SynthesizedStack, isUnknown, stringOf, unconfirmed } from "../../synthesized-stack";
+import { EC2_INSTANCE_TYPES, EC2_LAUNCH_TYPES, blockArgument, externalLaunches, instanceTemplate } from "./ec2-launch-types";
+
+const ID = "KIT-EC2-1";
 
 /** KIT-EC2-1: instances require IMDSv2 (session tokens) or have no metadata service at all. */
 export const KIT_EC2_1: KitRule = {
-  id: "KIT-EC2-1",
+  id: ID,
   name: "imdsv2-required",
   area: "ec2",
   severity: "error",
-  description: "Launch templates, launch configurations and instances set `metadata_options.http_tokens = \"required\"` (or disable the metadata endpoint).",
+  description:
+    'Launch templates, launch configurations, instances and spot instance requests set `metadata_options.http_tokens = "required"` (or disable the metadata endpoint); an instance without `metadata_options` takes them from its launch template of the stack. Auto Scaling groups, EC2 Fleets, Spot Fleets, EKS node groups and Batch compute environments launch from launch templates of the stack: a template outside it, the template EKS or Batch generates, and Spot Fleet `launch_specification`s (no metadata options) are violations, as are values known only at apply time.',
   rationale:
     "IMDSv1 answers any GET request, so a server-side request forgery in a run (or a proxy that forwards it) hands out the instance role's credentials, which can read the pool token.",
   source: {
@@ -18,14 +21,33 @@ export const KIT_EC2_1: KitRule = {
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
     for (const r of stack.resources(...EC2_LAUNCH_TYPES)) {
-      const options = blocks(r.body.metadata_options)[0];
-      if (options?.http_endpoint === "disabled") continue;
-      if (options?.http_tokens !== "required") {
-        findings.push({
-          path: r.path,
-          message: `${r.type} must require IMDSv2: set metadata_options.http_tokens = "required" (got ${options?.http_tokens === undefined ? "nothing: AWS then allows IMDSv1" : JSON.stringify(options.http_tokens)})`,
-        });
+      const options = blockArgument(r.body, "metadata_options");
+      if (options === "unknown") {
+        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options", r.body.metadata_options ?? "a dynamic block")}` });
+        continue;
       }
+      if (options === undefined) {
+        const template = (EC2_INSTANCE_TYPES as readonly string[]).includes(r.type) ? instanceTemplate(stack, r.body) : "none";
+        if (template === "stack") continue;
+        if (template !== "none") {
+          findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, `metadata_options.http_tokens of ${template}`)}` });
+          continue;
+        }
+      }
+      if (stringOf(options?.http_endpoint) === "disabled") continue;
+      const tokens = options?.http_tokens;
+      if (stringOf(tokens) === "required") continue;
+      if (isUnknown(tokens)) {
+        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options.http_tokens", tokens)}` });
+        continue;
+      }
+      findings.push({
+        path: r.path,
+        message: `${r.type} must require IMDSv2: set metadata_options.http_tokens = "required" (got ${tokens === undefined ? "nothing: AWS then allows IMDSv1" : JSON.stringify(tokens)})`,
+      });
+    }
+    for (const e of externalLaunches(stack, { inlineSpotSpecifications: true })) {
+      findings.push({ path: e.block.path, message: `${e.block.type}: ${unconfirmed(ID, `metadata_options.http_tokens of ${e.source}`)}` });
     }
     return findings;
   },

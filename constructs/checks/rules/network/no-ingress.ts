@@ -1,14 +1,16 @@
 import { KitRule, KitRuleFinding } from "../../rule";
-import { SynthesizedStack, blocks } from "../../synthesized-stack";
+import { SynthesizedStack, blocks, dynamicBlocks, isEmptyForEach, isUnknown, stringOf, unconfirmed } from "../../synthesized-stack";
+
+const ID = "KIT-NET-2";
 
 /** KIT-NET-2: security groups accept no inbound traffic. */
 export const KIT_NET_2: KitRule = {
-  id: "KIT-NET-2",
+  id: ID,
   name: "no-ingress",
   area: "network",
   severity: "error",
   description:
-    "Security groups have no `ingress` rules: none inline, no `aws_security_group_rule` of type `ingress`, no `aws_vpc_security_group_ingress_rule`. Acknowledge a group that is not an agent's.",
+    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, and no EKS node group `remote_access` (it opens SSH). Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
   rationale: "Agents poll Scalr and need no inbound connection; SSM replaces SSH. Any open port is attack surface on a host that holds a pool token and cloud credentials.",
   source: {
     title: "Scalr: agent pools need network access to Scalr only, never the reverse",
@@ -16,15 +18,34 @@ export const KIT_NET_2: KitRule = {
   },
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
-    for (const r of stack.resources("aws_security_group")) {
+    // aws_default_security_group: Terraform removes every rule of the default group it adopts and
+    // adds only those declared (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_security_group).
+    for (const r of stack.resources("aws_security_group", "aws_default_security_group")) {
+      if (isUnknown(r.body.ingress)) {
+        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "ingress", r.body.ingress)}` });
+        continue;
+      }
       const ingress = blocks(r.body.ingress);
-      if (ingress.length > 0) findings.push({ path: r.path, message: `aws_security_group must have no ingress rules (has ${ingress.length}): agents only connect out` });
+      if (ingress.length > 0) findings.push({ path: r.path, message: `${r.type} must have no ingress rules (has ${ingress.length}): agents only connect out` });
+      const dynamic = dynamicBlocks(r.body, "ingress").filter((d) => !isEmptyForEach(d.forEach));
+      if (dynamic.length > 0) findings.push({ path: r.path, message: `${r.type} must have no ingress rules (has a dynamic "ingress" block): agents only connect out` });
     }
     for (const r of stack.resources("aws_security_group_rule")) {
-      if (r.body.type === "ingress") findings.push({ path: r.path, message: "aws_security_group_rule must not open ingress: agents only connect out" });
+      const type = stringOf(r.body.type);
+      if (type === "egress") continue;
+      if (type === "ingress") findings.push({ path: r.path, message: "aws_security_group_rule must not open ingress: agents only connect out" });
+      else if (isUnknown(r.body.type)) findings.push({ path: r.path, message: `aws_security_group_rule: ${unconfirmed(ID, 'type ("egress" or "ingress")', r.body.type)}` });
+      else findings.push({ path: r.path, message: `aws_security_group_rule must be of type "egress" (got ${JSON.stringify(r.body.type ?? null)})` });
     }
     for (const r of stack.resources("aws_vpc_security_group_ingress_rule")) {
       findings.push({ path: r.path, message: "aws_vpc_security_group_ingress_rule must not exist: agents only connect out" });
+    }
+    // remote_access opens port 22 on the nodes, to source_security_group_ids or, without them, to
+    // 0.0.0.0/0 (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_node_group#remote_access-configuration-block).
+    for (const r of stack.resources("aws_eks_node_group")) {
+      if (blocks(r.body.remote_access).length > 0 || isUnknown(r.body.remote_access)) {
+        findings.push({ path: r.path, message: "aws_eks_node_group must not set remote_access (it opens SSH ingress on the nodes): agents only connect out" });
+      }
     }
     return findings;
   },
