@@ -1,3 +1,4 @@
+import { findPodWeakenings } from "./pod-weakening";
 import { reservedEnvField } from "../settings/agent-settings";
 import { ValidationIssue, describeValue, fieldPath, isToken } from "../../core/validation";
 
@@ -75,6 +76,28 @@ export function checkExtraEnv(node: unknown, path: readonly PropertyKey[], fail:
       }
     }
   }
+}
+
+/**
+ * Extra values may not weaken the hardened pod: no privileged container, privilege escalation,
+ * added capability (but NET_BIND_SERVICE), host namespace or port, hostPath volume, container
+ * runtime socket, unmasked /proc, Unconfined seccomp/AppArmor profile, other SELinux type, and no
+ * root user (pod-weakening.ts lists them with their sources). HelmAgent refuses them: there is no
+ * acknowledgement in its props (docs/kubernetes.md, "extraValues"); a pod that really needs one is
+ * a release of its own, where KitChecks' KIT-K8S-2/KIT-K8S-3 ask for an acknowledgement with a reason.
+ */
+export function checkPodWeakening(extra: Record<string, unknown>, fail: FailField): void {
+  for (const w of findPodWeakenings(extra, isToken)) {
+    const field = fieldPath(["extraValues", ...w.path]);
+    if (w.unknown) fail(field, `must be a literal: ${w.what} known only at apply time cannot be confirmed to keep the hardened pod (HelmAgent refuses values that weaken it)`, "a Terraform reference");
+    else fail(field, `weakens the hardened pod (${w.what}): HelmAgent refuses it (see "extraValues" in docs/kubernetes.md)`, valueAtPath(extra, w.path));
+  }
+}
+
+function valueAtPath(values: unknown, path: readonly (string | number)[]): unknown {
+  let node = values;
+  for (const key of path) node = node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
 }
 
 /** A source that names a field of the options (`settings.image`, `allowMetadataService`). */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ImageParts, chartImage } from "./chart-image";
-import { checkConflicts, checkExtraEnv, checkPlainData, deepMerge, isPlainObject, RenderedValueSources } from "./extra-values";
+import { checkConflicts, checkExtraEnv, checkPlainData, checkPodWeakening, deepMerge, isPlainObject, RenderedValueSources } from "./extra-values";
 import { HelmValues, ParsedHelmValuesOptions } from "./helm-values-options";
 import { ResolvedAgentImage } from "../settings/agent-image";
 import { AgentSettings } from "../settings/agent-settings";
@@ -105,6 +105,11 @@ export class ValuesRenderer implements RenderedValueSources {
     parseOrThrow(chartValues, extra, { subject: this.subject, fieldPrefix: `${this.prefix}extraValues` });
     checkExtraEnv(extra, [], (field, message, value) => this.fail(field, message, value));
     checkConflicts(extra, [], this, (issue) => this.issues.push({ ...issue, field: `${this.prefix}${issue.field}` }));
+    // A weakening of a value the kit sets is reported once, as the conflict above.
+    const reported = new Set(this.issues.map((i) => i.field));
+    checkPodWeakening(extra, (field, message, value) => {
+      if (!reported.has(`${this.prefix}${field}`)) this.fail(field, message, value);
+    });
     this.throwIssues();
     return deepMerge(this.values, extra);
   }

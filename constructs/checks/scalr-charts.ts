@@ -1,6 +1,5 @@
-import { parse as parseYaml } from "yaml";
 import { AgentHelmChart } from "../../agent/k8s";
-import { tryDecodeTerraformJson } from "../../core/terraform-json";
+import { readTerraformDocument } from "./rules/api/terraform-document";
 import { SynthesizedStack, TerraformBlock, blocks, record } from "./synthesized-stack";
 
 /**
@@ -34,30 +33,101 @@ export interface ScalrChartRelease {
   readonly chart: AgentHelmChart;
   /** Chart defaults merged with every `values` document and `set` value, in Helm's order. */
   readonly values: Record<string, unknown>;
-  /** `values[i]` documents that could not be read at synth time (a reference, not YAML). */
-  readonly unreadable: readonly number[];
+  /**
+   * What could not be read at synth time, e.g. `values[0]` (a reference, not YAML), `values` (the
+   * whole list is a reference), `set[1].name`: the rules report the release rather than pass it.
+   */
+  readonly unreadable: readonly string[];
 }
 
-/** Every release of a Scalr agent chart (by chart name: `agent-local`, `agent-k8s`, `agent-job`). */
+/** A `helm_release` whose chart is known only at apply time: it may be one of Scalr's. */
+export interface UnknownChartRelease {
+  readonly release: TerraformBlock;
+  readonly chart: string;
+}
+
+const SCALR_CHARTS: readonly AgentHelmChart[] = ["agent-local", "agent-k8s", "agent-job"];
+
+/**
+ * The chart a `chart` argument names, by its name wherever the reference puts it: a name
+ * (`agent-local`), a repository alias (`scalr/agent-local`), an OCI reference
+ * (`oci://ghcr.io/scalr/charts/agent-local:0.6.5`, `…@sha256:…`), a packaged chart's URL or path
+ * (`https://…/agent-local-0.6.5.tgz`, `./charts/agent-local`). Undefined for a reference
+ * (`${var.chart}`), which cannot be named at synth time.
+ * Helm's chart references: https://helm.sh/docs/helm/helm_install/ ("There are six different ways
+ * you can express the chart you want to install"), the provider's `chart`:
+ * https://registry.terraform.io/providers/hashicorp/helm/latest/docs/resources/release#chart.
+ */
+export function chartNameOf(chart: unknown): string | undefined {
+  if (typeof chart !== "string" || /(^|[^$])\$\{/.test(chart)) return undefined;
+  let ref = chart.trim().replace(/[?#].*$/, "").replace(/\/+$/, "");
+  ref = ref.replace(/@sha256:[0-9a-f]+$/i, "");
+  let name = ref.split("/").pop() ?? "";
+  name = name.replace(/:[^:]*$/, ""); // an OCI tag
+  name = name.replace(/\.(tgz|tar\.gz)$/i, "").replace(/-v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$/, "");
+  return name.toLowerCase();
+}
+
+/** Every `helm_release` whose chart cannot be named at synth time (`chart = var.chart`). */
+export function unknownChartReleases(stack: SynthesizedStack): UnknownChartRelease[] {
+  return stack
+    .resources("helm_release")
+    .filter((r) => chartNameOf(r.body.chart) === undefined)
+    .map((release) => ({ release, chart: JSON.stringify(release.body.chart) ?? "nothing" }));
+}
+
+/** What a release whose chart is known only at apply time gets: it may be one of Scalr's agent charts. */
+export function unknownChartMessage(ruleId: string): string {
+  return `helm_release: its chart is known only at apply time, so it may be one of Scalr's agent charts whose values cannot be confirmed at synth time; name the chart literally, or (if it is not a Scalr agent chart) acknowledge ${ruleId} with a reason`;
+}
+
+/** Every release of a Scalr agent chart (`agent-local`, `agent-k8s`, `agent-job`, by name however referenced: {@link chartNameOf}). */
 export function scalrChartReleases(stack: SynthesizedStack): ScalrChartRelease[] {
   const out: ScalrChartRelease[] = [];
   for (const release of stack.resources("helm_release")) {
-    const chart = typeof release.body.chart === "string" ? release.body.chart.split("/").pop() : undefined;
-    if (chart !== "agent-local" && chart !== "agent-k8s" && chart !== "agent-job") continue;
-    let values = structuredClone(CHART_SECURITY_DEFAULTS[chart]);
-    const unreadable: number[] = [];
-    const docs = Array.isArray(release.body.values) ? release.body.values : [];
-    docs.forEach((doc, i) => {
-      const parsed = readValues(doc);
-      if (parsed === undefined) unreadable.push(i);
-      else values = deepMerge(values, parsed);
-    });
-    for (const s of [...blocks(release.body.set), ...blocks(release.body.set_sensitive)]) {
-      if (typeof s.name === "string") setPath(values, s.name, s.type === "string" ? s.value : scalar(s.value));
-    }
-    out.push({ release, chart, values, unreadable });
+    const chart = SCALR_CHARTS.find((c) => c === chartNameOf(release.body.chart));
+    if (chart === undefined) continue;
+    out.push({ release, chart, ...helmValuesOf(release.body, CHART_SECURITY_DEFAULTS[chart]) });
   }
   return out;
+}
+
+/**
+ * The values a `helm_release` gives its chart, in the provider's order: `values` documents merged
+ * one after the other, then `set`, `set_list` and `set_sensitive`
+ * (https://registry.terraform.io/providers/hashicorp/helm/latest/docs/resources/release#argument-reference).
+ */
+export function helmValuesOf(body: Readonly<Record<string, unknown>>, defaults: Record<string, unknown> = {}): { values: Record<string, unknown>; unreadable: string[] } {
+  let values = structuredClone(defaults);
+  const unreadable: string[] = [];
+  if (body.values !== undefined && body.values !== null && !Array.isArray(body.values)) unreadable.push("values");
+  const docs = Array.isArray(body.values) ? body.values : [];
+  docs.forEach((doc, i) => {
+    const parsed = readValues(doc);
+    if (parsed === undefined) unreadable.push(`values[${i}]`);
+    else values = deepMerge(values, parsed);
+  });
+  for (const field of ["set", "set_list", "set_sensitive"]) {
+    const raw = body[field];
+    if (raw === undefined || raw === null) continue;
+    if (typeof raw === "string") {
+      unreadable.push(field); // `set = var.sets`: known at apply
+      continue;
+    }
+    blocks(raw).forEach((s, i) => {
+      if (typeof s.name !== "string" || isReference(s.name)) {
+        unreadable.push(`${field}[${i}].name`);
+        return;
+      }
+      let value: unknown;
+      if (field === "set_list") value = s.value;
+      else if (typeof s.value !== "string") value = s.value;
+      else if (s.type === "string" || s.type === "literal") value = s.value;
+      else value = typedValue(s.value);
+      if (!setPath(values, s.name, value)) unreadable.push(`${field}[${i}].name`);
+    });
+  }
+  return { values, unreadable };
 }
 
 /** The value at a dotted path (`task.allowMetadataService`). */
@@ -72,34 +142,62 @@ export function booleanOf(value: unknown): unknown {
   return value === "true" ? true : value === "false" ? false : value;
 }
 
+/** A values path as Helm's `set` writes it: `extraVolumes[0].hostPath`. */
+export function valuesPath(path: readonly (string | number)[]): string {
+  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+}
+
+/** True for a value known only at apply time: a string with a `${…}` reference (not `$${`, a literal). */
+export function isReference(value: unknown): boolean {
+  return typeof value === "string" && (value.startsWith("<ref:") || /(^|[^$])\$\{/.test(value));
+}
+
+/** A values document: JSON, YAML with anchors and merge keys (YAML 1.1, as Helm reads it), or `${jsonencode/yamlencode({…})}`. */
 function readValues(doc: unknown): Record<string, unknown> | undefined {
-  if (typeof doc !== "string") return undefined;
-  const json = tryDecodeTerraformJson(doc);
-  if (json !== undefined) return record(json);
-  if (/^\$\{[^}]*\}$/.test(doc.trim())) return undefined;
-  try {
-    const parsed: unknown = parseYaml(doc);
-    return parsed === null || parsed === undefined ? {} : typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = readTerraformDocument(doc);
+  if (read === undefined) return undefined;
+  const parsed = read.value;
+  if (parsed === null || parsed === undefined) return {};
+  return typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
 }
 
-function scalar(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  if (value === "true" || value === "false") return value === "true";
-  return /^-?\d+$/.test(value) ? Number(value) : value;
+/**
+ * A `set` value of type `auto`, as Helm's strvals types it: `true`/`false` (any case) are booleans,
+ * `null` is null, integers are numbers, `{a,b}` is a list
+ * (https://github.com/helm/helm/blob/v3.16.0/pkg/strvals/parser.go, `typedVal`).
+ */
+function typedValue(value: string): unknown {
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === "true";
+  if (value.toLowerCase() === "null") return null;
+  if (/^\{.*\}$/s.test(value)) return value.slice(1, -1).split(",").map((v) => typedValue(v));
+  return /^-?[1-9]\d*$|^0$/.test(value) ? Number(value) : value;
 }
 
-/** Helm `--set` paths: dots separate keys, `\.` is a literal dot. */
-function setPath(values: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, "."));
-  let node = values;
-  for (const key of keys.slice(0, -1)) {
-    if (node[key] === null || typeof node[key] !== "object" || Array.isArray(node[key])) node[key] = {};
-    node = node[key] as Record<string, unknown>;
+/**
+ * Helm `--set` paths: dots separate keys, `\.` is a literal dot, `name[0]` an index. False when the
+ * path cannot be followed (a bad index).
+ */
+function setPath(values: Record<string, unknown>, path: string, value: unknown): boolean {
+  const keys: (string | number)[] = [];
+  for (const part of path.split(/(?<!\\)\./)) {
+    const m = /^(.*?)((\[\d+\])*)$/.exec(part.replace(/\\\./g, "."));
+    if (!m) return false;
+    if (m[1] !== "") keys.push(m[1] as string);
+    for (const index of (m[2] as string).match(/\d+/g) ?? []) keys.push(Number(index));
   }
-  node[keys[keys.length - 1] as string] = value;
+  if (keys.length === 0) return false;
+  let node: Record<string | number, unknown> = values;
+  keys.forEach((key, i) => {
+    if (i === keys.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const nextIsIndex = typeof keys[i + 1] === "number";
+    const current = node[key];
+    if (nextIsIndex ? !Array.isArray(current) : current === null || typeof current !== "object" || Array.isArray(current)) node[key] = nextIsIndex ? [] : {};
+    node = node[key] as Record<string | number, unknown>;
+  });
+  return true;
 }
 
 function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {

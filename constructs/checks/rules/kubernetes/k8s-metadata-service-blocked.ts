@@ -1,5 +1,5 @@
 import { KitRule, KitRuleFinding } from "../../rule";
-import { ScalrChartRelease, booleanOf, scalrChartReleases, valueAt } from "../../scalr-charts";
+import { ScalrChartRelease, booleanOf, isReference, scalrChartReleases, unknownChartMessage, unknownChartReleases, valueAt } from "../../scalr-charts";
 import { SynthesizedStack, TerraformBlock, blocks, record } from "../../synthesized-stack";
 
 /**
@@ -37,14 +37,17 @@ export const KIT_K8S_1: KitRule = {
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
     const policies = stack.resources("kubernetes_network_policy_v1", "kubernetes_network_policy");
+    for (const u of unknownChartReleases(stack)) findings.push({ path: u.release.path, message: unknownChartMessage("KIT-K8S-1") });
     for (const r of scalrChartReleases(stack)) {
       const { key, blocked, coversTasks } = BLOCKING[r.chart];
       if (r.unreadable.length > 0) {
-        findings.push({ path: r.release.path, message: `helm_release ${r.chart}: values[${r.unreadable.join(", ")}] cannot be read at synth time, so \`${key}: ${blocked}\` cannot be confirmed` });
+        findings.push({ path: r.release.path, message: `helm_release ${r.chart}: ${r.unreadable.join(", ")} cannot be read (a reference, a file or a template), so \`${key}: ${blocked}\` cannot be confirmed at synth time; write the values as YAML or JSON, or acknowledge KIT-K8S-1 with a reason` });
         continue;
       }
       const value = booleanOf(valueAt(r.values, key));
-      if (value !== blocked) {
+      if (isReference(value)) {
+        findings.push({ path: r.release.path, message: `helm_release ${r.chart}: \`${key}\` is known only at apply time, so \`${key}: ${blocked}\` cannot be confirmed at synth time; write it as a literal or acknowledge KIT-K8S-1 with a reason` });
+      } else if (value !== blocked) {
         findings.push({ path: r.release.path, message: `helm_release ${r.chart} must set \`${key}: ${blocked}\` so runs cannot reach the metadata service (got ${JSON.stringify(value) ?? "nothing"})` });
       } else if (!coversTasks && !taskPodsCovered(r, policies)) {
         findings.push({

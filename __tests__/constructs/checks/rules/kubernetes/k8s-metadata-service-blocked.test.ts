@@ -35,7 +35,7 @@ describe("KIT-K8S-1 k8s-metadata-service-blocked", () => {
 
   test("non-compliant: values that are only a reference cannot be confirmed", () => {
     expect(violations(KIT_K8S_1, (s) => new Release(s, "Release", { name: "a", chart: "agent-job", values: ["${var.values}"] }))).toEqual([
-      "KIT-K8S-1 stack/Release: helm_release agent-job: values[0] cannot be read at synth time, so `task.allowMetadataService: false` cannot be confirmed",
+      "KIT-K8S-1 stack/Release: helm_release agent-job: values[0] cannot be read (a reference, a file or a template), so `task.allowMetadataService: false` cannot be confirmed at synth time; write the values as YAML or JSON, or acknowledge KIT-K8S-1 with a reason",
     ]);
   });
 
