@@ -50,7 +50,10 @@ export function findPodWeakenings(values: unknown, isUnknown: (v: unknown) => bo
       node.forEach((v, i) => walk(v, [...path, i]));
       return;
     }
-    if (node === null || typeof node !== "object") return;
+    // A token given as an object (an IResolvable such as TerraformVariable.value, which has a
+    // `resolve` method) is a value known at apply time; its object graph leads back into the
+    // construct tree, so it is not walked.
+    if (node === null || typeof node !== "object" || typeof (node as { resolve?: unknown }).resolve === "function") return;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       const here = [...path, key];
       if (privileges) {
