@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redactSecrets } from "./redact";
 import { KitValidationError, ValidationContext, ValidationIssue, describeValue, parseIssues, shapeOf } from "./validation";
 
 /**
@@ -31,9 +32,12 @@ export class IssueCollector {
     this.found.push({ field: full, message, received: describeValue(received, full, options.sensitive) });
   }
 
-  /** Adds an issue as it is (its field already complete, its received value already rendered). */
+  /**
+   * Adds an issue (its field already complete, its received value already rendered). Its text is
+   * redacted by value (core/redact.ts): a caller that rendered a value itself cannot leak a credential.
+   */
   public addIssue(issue: ValidationIssue): void {
-    this.found.push(issue);
+    this.found.push({ field: redactSecrets(issue.field), message: redactSecrets(issue.message), received: redactSecrets(issue.received) });
   }
 
   /**

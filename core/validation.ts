@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
 import { z } from "zod";
+import { isSecretName, redactData, redactSecrets, rememberSecret, secretKind } from "./redact";
 
 /**
  * One problem with one field: where it is, what is wrong, and what was received.
@@ -28,10 +29,29 @@ export class KitValidationError extends Error {
   public readonly issues: readonly ValidationIssue[];
 
   public constructor(subject: string, issues: readonly ValidationIssue[]) {
-    super(issues.map((i) => formatIssue(subject, i)).join("\n"));
+    // Secrets are hidden by value here too, whoever built the issues: URL userinfo, anything that
+    // looks like a credential, text that came from a secret field (core/redact.ts).
+    const safeSubject = redactSecrets(subject);
+    const safe = issues.map((i) => ({ field: redactSecrets(i.field), message: redactSecrets(i.message), received: redactSecrets(i.received) }));
+    super(safe.map((i) => formatIssue(safeSubject, i)).join("\n"));
     this.name = "KitValidationError";
-    this.subject = subject;
-    this.issues = issues;
+    this.subject = safeSubject;
+    this.issues = safe;
+    // A subclass that sets its own message (a spec's `file:line: path: message` lines) is redacted too.
+    let message = this.message;
+    Object.defineProperty(this, "message", {
+      configurable: true,
+      enumerable: false,
+      get: () => message,
+      set: (text: unknown) => {
+        message = redactSecrets(String(text));
+      },
+    });
+  }
+
+  /** What `JSON.stringify` shows of the error: its name, subject, message and issues, all redacted. */
+  public toJSON(): { name: string; subject: string; message: string; issues: readonly ValidationIssue[] } {
+    return { name: this.name, subject: this.subject, message: this.message, issues: this.issues };
   }
 }
 
@@ -113,7 +133,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, ctx
 export function parseIssues<T extends z.ZodType>(schema: T, input: unknown, fieldPrefix = ""): { readonly data: z.output<T> | undefined; readonly issues: ValidationIssue[] } {
   const result = safeParse(schema, input, { reportInput: true, error: defaultMessage });
   if (result.success) return { data: result.data as z.output<T>, issues: [] };
-  return { data: undefined, issues: toIssues(result.error.issues, fieldPrefix) };
+  return { data: undefined, issues: toIssues(result.error.issues, fieldPrefix, [], input) };
 }
 
 /**
@@ -159,21 +179,36 @@ const SENSITIVE_NAME = /token|password|credential|apikey|secretvalue|privatekey|
 /** Whole field paths whose values are secrets (webhook header values). */
 const SENSITIVE_PATH = /headers?(\[\d+\])?\.value$/i;
 
-/** True when a field's value must never be echoed in a message. */
+/**
+ * True when a field's value must never be echoed in a message: its last name is the kit's name
+ * for a secret (`token`, `password`, …) or any common name for a credential (`awsSecretAccessKey`,
+ * `AWS_SECRET_ACCESS_KEY`, `clientSecret`, `connectionString`, …; see core/redact.ts).
+ */
 export function isSensitiveField(field: string): boolean {
   const last = field.split(/[.[\]"]+/).filter(Boolean).pop() ?? "";
-  return SENSITIVE_NAME.test(last) || SENSITIVE_PATH.test(field);
+  return SENSITIVE_NAME.test(last) || SENSITIVE_PATH.test(field) || isSecretName(last);
 }
 
-/** Renders a received value for a message; secrets are described, never shown. */
+/**
+ * Renders a received value for a message; secrets are described, never shown. A value is hidden
+ * when its field is sensitive (by name, or `sensitive` given) and, whatever the field, where it looks
+ * like a credential: a whole-value credential becomes `<redacted: looks like an AWS access key id>`,
+ * URL userinfo becomes `***`, and values under secret names inside objects are hidden.
+ */
 export function describeValue(value: unknown, field = "", sensitive = isSensitiveField(field)): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (isToken(value)) return "a Terraform reference";
   if (typeof value === "string") {
-    if (sensitive) return `a plain string of ${value.length} characters (value hidden)`;
-    return truncate(JSON.stringify(value));
+    if (sensitive) {
+      rememberSecret(value);
+      return `a plain string of ${value.length} characters (value hidden)`;
+    }
+    const kind = secretKind(value);
+    if (kind !== undefined) return `<redacted: ${kind.startsWith("value of") ? kind : `looks like ${kind}`}>`;
+    return truncate(JSON.stringify(redactSecrets(value)));
   }
+  if (sensitive && (typeof value === "number" || typeof value === "bigint")) return `a ${typeof value} (value hidden)`;
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
   if (typeof value === "boolean" || typeof value === "bigint") return String(value);
   if (typeof value === "function") return "a function";
@@ -182,9 +217,16 @@ export function describeValue(value: unknown, field = "", sensitive = isSensitiv
   const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   const ctor = proto?.constructor?.name;
   if (ctor && ctor !== "Object") return `an instance of ${ctor}`;
-  if (sensitive) return "an object (value hidden)";
+  if (sensitive) {
+    try {
+      redactData(value, () => true);
+    } catch {
+      // cyclic: nothing to remember
+    }
+    return "an object (value hidden)";
+  }
   try {
-    return truncate(JSON.stringify(value));
+    return truncate(JSON.stringify(redactData(value, (name) => isSensitiveField(name))));
   } catch {
     return "an object";
   }
@@ -232,7 +274,24 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string {
   }
 }
 
-function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: readonly PropertyKey[] = []): ValidationIssue[] {
+/**
+ * True when the value at `path` in `root` came from a field holding a secret: its name says so, or
+ * it is the `value` of an object marked `sensitive: true` (a Scalr variable, a webhook header).
+ */
+function sensitiveAt(root: unknown, path: readonly PropertyKey[], field: string): boolean {
+  if (isSensitiveField(field)) return true;
+  const last = path[path.length - 1];
+  if (last !== "value") return false;
+  let parent: unknown = root;
+  for (const seg of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== "object") return false;
+    parent = (parent as Record<PropertyKey, unknown>)[seg];
+  }
+  const flag = parent !== null && typeof parent === "object" ? (parent as { sensitive?: unknown }).sensitive : undefined;
+  return flag === true || flag === "true";
+}
+
+function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: readonly PropertyKey[] = [], root?: unknown): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
@@ -240,7 +299,7 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
       // A token-or-value union: report the value branch only.
       const branches = issue.errors.filter((b) => !b.some((i) => i.message === TOKEN_BRANCH));
       if (branches.length === 1 && branches[0]) {
-        out.push(...toIssues(branches[0], prefix, path));
+        out.push(...toIssues(branches[0], prefix, path, root));
         continue;
       }
     }
@@ -251,14 +310,14 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
         out.push({
           field: joinField(prefix, fieldPath([...path, key])),
           message: hint ? `is not a known field (did you mean \`${hint}\`?)` : "is not a known field",
-          received: describeValue((issue.input as Record<string, unknown> | undefined)?.[key], key),
+          received: describeValue((issue.input as Record<string, unknown> | undefined)?.[key], key, sensitiveAt(root, [...path, key], key)),
         });
       }
       continue;
     }
     const field = joinField(prefix, fieldPath(path));
     const message = field === "" && issue.code === "invalid_type" ? `must be ${article(issue.expected)}` : issue.message;
-    out.push({ field, message, received: describeValue(issue.input, field) });
+    out.push({ field, message, received: describeValue(issue.input, field, sensitiveAt(root, path, field)) });
   }
   return out;
 }

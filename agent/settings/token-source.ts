@@ -1,12 +1,58 @@
 import { ABSOLUTE_PATH, K8S_DNS_SUBDOMAIN, K8S_SECRET_KEY, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
-import { describeValue, fieldError, isToken } from "../../core/validation";
+import { redactSecrets } from "../../core/redact";
+import { KitValidationError, describeValue, fieldError, isToken } from "../../core/validation";
 
 /** Where an agent's pool token comes from. */
 export type AgentTokenSourceKind = "terraform" | "aws-secrets-manager" | "kubernetes-secret" | "file";
 
 const SECRET_ARN = SECRETS_MANAGER_SECRET_ARN;
 const K8S_NAME = K8S_DNS_SUBDOMAIN;
+
+/**
+ * How a wrong value given to a factory that takes a *reference* to a secret is shown. A string is
+ * echoed (redacted by value, like every message) when it has the shape of the reference asked for
+ * (it starts with `arn:` for an ARN, with `/`, `.` or `~` for a path) or reads like a short name
+ * (`scalr/token`, `Scalr_Token`: under 20 characters, not a mix of upper case, lower case and
+ * digits). Anything else may well be the secret itself, passed by mistake
+ * (`fromAwsSecretsManager(token)`): only its length and what is wrong with it are shown. Other types
+ * are described as usual.
+ */
+export function describeReferenceValue(value: unknown, looksLikeReference: (s: string) => boolean, whatIsWrong: (s: string) => string[] = () => []): string {
+  if (typeof value !== "string" || isToken(value)) return describeValue(value);
+  const randomLooking = value.length >= 12 && /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value);
+  if (looksLikeReference(value) || (value.length < 20 && !randomLooking)) return describeValue(redactSecrets(value));
+  const wrong = whatIsWrong(value);
+  return `a string of ${value.length} characters${wrong.length > 0 ? ` that ${wrong.join(", ")}` : ""} (value hidden: it may be the secret itself)`;
+}
+
+/** What makes `s` not a Kubernetes object name, without quoting it. */
+function k8sNameProblems(s: string): string[] {
+  const out: string[] = [];
+  if (s.length === 0) return ["is empty"];
+  if (s.length > 253) out.push("is longer than 253 characters");
+  if (/[A-Z]/.test(s)) out.push("has uppercase letters");
+  if (/[^A-Za-z0-9.-]/.test(s)) out.push("has characters other than letters, digits, '-' and '.'");
+  if (/^[^a-z0-9]|[^a-z0-9]$/i.test(s)) out.push("does not start and end with a letter or digit");
+  return out;
+}
+
+/** What makes `s` not a Secret key, without quoting it. */
+function secretKeyProblems(s: string): string[] {
+  if (s.length === 0) return ["is empty"];
+  const out: string[] = [];
+  if (s.length > 253) out.push("is longer than 253 characters");
+  if (/[^A-Za-z0-9._-]/.test(s)) out.push("has characters other than letters, digits, '-', '_' and '.'");
+  return out.length > 0 ? out : ["is not a valid key"];
+}
+
+/** What makes `s` not an absolute path without whitespace, without quoting it. */
+function pathProblems(s: string): string[] {
+  const out: string[] = [];
+  if (!s.startsWith("/")) out.push("does not start with '/'");
+  if (/\s/.test(s)) out.push("has whitespace");
+  return out;
+}
 
 /**
  * A typed reference to an agent pool token, never the token itself: secrets enter the configuration only as references.
@@ -43,7 +89,11 @@ export class AgentTokenSource {
     const ctx = { subject: "AgentTokenSource.fromAwsSecretsManager" };
     const issues = new IssueCollector(ctx);
     if (!isToken(secretArn) && (typeof secretArn !== "string" || !SECRET_ARN.test(secretArn))) {
-      issues.add("secretArn", "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", secretArn);
+      issues.addIssue({
+        field: "secretArn",
+        message: "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+        received: describeReferenceValue(secretArn, (s) => s.startsWith("arn:"), (s) => (s.startsWith("arn:") ? [] : ["does not start with arn:"])),
+      });
     }
     if (options.jsonKey !== undefined && (typeof options.jsonKey !== "string" || options.jsonKey.length === 0)) {
       issues.add("jsonKey", "must be a non-empty string", options.jsonKey);
@@ -57,10 +107,14 @@ export class AgentTokenSource {
     const ctx = { subject: "AgentTokenSource.fromKubernetesSecret" };
     const issues = new IssueCollector(ctx);
     if (!isToken(name) && (typeof name !== "string" || name.length > 253 || !K8S_NAME.test(name))) {
-      issues.add("name", "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)", name);
+      issues.addIssue({
+        field: "name",
+        message: "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)",
+        received: describeReferenceValue(name, () => false, k8sNameProblems),
+      });
     }
     if (!isToken(key) && (typeof key !== "string" || !K8S_SECRET_KEY.test(key))) {
-      issues.add("key", "must be a Secret key (letters, digits, '-', '_', '.')", key);
+      issues.addIssue({ field: "key", message: "must be a Secret key (letters, digits, '-', '_', '.')", received: describeReferenceValue(key, () => false, secretKeyProblems) });
     }
     issues.throwIfAny();
     return new AgentTokenSource("kubernetes-secret", { secretName: name, secretKey: key });
@@ -69,7 +123,10 @@ export class AgentTokenSource {
   /** A file on the agent's host that something else (e.g. a boot script) fills with the token. */
   public static fromFile(path: string): AgentTokenSource {
     if (typeof path !== "string" || !ABSOLUTE_PATH.test(path)) {
-      throw fieldError({ subject: "AgentTokenSource.fromFile" }, "path", "must be an absolute path without whitespace", path);
+      const looksLikePath = (s: string) => /^[/.~]/.test(s) && !/\s/.test(s.trim());
+      throw new KitValidationError("AgentTokenSource.fromFile", [
+        { field: "path", message: "must be an absolute path without whitespace", received: describeReferenceValue(path, looksLikePath, pathProblems) },
+      ]);
     }
     return new AgentTokenSource("file", { path });
   }
