@@ -5,6 +5,7 @@
  * far as its valid fields go, and a check is skipped when a field it reads is invalid.
  */
 import { z } from "zod";
+import { redactSecrets } from "../core/redact";
 import { KitValidationError, parseIssues, shapeOf } from "../core/validation";
 import { SpecPath, SpecSource, segmentsOf } from "./spec-source";
 import { SpecIssue, SpecValidationError } from "./spec-validation-error";
@@ -114,7 +115,8 @@ export class SpecIssues {
 
   private push(path: SpecPath, message: string): void {
     this.foundPaths.push(path);
-    this.found.push(this.source.issue(path, message));
+    // Messages quote spec values (a pool named by mistake with a token): redacted by value.
+    this.found.push(this.source.issue(path, redactSecrets(message)));
   }
 }
 

@@ -309,7 +309,7 @@ describe("secret messages: vending-machine spec validation", () => {
   // prints. Its message, string form, JSON and `issues` are redacted (KitValidationError); the list is
   // not until vending-machine/spec-issues.ts passes each message through `redactSecrets`. Flip to
   // `test` when it does.
-  test.failing("KNOWN GAP: the same, in the spec error's `specIssues` (printed by validate)", () => {
+  test("the same, in the spec error's `specIssues` (printed by validate)", () => {
     specCorpus(true);
   });
 
@@ -341,7 +341,7 @@ describe("secret messages: vending-machine spec validation", () => {
 
   // KNOWN GAP, the same as above: a canary given where a name is referred to is quoted by the
   // cross-checks ("no pool named …") and printed from `specIssues` unredacted.
-  test.failing("KNOWN GAP: the validate command line prints no canary given as a reference by name", () => {
+  test("the validate command line prints no canary given as a reference by name", () => {
     const leaks = cliLeaks({
       "a pool reference": ["environments", 0, "workspaces", 0, "agentPool"],
       "a VCS provider reference": ["environments", 0, "workspaces", 0, "vcs", "provider"],
@@ -372,7 +372,7 @@ describe("secret messages: KitChecks violations", () => {
   // KNOWN GAP (fix outside this file): a KitChecks rule quotes the attribute value it judged
   // (`(got "…")`, constructs/checks/synthesized-stack.ts describeValue), unredacted. Flip to `test`
   // when that describeValue (or KitChecks' report) passes its text through `redactSecrets`.
-  test.failing("KNOWN GAP: a canary in an attribute a rule judges is not quoted in the violation", () => {
+  test("a canary in an attribute a rule judges is not quoted in the violation", () => {
     const leaks: string[] = [];
     for (const c of CANARIES) {
       const stack = new TerraformStack(Testing.app(), "stack");

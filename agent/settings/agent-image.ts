@@ -2,6 +2,7 @@ import { z } from "zod";
 import { K8S_DNS_SUBDOMAIN, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
 import { describeValue, isToken, strictProps, tokenOr } from "../../core/validation";
+import { describeReferenceValue } from "./token-source";
 
 /** How a runtime authenticates to the registry it pulls the agent image from. */
 export type ImagePullCredentialsKind = "aws-secrets-manager" | "kubernetes-secret";
@@ -21,7 +22,12 @@ export class ImagePullCredentials {
   public static fromAwsSecretsManager(secretArn: string): ImagePullCredentials {
     const issues = new IssueCollector({ subject: "ImagePullCredentials.fromAwsSecretsManager" });
     if (!isToken(secretArn) && (typeof secretArn !== "string" || !SECRETS_MANAGER_SECRET_ARN.test(secretArn))) {
-      issues.add("secretArn", "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", secretArn);
+      // A registry password given by mistake must not be echoed: only a value shaped like the reference is quoted.
+      issues.addIssue({
+        field: "secretArn",
+        message: "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+        received: describeReferenceValue(secretArn, (s) => s.startsWith("arn:"), (s) => (s.startsWith("arn:") ? [] : ["does not start with arn:"])),
+      });
     }
     issues.throwIfAny();
     return new ImagePullCredentials("aws-secrets-manager", secretArn);
@@ -31,7 +37,11 @@ export class ImagePullCredentials {
   public static fromKubernetesSecret(name: string): ImagePullCredentials {
     const issues = new IssueCollector({ subject: "ImagePullCredentials.fromKubernetesSecret" });
     if (!isToken(name) && (typeof name !== "string" || name.length > 253 || !K8S_DNS_SUBDOMAIN.test(name))) {
-      issues.add("name", "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)", name);
+      issues.addIssue({
+        field: "name",
+        message: "must be a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)",
+        received: describeReferenceValue(name, () => false),
+      });
     }
     issues.throwIfAny();
     return new ImagePullCredentials("kubernetes-secret", name);

@@ -1,4 +1,5 @@
 import { Annotations, TerraformStack } from "cdktf";
+import { redactSecrets } from "../../core/redact";
 import { Construct, IConstruct, IValidation } from "constructs";
 import { z } from "zod";
 import { ConstructState, handOverResolved } from "../../core/cdktf-internals";
@@ -216,7 +217,9 @@ export class KitChecks implements IValidation {
           continue;
         }
         const severity = this.options.severity?.[rule.id] ?? rule.severity;
-        violations.push({ ruleId: rule.id, severity, path: finding.path, message: finding.message, line: `${rule.id} ${finding.path}: ${finding.message}` });
+        // Rules quote attribute values: a secret in a judged attribute is redacted by value.
+        const message = redactSecrets(finding.message);
+        violations.push({ ruleId: rule.id, severity, path: finding.path, message, line: `${rule.id} ${finding.path}: ${message}` });
       }
     }
     const report = {

@@ -1,4 +1,5 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
+import { redactSecrets } from "../../core/redact";
 import { IConstruct } from "constructs";
 import { findSecret } from "./secrets";
 
@@ -242,7 +243,8 @@ export function referenceOf(value: unknown): { readonly type: string; readonly n
 
 /** A value for a message: JSON, shortened past 80 characters. */
 export function describeValue(value: unknown): string {
-  const text = value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value));
+  // Redacted before it is shortened: a cut credential would no longer be recognised.
+  const text = value === undefined ? "nothing" : redactSecrets(JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -43,7 +43,13 @@ describe("KitChecks", () => {
     // Nothing else in the area folders but the rules and what they share.
     const ruleFiles = fs.readdirSync(sources, { recursive: true, encoding: "utf8" }).filter((f) => f.includes(path.sep) && f.endsWith(".ts"));
     const shared = ruleFiles.filter((f) => !KIT_RULES.some((r) => f === path.join(r.area, `${r.name}.ts`)));
-    expect(shared.sort()).toEqual([path.join("ec2", "ec2-launch-types.ts"), path.join("iam", "star-resource-actions.ts")]);
+    expect(shared.sort()).toEqual([
+      path.join("api", "openapi.ts"),
+      path.join("api", "terraform-document.ts"),
+      path.join("ec2", "ec2-launch-types.ts"),
+      path.join("iam", "star-resource-actions.ts"),
+      path.join("secrets", "secret-sinks.ts"),
+    ]);
   });
 
   test("KitChecks.rules is the one rule list, grouped by area in id order", () => {
@@ -59,12 +65,14 @@ describe("KitChecks", () => {
       "KIT-IAM-1",
       "KIT-IAM-2",
       "KIT-IAM-3",
+      "KIT-IAM-4",
       "KIT-LOG-1",
       "KIT-API-1",
       "KIT-LAMBDA-1",
       "KIT-ECS-1",
       "KIT-K8S-1",
       "KIT-K8S-2",
+      "KIT-K8S-3",
     ]);
   });
 
@@ -235,7 +243,7 @@ describe("KitChecks.acknowledge", () => {
 
   test("fails when the rule id is unknown", () => {
     expect(messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-3", "a reason long enough"))).toMatch(
-      /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-K8S-2, got: "KIT-NET-3"$/,
+      /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-K8S-3, got: "KIT-NET-3"$/,
     );
   });
 
