@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
-import { ConstructState, constructStateSlots, handOverResolved, resolveTokens } from "../../core/cdktf-internals";
+import { Construct } from "constructs";
+import { ConstructState, constructStateSlots, handOverResolved, onStackSynthesis, resolveTokens } from "../../core/cdktf-internals";
 
 // Pins the CDKTF behaviour the kit relies on beyond its public API: if an upgrade changes any of
 // it, these tests fail here rather than a construct failing somewhere else.
@@ -39,6 +40,26 @@ describe("cdktf internals the kit relies on", () => {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
     expect(calls).toBeGreaterThan(0);
+  });
+
+  test("onStackSynthesis calls back at synth with the stack's folder in the output directory", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-internals-"));
+    try {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, "written");
+      new TerraformOutput(stack, "out", { value: "v" });
+      const seen: string[] = [];
+      onStackSynthesis(new Construct(stack, "Writer"), (dir) => {
+        seen.push(dir);
+        fs.writeFileSync(path.join(dir, "extra.txt"), "x");
+      });
+      app.synth();
+      expect(seen).toEqual([path.join(outdir, "stacks", "written")]);
+      expect(fs.readFileSync(path.join(outdir, "stacks", "written", "extra.txt"), "utf8")).toBe("x");
+      expect(fs.existsSync(path.join(outdir, "stacks", "written", "cdk.tf.json"))).toBe(true);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test("ConstructState keeps a value per construct and lists its slot by name", () => {
