@@ -111,6 +111,18 @@ describe("the built package", () => {
     expect(fs.existsSync(declared(tv.replace("*", "workspace")))).toBe(true);
   });
 
+  test("npm pack ships the built code, the docs, the changelog and the licence, and nothing of the repository's tooling", () => {
+    // --ignore-scripts: the file list without the build (prepack cleans dist/ and builds it; CI's
+    // platform-repo check inspects that tarball's dist/).
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    const outsideDist = files.filter((f) => !f.startsWith("dist/")).sort();
+    const docs = fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+    const adrs = fs.readdirSync(path.join(ROOT, "docs", "decisions")).map((f) => `docs/decisions/${f}`);
+    expect(outsideDist).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "bin/cdktf-scalr-kit.js", "bin/register-ts.js", ...docs, ...adrs, "package.json"].sort());
+    expect(files.filter((f) => /(^|\/)(__tests__|examples|bench|scripts)\//.test(f) || f.endsWith(".test.js"))).toEqual([]);
+  });
+
   test("peers are caret ranges the tests cover: the devDependencies are the highest tested, check:peers the lowest", () => {
     expect(pkg.peerDependencies).toEqual({
       cdktf: "^0.21.0",

@@ -17,6 +17,15 @@ if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -e "$TF_CLI_CONFIG_FILE" ]; then expo
 cd "$ROOT"
 TARBALL="$WORK/$(npm pack --silent --pack-destination "$WORK" | tail -n 1)"
 echo "packed $(basename "$TARBALL")"
+# The tarball holds the freshly built entry and no leftovers of older builds (prepack cleans dist/).
+CONTENTS="$(tar -tzf "$TARBALL")"
+for f in package/dist/index.js package/dist/index.d.ts package/LICENSE package/CHANGELOG.md; do
+  grep -qx "$f" <<<"$CONTENTS" || { echo "error: $f is missing from the tarball" >&2; exit 1; }
+done
+if grep -E '^package/dist/.*\.js$' <<<"$CONTENTS" | sed 's|^package/dist/||; s|\.js$|.ts|' | while read -r src; do [ -f "$ROOT/$src" ] || { echo "stale: dist/${src%.ts}.js has no source $src" >&2; echo x; }; done | grep -q x; then
+  echo "error: the tarball holds compiled files without a source (an unclean dist/)" >&2
+  exit 1
+fi
 
 # 1. The kit with cdktf and constructs only.
 mkdir "$WORK/bare" && cd "$WORK/bare"
