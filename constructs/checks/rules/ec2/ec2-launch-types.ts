@@ -1,4 +1,5 @@
-import { SynthesizedStack, TerraformBlock, blocks, dynamicBlocks, isEmptyForEach, isUnknown, referenceOf, stringOf } from "../../synthesized-stack";
+import { KitRuleFinding } from "../../rule";
+import { SynthesizedStack, TerraformBlock, blocks, dynamicBlocks, isEmptyForEach, isUnknown, referenceOf, stringOf, unconfirmed } from "../../synthesized-stack";
 
 /**
  * Resource types that carry an instance's own settings (`metadata_options`, volumes, public IP):
@@ -123,4 +124,47 @@ function templateIn(stack: SynthesizedStack, id: unknown, name: unknown): "stack
     return `launch template ${JSON.stringify(value)} (not in this stack)`;
   }
   return "a launch template the block does not name";
+}
+
+/**
+ * The findings of a rule about one `metadata_options` argument (KIT-EC2-1 `http_tokens`, KIT-EC2-2
+ * `http_put_response_hop_limit`) over every launch resource of the stack. `judge` returns `true`
+ * for a compliant value, or the message of the violation. Options that are a dynamic block or a
+ * reference, an instance whose launch template is not in the stack, an argument known only at apply
+ * time, and launches from templates outside the stack are reported as unconfirmed; an instance
+ * without options that uses a template of the stack is judged at the template; a disabled metadata
+ * endpoint complies.
+ */
+export function checkMetadataOption(
+  stack: SynthesizedStack,
+  ruleId: string,
+  argument: string,
+  judge: (block: TerraformBlock, value: unknown) => true | string,
+): KitRuleFinding[] {
+  const what = `metadata_options.${argument}`;
+  const findings: KitRuleFinding[] = [];
+  for (const r of stack.resources(...EC2_LAUNCH_TYPES)) {
+    const options = blockArgument(r.body, "metadata_options");
+    if (options === "unknown") {
+      findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ruleId, "metadata_options", r.body.metadata_options ?? "a dynamic block")}` });
+      continue;
+    }
+    if (options === undefined && (EC2_INSTANCE_TYPES as readonly string[]).includes(r.type)) {
+      const template = instanceTemplate(stack, r.body);
+      if (template === "stack") continue;
+      if (template !== "none") {
+        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ruleId, `${what} of ${template}`)}` });
+        continue;
+      }
+    }
+    if (stringOf(options?.http_endpoint) === "disabled") continue;
+    const value = options?.[argument];
+    const verdict = judge(r, value);
+    if (verdict === true) continue;
+    findings.push({ path: r.path, message: isUnknown(value) ? `${r.type}: ${unconfirmed(ruleId, what, value)}` : verdict });
+  }
+  for (const e of externalLaunches(stack, { inlineSpotSpecifications: true })) {
+    findings.push({ path: e.block.path, message: `${e.block.type}: ${unconfirmed(ruleId, `${what} of ${e.source}`)}` });
+  }
+  return findings;
 }

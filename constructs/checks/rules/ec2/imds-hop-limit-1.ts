@@ -1,6 +1,6 @@
 import { KitRule, KitRuleFinding } from "../../rule";
-import { SynthesizedStack, isUnknown, numberValueOf, stringOf, unconfirmed } from "../../synthesized-stack";
-import { EC2_INSTANCE_TYPES, EC2_LAUNCH_TYPES, blockArgument, externalLaunches, instanceTemplate } from "./ec2-launch-types";
+import { SynthesizedStack, numberValueOf } from "../../synthesized-stack";
+import { checkMetadataOption } from "./ec2-launch-types";
 
 const ID = "KIT-EC2-2";
 
@@ -19,36 +19,10 @@ export const KIT_EC2_2: KitRule = {
     url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html",
   },
   check(stack: SynthesizedStack): KitRuleFinding[] {
-    const findings: KitRuleFinding[] = [];
-    for (const r of stack.resources(...EC2_LAUNCH_TYPES)) {
-      const options = blockArgument(r.body, "metadata_options");
-      if (options === "unknown") {
-        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options", r.body.metadata_options ?? "a dynamic block")}` });
-        continue;
-      }
-      if (options === undefined && (EC2_INSTANCE_TYPES as readonly string[]).includes(r.type)) {
-        const template = instanceTemplate(stack, r.body);
-        if (template === "stack") continue;
-        if (template !== "none") {
-          findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, `metadata_options.http_put_response_hop_limit of ${template}`)}` });
-          continue;
-        }
-      }
-      if (stringOf(options?.http_endpoint) === "disabled") continue;
-      const limit = options?.http_put_response_hop_limit;
-      if (numberValueOf(limit) === 1) continue;
-      if (isUnknown(limit)) {
-        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options.http_put_response_hop_limit", limit)}` });
-        continue;
-      }
-      findings.push({
-        path: r.path,
-        message: `${r.type} must set metadata_options.http_put_response_hop_limit = 1 so containers cannot reach instance credentials (got ${limit === undefined ? "nothing: the AMI's default applies" : JSON.stringify(limit)})`,
-      });
-    }
-    for (const e of externalLaunches(stack, { inlineSpotSpecifications: true })) {
-      findings.push({ path: e.block.path, message: `${e.block.type}: ${unconfirmed(ID, `metadata_options.http_put_response_hop_limit of ${e.source}`)}` });
-    }
-    return findings;
+    return checkMetadataOption(stack, ID, "http_put_response_hop_limit", (r, limit) =>
+      numberValueOf(limit) === 1
+        ? true
+        : `${r.type} must set metadata_options.http_put_response_hop_limit = 1 so containers cannot reach instance credentials (got ${limit === undefined ? "nothing: the AMI's default applies" : JSON.stringify(limit)})`,
+    );
   },
 };

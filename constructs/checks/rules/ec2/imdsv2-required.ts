@@ -1,6 +1,6 @@
 import { KitRule, KitRuleFinding } from "../../rule";
-import { SynthesizedStack, isUnknown, stringOf, unconfirmed } from "../../synthesized-stack";
-import { EC2_INSTANCE_TYPES, EC2_LAUNCH_TYPES, blockArgument, externalLaunches, instanceTemplate } from "./ec2-launch-types";
+import { SynthesizedStack, stringOf } from "../../synthesized-stack";
+import { checkMetadataOption } from "./ec2-launch-types";
 
 const ID = "KIT-EC2-1";
 
@@ -19,36 +19,10 @@ export const KIT_EC2_1: KitRule = {
     url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html",
   },
   check(stack: SynthesizedStack): KitRuleFinding[] {
-    const findings: KitRuleFinding[] = [];
-    for (const r of stack.resources(...EC2_LAUNCH_TYPES)) {
-      const options = blockArgument(r.body, "metadata_options");
-      if (options === "unknown") {
-        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options", r.body.metadata_options ?? "a dynamic block")}` });
-        continue;
-      }
-      if (options === undefined) {
-        const template = (EC2_INSTANCE_TYPES as readonly string[]).includes(r.type) ? instanceTemplate(stack, r.body) : "none";
-        if (template === "stack") continue;
-        if (template !== "none") {
-          findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, `metadata_options.http_tokens of ${template}`)}` });
-          continue;
-        }
-      }
-      if (stringOf(options?.http_endpoint) === "disabled") continue;
-      const tokens = options?.http_tokens;
-      if (stringOf(tokens) === "required") continue;
-      if (isUnknown(tokens)) {
-        findings.push({ path: r.path, message: `${r.type}: ${unconfirmed(ID, "metadata_options.http_tokens", tokens)}` });
-        continue;
-      }
-      findings.push({
-        path: r.path,
-        message: `${r.type} must require IMDSv2: set metadata_options.http_tokens = "required" (got ${tokens === undefined ? "nothing: AWS then allows IMDSv1" : JSON.stringify(tokens)})`,
-      });
-    }
-    for (const e of externalLaunches(stack, { inlineSpotSpecifications: true })) {
-      findings.push({ path: e.block.path, message: `${e.block.type}: ${unconfirmed(ID, `metadata_options.http_tokens of ${e.source}`)}` });
-    }
-    return findings;
+    return checkMetadataOption(stack, ID, "http_tokens", (r, tokens) =>
+      stringOf(tokens) === "required"
+        ? true
+        : `${r.type} must require IMDSv2: set metadata_options.http_tokens = "required" (got ${tokens === undefined ? "nothing: AWS then allows IMDSv1" : JSON.stringify(tokens)})`,
+    );
   },
 };
