@@ -8,7 +8,6 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
-import { IConstruct } from "constructs";
 import { KitChecks } from "../../constructs/checks/kit-checks";
 import { KIT_SEC_1 } from "../../constructs/checks/rules/secrets/no-secret-in-plain-configuration";
 import { KIT_SEC_2 } from "../../constructs/checks/rules/secrets/no-secret-in-plain-output";
@@ -17,6 +16,7 @@ import { readSpecText } from "../../vending-machine/spec-source";
 import { SpecValidationError } from "../../vending-machine/spec-validation-error";
 import { validateVendingMachineSpec } from "../../vending-machine/validate";
 import { VendingMachineStack } from "../../vending-machine/vending-machine-stack";
+import { warningsOf } from "../support/annotations";
 
 function problems(text: string): string[] {
   try {
@@ -30,14 +30,6 @@ function problems(text: string): string[] {
 
 function build(text: string, app: App = Testing.app()): VendingMachineStack {
   return new VendingMachineStack(app, "vending-machine", { spec: readSpecText(text, "spec.yaml") });
-}
-
-function warningsOf(root: IConstruct): string[] {
-  return root.node
-    .findAll()
-    .flatMap((c) => c.node.metadata)
-    .filter((m) => m.type === "@cdktf/warn")
-    .map((m) => String(m.data));
 }
 
 function json(stack: TerraformStack): any {

@@ -1,5 +1,4 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
-import { IConstruct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
@@ -11,6 +10,7 @@ import { KitChecks } from "../../../constructs/checks/kit-checks";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { decodeTerraformJson } from "../../support/terraform-json";
+import { warningsOf } from "../../support/annotations";
 
 // What a first real deployment on ECS needs right (issue 12): the local driver's concurrency,
 // settings the local driver ignores, registry credentials and Docker Hub's anonymous pull limit,
@@ -27,14 +27,6 @@ function newStack(): TerraformStack {
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   new ScalrProvider(stack, "scalr", {});
   return stack;
-}
-
-function warningsOf(root: IConstruct): string[] {
-  return root.node
-    .findAll()
-    .flatMap((c) => c.node.metadata)
-    .filter((m) => m.type === "@cdktf/warn")
-    .map((m) => String(m.data));
 }
 
 const only = (json: any, type: string): any => {

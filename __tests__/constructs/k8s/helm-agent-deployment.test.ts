@@ -1,5 +1,4 @@
 import { TerraformStack, Testing } from "cdktf";
-import { IConstruct } from "constructs";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
@@ -9,6 +8,7 @@ import { ScalrProvider } from "../../../providers/scalr/generated/providers/scal
 import { messageOf } from "../../support/errors";
 import { decodeTerraformJson } from "../../support/terraform-json";
 import { k8sAgentExample } from "../../../examples/k8s-agent/main";
+import { warningsOf } from "../../support/annotations";
 
 const SCALR_URL = "https://acme.scalr.io";
 
@@ -24,14 +24,6 @@ function synth(stack: TerraformStack): Record<string, any> {
 
 function releases(json: Record<string, any>): any[] {
   return Object.values<any>(json.resource.helm_release);
-}
-
-function warningsOf(root: IConstruct): string[] {
-  return root.node
-    .findAll()
-    .flatMap((c) => c.node.metadata)
-    .filter((m) => m.type === "@cdktf/warn")
-    .map((m) => String(m.data));
 }
 
 describe("HelmAgent: a shared namespace, whatever the declaration order", () => {

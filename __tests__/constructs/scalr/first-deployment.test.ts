@@ -4,7 +4,6 @@
  * characters, literal text that Terraform would evaluate, and OpenTofu hooks that call `terraform`.
  */
 import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { IConstruct } from "constructs";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
 import { Environment } from "../../../constructs/scalr/environment";
 import { PolicyGroup } from "../../../constructs/scalr/policy-group";
@@ -14,19 +13,12 @@ import { Variable } from "../../../constructs/scalr/variable";
 import { Workspace } from "../../../constructs/scalr/workspace";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
+import { warningsOf } from "../../support/annotations";
 
 function newStack(app: App = Testing.app(), id = "stack"): TerraformStack {
   const stack = new TerraformStack(app, id);
   new ScalrProvider(stack, "scalr", {});
   return stack;
-}
-
-function warningsOf(root: IConstruct): string[] {
-  return root.node
-    .findAll()
-    .flatMap((c) => c.node.metadata)
-    .filter((m) => m.type === "@cdktf/warn")
-    .map((m) => String(m.data));
 }
 
 function resources(stack: TerraformStack, type: string): any[] {
