@@ -164,6 +164,8 @@ export {
 } from "./constructs/ecs";
 
 // Kubernetes agents: Scalr's Helm charts, pinned and hardened.
+// Queue-driven autoscaling of an agent fleet (EcsAgentService today).
+export { AGENT_AUTOSCALER_IDS, AgentAutoscaler, type AgentAutoscalerPolicy, type AgentAutoscalerProps, type AgentAutoscalerToken } from "./constructs";
 export { HelmAgent, type HelmAgentProps, type HelmAgentSettings } from "./constructs/k8s";
 
 // KitChecks: the kit's security and reliability rules at synth time, and acknowledged exceptions.

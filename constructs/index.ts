@@ -1,3 +1,4 @@
+export * from "./autoscaling";
 export * from "./checks";
 export * from "./ecs";
 export * from "./k8s";

@@ -20,6 +20,7 @@ import { Tag } from "../../constructs/scalr/tag";
 import { Variable } from "../../constructs/scalr/variable";
 import { Workspace } from "../../constructs/scalr/workspace";
 import { VmAgentFleet } from "../../constructs/vm/vm-agent-fleet";
+import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscaling/agent-autoscaler";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
 export const CORPUS = { seed: 20260731, runs: 40 } as const;
@@ -203,6 +204,22 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
       settings: { scalrUrl: "https://example.scalr.io", token: asmToken(), concurrency: 2, proxy: { http: "http://proxy.corp:3128" } },
     }),
     run: construct(VmAgentFleet),
+  },
+  {
+    name: "AgentAutoscaler",
+    baseline: () => ({
+      pool: "apool-v0o1example",
+      scalrUrl: "https://example.scalr.io",
+      scalrToken: { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr-autoscaler-AbCdEf" },
+      policy: { min: 0, max: 4, minIdle: 1 },
+      scheduleExpression: "rate(2 minutes)",
+    }),
+    // The service it drives is built beside it; the corpus mutates the autoscaler's own props.
+    run: (input) => {
+      const stack = freshStack();
+      const service = new EcsAgentService(stack, "Agents", { name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io", token: asmToken() } });
+      return new AgentAutoscaler(stack, "Subject", { ...(input as unknown as AgentAutoscalerProps), service });
+    },
   },
 ];
 

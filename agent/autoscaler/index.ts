@@ -1,6 +1,6 @@
 // The autoscaler's runtime (runs in Lambda; imports nothing of CDKTF). `./handler` builds the
-// scheduled handler from injected transports; the Lambda entry that wires the real ones comes with
-// the constructs (docs/autoscaling.md, "What is next").
+// scheduled handler from injected transports; `./lambda` is the Lambda entry that wires the real
+// ones (bundled by constructs/autoscaling, not re-exported here: importing it builds the handler).
 export * from "./aws";
 export * from "./config";
 export * from "./decision";

@@ -1,0 +1,208 @@
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AGENT_AUTOSCALER_IDS, AgentAutoscaler, AgentAutoscalerProps } from "../../../constructs/autoscaling";
+import { KitChecks } from "../../../constructs/checks";
+import { EcsAgentService } from "../../../constructs/ecs/ecs-agent-service";
+import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
+import { messageOf } from "../../support/errors";
+import { decodeTerraformJson } from "../../support/terraform-json";
+
+const SCALR_URL = "https://acme.scalr.io";
+const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr-autoscaler-AbCdEf";
+const NET = { vpcId: "vpc-0abc1234", subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"] };
+
+function newStack(): { stack: TerraformStack; pool: AgentPool; service: EcsAgentService } {
+  const stack = new TerraformStack(Testing.app(), "stack");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  new ScalrProvider(stack, "scalr", {});
+  const pool = new AgentPool(stack, "Pool", { name: "ecs-agents" });
+  const service = new EcsAgentService(stack, "Agents", { name: "scalr-agents", pool, settings: { scalrUrl: SCALR_URL }, ...NET });
+  return { stack, pool, service };
+}
+
+function build(over: Partial<AgentAutoscalerProps> = {}) {
+  const s = newStack();
+  const autoscaler = new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, service: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over });
+  return { ...s, autoscaler, json: JSON.parse(Testing.synth(s.stack)) };
+}
+
+const all = (json: any, type: string): any[] => Object.values<any>(json.resource[type] ?? {});
+const only = (json: any, type: string): any => {
+  const xs = all(json, type);
+  expect(xs).toHaveLength(1);
+  return xs[0];
+};
+const logGroup = (json: any, name: string): any => all(json, "aws_cloudwatch_log_group").find((g) => g.name === name);
+/** A reference as the decoded policy document shows it. */
+const ref = (type: string, id: string, attr: string) => expect.stringMatching(new RegExp(`^<ref:${type}\\.${id}_[0-9A-F]+\\.${attr}>$`));
+const statements = (json: any, name: string): any[] => decodeTerraformJson(all(json, "aws_iam_role_policy").find((p) => p.name === name).policy).Statement;
+
+describe("AgentAutoscaler on an EcsAgentService", () => {
+  const { json } = build();
+
+  test("a bundled Lambda: Node.js 22 on arm64, one decision at a time, its log group created first with retention", () => {
+    const fn = only(json, "aws_lambda_function");
+    expect(fn).toMatchObject({ function_name: "scalr-agents-autoscaler", runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", reserved_concurrent_executions: 1, timeout: 60 });
+    expect(fn.filename).toMatch(/^assets\/Autoscaler_Code_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
+    const logs = logGroup(json, "/aws/lambda/scalr-agents-autoscaler");
+    expect(logs).toEqual(expect.objectContaining({ name: "/aws/lambda/scalr-agents-autoscaler", retention_in_days: 30 }));
+    expect(fn.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.Autoscaler_LogGroup_/)]);
+  });
+
+  test("the environment is what agent/autoscaler/config.ts reads: the pool, this service and cluster, the secret's ARN (never the token), the policy with defaults", () => {
+    const vars = only(json, "aws_lambda_function").environment.variables;
+    expect(Object.keys(vars).sort()).toEqual(["AGENT_CONCURRENCY", "ECS_CLUSTER", "PROTECT_BUSY_UNITS", "SCALING_POLICY", "SCALR_AGENT_POOL_ID", "SCALR_TOKEN_SECRET_ARN", "SCALR_URL", "TARGET_KIND", "TARGET_NAME"]);
+    expect(vars).toMatchObject({
+      SCALR_URL,
+      SCALR_TOKEN_SECRET_ARN: SECRET_ARN,
+      SCALR_AGENT_POOL_ID: expect.stringMatching(/^\$\{scalr_agent_pool\.Pool_[0-9A-F]+\.id\}$/),
+      TARGET_KIND: "ecs",
+      TARGET_NAME: expect.stringMatching(/^\$\{aws_ecs_service\.Agents_[0-9A-F]+\.name\}$/),
+      ECS_CLUSTER: expect.stringMatching(/^\$\{aws_ecs_cluster\.Agents_Cluster_[0-9A-F]+\.name\}$/),
+      AGENT_CONCURRENCY: "1",
+      PROTECT_BUSY_UNITS: "true",
+    });
+    expect(JSON.parse(vars.SCALING_POLICY)).toEqual({ min: 0, max: 10, minIdle: 0, timeZone: "UTC", schedules: [], cooldownOutSeconds: 60, cooldownInSeconds: 600, maxStepOut: 10, maxStepIn: 1 });
+  });
+
+  test("an EventBridge rule invokes it every minute; the permission is for that rule only", () => {
+    const rule = only(json, "aws_cloudwatch_event_rule");
+    expect(rule.schedule_expression).toBe("rate(1 minute)");
+    expect(only(json, "aws_cloudwatch_event_target")).toMatchObject({ rule: expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\.Autoscaler_Schedule_[0-9A-F]+\.name\}$/), arn: expect.stringMatching(/^\$\{aws_lambda_function\.Autoscaler_Function_[0-9A-F]+\.arn\}$/) });
+    expect(only(json, "aws_lambda_permission")).toMatchObject({ principal: "events.amazonaws.com", action: "lambda:InvokeFunction", source_arn: expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\.Autoscaler_Schedule_[0-9A-F]+\.arn\}$/) });
+  });
+
+  test("the role may act on this service, its cluster's tasks, the token secret and its log group only", () => {
+    const st = statements(json, "scale-agent-service");
+    const service = ref("aws_ecs_service", "Agents", "arn");
+    expect(st).toEqual([
+      { Sid: "ScaleTheService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: [service] },
+      { Sid: "ListServiceTasks", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: { ArnEquals: { "ecs:cluster": ref("aws_ecs_cluster", "Agents_Cluster", "arn") } } },
+      {
+        Sid: "ProtectBusyTasks",
+        Effect: "Allow",
+        Action: ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+        Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:ecs:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:task\/\$\{aws_ecs_cluster\.Agents_Cluster_[0-9A-F]+\.name\}\/\*$/)],
+      },
+      { Sid: "ReadScalrToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [SECRET_ARN] },
+      { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Autoscaler_LogGroup_[0-9A-F]+\.arn\}:\*$/)] },
+    ]);
+    const trust = decodeTerraformJson(all(json, "aws_iam_role").find((r) => r.name === "scalr-agents-autoscaler").assume_role_policy);
+    expect(trust.Statement).toEqual([expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" })]);
+  });
+
+  test("the service's desired count becomes the autoscaler's: Terraform ignores it", () => {
+    expect(only(json, "aws_ecs_service").lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+  });
+
+  test("construct ids are the documented ones", () => {
+    const { autoscaler } = build();
+    const ids = autoscaler.node.children.map((c) => c.node.id).sort();
+    const documented = Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret"));
+    expect(ids).toEqual([...documented].sort());
+  });
+
+  test("a secret name without its random suffix is granted with the suffix pattern", () => {
+    const { json: j } = build({ scalrToken: { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/autoscaler" } });
+    expect(statements(j, "scale-agent-service").find((s) => s.Sid === "ReadScalrToken").Resource).toEqual(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr/autoscaler-??????"]);
+  });
+
+  test("a token given as a Terraform reference is stored in a secret the construct creates; the role reads only that one", () => {
+    const s = newStack();
+    const token = new TerraformVariable(s.stack, "scalr_autoscaler_token", { type: "string", sensitive: true });
+    const a = new AgentAutoscaler(s.stack, "Autoscaler", { pool: "apool-v0o1example", service: s.service, scalrUrl: SCALR_URL, scalrToken: { value: token.stringValue }, policy: { min: 1, max: 3 } });
+    expect(a.tokenSecret).toBeDefined();
+    const j = JSON.parse(Testing.synth(s.stack));
+    const versions = all(j, "aws_secretsmanager_secret_version").filter((v) => /Autoscaler_TokenSecret/.test(v.secret_id));
+    expect(versions).toEqual([expect.objectContaining({ secret_string: "${var.scalr_autoscaler_token}" })]);
+    const vars = all(j, "aws_lambda_function")[0].environment.variables;
+    expect(vars.SCALR_TOKEN_SECRET_ARN).toMatch(/^\$\{aws_secretsmanager_secret\.Autoscaler_TokenSecret_[0-9A-F]+\.arn\}$/);
+    expect(vars.SCALR_AGENT_POOL_ID).toBe("apool-v0o1example");
+    expect(JSON.stringify(vars)).not.toContain("var.scalr_autoscaler_token");
+    expect(statements(j, "scale-agent-service").find((st) => st.Sid === "ReadScalrToken").Resource).toEqual([ref("aws_secretsmanager_secret", "Autoscaler_TokenSecret", "arn")]);
+  });
+
+  test("options reach the resources: schedule, concurrency, protection, name, retention, policy", () => {
+    const { json: j } = build({
+      scheduleExpression: "rate(2 minutes)",
+      agentConcurrency: 3,
+      protectBusyUnits: false,
+      name: "fleet-scaler",
+      logRetentionDays: 7,
+      policy: { min: 0, max: 8, timeZone: "Europe/Berlin", schedules: [{ days: ["Mon", "Fri"], start: "08:00", end: "18:00", min: 2, minIdle: 1 }] },
+    });
+    expect(only(j, "aws_cloudwatch_event_rule").schedule_expression).toBe("rate(2 minutes)");
+    const fn = only(j, "aws_lambda_function");
+    expect(fn.function_name).toBe("fleet-scaler");
+    expect(fn.environment.variables).toMatchObject({ AGENT_CONCURRENCY: "3", PROTECT_BUSY_UNITS: "false" });
+    expect(JSON.parse(fn.environment.variables.SCALING_POLICY)).toMatchObject({ timeZone: "Europe/Berlin", schedules: [{ days: ["Mon", "Fri"], start: "08:00", end: "18:00", min: 2, minIdle: 1 }] });
+    expect(logGroup(j, "/aws/lambda/fleet-scaler")).toMatchObject({ retention_in_days: 7 });
+  });
+});
+
+describe("KitChecks over a stack with the autoscaler", () => {
+  test("every rule passes with no acknowledgement", () => {
+    const s = newStack();
+    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, service: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 } });
+    const checks = KitChecks.of(s.stack);
+    expect(() => Testing.synth(s.stack, true)).not.toThrow();
+    const report = checks.report();
+    expect(report.violations).toEqual([]);
+    expect(report.acknowledged).toEqual([]);
+  });
+
+  test("also with the token stored from a sensitive variable", () => {
+    const s = newStack();
+    const token = new TerraformVariable(s.stack, "scalr_autoscaler_token", { type: "string", sensitive: true });
+    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, service: s.service, scalrUrl: SCALR_URL, scalrToken: { value: token.stringValue }, policy: { min: 0, max: 10 } });
+    const checks = KitChecks.of(s.stack);
+    expect(() => Testing.synth(s.stack, true)).not.toThrow();
+    expect(checks.report().violations).toEqual([]);
+  });
+});
+
+describe("AgentAutoscaler rejects bad input, naming the construct path and the field", () => {
+  const attempt = (over: Record<string, unknown>, serviceOver: Record<string, unknown> = {}) => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    const pool = new AgentPool(stack, "Pool", { name: "ecs-agents" });
+    const service = new EcsAgentService(stack, "Agents", { name: "scalr-agents", pool, settings: { scalrUrl: SCALR_URL }, ...NET, ...serviceOver });
+    return messageOf(() => new AgentAutoscaler(stack, "Autoscaler", { pool, service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over } as AgentAutoscalerProps));
+  };
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ["pool", { pool: "pool-1" }, /^stack\/Autoscaler: `pool` must be an AgentPool or an agent pool ID/],
+    ["service", { service: {} }, /^stack\/Autoscaler: `service` must be an EcsAgentService/],
+    ["scalrUrl", { scalrUrl: "http://acme.scalr.io/api" }, /^stack\/Autoscaler: `scalrUrl` must be an https URL without a path/],
+    ["scalrToken.secretArn", { scalrToken: { secretArn: "scalr-token" } }, /^stack\/Autoscaler: `scalrToken\.secretArn` must be a Secrets Manager secret ARN/],
+    ["scalrToken.value (a literal)", { scalrToken: { value: "sa-literal-token-value" } }, /^stack\/Autoscaler: `scalrToken\.value` must be a Terraform reference/],
+    ["policy (not an object)", { policy: 5 }, /^stack\/Autoscaler: `policy` must be a scaling policy/],
+    ["policy.max", { policy: { min: 0 } }, /^stack\/Autoscaler: `policy\.max` /],
+    ["policy.min > max", { policy: { min: 5, max: 2 } }, /^stack\/Autoscaler: `policy\.min` `min` must not exceed `max`/],
+    ["policy.timeZone", { policy: { min: 0, max: 2, timeZone: "Mars/Olympus" } }, /^stack\/Autoscaler: `policy\.timeZone` must be an IANA time zone/],
+    ["policy.schedules[].start", { policy: { min: 0, max: 2, schedules: [{ days: ["Mon"], start: "8am", end: "18:00", min: 1 }] } }, /^stack\/Autoscaler: `policy\.schedules\.0\.start` must be HH:MM/],
+    ["policy (unknown key)", { policy: { min: 0, max: 2, maxx: 3 } }, /^stack\/Autoscaler: `policy` Unrecognized key: "maxx"/],
+    ["agentConcurrency", { agentConcurrency: 51 }, /^stack\/Autoscaler: `agentConcurrency` must be a whole number from 1 to 50/],
+    ["protectBusyUnits", { protectBusyUnits: "yes" }, /^stack\/Autoscaler: `protectBusyUnits` /],
+    ["scheduleExpression", { scheduleExpression: "every minute" }, /^stack\/Autoscaler: `scheduleExpression` must be an EventBridge schedule/],
+    ["scheduleExpression (rate(1 minutes))", { scheduleExpression: "rate(1 minutes)" }, /`scheduleExpression` must be an EventBridge schedule/],
+    ["name", { name: "a name with spaces" }, /^stack\/Autoscaler: `name` must be 1–56 letters/],
+    ["logRetentionDays", { logRetentionDays: 10 }, /^stack\/Autoscaler: `logRetentionDays` must be a CloudWatch retention/],
+    ["an unknown prop", { sechdule: "rate(1 minute)" }, /^stack\/Autoscaler: `sechdule` is not a known field/],
+  ])("%s", (_name, over, message) => {
+    expect(attempt(over)).toMatch(message);
+  });
+
+  test("a literal token never appears in the message", () => {
+    expect(attempt({ scalrToken: { value: "sa-literal-token-value" } })).not.toContain("sa-literal-token-value");
+  });
+
+  test("a service with CPU autoscaling is refused: both would set the desired count", () => {
+    expect(attempt({}, { autoscaling: { minCount: 1, maxCount: 3 } })).toMatch(/^stack\/Autoscaler: `service` must not have CPU `autoscaling` \(stack\/Agents\)/);
+  });
+
+  test("every problem is reported at once", () => {
+    const m = attempt({ scalrUrl: "acme", agentConcurrency: 0, policy: { min: 1, max: 0 } });
+    expect(m.split("\n")).toHaveLength(3);
+  });
+});

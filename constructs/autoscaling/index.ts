@@ -1,0 +1,2 @@
+export * from "./agent-autoscaler";
+export * from "./autoscaler-bundle";
