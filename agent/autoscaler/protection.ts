@@ -6,14 +6,15 @@ import type { AgentInfo } from "./scalr-api";
  * ASSUMPTION (not verified against a live account): Scalr's agent API has no host or instance
  * attribute (Agent schema: Scalr/scalr-vscode@5e1268b9:src/api/types.gen.ts), so the only link is
  * the agent's `name`, which is `SCALR_AGENT_NAME` and defaults to the host name
- * (https://docs.scalr.io/docs/configuration). The kit must make the name carry the unit's ID:
- * - EC2: a launch template with resource-based host names (`hostname_type = "resource-name"`) makes
- *   the host name `i-0123456789abcdef0.<region>.compute.internal`
- *   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html), so the default
- *   name carries the instance ID; or the user data sets `SCALR_AGENT_NAME` from IMDS `instance-id`.
- * - ECS: the container sets `SCALR_AGENT_NAME` to the task ID read from the task metadata endpoint
- *   (`$ECS_CONTAINER_METADATA_URI_V4/task`, `TaskARN`) before the agent starts. Neither is built yet
- *   (construct increment); until then agents do not map and no protection changes are made.
+ * (https://docs.scalr.io/docs/configuration). The kit makes the name carry the unit's ID:
+ * - EC2 (built): with no `settings.name`, the VM boot (`agent/vm/scripts.ts`, `fetch-token`) reads
+ *   the instance ID from IMDSv2 and sets `SCALR_AGENT_NAME` to it, so the name is exactly
+ *   `i-0123456789abcdef0` (tested: `__tests__/agent/autoscaler/protection.test.ts`). A host name
+ *   from resource-based naming (`i-….<region>.compute.internal`) maps too.
+ * - ECS (not built): the container would set `SCALR_AGENT_NAME` to the task ID from the task
+ *   metadata endpoint (`$ECS_CONTAINER_METADATA_URI_V4/task`, `TaskARN`) before the agent starts;
+ *   that needs a wrapper around Scalr's entrypoint (docs/autoscaling.md, "Agents to units"). Until
+ *   then ECS agents do not map and no protection changes are made for them.
  * Agent names must be unique in a pool for this to hold ("Unique agent name", docs/configuration).
  */
 export type UnitKind = "asg" | "ecs";

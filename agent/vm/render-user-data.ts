@@ -22,6 +22,7 @@ import {
   renderFetchTokenScript,
   renderFirstBootScript,
   VM_AWS_FETCHER,
+  VM_AGENT_NAME_ENV_FILE,
   VM_AWS_LIFECYCLE_HELPER,
   VM_DRAIN_WATCHER_SCRIPT,
   VM_FETCH_TOKEN_SCRIPT,
@@ -108,6 +109,7 @@ export interface VmUserData {
   readonly autoScalingDrain?: Required<VmAutoScalingDrain>;
   /** The agent image (docker mode). */
   readonly image?: string;
+
   /**
    * Synth-time warnings (a construct turns each into an annotation): the deprecated package mode,
    * settings the package's agent may not read. Empty in Docker mode.
@@ -246,10 +248,15 @@ export function renderVmUserData(
   }
   const runAgent = s.poolKind === "run";
   const image = opts.installMode === "docker" ? agentImage(s) : undefined;
+  // The agent's name (SCALR_AGENT_NAME): `settings.name` when set; else, on EC2 (the Secrets Manager
+  // fetch reads the instance role from IMDS, so IMDS is there), the instance ID, read by the fetch at
+  // every start; else the agent's default, the host name (other clouds; the legacy package, which
+  // `scalr-agent configure` names once).
+  const nameFromInstanceId = s.name === undefined && opts.installMode === "docker" && tokenFetch.kind === "aws-secrets-manager";
 
   // Docker mode fetches the token in the agent's own unit (ExecStartPre), at every start; legacy
   // mode needs it once, in a oneshot unit, before `scalr-agent configure`.
-  const units: SystemdUnit[] = opts.installMode === "docker" ? [dockerAgentUnit(s, image as string, os)] : [tokenUnit(), legacyDropIn(s)];
+  const units: SystemdUnit[] = opts.installMode === "docker" ? [dockerAgentUnit(s, image as string, os, nameFromInstanceId)] : [tokenUnit(), legacyDropIn(s)];
   const symlinks: { path: string; target: string }[] = [];
   const drain = opts.autoScalingDrain;
   const proxyUnits = opts.installMode === "docker" ? ["docker.service"] : ["scalr-docker.service", "scalr-agent-token.service"];
@@ -262,7 +269,7 @@ export function renderVmUserData(
     for (const unit of proxyUnits) symlinks.push({ path: `/etc/systemd/system/${unit}.d/proxy.conf`, target: proxyUnit.path });
   }
 
-  const scripts: VmScript[] = [{ path: VM_FETCH_TOKEN_SCRIPT, language: "bash", content: renderFetchTokenScript(tokenFetch) }];
+  const scripts: VmScript[] = [{ path: VM_FETCH_TOKEN_SCRIPT, language: "bash", content: renderFetchTokenScript(tokenFetch, { agentNameFromInstanceId: nameFromInstanceId }) }];
   if (tokenFetch.kind === "aws-secrets-manager") scripts.push({ path: VM_AWS_FETCHER, language: "python", content: AWS_SECRET_FETCHER_PY });
   if (drain) {
     scripts.push({ path: VM_DRAIN_WATCHER_SCRIPT, language: "bash", content: renderDrainWatcherScript(drain) });
@@ -428,7 +435,7 @@ function drainUnit(): SystemdUnit {
   );
 }
 
-function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfile): SystemdUnit {
+function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfile, nameFromInstanceId: boolean): SystemdUnit {
   const grace = s.shutdown.gracePeriodSeconds;
   const stop = Math.max(1, grace - DOCKER_STOP_MARGIN_SECONDS);
   const run = s.poolKind === "run";
@@ -439,6 +446,8 @@ function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfil
     ["--env-file", VM_ENV_FILE],
     ["--env", "SCALR_AGENT_TOKEN"],
   ];
+  // SCALR_AGENT_NAME=<instance id>, written by the fetch (agent-name.env); not in VM_ENV_FILE, as no name is set.
+  if (nameFromInstanceId) groups.push(["--env", "SCALR_AGENT_NAME"]);
   const volume = (host: string, mode = "") => groups.push(["--volume", `${host}:${host}${mode}`]);
   if (run && (s.driver ?? "docker") === "docker") volume("/var/run/docker.sock");
   if (run) {
@@ -454,6 +463,7 @@ function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfil
   const service: SystemdEntries = [
     // Written by the fetch below and read again before ExecStart ('-': it does not exist before the first fetch).
     ["EnvironmentFile", `-${VM_TOKEN_ENV_FILE}`],
+    ...(nameFromInstanceId ? ([["EnvironmentFile", `-${VM_AGENT_NAME_ENV_FILE}`]] as SystemdEntries) : []),
     // At every start, so Restart=always also recovers from a failed fetch and picks up a rotated token.
     ["ExecStartPre", new SystemdCommand([VM_FETCH_TOKEN_SCRIPT])],
     ["ExecStartPre", new SystemdCommand(["/usr/bin/docker", "rm", "--force", "scalr-agent"], { ignoreFailure: true })],

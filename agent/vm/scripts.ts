@@ -9,6 +9,11 @@ export const VM_RUN_DIR = "/run/scalr-agent";
 export const VM_TOKEN_FILE = `${VM_RUN_DIR}/token`;
 /** `SCALR_AGENT_TOKEN=<token>` for systemd's `EnvironmentFile=` (0600, tmpfs). */
 export const VM_TOKEN_ENV_FILE = `${VM_RUN_DIR}/token.env`;
+/**
+ * `SCALR_AGENT_NAME=<instance id>` for systemd's `EnvironmentFile=` (0600, tmpfs), written by the
+ * fetch on EC2 when the settings give no name: see {@link FetchTokenOptions.agentNameFromInstanceId}.
+ */
+export const VM_AGENT_NAME_ENV_FILE = `${VM_RUN_DIR}/agent-name.env`;
 /** The Secrets Manager fetcher (Python 3, standard library only). */
 export const VM_AWS_FETCHER = `${VM_LIBEXEC_DIR}/aws-secretsmanager-token`;
 /** The token fetch script: `ExecStartPre=` of the Docker-mode agent, `scalr-agent-token.service` in legacy mode. */
@@ -56,7 +61,7 @@ function fetchCommand(fetch: VmTokenFetch): string {
  * {@link VM_TOKEN_ENV_FILE} atomically, root-only, on tmpfs. The token is checked to be one line of
  * token characters (so it cannot inject into the env file) and is never printed.
  */
-export function renderFetchTokenScript(fetch: VmTokenFetch): string {
+export function renderFetchTokenScript(fetch: VmTokenFetch, options: FetchTokenOptions = {}): string {
   return `#!/bin/bash
 # Fetches the Scalr agent pool token into ${VM_RUN_DIR} (tmpfs, root-only) before the agent starts:
 # the token is never in user data or in the kit's files. Source: ${fetch.toString()}.
@@ -87,8 +92,57 @@ printf 'SCALR_AGENT_TOKEN=%s\\n' "$token" >"$tmp_env"
 mv -f "$tmp" "$run_dir/token"
 mv -f "$tmp_env" "$run_dir/token.env"
 echo "scalr-agent-token: token written to $run_dir (${"$"}{#token} characters)"
-`;
+${options.agentNameFromInstanceId ? INSTANCE_ID_NAME_STEP : ""}`;
 }
+
+/** Options of {@link renderFetchTokenScript}. */
+export interface FetchTokenOptions {
+  /**
+   * After the token, also read this instance's ID from IMDSv2 and write `SCALR_AGENT_NAME=<id>` to
+   * {@link VM_AGENT_NAME_ENV_FILE} (EC2 only; the agent's name then identifies its instance, which
+   * the autoscaler's scale-in protection relies on). A failed or malformed read fails the fetch,
+   * so the agent never registers under a name that maps to no instance. @default false
+   */
+  readonly agentNameFromInstanceId?: boolean;
+}
+
+/**
+ * The fetch's name step (EC2): `SCALR_AGENT_NAME` defaults to the host name
+ * (https://docs.scalr.io/docs/configuration), which on EC2 is usually IP-based (`ip-10-0-1-2…`);
+ * the instance ID from IMDSv2 (`meta-data/instance-id`:
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html, retrieved
+ * as https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html) names
+ * the agent instead. IMDS is reached directly (`--noproxy '*'`), as the drain watcher does; the
+ * value is checked to be an instance ID before it goes into the env file.
+ */
+const INSTANCE_ID_NAME_STEP = `
+# The agent is named after this instance (SCALR_AGENT_NAME; default: the host name), so Scalr's
+# agent list maps each agent to its instance (the autoscaler's scale-in protection relies on it).
+# IMDSv2, always direct. AWS SDKs' variable: unset on the VM (clean unit environment); tests set it.
+imds="${"$"}{AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}"
+instance_id() {
+  local imds_token
+  imds_token="$(curl -fs --noproxy '*' --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/latest/api/token")" || return 1
+  curl -fs --noproxy '*' --max-time 5 -H "X-aws-ec2-metadata-token: $imds_token" "$imds/latest/meta-data/instance-id"
+}
+id=""
+for attempt in 1 2 3 4 5; do
+  if id="$(instance_id)" && [[ "$id" =~ ^i-[0-9a-f]{8}([0-9a-f]{9})?$ ]]; then
+    break
+  fi
+  id=""
+  if ((attempt < 5)); then sleep 2; fi
+done
+if [[ -z "$id" ]]; then
+  echo "scalr-agent-token: could not read this instance's ID from IMDS (needed for the agent's name)" >&2
+  exit 1
+fi
+tmp_name="$(mktemp "$run_dir/.agent-name-env.XXXXXX")"
+trap 'rm -f "$tmp" "$tmp_env" "$tmp_name"' EXIT
+printf 'SCALR_AGENT_NAME=%s\\n' "$id" >"$tmp_name"
+mv -f "$tmp_name" "$run_dir/agent-name.env"
+echo "scalr-agent-token: agent name $id written to $run_dir/agent-name.env"
+`;
 
 /** What the first-boot script does; rendered per install mode. */
 export interface FirstBootPlan {

@@ -66,7 +66,7 @@ describe("renderVmUserData: docker mode (default)", () => {
     const agent = unit(u, AGENT);
     // At every start (a restart retries a failed fetch and picks up a rotated token), read again before ExecStart.
     expect(agent).toContain(
-      "[Service]\nEnvironmentFile=-/run/scalr-agent/token.env\nExecStartPre=/usr/local/libexec/scalr-agent/fetch-token\nExecStartPre=-/usr/bin/docker rm --force scalr-agent\n",
+      "[Service]\nEnvironmentFile=-/run/scalr-agent/token.env\nEnvironmentFile=-/run/scalr-agent/agent-name.env\nExecStartPre=/usr/local/libexec/scalr-agent/fetch-token\nExecStartPre=-/usr/bin/docker rm --force scalr-agent\n",
     );
     expect(agent).toContain("TimeoutStartSec=900\n");
     expect(agent).toContain("Restart=always\n");
@@ -131,6 +131,43 @@ describe("renderVmUserData: docker mode (default)", () => {
     const rocky = render({}, { os: "rocky-9" }).cloudConfig.props;
     expect(rocky.packages).toEqual(["docker-ce", "docker-ce-cli", "containerd.io"]);
     expect(rocky.yumRepos?.["docker-ce-stable"]?.baseurl).toBe("https://download.docker.com/linux/centos/$releasever/$basearch/stable");
+  });
+});
+
+describe("renderVmUserData: the agent's name identifies its instance (issue 15)", () => {
+  const FETCH = "/usr/local/libexec/scalr-agent/fetch-token";
+
+  test("no name, Secrets Manager fetch (EC2): the fetch writes SCALR_AGENT_NAME=<instance id> to /run and the container gets it", () => {
+    const u = render();
+    const agent = unit(u, AGENT);
+    expect(agent).toContain("EnvironmentFile=-/run/scalr-agent/agent-name.env\n");
+    expect(agent).toContain("--env SCALR_AGENT_TOKEN \\\n    --env SCALR_AGENT_NAME \\\n");
+    const fetch = script(u, FETCH);
+    expect(fetch).toContain('"$imds/latest/meta-data/instance-id"');
+    expect(fetch).toContain("--noproxy '*'");
+    expect(fetch).toContain("printf 'SCALR_AGENT_NAME=%s\\n' \"$id\" >\"$tmp_name\"");
+    // Unknown at synth: never a literal in the document or the agent's environment file.
+    expect(u.environmentFile.variables).not.toHaveProperty("SCALR_AGENT_NAME");
+    expect(u.document).not.toMatch(/SCALR_AGENT_NAME=[^%\s]/);
+  });
+
+  test("settings.name wins: no IMDS step, no --env SCALR_AGENT_NAME, the name in agent.env", () => {
+    const u = render({ name: "fixed-agent" });
+    expect(unit(u, AGENT)).not.toContain("SCALR_AGENT_NAME");
+    expect(unit(u, AGENT)).not.toContain("agent-name.env");
+    expect(script(u, FETCH)).not.toContain("instance-id");
+    expect(u.environmentFile.variables.SCALR_AGENT_NAME).toBe("fixed-agent");
+  });
+
+  test("other token fetches (other clouds) and the legacy package keep the host name", () => {
+    for (const tokenFetch of [VmTokenFetch.command("gcloud secrets versions access latest --secret=t"), VmTokenFetch.file("/run/secrets/t")]) {
+      const u = render({}, { os: "ubuntu-24.04", tokenFetch });
+      expect(unit(u, AGENT)).not.toContain("SCALR_AGENT_NAME");
+      expect(script(u, FETCH)).not.toContain("instance-id");
+    }
+    const legacy = render({}, { os: "rocky-9", installMode: "package" });
+    expect(script(legacy, FETCH)).not.toContain("instance-id");
+    expect(legacy.document).not.toContain("agent-name.env");
   });
 });
 

@@ -94,66 +94,119 @@ describe("AWS Secrets Manager fetcher", () => {
   });
 
   testWithTools(
-    "boot fetch end to end: IMDSv2 credentials, a signed GetSecretValue, the JSON key, into /run",
-    [["python3"], ["bash"]],
+    "boot fetch end to end: IMDSv2 credentials, a signed GetSecretValue, the JSON key, into /run; the agent named after the instance",
+    [["python3"], ["bash"], ["curl"]],
     async () => {
-      const seen: string[] = [];
-      let signatureOk = false;
-      const server = http.createServer((req, res) => {
-        let body = "";
-        req.on("data", (c) => (body += c));
-        req.on("end", () => {
-          seen.push(`${req.method} ${req.url}`);
-          const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
-          if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
-          if (req.url === "/latest/meta-data/iam/security-credentials/" && imdsToken) return res.end("fleet-role\n");
-          if (req.url === "/latest/meta-data/iam/security-credentials/fleet-role" && imdsToken) {
-            return res.end(JSON.stringify({ AccessKeyId: "ASIATESTKEY", SecretAccessKey: "test/secret+key", Token: "session-token-1" }));
-          }
-          if (req.url === "/latest/meta-data/placement/region" && imdsToken) return res.end("eu-west-3");
-          if (req.method === "POST" && req.url === "/") {
-            const auth = String(req.headers.authorization);
-            signatureOk =
-              req.headers["x-amz-target"] === "secretsmanager.GetSecretValue" &&
-              req.headers["x-amz-security-token"] === "session-token-1" &&
-              auth.includes("Credential=ASIATESTKEY/") &&
-              auth.includes("/eu-west-3/secretsmanager/aws4_request") &&
-              auth.endsWith(`Signature=${expectedSignature(req, body, "test/secret+key")}`) &&
-              JSON.parse(body).SecretId === ARN;
-            return res.end(JSON.stringify({ SecretString: JSON.stringify({ poolToken: TOKEN }) }));
-          }
-          res.statusCode = 401;
-          return res.end();
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const aws = await fakeImdsAndSecretsManager("i-0abc123def4567890");
       try {
         const root = tmpDir();
         const script = install(userData(VmTokenFetch.awsSecretsManager(ARN, { jsonKey: "poolToken" })), root);
-        // Every proxy variable points nowhere and only `localhost` (the API) bypasses it: IMDS, on
-        // 127.0.0.1, answers only because the fetcher reaches it directly whatever the proxy says.
-        const env = {
-          PATH: process.env.PATH,
-          AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: url.replace("127.0.0.1", "localhost"),
-          ...DEAD_PROXY,
-        };
-        const out = await new Promise<{ code: number; stderr: string }>((resolve) =>
-          execFile(script, { env, encoding: "utf8" }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
-        );
+        const out = await runFetch(script, aws.url);
         expect(out.stderr).toBe("");
         expect(out.code).toBe(0);
-        expect(signatureOk).toBe(true);
-        expect(seen[0]).toBe("PUT /latest/api/token");
-        expect(fs.readFileSync(path.join(root, "run/scalr-agent/token"), "utf8")).toBe(TOKEN);
+        expect(aws.signatureOk()).toBe(true);
+        expect(aws.seen[0]).toBe("PUT /latest/api/token");
+        const dir = path.join(root, "run/scalr-agent");
+        expect(fs.readFileSync(path.join(dir, "token"), "utf8")).toBe(TOKEN);
+        // IMDSv2 (a session token first), directly although every proxy variable points nowhere.
+        expect(aws.seen.slice(-2)).toEqual(["PUT /latest/api/token", "GET /latest/meta-data/instance-id (token ok)"]);
+        expect(fs.readFileSync(path.join(dir, "agent-name.env"), "utf8")).toBe("SCALR_AGENT_NAME=i-0abc123def4567890\n");
+        expect(fs.statSync(path.join(dir, "agent-name.env")).mode & 0o777).toBe(0o600);
+        expect(fs.readdirSync(dir).sort()).toEqual(["agent-name.env", "token", "token.env"]);
+        expect(out.stdout).toContain("scalr-agent-token: agent name i-0abc123def4567890 written to");
+        expect(out.stdout).not.toContain(TOKEN);
       } finally {
-        server.close();
+        aws.close();
+      }
+    },
+    30000,
+  );
+
+  testWithTools(
+    "an instance ID that is not one fails the fetch (the agent does not start) and writes no name",
+    [["python3"], ["bash"], ["curl"]],
+    async () => {
+      const aws = await fakeImdsAndSecretsManager("i-0abc\nSCALR_AGENT_TOKEN=x");
+      try {
+        const root = tmpDir();
+        const sleeps = path.join(root, "sleeps.log");
+        const out = await runFetch(install(userData(VmTokenFetch.awsSecretsManager(ARN, { jsonKey: "poolToken" })), root), aws.url, sleeps);
+        expect(out.code).toBe(1);
+        // Five reads, 2 s apart (the stub sleep records the waits instead of taking them).
+        expect(fs.readFileSync(sleeps, "utf8")).toBe("2\n2\n2\n2\n");
+        expect(out.stderr).toBe("scalr-agent-token: could not read this instance's ID from IMDS (needed for the agent's name)\n");
+        expect(aws.seen.filter((r) => r.startsWith("GET /latest/meta-data/instance-id"))).toHaveLength(5);
+        expect(fs.readdirSync(path.join(root, "run/scalr-agent")).sort()).toEqual(["token", "token.env"]);
+      } finally {
+        aws.close();
       }
     },
     30000,
   );
 });
+
+/** A loopback IMDS (IMDSv2 only) and Secrets Manager for the fetcher, answering `instanceId` for `meta-data/instance-id`. */
+async function fakeImdsAndSecretsManager(instanceId: string): Promise<{ url: string; seen: string[]; signatureOk: () => boolean; close: () => void }> {
+  const seen: string[] = [];
+  let signatureOk = false;
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
+      seen.push(`${req.method} ${req.url}${imdsToken ? " (token ok)" : ""}`);
+      if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
+      if (req.url === "/latest/meta-data/iam/security-credentials/" && imdsToken) return res.end("fleet-role\n");
+      if (req.url === "/latest/meta-data/iam/security-credentials/fleet-role" && imdsToken) {
+        return res.end(JSON.stringify({ AccessKeyId: "ASIATESTKEY", SecretAccessKey: "test/secret+key", Token: "session-token-1" }));
+      }
+      if (req.url === "/latest/meta-data/placement/region" && imdsToken) return res.end("eu-west-3");
+      if (req.url === "/latest/meta-data/instance-id" && imdsToken) return res.end(instanceId);
+      if (req.method === "POST" && req.url === "/") {
+        const auth = String(req.headers.authorization);
+        signatureOk =
+          req.headers["x-amz-target"] === "secretsmanager.GetSecretValue" &&
+          req.headers["x-amz-security-token"] === "session-token-1" &&
+          auth.includes("Credential=ASIATESTKEY/") &&
+          auth.includes("/eu-west-3/secretsmanager/aws4_request") &&
+          auth.endsWith(`Signature=${expectedSignature(req, body, "test/secret+key")}`) &&
+          JSON.parse(body).SecretId === ARN;
+        return res.end(JSON.stringify({ SecretString: JSON.stringify({ poolToken: TOKEN }) }));
+      }
+      res.statusCode = 401;
+      return res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, signatureOk: () => signatureOk, close: () => server.close() };
+}
+
+/**
+ * Runs the fetch with every proxy variable pointing nowhere and only `localhost` (the API)
+ * bypassing it: IMDS, on 127.0.0.1, answers only because the fetch reaches it directly whatever the proxy says.
+ */
+/**
+ * Runs the fetch script against the fake endpoints. With `sleeps` (a file path), `sleep` is a stub
+ * that appends its argument to that file instead of waiting, so retry loops cost no wall time.
+ */
+function runFetch(script: string, url: string, sleeps?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let pathPrefix = "";
+  if (sleeps !== undefined) {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "vm-fetch-bin-"));
+    tmpDirs.push(bin);
+    fs.writeFileSync(path.join(bin, "sleep"), `#!/bin/bash\necho "$1" >>"${sleeps}"\n`, { mode: 0o755 });
+    pathPrefix = `${bin}:`;
+  }
+  const env = {
+    PATH: `${pathPrefix}${process.env.PATH}`,
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: url.replace("127.0.0.1", "localhost"),
+    ...DEAD_PROXY,
+  };
+  return new Promise((resolve) =>
+    execFile(script, { env, encoding: "utf8" }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })),
+  );
+}
 
 describe("first-boot", () => {
   const PROXY = "http://proxy.example:3128";
