@@ -99,18 +99,28 @@ const sha256hex = (s: string) => createHash("sha256").update(s, "utf8").digest("
 const hmac = (key: Buffer | string, s: string) => createHmac("sha256", key).update(s, "utf8").digest();
 
 /**
- * Signs a form-encoded POST with Signature Version 4 (the Query API protocol; the same scheme as
- * agent/vm/aws-lifecycle-helper.ts). Returns the headers to send.
+ * Signs a POST with Signature Version 4: every header sent (the content type, `host`, `x-amz-date`,
+ * the session token and `extra`) is signed. Returns the headers to send.
  * Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
-export function signQueryPost(opts: { readonly url: string; readonly body: string; readonly region: string; readonly service: string; readonly credentials: AwsCredentials; readonly now: number }): Record<string, string> {
+export function signPost(opts: {
+  readonly url: string;
+  readonly body: string;
+  readonly contentType: string;
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+  readonly region: string;
+  readonly service: string;
+  readonly credentials: AwsCredentials;
+  readonly now: number;
+}): Record<string, string> {
   const u = new URL(opts.url);
   const amzDate = new Date(opts.now).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
   const date = amzDate.slice(0, 8);
   const headers: Record<string, string> = {
-    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+    "content-type": opts.contentType,
     host: u.host,
     "x-amz-date": amzDate,
+    ...opts.extraHeaders,
     ...(opts.credentials.sessionToken ? { "x-amz-security-token": opts.credentials.sessionToken } : {}),
   };
   const names = Object.keys(headers).sort();
@@ -120,6 +130,14 @@ export function signQueryPost(opts: { readonly url: string; readonly body: strin
   const key = hmac(hmac(hmac(hmac(`AWS4${opts.credentials.secretAccessKey}`, date), opts.region), opts.service), "aws4_request");
   const signature = createHmac("sha256", key).update(toSign, "utf8").digest("hex");
   return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${opts.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
+}
+
+/**
+ * Signs a form-encoded POST (the Query API protocol; the same scheme as
+ * agent/vm/aws-lifecycle-helper.ts). Returns the headers to send.
+ */
+export function signQueryPost(opts: { readonly url: string; readonly body: string; readonly region: string; readonly service: string; readonly credentials: AwsCredentials; readonly now: number }): Record<string, string> {
+  return signPost({ ...opts, contentType: "application/x-www-form-urlencoded; charset=utf-8" });
 }
 
 /** An Auto Scaling Query API error (`<Error><Code>`…). */

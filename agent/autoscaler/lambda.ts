@@ -11,8 +11,7 @@ import {
   UpdateServiceCommand,
   UpdateTaskProtectionCommand,
 } from "@aws-sdk/client-ecs";
-import { createHash, createHmac } from "crypto";
-import { AwsCredentials, EcsCalls, FleetPort, HttpPost, asgFleet, ecsFleet, fetchPost } from "./aws";
+import { AwsCredentials, EcsCalls, FleetPort, HttpPost, asgFleet, ecsFleet, fetchPost, signPost } from "./aws";
 import type { AutoscalerConfig } from "./config";
 import { createAutoscaler } from "./handler";
 import { fetchTransport } from "./scalr-api";
@@ -38,14 +37,9 @@ export function awsEndpoint(env: Env, envSuffix: string, prefix: string, region:
   return `https://${prefix}.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
 }
 
-const sha256hex = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
-const hmac = (key: Buffer | string, s: string) => createHmac("sha256", key).update(s, "utf8").digest();
-
 /**
  * Signs a JSON 1.1 POST (`X-Amz-Target` protocol, as Secrets Manager speaks it) with Signature
- * Version 4; every header sent is signed. aws.ts's `signQueryPost` signs form-encoded Query API
- * requests only (fixed content type, no `x-amz-target`), hence this one.
- * Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+ * Version 4 ({@link signPost}).
  */
 export function signJsonPost(opts: {
   readonly url: string;
@@ -56,23 +50,8 @@ export function signJsonPost(opts: {
   readonly credentials: AwsCredentials;
   readonly now: number;
 }): Record<string, string> {
-  const u = new URL(opts.url);
-  const amzDate = new Date(opts.now).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-  const date = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    "content-type": "application/x-amz-json-1.1",
-    host: u.host,
-    "x-amz-date": amzDate,
-    "x-amz-target": opts.target,
-    ...(opts.credentials.sessionToken ? { "x-amz-security-token": opts.credentials.sessionToken } : {}),
-  };
-  const names = Object.keys(headers).sort();
-  const canonical = ["POST", u.pathname || "/", "", ...names.map((n) => `${n}:${headers[n]}`), "", names.join(";"), sha256hex(opts.body)].join("\n");
-  const scope = `${date}/${opts.region}/${opts.service}/aws4_request`;
-  const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256hex(canonical)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${opts.credentials.secretAccessKey}`, date), opts.region), opts.service), "aws4_request");
-  const signature = createHmac("sha256", key).update(toSign, "utf8").digest("hex");
-  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${opts.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
+  const { target, ...rest } = opts;
+  return signPost({ ...rest, contentType: "application/x-amz-json-1.1", extraHeaders: { "x-amz-target": target } });
 }
 
 /** Secrets Manager answered with an error (`__type` such as `ResourceNotFoundException`, `AccessDeniedException`). */
