@@ -1,2 +1,3 @@
 export * from "./agent-runtime";
+export * from "./lambda-bundle";
 export * from "./review-files";

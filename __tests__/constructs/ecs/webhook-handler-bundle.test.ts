@@ -81,6 +81,7 @@ describe("bundleWebhookHandler", () => {
         fs.writeFileSync(path.join(pkg, rel.replace(/\.ts$/, ".js")), out);
       };
       compile("constructs/ecs/webhook-handler-bundle.ts");
+      compile("constructs/runtime/lambda-bundle.ts");
       for (const f of fs.readdirSync(path.join(ROOT, "agent", "serverless"))) if (f.endsWith(".ts")) compile(path.join("agent", "serverless", f));
     });
     const bundleThere = (outDir: string) =>
