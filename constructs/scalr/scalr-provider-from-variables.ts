@@ -1,5 +1,6 @@
 import { Aspects, Fn, IAspect, Op, TerraformDataSource, TerraformResource, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
+import { resolveTokens } from "../../core/cdktf-internals";
 import { ScalrProvider } from "../../providers/scalr/generated/providers/scalr/provider";
 
 /**
@@ -84,7 +85,8 @@ export class ScalrProviderFromVariables extends Construct {
       hostname: nullIfEmpty(this.hostname.stringValue),
       token: nullIfEmpty(this.token.stringValue),
     });
-    Aspects.of(TerraformStack.of(this)).add(new AccountIdAspect(nullIfEmpty(this.accountId.stringValue)));
+    const stack = TerraformStack.of(this);
+    Aspects.of(stack).add(new AccountIdAspect(stack, nullIfEmpty(this.accountId.stringValue)));
   }
 }
 
@@ -98,13 +100,19 @@ const ACCOUNT_SCOPED = new Set(SCALR_ACCOUNT_SCOPED_TYPES);
 
 /** Sets `account_id` on the stack's account-scoped Scalr blocks that have none. */
 class AccountIdAspect implements IAspect {
-  public constructor(private readonly accountId: string) {}
+  /** The expression as Terraform gets it, resolved once (resolving the token on each of thousands of blocks costs a tenth of a vending machine's synth). */
+  private resolved?: string;
+
+  public constructor(
+    private readonly stack: TerraformStack,
+    private readonly accountId: string,
+  ) {}
 
   public visit(node: IConstruct): void {
     const type = node instanceof TerraformResource ? node.terraformResourceType : node instanceof TerraformDataSource ? `data.${node.terraformResourceType}` : undefined;
     if (type === undefined || !ACCOUNT_SCOPED.has(type) || !("accountIdInput" in node)) return;
     const block = node as unknown as AccountScoped;
-    if (block.accountIdInput === undefined) block.accountId = this.accountId;
+    if (block.accountIdInput === undefined) block.accountId = this.resolved ??= resolveTokens(this.stack, this.accountId) as string;
   }
 }
 
