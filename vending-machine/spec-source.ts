@@ -2,9 +2,16 @@
  * Where a vending-machine spec came from: YAML or JSON text read with its line positions, so every
  * problem found later (by path) is reported at its line.
  */
-import { LineCounter, Node, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import type * as Yaml from "yaml";
+import type { LineCounter, Node } from "yaml";
 import { fieldPath } from "../core/validation";
 import { SpecIssue, SpecValidationError } from "./spec-validation-error";
+
+/** The YAML parser, loaded on first use: a spec given as an object never needs it. */
+function yaml(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a spec is read from text
+  return require("yaml") as typeof Yaml;
+}
 
 /** A path in the spec: property names and list indexes. */
 export type SpecPath = readonly (string | number)[];
@@ -13,11 +20,11 @@ export type SpecPath = readonly (string | number)[];
 export class SpecSource {
   /** The file name shown in messages (as given: keep it relative for stable output). */
   public readonly file?: string;
-  private readonly doc?: ReturnType<typeof parseDocument>;
+  private readonly doc?: Yaml.Document.Parsed;
   private readonly lines?: LineCounter;
 
   /** @internal use {@link readSpecText} */
-  public constructor(file?: string, doc?: ReturnType<typeof parseDocument>, lines?: LineCounter) {
+  public constructor(file?: string, doc?: Yaml.Document.Parsed, lines?: LineCounter) {
     this.file = file;
     this.doc = doc;
     this.lines = lines;
@@ -26,6 +33,7 @@ export class SpecSource {
   /** The 1-based line of `path`, or of its deepest part present in the text. */
   public lineOf(path: SpecPath): number | undefined {
     if (!this.doc || !this.lines) return undefined;
+    const { isMap, isPair, isScalar, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     let offset = rangeStart(node);
     for (const seg of path) {
@@ -68,6 +76,7 @@ export interface SpecText {
  * @param file the name shown in messages
  */
 export function readSpecText(text: string, file?: string): SpecText {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -34,8 +34,7 @@ export interface EcsAgentContainerEnvironment {
  */
 export const ECS_NO_PROXY_DEFAULTS: readonly string[] = [...NO_PROXY_LOOPBACK, "169.254.170.2", "169.254.169.254", "fd00:ec2::254"];
 
-/** Fargate's longest stop timeout (seconds between SIGTERM and SIGKILL). */
-export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
+export { FARGATE_MAX_STOP_TIMEOUT_SECONDS } from "../settings/shutdown-limits";
 
 /**
  * Renders settings to an ECS container's `environment` and `secrets`. The token must come from

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ABSOLUTE_PATH, ENV_NAME } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
 import { AgentImage, DEFAULT_AGENT_IMAGE, ResolvedAgentImage, agentImageSchema, resolveAgentImage } from "./agent-image";
+import { type AgentShutdownMode, MIN_GRACE_PERIOD_SECONDS, SHUTDOWN_MARGIN_SECONDS } from "./shutdown-limits";
 import { AgentTokenSource } from "./token-source";
 import {
   describeValue,
@@ -23,13 +24,6 @@ export type AgentDriver = "docker" | "local" | "kubernetes";
 /** The agent's log format. */
 export type AgentLogFormat = "json" | "plain" | "dev";
 
-/**
- * What the agent does when its runtime stops it (SIGTERM):
- * - `drain`: takes no new tasks and lets running ones finish (up to the drain timeout), then stops them gracefully;
- * - `graceful`: stops running tasks gracefully (SIGTERM to the task, SIGKILL after the grace timeout);
- * - `force`: stops at once.
- */
-export type AgentShutdownMode = "drain" | "graceful" | "force";
 
 /** Runner image mode: `golden` uses one `scalr/runner` image for every tool version. */
 export type ContainerTaskImageMode = "golden" | "legacy";
@@ -178,10 +172,8 @@ export interface AgentSettings {
 
 /** Default data directory of the agent. */
 export const DEFAULT_DATA_DIR = "/var/lib/scalr-agent";
-/** Minimum grace period per shutdown mode (the agent-helm charts enforce the same). */
-export const MIN_GRACE_PERIOD_SECONDS: Readonly<Record<AgentShutdownMode, number>> = { drain: 120, graceful: 30, force: 10 };
-/** Seconds kept between the agent's own timeouts and the runtime's SIGKILL. */
-export const SHUTDOWN_MARGIN_SECONDS = 10;
+export type { AgentShutdownMode };
+export { MIN_GRACE_PERIOD_SECONDS, SHUTDOWN_MARGIN_SECONDS };
 
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from "yaml";
+import type * as Yaml from "yaml";
 import { tryDecodeTerraformJson } from "../../../../core/terraform-json";
 
 // Reads a document argument (an OpenAPI `body`, a Helm `values` entry) the way Terraform and the
@@ -36,6 +36,9 @@ export function readTerraformDocument(text: unknown): { readonly value: unknown 
   if (json !== undefined) return { value: json };
   if (/^\$\{[\s\S]*\}$/.test(trimmed) && !trimmed.startsWith("$${")) return undefined;
   try {
+    // Loaded on first use: most stacks have no YAML document, and the parser is a tenth of KitChecks' load time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a document is YAML
+    const { parseAllDocuments } = require("yaml") as typeof Yaml;
     const docs = parseAllDocuments(text, { version: "1.1", merge: true });
     if (!Array.isArray(docs) || docs.length > 1) return undefined; // more than one document: which one the reader takes is not ours to guess
     const doc = docs[0];

@@ -1,5 +1,4 @@
-import { FARGATE_MAX_STOP_TIMEOUT_SECONDS } from "../../../../agent/ecs/render-ecs";
-import { MIN_GRACE_PERIOD_SECONDS, SHUTDOWN_MARGIN_SECONDS } from "../../../../agent/settings/agent-settings";
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, MIN_GRACE_PERIOD_SECONDS, SHUTDOWN_MARGIN_SECONDS } from "../../../../agent/settings/shutdown-limits";
 import { tryDecodeTerraformJson } from "../../../../core/terraform-json";
 import { KitRule, KitRuleFinding } from "../../rule";
 import { SynthesizedStack, blocks, numberOf, record } from "../../synthesized-stack";
