@@ -16,7 +16,9 @@ import { formatSpecIssue } from "./spec-validation-error";
 import { SpecPath, SpecText } from "./spec-source";
 import { VendingMachineSpec } from "./spec-types";
 import { ValidatedSpec, validateVendingMachineSpec } from "./validate";
-import { Workspace, WorkspaceProps, WorkspaceProviderConfigurationLink, openTofuHookWarnings } from "../constructs/scalr/workspace";
+import { Workspace, WorkspaceProviderConfigurationLink, openTofuHookWarnings } from "../constructs/scalr/workspace";
+import { ResolvedVariableOptions } from "../constructs/scalr/variable-options";
+import { ParsedWorkspaceProps, checkedWorkspaceProps } from "../constructs/scalr/workspace-props";
 
 /** Props of {@link VendingMachine}. */
 export interface VendingMachineProps {
@@ -130,8 +132,8 @@ export class VendingMachine extends Construct {
         variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), this.warnCategory(["variables", i], v, this.variableOptions(this, v)))),
       ),
     );
-    const optionsOf = (scope: Construct, path: SpecPath, vars: readonly ResolvedVariableSpec[]): VariableOptions[] => {
-      const out: VariableOptions[] = [];
+    const optionsOf = (scope: Construct, path: SpecPath, vars: readonly ResolvedVariableSpec[]): ResolvedVariableOptions[] => {
+      const out: ResolvedVariableOptions[] = [];
       for (let i = 0; i < vars.length; i++) {
         const options = this.attempt([...path, i], () => this.warnCategory([...path, i], vars[i]!, this.variableOptions(scope, vars[i]!)));
         if (options) out.push(options);
@@ -172,15 +174,18 @@ export class VendingMachine extends Construct {
         for (const l of providerConfigurations) links.push(typeof l === "string" ? { configuration: configs.get(l)! } : { configuration: configs.get(l.configuration)!, alias: l.alias });
         const variables = optionsOf(container, ["environments", ei, "workspaces", wi, "variables"], vars);
         try {
-          const props: WorkspaceProps = {
+          // The entry is parsed with the Workspace's own field rules: its props go in parsed form
+          // (defaults applied), and the Workspace takes them without parsing them again.
+          const props: ParsedWorkspaceProps = {
             ...rest,
             environment: env,
             agentPool: agentPool === undefined ? undefined : pools.get(agentPool),
             vcs: source && { ...withoutKey(source, "provider"), providerId: vcs.get(source.provider)! },
             providerConfigurations: links,
             variables,
-            tags: tagNames.length === 0 ? undefined : tagsOf(tagNames),
+            tags: tagNames.length === 0 ? [] : tagsOf(tagNames),
           };
+          checkedWorkspaceProps.set(container, props);
           // Warned here, at the spec's path and line, rather than by the Workspace at its construct path.
           for (const h of openTofuHookWarnings(w.iacPlatform, w.hooks)) this.warn(["environments", ei, "workspaces", wi, "hooks", h.stage], h.message);
           markWarned(props);
@@ -230,7 +235,7 @@ export class VendingMachine extends Construct {
   }
 
   /** Warns (at the spec path) when a variable uses the deprecated category `env`; returns `options`, marked as warned. */
-  private warnCategory(path: SpecPath, v: ResolvedVariableSpec, options: VariableOptions): VariableOptions {
+  private warnCategory<T extends VariableOptions>(path: SpecPath, v: ResolvedVariableSpec, options: T): T {
     if (v.category === "env") this.warn([...path, "category"], ENV_CATEGORY_DEPRECATED);
     markWarned(options);
     return options;
@@ -246,8 +251,10 @@ export class VendingMachine extends Construct {
    * stack that holds it, made here or (when the stack already declares it) reused if it is
    * sensitive. Throws a validation error on `valueFromTerraformVariable` otherwise.
    */
-  private variableOptions(scope: Construct, v: ResolvedVariableSpec): VariableOptions {
-    const { valueFromTerraformVariable: from, ...rest } = v;
+  private variableOptions(scope: Construct, v: ResolvedVariableSpec): ResolvedVariableOptions {
+    const { valueFromTerraformVariable: from, ...fields } = v;
+    // In the shape the Variable's field rules output (defaults applied): a Workspace hands them on unparsed.
+    const rest = { ...fields, value: fields.value ?? "", allowPlaintextSensitiveValue: false };
     if (from === undefined) return rest;
     const stack = TerraformStack.of(scope);
     let vars = this.secretVariables.get(stack);

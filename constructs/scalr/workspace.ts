@@ -1,18 +1,19 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
-import { z } from "zod";
+import type { z } from "zod";
 import { IssueCollector } from "../../core/issues";
 import { terraformLiterals } from "../../core/terraform-literal";
-import { isToken, strictProps } from "../../core/validation";
+import { isToken } from "../../core/validation";
 import { Workspace as ScalrWorkspace, WorkspaceProviderConfiguration } from "../../providers/scalr/generated/providers/scalr/workspace";
 import { referenceFrom } from "./cross-stack-reference";
-import { renderedCategory, variableFields, workspaceFields, workspaceProviderConfigurationLinkFields } from "./field-rules";
+import { renderedCategory } from "./field-rules";
 import type { IAgentPool, IEnvironment, IProviderConfiguration, ITag, IWorkspace } from "./interfaces";
-import { brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
+import { brand, checkUnique, idFromName, isKind, providerConfigurationId, refKey, tagIds } from "./references";
 import { isWarned, markWarned } from "./reported-warnings";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import { Variable, VariableOptions, VariableProps } from "./variable";
 import { checkVariableOptions, checkedVariableProps } from "./variable-options";
+import { ParsedWorkspaceProps, checkedWorkspaceProps, workspacePropsSchema } from "./workspace-props";
 
 /** Where a VCS-driven workspace takes its configuration from. */
 export interface WorkspaceVcsSource {
@@ -99,32 +100,6 @@ export interface WorkspaceProps {
   readonly varFiles?: readonly string[];
 }
 
-const linkSchema = strictProps({
-  configuration: ref.providerConfiguration(),
-  ...workspaceProviderConfigurationLinkFields,
-});
-
-// Fields in the order of WorkspaceProps (the order "did you mean" hints weigh ties in).
-const propsSchema = strictProps({
-  name: workspaceFields.name,
-  environment: ref.environment(),
-  vcs: workspaceFields.vcs,
-  moduleVersionId: workspaceFields.moduleVersionId,
-  workingDirectory: workspaceFields.workingDirectory,
-  agentPool: ref.agentPool().optional(),
-  iacPlatform: workspaceFields.iacPlatform,
-  version: workspaceFields.version,
-  autoApply: workspaceFields.autoApply,
-  runTimeoutMinutes: workspaceFields.runTimeoutMinutes,
-  hooks: workspaceFields.hooks,
-  providerConfigurations: z
-    .array(z.union([ref.providerConfiguration(), linkSchema], { error: 'must be a provider configuration, its ID, or { configuration, alias }' }))
-    .default([]),
-  variables: z.array(strictProps(variableFields)).default([]),
-  tags: z.array(ref.tag()).default([]),
-  deletionProtection: workspaceFields.deletionProtection,
-  varFiles: workspaceFields.varFiles,
-}) satisfies z.ZodType<WorkspaceProps>;
 
 /**
  * A Scalr workspace: VCS-driven, module-driven or CLI-driven; on an agent pool; Terraform or
@@ -161,7 +136,8 @@ export class Workspace extends Construct implements IWorkspace {
   public constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
     const issues = new IssueCollector({ subject: this.node.path });
-    const p = issues.parse(propsSchema, props);
+    // Props the VendingMachine built from a spec entry it has parsed with the same field rules are taken as they are.
+    const p = props !== undefined && checkedWorkspaceProps.get(scope) === props ? (props as ParsedWorkspaceProps) : issues.parse(workspacePropsSchema satisfies z.ZodType<WorkspaceProps>, props);
     issues.rule(["vcs", "moduleVersionId"], () => {
       if (p.vcs && p.moduleVersionId !== undefined) {
         issues.add("moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
