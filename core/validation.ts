@@ -111,6 +111,9 @@ export function tokenOr<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, 
 
 /** True for values that are unresolved Terraform tokens. */
 export function isToken(value: unknown): boolean {
+  // Every cdktf string marker (`${TfToken[…]}`, `#{TfToken[…]}`, `&{TfToken[…]}`) holds "TfToken[":
+  // a string without it is literal, and the regex test is skipped (it runs for every field checked).
+  if (typeof value === "string" && !value.includes("TfToken[")) return false;
   // An element of a list token (`variable.listValue`) is encoded as `#{TfToken[…]}`, which
   // Token.isUnresolved recognizes only inside its one-element list.
   return Token.isUnresolved(value) || (typeof value === "string" && value.startsWith("#{") && Token.isUnresolved([value]));

@@ -165,11 +165,27 @@ export function findSecret(text: string, ctx: SecretContext, seenLocals: Readonl
   for (const m of text.matchAll(LOCAL)) {
     const name = m[1];
     if (!name || seenLocals.has(name) || !(name in ctx.locals)) continue;
-    const value = ctx.locals[name];
-    const inner = findSecret(typeof value === "string" ? value : JSON.stringify(value) ?? "", ctx, new Set([...seenLocals, name]));
+    const inner = localSecret(name, ctx, seenLocals);
     if (inner) return `local.${name}, which holds ${inner}`;
   }
   return undefined;
+}
+
+/** What each local shows, by context: a stack's thousands of references to one local read it once. */
+const LOCAL_SECRETS = new WeakMap<SecretContext, Map<string, string | undefined>>();
+
+/** The secret the local `name` shows, or undefined; `seenLocals` are the locals being followed already (a cycle ends there). */
+function localSecret(name: string, ctx: SecretContext, seenLocals: ReadonlySet<string>): string | undefined {
+  // Only a lookup that follows no other local is kept: inside a cycle the answer depends on where it was entered.
+  let cache = seenLocals.size === 0 ? LOCAL_SECRETS.get(ctx) : undefined;
+  if (cache?.has(name)) return cache.get(name);
+  const value = ctx.locals[name];
+  const inner = findSecret(typeof value === "string" ? value : JSON.stringify(value) ?? "", ctx, new Set([...seenLocals, name]));
+  if (seenLocals.size === 0) {
+    if (!cache) LOCAL_SECRETS.set(ctx, (cache = new Map()));
+    cache.set(name, inner);
+  }
+  return inner;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -111,6 +111,7 @@ export function secretContext(stack: SynthesizedStack): SecretContext {
     sensitiveVariables: stack.sensitiveVariables,
     locals: stack.locals,
     secretBlock: (address) => {
+      if (!address.startsWith("aws_ssm_parameter.") && !address.startsWith("kubernetes_manifest.")) return undefined;
       const [type, name] = address.split(".");
       if (type === "aws_ssm_parameter" && name && name in ssm) {
         const s = secureString(record(ssm[name]));
