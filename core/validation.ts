@@ -270,8 +270,11 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string {
       return `must be a valid ${issue.format}`;
     case "not_multiple_of":
       return `must be a multiple of ${String(issue.divisor)}`;
-    case "unrecognized_keys":
+    case "unrecognized_keys": {
+      const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
+      if (shape) KNOWN_KEYS.set(issue.keys, Object.keys(shape));
       return "is not a known field";
+    }
     default:
       return "is invalid";
   }
@@ -307,7 +310,7 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
       }
     }
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(issue.input);
+      const known = knownKeys(issue);
       for (const key of issue.keys) {
         const hint = closest(key, known.filter((k) => !issue.keys.includes(k)));
         out.push({
@@ -325,26 +328,22 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
   return out;
 }
 
-/** Zod's issue does not carry the schema's keys; `strictProps` attaches them to its input copy. */
-const KNOWN_KEYS = Symbol("knownKeys");
+/**
+ * The fields of the object schema that reported each `unrecognized_keys` issue, by the issue's
+ * `keys` array (zod's final issue no longer names its schema; the error map still sees it, and the
+ * final issue keeps the same array).
+ */
+const KNOWN_KEYS = new WeakMap<readonly string[], readonly string[]>();
 
-function knownKeys(input: unknown): string[] {
-  return (input as { [KNOWN_KEYS]?: string[] } | undefined)?.[KNOWN_KEYS] ?? [];
+function knownKeys(issue: { readonly keys: readonly string[] }): readonly string[] {
+  return KNOWN_KEYS.get(issue.keys) ?? [];
 }
 
 /**
  * A strict object schema (unknown keys are errors, typos get a "did you mean" hint).
  */
 export function strictProps<S extends z.core.$ZodLooseShape>(shape: S) {
-  const keys = Object.keys(shape);
-  const schema = z.preprocess((v) => {
-    if (v && typeof v === "object" && !Array.isArray(v) && !isToken(v)) {
-      const copy: Record<string | symbol, unknown> = { ...(v as object) };
-      Object.defineProperty(copy, KNOWN_KEYS, { value: keys, enumerable: false });
-      return copy;
-    }
-    return v;
-  }, z.strictObject(shape));
+  const schema = z.strictObject(shape);
   SHAPES.set(schema, shape);
   return schema;
 }
