@@ -105,8 +105,12 @@ function baseType(schema: z.ZodType): string {
  */
 export function tokenOr<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, z.input<T>> {
   const type = baseType(schema);
-  const token = type === "string" ? unresolvedStringToken : type === "number" ? unresolvedNumberToken : unresolvedToken;
-  return z.union([token, schema]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
+  // A string (number) schema is tried first: a literal passes there without a failed token branch
+  // (an issue object per field), and no token object passes a string or number schema. Any other
+  // schema could take a token object apart (a record schema copies its fields): the token goes first.
+  if (type === "string") return z.union([schema, unresolvedStringToken]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
+  if (type === "number") return z.union([schema, unresolvedNumberToken]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
+  return z.union([unresolvedToken, schema]) as unknown as z.ZodType<z.output<T>, z.input<T>>;
 }
 
 /** True for values that are unresolved Terraform tokens. */
