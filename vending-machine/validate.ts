@@ -37,23 +37,40 @@ export function validateSpec(data: unknown, source: SpecSource = new SpecSource(
  * token among them) and resolved into it: it is rejected, wherever it is (keys too).
  */
 function rejectTokenMarkers(value: unknown, path: SpecPath, issues: SpecIssues): void {
-  if (typeof value === "string") {
-    if (isToken(value)) issues.add(path, `must be literal text: it holds cdktf's token marker ("TfToken["), which cdktf would resolve to another value of the stack, got: ${JSON.stringify(value).slice(0, 80)}`);
-    return;
-  }
-  if (isToken(value)) {
-    // A cdktf reference object (e.g. `TerraformVariable.value`) given as spec data.
-    issues.add(path, "must be literal data: a spec holds no Terraform references, got: a Terraform reference");
-    return;
-  }
-  if (Array.isArray(value)) return value.forEach((v, i) => rejectTokenMarkers(v, [...path, i], issues));
-  const proto = value !== null && typeof value === "object" ? (Object.getPrototypeOf(value) as unknown) : undefined;
-  if (proto === Object.prototype || proto === null) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (isToken(k)) issues.add([...path, k], "must be a literal key: it holds cdktf's token marker (\"TfToken[\")");
-      rejectTokenMarkers(v, [...path, k], issues);
+  // One path array, extended and shortened in place: it is copied only for an issue (the spec has tens of thousands of values).
+  const at = [...path];
+  const visit = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (isToken(v)) issues.add([...at], `must be literal text: it holds cdktf's token marker ("TfToken["), which cdktf would resolve to another value of the stack, got: ${JSON.stringify(v).slice(0, 80)}`);
+      return;
     }
-  }
+    if (typeof v !== "object" || v === null) {
+      if (isToken(v)) issues.add([...at], "must be literal data: a spec holds no Terraform references, got: a Terraform reference");
+      return;
+    }
+    if (isToken(v)) {
+      // A cdktf reference object (e.g. `TerraformVariable.value`) given as spec data.
+      issues.add([...at], "must be literal data: a spec holds no Terraform references, got: a Terraform reference");
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        at.push(i);
+        visit(v[i]);
+        at.pop();
+      }
+      return;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return;
+    for (const k of Object.keys(v)) {
+      at.push(k);
+      if (isToken(k)) issues.add([...at], "must be a literal key: it holds cdktf's token marker (\"TfToken[\")");
+      visit((v as Record<string, unknown>)[k]);
+      at.pop();
+    }
+  };
+  visit(value);
 }
 
 /** A spec that passed {@link validateSpec}, with where it came from (accepted by VendingMachine as is). */

@@ -130,8 +130,23 @@ function crossStackSecret(identifier: string, rest: string): string | undefined 
  * every spelling HCL allows (whitespace inside `${ }`, index expressions, function calls around the
  * reference: the reference is found wherever it sits in the expression).
  */
-export function findSecret(text: string, ctx: SecretContext, seenLocals: ReadonlySet<string> = new Set()): string | undefined {
+export function findSecret(text: string, ctx: SecretContext, seenLocals: ReadonlySet<string> = NO_LOCALS): string | undefined {
   if (!text.includes(".") && !text.includes("(")) return undefined;
+  if (seenLocals.size > 0) return searchSecret(text, ctx, seenLocals);
+  // The same text recurs across a stack (one reference in thousands of blocks): each is read once per context.
+  let known = FOUND.get(ctx);
+  if (!known) FOUND.set(ctx, (known = new Map()));
+  if (known.has(text)) return known.get(text);
+  const found = searchSecret(text, ctx, seenLocals);
+  known.set(text, found);
+  return found;
+}
+
+const NO_LOCALS: ReadonlySet<string> = new Set();
+/** What each text shows, by context (see {@link findSecret}). */
+const FOUND = new WeakMap<SecretContext, Map<string, string | undefined>>();
+
+function searchSecret(text: string, ctx: SecretContext, seenLocals: ReadonlySet<string>): string | undefined {
   text = normalizeTemplate(text);
   if (SENSITIVE_CALL.test(text)) return "a value marked sensitive(...)";
   for (const m of text.matchAll(REFERENCE)) {

@@ -93,15 +93,24 @@ export class SynthesizedStack {
     return findSecret(searchText(value), { sensitiveVariables: this.sensitiveVariables, locals: this.locals });
   }
 
+  /** The blocks of each type, by `<prefix><type>`, made on first use (every rule asks for some; sorting thousands of names once is enough). */
+  private readonly blocksOfType = new Map<string, readonly TerraformBlock[]>();
+
   private blocks(byType: Record<string, unknown>, prefix: string, types: readonly string[]): TerraformBlock[] {
     const out: TerraformBlock[] = [];
     for (const type of types.length > 0 ? types : Object.keys(byType).sort()) {
-      for (const [name, raw] of Object.entries(record(byType[type])).sort(([a], [b]) => a.localeCompare(b))) {
-        const body = record(raw);
-        const meta = record(record(body["//"]).metadata);
-        const address = `${prefix}${type}.${name}`;
-        out.push({ type, name, address, path: typeof meta.path === "string" ? meta.path : `${this.stackPath}/${address}`, body });
+      let ofType = this.blocksOfType.get(`${prefix}${type}`);
+      if (!ofType) {
+        const made: TerraformBlock[] = [];
+        for (const [name, raw] of Object.entries(record(byType[type])).sort(([a], [b]) => a.localeCompare(b))) {
+          const body = record(raw);
+          const meta = record(record(body["//"]).metadata);
+          const address = `${prefix}${type}.${name}`;
+          made.push({ type, name, address, path: typeof meta.path === "string" ? meta.path : `${this.stackPath}/${address}`, body });
+        }
+        this.blocksOfType.set(`${prefix}${type}`, (ofType = made));
       }
+      for (const b of ofType) out.push(b);
     }
     return out;
   }
