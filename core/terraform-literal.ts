@@ -16,6 +16,8 @@ const DIRECTIVE = /%\{/g;
 
 /** `text` with every literal `${` written `$${` and every `%{` written `%%{`; cdktf tokens pass through. */
 export function terraformLiteral(text: string): string {
+  // Most text has no "{" at all: it is returned without running the two replacements.
+  if (!text.includes("{")) return text;
   return text.replace(INTERPOLATION, "$$${").replace(DIRECTIVE, "%%{");
 }
 
@@ -28,7 +30,14 @@ function mapStrings(value: unknown): unknown {
   if (typeof value === "string") return terraformLiteral(value);
   if (Array.isArray(value)) return value.map(mapStrings);
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [terraformLiteral(k), mapStrings(v)]));
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const v = mapStrings((value as Record<string, unknown>)[k]);
+      // A key "__proto__" stays a key (an assignment would set the prototype instead).
+      if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[terraformLiteral(k)] = v;
+    }
+    return out;
   }
   return value;
 }

@@ -28,10 +28,22 @@ export interface VariablePlacement {
   readonly workspaceKey?: string;
 }
 
-interface Entry {
-  readonly path: string;
-  readonly final: boolean;
-  readonly label: string;
+/** A registered variable; its path and label are made only for a message (thousands are registered, few reported). */
+class Entry {
+  public constructor(
+    private readonly construct: IConstruct,
+    public readonly final: boolean,
+    private readonly key: string,
+    private readonly category: string,
+  ) {}
+
+  public get path(): string {
+    return this.construct.node.path;
+  }
+
+  public get label(): string {
+    return `${JSON.stringify(this.key)} (${this.category})`;
+  }
 }
 
 class Registry {
@@ -93,41 +105,40 @@ export function registerVariable(
   variable: { readonly key: string; readonly category: string; readonly final: boolean },
 ): void {
   const r = registryOf(construct);
-  const path = construct.node.path;
   const ck = `${renderedCategory(variable.category)}:${variable.key}`;
-  const entry: Entry = { path, final: variable.final, label: `${JSON.stringify(variable.key)} (${variable.category})` };
+  const entry = new Entry(construct, variable.final, variable.key, variable.category);
   const env = placement.environmentKey;
 
   if (placement.level === "account") {
     const same = r.account.get(ck);
-    if (same) throw duplicate(path, same, "at account scope", variable.key);
+    if (same) throw duplicate(entry.path, same, "at account scope", variable.key);
     const below = r.belowAccount.get(ck);
-    if (variable.final && below) throw finalAbove(path, below, entry.label);
+    if (variable.final && below) throw finalAbove(entry.path, below, entry.label);
     r.account.set(ck, entry);
     return;
   }
 
   const account = r.account.get(ck);
-  if (account?.final) throw redefinesFinal(path, account, "account", variable.key);
+  if (account?.final) throw redefinesFinal(entry.path, account, "account", variable.key);
 
   if (placement.level === "environment") {
     if (env !== undefined) {
       const ek = `${env}|${ck}`;
       const same = r.environment.get(ek);
-      if (same) throw duplicate(path, same, "in this environment", variable.key);
+      if (same) throw duplicate(entry.path, same, "in this environment", variable.key);
       const below = r.belowEnvironment.get(ek);
-      if (variable.final && below) throw finalAbove(path, below, entry.label);
+      if (variable.final && below) throw finalAbove(entry.path, below, entry.label);
       r.environment.set(ek, entry);
     }
   } else {
     if (env !== undefined) {
       const parent = r.environment.get(`${env}|${ck}`);
-      if (parent?.final) throw redefinesFinal(path, parent, "environment", variable.key);
+      if (parent?.final) throw redefinesFinal(entry.path, parent, "environment", variable.key);
     }
     if (placement.workspaceKey !== undefined) {
       const wk = `${placement.workspaceKey}|${ck}`;
       const same = r.workspace.get(wk);
-      if (same) throw duplicate(path, same, "in this workspace", variable.key);
+      if (same) throw duplicate(entry.path, same, "in this workspace", variable.key);
       r.workspace.set(wk, entry);
     }
     if (env !== undefined && !r.belowEnvironment.has(`${env}|${ck}`)) r.belowEnvironment.set(`${env}|${ck}`, entry);
