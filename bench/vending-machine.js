@@ -47,7 +47,7 @@ function generateSpec(n) {
         variables: [
           { key: "name", value: `ws-${w}` },
           { key: "size", value: String(w % 7) },
-          { key: "LOG_LEVEL", value: "info", category: "env" },
+          { key: "LOG_LEVEL", value: "info", category: "shell" },
         ],
       });
     }

@@ -180,7 +180,7 @@ export class VendingMachine extends Construct {
             ...rest,
             environment: env,
             agentPool: agentPool === undefined ? undefined : pools.get(agentPool),
-            vcs: source && { ...withoutKey(source, "provider"), providerId: vcs.get(source.provider)! },
+            vcs: source && vcsSource(source, vcs.get(source.provider)!),
             providerConfigurations: links,
             variables,
             tags: tagNames.length === 0 ? [] : tagsOf(tagNames),
@@ -297,8 +297,7 @@ function sharedEnvironments(spec: ResolvedSpec): ReadonlyMap<string, readonly st
   return new Map([...out].map(([k, v]) => [k, [...v]]));
 }
 
-function withoutKey<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
-  const copy = { ...o };
-  delete copy[key];
-  return copy;
+/** A spec VCS source as Workspace props: the provider's ID instead of its name (no `delete`: it would make the copy a slow dictionary object). */
+function vcsSource<T extends { readonly provider: string }>({ provider: _provider, ...fields }: T, providerId: string): Omit<T, "provider"> & { readonly providerId: string } {
+  return { ...fields, providerId };
 }

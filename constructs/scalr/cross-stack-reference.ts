@@ -1,5 +1,6 @@
 import { TerraformLocal, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
+import { ConstructState } from "../../core/cdktf-internals";
 import { isToken } from "../../core/validation";
 
 /**
@@ -33,11 +34,23 @@ export function referenceFrom(consumer: IConstruct, owner: IConstruct, value: st
   if (isToken(value) === false) return value;
   const stack = TerraformStack.of(consumer);
   if (stack === TerraformStack.of(owner)) return value;
-  const id = `cross-stack_${owner.node.id.replace(/[^A-Za-z0-9_-]/g, "_")}_${owner.node.addr.slice(-8)}`;
-  const existing = stack.node.tryFindChild(id);
-  if (existing instanceof CrossStackReference) {
-    if (existing.held !== value) throw new Error(`${owner.node.path}: a cross-stack reference from ${stack.node.path} already holds another attribute of it`);
-    return existing.reference;
+  // Thousands of workspaces reference one environment: the local is found by its owner, without
+  // building its id and searching the stack's children each time.
+  const byOwner = crossStackReferences.getOrCreate(stack, () => new Map());
+  let existing: IConstruct | undefined = byOwner.get(owner);
+  if (existing === undefined) {
+    const id = `cross-stack_${owner.node.id.replace(/[^A-Za-z0-9_-]/g, "_")}_${owner.node.addr.slice(-8)}`;
+    existing = stack.node.tryFindChild(id);
+    if (existing === undefined) existing = new CrossStackReference(stack, id, value);
+    if (existing instanceof CrossStackReference) byOwner.set(owner, existing);
   }
-  return new CrossStackReference(stack, id, value).reference;
+  if (!(existing instanceof CrossStackReference)) throw new Error(`${owner.node.path}: ${existing.node.path} is taken by a construct that is not a cross-stack reference`);
+  if (existing.held !== value) throw new Error(`${owner.node.path}: a cross-stack reference from ${stack.node.path} already holds another attribute of it`);
+  return existing.reference;
 }
+
+/** The cross-stack reference locals of each consumer stack, by the construct they refer to. */
+const crossStackReferences = new ConstructState<TerraformStack, Map<IConstruct, CrossStackReference>>(
+  "scalr.cross-stack-references",
+  "The cross-stack reference locals of a consumer stack, by the construct (in another stack) whose ID each holds",
+);
