@@ -6,7 +6,7 @@
  * generated L1 bindings in the same stack layout (the baseline). Each run is a fresh process; the
  * sides alternate so machine noise hits both alike. Reports wall time of app construction + synth
  * (and of the whole process, module loading included), peak RSS, stacks and resources per stack,
- * and the ratio L2/L1. Budget: ≤ 1.3× at 1,000 and 10,000 workspaces.
+ * and the ratio L2/L1. Budget: ≤ 1.3× at 1,000 and 10,000 workspaces; goal: CPU ≤ 1.1× (reported).
  *
  *   npm run build && node bench/vending-machine.js            (sizes 100 1000 10000, 3 runs each)
  *   BENCH_RUNS=5 node bench/vending-machine.js 1000
@@ -22,6 +22,8 @@ const { performance } = require("perf_hooks");
 
 const ROOT = path.resolve(__dirname, "..");
 const BUDGET = 1.3;
+/** KitChecks' goal: the vending machine's CPU time at most 1.1× the L1 code's (reported, not enforced). */
+const CPU_GOAL = 1.1;
 const WORKSPACES_PER_SHARD = 500;
 const ENVIRONMENTS = 10;
 
@@ -254,7 +256,7 @@ function main() {
     const verdict = n < 1000 ? "for information" : ratio <= BUDGET ? `within the ${BUDGET}× budget` : `OVER the ${BUDGET}× budget`;
     if (n >= 1000 && ratio > BUDGET) ok = false;
     console.log(
-      `${"".padStart(10)}  L2/L1: build+synth ${ratio.toFixed(2)}× (${verdict}), CPU ${(l2.cpu / l1.cpu).toFixed(2)}×, whole process ${(l2.proc / l1.proc).toFixed(2)}×, peak RSS ${(l2.rss / l1.rss).toFixed(2)}×`,
+      `${"".padStart(10)}  L2/L1: build+synth ${ratio.toFixed(2)}× (${verdict}), CPU ${(l2.cpu / l1.cpu).toFixed(2)}× (goal ≤ ${CPU_GOAL}×), whole process ${(l2.proc / l1.proc).toFixed(2)}×, peak RSS ${(l2.rss / l1.rss).toFixed(2)}×`,
     );
   }
   process.exit(ok ? 0 : 1);
