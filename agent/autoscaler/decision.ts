@@ -62,6 +62,13 @@ export interface Decision {
 }
 
 /**
+ * How much earlier than a cool-down's end a decision may act: scheduled invocations do not land
+ * exactly one period apart (EventBridge starts them within the minute, and each reads Scalr first),
+ * so a cool-down of one schedule period would otherwise hold every other decision.
+ */
+export const SCHEDULE_JITTER_MS = 5_000;
+
+/**
  * Decides the fleet's capacity. Rules, in order:
  * - the floor (policy `min`, or a schedule window's, and the platform's minimum) and the ceiling
  *   (`max`, the cost ceiling, and the platform's maximum) bound everything; raising to the floor
@@ -96,7 +103,7 @@ export function decide(input: DecisionInput): Decision {
   const since = input.lastScaledAt ?? input.startedAt;
 
   if (desired > current) {
-    const cooling = input.lastScaledAt !== undefined && now - input.lastScaledAt < policy.cooldownOutSeconds * 1000;
+    const cooling = input.lastScaledAt !== undefined && now - input.lastScaledAt + SCHEDULE_JITTER_MS < policy.cooldownOutSeconds * 1000;
     if (current < floor) return { target: Math.min(Math.max(floor, cooling ? floor : desired), current + policy.maxStepOut), reason: "scale-out-floor", want, ...base };
     if (cooling) return hold("hold-cooldown", want);
     return { target: Math.min(desired, current + policy.maxStepOut), reason: "scale-out-demand", want, ...base };
@@ -104,7 +111,7 @@ export function decide(input: DecisionInput): Decision {
   if (desired < current) {
     if (current > ceiling) return { target: Math.max(ceiling, keepBusy), reason: current > Math.max(ceiling, keepBusy) ? "scale-in-above-max" : "hold-busy", want, ...base };
     if (input.queued > 0) return hold("hold-queue-waiting", want);
-    if (since !== undefined && now - since < policy.cooldownInSeconds * 1000) return hold("hold-cooldown", want);
+    if (since !== undefined && now - since + SCHEDULE_JITTER_MS < policy.cooldownInSeconds * 1000) return hold("hold-cooldown", want);
     return { target: Math.max(desired, current - policy.maxStepIn), reason: "scale-in-idle", want, ...base };
   }
   return hold(bounded < keepBusy ? "hold-busy" : "hold-steady", want);

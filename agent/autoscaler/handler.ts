@@ -167,7 +167,8 @@ export function createAutoscaler(deps: AutoscalerDependencies): (event: unknown,
       return emit({ outcome: "fleet-error", ...observed, error: errorOf(e) });
     }
     const current = state.capacity.desired;
-    const decision = decide({ queued, agents: counts, fleet: state.capacity, concurrency: cfg.concurrency, policy: cfg.policy, now: now(), lastScaledAt, startedAt });
+    const decidedAt = now();
+    const decision = decide({ queued, agents: counts, fleet: state.capacity, concurrency: cfg.concurrency, policy: cfg.policy, now: decidedAt, lastScaledAt, startedAt });
     const { target, reason, ...bounds } = decision;
     const decided = { ...observed, current, target, reason, decision: bounds };
 
@@ -183,7 +184,9 @@ export function createAutoscaler(deps: AutoscalerDependencies): (event: unknown,
       }
       if (target !== current) {
         await fleet.setDesired(target);
-        lastScaledAt = now();
+        // The decision's time, not the end of the AWS calls: the next scheduled decision comes one
+        // period after this one, and a cool-down of one period must let it act.
+        lastScaledAt = decidedAt;
       }
     } catch (e) {
       return emit({ outcome: "apply-error", ...decided, ...(protection ? { protection } : {}), error: errorOf(e) });

@@ -36,6 +36,9 @@ describe("decide: the decision table", () => {
     ["scale-in cool-down after a change", input({ desired: 5, idle: 5, lastScaledAt: NOW - 300_000 }), 5, "hold-cooldown"],
     ["scale-out cool-down after a change", input({ queued: 2, desired: 1, busy: 1, lastScaledAt: NOW - 30_000 }), 1, "hold-cooldown"],
     ["cold start: scale-in waits one cool-down from the start", input({ desired: 5, idle: 5, lastScaledAt: undefined, startedAt: NOW - 60_000 }), 5, "hold-cooldown"],
+    ["the next scheduled decision, a little under one period later, may scale out again (60 s cool-down)", input({ queued: 2, desired: 1, busy: 1, lastScaledAt: NOW - 57_000 }), 3, "scale-out-demand"],
+    ["scale-out cool-down holds well inside the period", input({ queued: 2, desired: 1, busy: 1, lastScaledAt: NOW - 54_000 }), 1, "hold-cooldown"],
+    ["scale-in at the decision ten periods later (600 s cool-down)", input({ desired: 5, idle: 5, lastScaledAt: NOW - 598_000 }), 3, "scale-in-idle"],
     ["cold start: scale-out does not wait", input({ queued: 2, desired: 0, lastScaledAt: undefined, startedAt: NOW }), 2, "scale-out-demand"],
     ["scale to zero when idle", input({ desired: 1, idle: 1 }), 0, "scale-in-idle"],
   ])("%s", (_name, i, target, reason) => {
