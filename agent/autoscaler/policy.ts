@@ -103,7 +103,8 @@ export class PolicyError extends Error {
 
 /** Validates a policy (parsed JSON) and fills its defaults. @throws PolicyError */
 export function parsePolicy(input: unknown): ScalingPolicy {
-  const r = policySchema.safeParse(input);
+  // Fields without a message of their own: "is required" when missing, "must be an array" and so on for the wrong type.
+  const r = policySchema.safeParse(input, { error: (iss) => (iss.code !== "invalid_type" ? undefined : iss.input === undefined ? "is required" : `must be ${/^[aeiou]/.test(iss.expected) ? "an" : "a"} ${iss.expected}`) });
   if (!r.success) throw new PolicyError(r.error.issues.map((i) => `\`${i.path.join(".") || "policy"}\` ${i.message}`));
   const p = r.data;
   return {

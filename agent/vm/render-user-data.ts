@@ -109,6 +109,12 @@ export interface VmUserData {
   readonly autoScalingDrain?: Required<VmAutoScalingDrain>;
   /** The agent image (docker mode). */
   readonly image?: string;
+  /**
+   * Whether the agent is named after its EC2 instance ID at every start (`SCALR_AGENT_NAME`): no
+   * `settings.name`, Docker mode and the Secrets Manager token fetch. Scalr's agent list then names
+   * the instance each agent runs on, which an autoscaler needs to protect busy instances.
+   */
+  readonly agentNamedAfterInstance: boolean;
 
   /**
    * Synth-time warnings (a construct turns each into an annotation): the deprecated package mode,
@@ -333,6 +339,7 @@ export function renderVmUserData(
     tokenFetch,
     autoScalingDrain: drain,
     image,
+    agentNamedAfterInstance: nameFromInstanceId,
     warnings,
     environmentFile: { path: VM_ENV_FILE, variables },
     units,

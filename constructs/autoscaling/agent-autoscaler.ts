@@ -7,7 +7,8 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { AssetType, TerraformAsset } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { AssetType, TerraformAsset, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AUTOSCALER_ENVIRONMENT } from "../../agent/autoscaler/config";
@@ -16,6 +17,7 @@ import { IssueCollector } from "../../core/issues";
 import { terraformJson } from "../../core/terraform-json";
 import { isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { EcsAgentService } from "../ecs/ecs-agent-service";
+import { VmAgentFleet } from "../vm/vm-agent-fleet";
 import { secretResource } from "../ecs/fargate-agent-task";
 import type { IAgentPool } from "../scalr/interfaces";
 import { isKind, ref } from "../scalr/references";
@@ -54,8 +56,12 @@ export type AgentAutoscalerToken =
 export interface AgentAutoscalerProps {
   /** The pool whose queue drives the fleet: an AgentPool, or its ID (`apool-…`). */
   readonly pool: IAgentPool | string;
-  /** The fleet: an EcsAgentService without CPU `autoscaling` (the two would fight over the desired count). */
-  readonly service: EcsAgentService;
+  /**
+   * The fleet: a {@link VmAgentFleet} (its Auto Scaling group's desired capacity; busy instances
+   * get scale-in protection) or an {@link EcsAgentService} without CPU `autoscaling` (the two would
+   * fight over the desired count).
+   */
+  readonly fleet: VmAgentFleet | EcsAgentService;
   /** `https://<account>.scalr.io`, no path. */
   readonly scalrUrl: string;
   /** The Scalr API token (read-only service account) the autoscaler reads the queue with. */
@@ -64,11 +70,15 @@ export interface AgentAutoscalerProps {
   readonly policy: AgentAutoscalerPolicy;
   /** Runs one agent takes at once (AgentSettings `concurrency`). @default 1 */
   readonly agentConcurrency?: number;
-  /** Protect busy tasks from scale-in (ECS task protection, renewed every decision). @default true */
+  /**
+   * Protect busy units from scale-in: instance scale-in protection on an Auto Scaling group, ECS
+   * task protection (renewed every decision) on a service. A VM fleet must then name its agents after
+   * their instances (no `settings.name`). @default true
+   */
   readonly protectBusyUnits?: boolean;
   /** EventBridge schedule of the decisions. @default "rate(1 minute)" */
   readonly scheduleExpression?: string;
-  /** Name of the function, role and rule (1–56 letters, digits, '-', '_'). @default "<service name>-autoscaler" */
+  /** Name of the function, role and rule (1–56 letters, digits, '-', '_'). @default "<fleet or service name>-autoscaler" */
   readonly name?: string;
   /** Retention of the decision log. @default 30 */
   readonly logRetentionDays?: number;
@@ -76,11 +86,13 @@ export interface AgentAutoscalerProps {
 
 /** Construct ids of the resources {@link AgentAutoscaler} creates (stable: renaming one replaces the resource). */
 export const AGENT_AUTOSCALER_IDS = {
+  /** `data.aws_caller_identity` (VmAgentFleet only): the account the role's trust is limited to. */
+  account: "Account",
   /** `aws_cloudwatch_log_group` `/aws/lambda/<name>`. */
   logGroup: "LogGroup",
   /** `aws_iam_role` of the function. */
   role: "Role",
-  /** `aws_iam_role_policy`: the service, its tasks, the token secret, the log group. */
+  /** `aws_iam_role_policy`: the group or the service and its tasks, the token secret, the log group. */
   policy: "Policy",
   /** The bundled code (TerraformAsset). */
   code: "Code",
@@ -104,7 +116,7 @@ const SCHEDULE = /^(rate\((1 minute|([2-9]|[1-9]\d+) minutes|1 hour|([2-9]|[1-9]
 
 const propsSchema = strictProps({
   pool: ref.agentPool(),
-  service: z.custom<EcsAgentService>((v) => v instanceof EcsAgentService, { error: "must be an EcsAgentService" }),
+  fleet: z.custom<VmAgentFleet | EcsAgentService>((v) => v instanceof VmAgentFleet || v instanceof EcsAgentService, { error: "must be a VmAgentFleet or an EcsAgentService" }),
   scalrUrl: tokenOr(z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/?$/, { error: "must be an https URL without a path, such as https://acme.scalr.io" })),
   scalrToken: z.union(
     [
@@ -131,16 +143,17 @@ const propsSchema = strictProps({
 const FUNCTION_TIMEOUT_SECONDS = 60;
 
 /**
- * Scales an {@link EcsAgentService} on its Scalr pool's queue (docs/autoscaling.md,
- * ADR 0009): a Lambda (the bundled `agent/autoscaler/lambda.ts`, Node.js 22 on arm64, reserved
- * concurrency 1 so two decisions never race) runs on an EventBridge schedule, reads the pool's
- * queued runs and agents from Scalr with a token from Secrets Manager, protects busy tasks from
- * scale-in and sets the service's desired count within `policy`.
+ * Scales a {@link VmAgentFleet} or an {@link EcsAgentService} on its Scalr pool's queue
+ * (docs/autoscaling.md, ADR 0009): a Lambda (the bundled `agent/autoscaler/lambda.ts`, Node.js 22
+ * on arm64, reserved concurrency 1 so two decisions never race) runs on an EventBridge schedule,
+ * reads the pool's queued runs and agents from Scalr with a token from Secrets Manager, protects
+ * busy instances (Auto Scaling instance scale-in protection) or tasks (ECS task protection) from
+ * scale-in, and sets the group's desired capacity or the service's desired count within `policy`.
  *
- * Its role may only describe and update this one service, list tasks of its cluster, read and
- * change protection of that cluster's tasks, read the one token secret and write its own log group.
- * The service's `desired_count` becomes the autoscaler's: it is added to the service's
- * `lifecycle.ignore_changes`, so an apply does not reset it.
+ * Its role may only describe and scale this one group (or describe and update this one service, list
+ * its cluster's tasks and change their protection), read the one token secret and write its own log
+ * group. The fleet's desired capacity (count) becomes the autoscaler's: it is added to the group's
+ * (service's) `lifecycle.ignore_changes`, so an apply does not reset it.
  *
  * Construct ids: {@link AGENT_AUTOSCALER_IDS}.
  */
@@ -175,7 +188,8 @@ export class AgentAutoscaler extends Construct {
         for (const line of e.issues) {
           const m = /^`([^`]*)` ([\s\S]*)$/.exec(line);
           const field = m?.[1] === "policy" ? "" : (m?.[1] ?? "");
-          issues.add(field ? `policy.${field}` : "policy", m?.[2] ?? line, field ? valueAt(p.policy, field) : p.policy);
+          // The runtime names list entries `schedules.0`; the kit's field paths write `schedules[0]`.
+          issues.add(field ? `policy.${field.replace(/\.(\d+)(?=\.|$)/g, "[$1]")}` : "policy", m?.[2] ?? line, field ? valueAt(p.policy, field) : p.policy);
         }
       }
     });
@@ -189,29 +203,57 @@ export class AgentAutoscaler extends Construct {
         );
       }
     });
-    issues.rule(["service"], () => {
-      if (p.service.scalingTarget !== undefined) {
-        issues.add("service", `must not have CPU \`autoscaling\` (${p.service.node.path}): both would set its desired count`, p.service.node.path);
+    const vm = p.fleet instanceof VmAgentFleet ? p.fleet : undefined;
+    const ecs = p.fleet instanceof EcsAgentService ? p.fleet : undefined;
+    issues.rule(["fleet"], () => {
+      if (ecs?.scalingTarget !== undefined) {
+        issues.add("fleet", `must not have CPU \`autoscaling\` (${ecs.node.path}): both would set its desired count`, ecs.node.path);
       }
     });
-    const serviceName = p.service ? (p.service.service.nameInput ?? p.service.serviceName) : undefined;
-    issues.rule(["name", "service"], () => {
-      if (p.name === undefined && (serviceName === undefined || isToken(serviceName) || `${serviceName}-autoscaler`.length > 56)) {
-        issues.add("name", `is required when the service's name is not a literal of at most 45 characters (got ${serviceName ?? "none"})`, p.name);
+    issues.rule(["fleet", "protectBusyUnits"], () => {
+      if (vm && p.protectBusyUnits && !vm.userData.agentNamedAfterInstance) {
+        const why =
+          vm.userData.settings.name !== undefined
+            ? "its `settings.name` gives every agent the same fixed name"
+            : vm.userData.installMode !== "docker"
+              ? "the package install mode names the agent once, after the host"
+              : "its token is not fetched from Secrets Manager, the boot step that reads the instance ID";
+        issues.add(
+          "protectBusyUnits",
+          `needs ${vm.node.path}'s agents named after their EC2 instances, which they are not (${why}): busy instances could not be found, so none would be protected. Drop \`settings.name\`, or set \`protectBusyUnits: false\` (the drain on termination still stops agents gracefully)`,
+          p.protectBusyUnits,
+        );
+      }
+    });
+    issues.rule(["fleet", "policy"], () => {
+      if (!vm || !policy) return;
+      // EC2 Auto Scaling rejects a desired capacity outside the group's minimum and maximum
+      // (SetDesiredCapacity: "ValidationError … above max value"), and never goes below its minimum:
+      // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_SetDesiredCapacity.html
+      const groupMin = vm.resource.minSizeInput;
+      const groupMax = vm.resource.maxSizeInput;
+      if (typeof groupMax === "number" && policy.max > groupMax) {
+        issues.add("policy.max", `is above the Auto Scaling group's maximum (\`maxSize\` ${groupMax} of ${vm.node.path}), which EC2 Auto Scaling enforces: raise the fleet's \`maxSize\` to at least ${policy.max}`, policy.max);
+      }
+      if (typeof groupMin === "number") {
+        const floors: [string, number][] = [["policy.min", policy.min], ...policy.schedules.map((w, i): [string, number] => [`policy.schedules[${i}].min`, w.min])];
+        for (const [field, min] of floors) {
+          if (min < groupMin) {
+            issues.add(field, `is below the Auto Scaling group's minimum (\`minSize\` ${groupMin} of ${vm.node.path}), under which the group never goes: set the fleet's \`minSize\` to ${Math.min(...floors.map(([, m]) => m))} (0 to scale to zero)`, min);
+          }
+        }
+      }
+    });
+    const fleetName = vm ? vm.fleetName : ecs ? (ecs.service.nameInput ?? ecs.serviceName) : undefined;
+    issues.rule(["name", "fleet"], () => {
+      if (p.name === undefined && (fleetName === undefined || isToken(fleetName) || `${fleetName}-autoscaler`.length > 56)) {
+        issues.add("name", `is required when the fleet's name is not a literal of at most 45 characters (got ${fleetName ?? "none"})`, p.name);
       }
     });
     issues.throwIfAny();
     const scaling = policy as ScalingPolicy;
     this.policy = scaling;
-    const name = p.name ?? `${serviceName}-autoscaler`;
-    const service = p.service;
-    const { partition, region, account } = service.task;
-    const prefix = `arn:${partition.partition}:ecs:${region.region}:${account.accountId}`;
-    const clusterArn = service.clusterResource?.arn ?? `${prefix}:cluster/${service.clusterName}`;
-
-    // The desired count is the autoscaler's from now on: Terraform must not reset it.
-    const lifecycle = service.service.lifecycle ?? {};
-    service.service.lifecycle = { ...lifecycle, ignoreChanges: [...new Set([...((lifecycle.ignoreChanges as string[] | undefined) ?? []), "desired_count"])] };
+    const name = p.name ?? `${fleetName}-autoscaler`;
 
     if ("value" in p.scalrToken) {
       this.tokenSecret = new SecretsmanagerSecret(this, AGENT_AUTOSCALER_IDS.tokenSecret, { name: `${name}/scalr-token`, description: `Scalr API token of the autoscaler ${name} (read-only)` });
@@ -220,11 +262,62 @@ export class AgentAutoscaler extends Construct {
     } else {
       this.tokenSecretArn = p.scalrToken.secretArn;
     }
-
     this.logGroup = new CloudwatchLogGroup(this, AGENT_AUTOSCALER_IDS.logGroup, { name: `/aws/lambda/${name}`, retentionInDays: p.logRetentionDays });
+    const common = [
+      { Sid: "ReadScalrToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretResource(this.tokenSecretArn)] },
+      { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },
+    ];
+    const E = AUTOSCALER_ENVIRONMENT;
+    let accountId: string;
+    let scaleStatements: Record<string, unknown>[];
+    let target: Record<string, string>;
+    let what: string;
+    if (vm) {
+      // The group's desired capacity is the autoscaler's from now on: Terraform must not reset it.
+      addIgnoreChanges(vm.resource, "desired_capacity");
+      accountId = new DataAwsCallerIdentity(this, AGENT_AUTOSCALER_IDS.account, {}).accountId;
+      // DescribeAutoScalingGroups takes no resource-level permission ("*"); SetDesiredCapacity and
+      // SetInstanceProtection take the group's ARN:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+      scaleStatements = [
+        { Sid: "ReadTheGroup", Effect: "Allow", Action: ["autoscaling:DescribeAutoScalingGroups"], Resource: "*" },
+        { Sid: "ScaleTheGroup", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity", "autoscaling:SetInstanceProtection"], Resource: [vm.resource.arn] },
+      ];
+      target = { [E.targetKind]: "asg", [E.targetName]: vm.autoScalingGroupName };
+      what = `the Auto Scaling group of ${fleetName ?? "a VM fleet"}`;
+    } else {
+      const service = ecs as EcsAgentService;
+      const { partition, region, account } = service.task;
+      const prefix = `arn:${partition.partition}:ecs:${region.region}:${account.accountId}`;
+      const clusterArn = service.clusterResource?.arn ?? `${prefix}:cluster/${service.clusterName}`;
+      // The desired count is the autoscaler's from now on: Terraform must not reset it.
+      addIgnoreChanges(service.service, "desired_count");
+      accountId = account.accountId;
+      scaleStatements = [
+        { Sid: "ScaleTheService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: [service.service.arn] },
+        {
+          // ListTasks authorizes against container instances, which Fargate tasks have none of:
+          // "*" scoped to the cluster by its condition key.
+          Sid: "ListServiceTasks",
+          Effect: "Allow",
+          Action: ["ecs:ListTasks"],
+          Resource: "*",
+          Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+        },
+        {
+          Sid: "ProtectBusyTasks",
+          Effect: "Allow",
+          Action: ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+          Resource: [`${prefix}:task/${service.clusterName}/*`],
+        },
+      ];
+      target = { [E.targetKind]: "ecs", [E.targetName]: service.serviceName, [E.ecsCluster]: service.clusterName };
+      what = `the ECS service ${fleetName ?? ""}`.trimEnd();
+    }
+
     this.role = new IamRole(this, AGENT_AUTOSCALER_IDS.role, {
       name,
-      description: `Scales the ECS service ${serviceName ?? ""} on its Scalr pool's queue`.replace(/ {2}/, " "),
+      description: `Scales ${what} on its Scalr pool's queue`,
       assumeRolePolicy: terraformJson({
         Version: "2012-10-17",
         Statement: [
@@ -232,48 +325,23 @@ export class AgentAutoscaler extends Construct {
             Effect: "Allow",
             Principal: { Service: "lambda.amazonaws.com" },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
           },
         ],
       }),
     });
     new IamRolePolicy(this, AGENT_AUTOSCALER_IDS.policy, {
       role: this.role.id,
-      name: "scale-agent-service",
-      policy: terraformJson({
-        Version: "2012-10-17",
-        Statement: [
-          { Sid: "ScaleTheService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: [service.service.arn] },
-          {
-            // ListTasks authorizes against container instances, which Fargate tasks have none of:
-            // "*" scoped to the cluster by its condition key.
-            Sid: "ListServiceTasks",
-            Effect: "Allow",
-            Action: ["ecs:ListTasks"],
-            Resource: "*",
-            Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
-          },
-          {
-            Sid: "ProtectBusyTasks",
-            Effect: "Allow",
-            Action: ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
-            Resource: [`${prefix}:task/${service.clusterName}/*`],
-          },
-          { Sid: "ReadScalrToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretResource(this.tokenSecretArn)] },
-          { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },
-        ],
-      }),
+      name: vm ? "scale-agent-fleet" : "scale-agent-service",
+      policy: terraformJson({ Version: "2012-10-17", Statement: [...scaleStatements, ...common] }),
     });
 
-    const E = AUTOSCALER_ENVIRONMENT;
     const poolId = isKind(p.pool, "agent-pool") ? (p.pool as IAgentPool).poolId : (p.pool as string);
     this.environment = {
       [E.scalrUrl]: p.scalrUrl,
       [E.tokenSecretArn]: this.tokenSecretArn,
       [E.poolId]: poolId,
-      [E.targetKind]: "ecs",
-      [E.targetName]: service.serviceName,
-      [E.ecsCluster]: service.clusterName,
+      ...target,
       [E.concurrency]: String(p.agentConcurrency),
       [E.policy]: JSON.stringify(scaling),
       [E.protectBusy]: String(p.protectBusyUnits),
@@ -281,7 +349,7 @@ export class AgentAutoscaler extends Construct {
     const code = new TerraformAsset(this, AGENT_AUTOSCALER_IDS.code, { path: bundleAutoscaler(), type: AssetType.ARCHIVE });
     this.function = new LambdaFunction(this, AGENT_AUTOSCALER_IDS.function, {
       functionName: name,
-      description: `Scales the Scalr agents of ${serviceName ?? "an ECS service"} on the pool's queue`,
+      description: `Scales the Scalr agents of ${fleetName ?? (vm ? "a VM fleet" : "an ECS service")} on the pool's queue`,
       role: this.role.arn,
       runtime: AUTOSCALER_LAMBDA_RUNTIME,
       architectures: ["arm64"],
@@ -309,6 +377,14 @@ export class AgentAutoscaler extends Construct {
       sourceArn: this.schedule.arn,
     });
   }
+}
+
+/** Adds `attribute` to a resource's `lifecycle.ignore_changes` (keeping what is there). */
+function addIgnoreChanges(resource: TerraformResource, attribute: string): void {
+  const lifecycle = resource.lifecycle ?? {};
+  if (lifecycle.ignoreChanges === "all") return;
+  const ignored = Array.isArray(lifecycle.ignoreChanges) ? (lifecycle.ignoreChanges as string[]) : [];
+  resource.lifecycle = { ...lifecycle, ignoreChanges: [...new Set([...ignored, attribute])] };
 }
 
 /** The value at a dotted path (`schedules.0.start`) of a policy, for error messages. */

@@ -4,6 +4,7 @@ import { AGENT_AUTOSCALER_IDS, AgentAutoscaler, AgentAutoscalerProps } from "../
 import { KitChecks } from "../../../constructs/checks";
 import { EcsAgentService } from "../../../constructs/ecs/ecs-agent-service";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
+import { VmAgentFleet, VmAgentFleetProps, VmAgentFleetSettings } from "../../../constructs/vm/vm-agent-fleet";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 import { decodeTerraformJson } from "../../support/terraform-json";
@@ -23,7 +24,7 @@ function newStack(): { stack: TerraformStack; pool: AgentPool; service: EcsAgent
 
 function build(over: Partial<AgentAutoscalerProps> = {}) {
   const s = newStack();
-  const autoscaler = new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, service: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over });
+  const autoscaler = new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over });
   return { ...s, autoscaler, json: JSON.parse(Testing.synth(s.stack)) };
 }
 
@@ -99,7 +100,7 @@ describe("AgentAutoscaler on an EcsAgentService", () => {
   test("construct ids are the documented ones", () => {
     const { autoscaler } = build();
     const ids = autoscaler.node.children.map((c) => c.node.id).sort();
-    const documented = Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret"));
+    const documented = Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret") && id !== AGENT_AUTOSCALER_IDS.account);
     expect(ids).toEqual([...documented].sort());
   });
 
@@ -111,7 +112,7 @@ describe("AgentAutoscaler on an EcsAgentService", () => {
   test("a token given as a Terraform reference is stored in a secret the construct creates; the role reads only that one", () => {
     const s = newStack();
     const token = new TerraformVariable(s.stack, "scalr_autoscaler_token", { type: "string", sensitive: true });
-    const a = new AgentAutoscaler(s.stack, "Autoscaler", { pool: "apool-v0o1example", service: s.service, scalrUrl: SCALR_URL, scalrToken: { value: token.stringValue }, policy: { min: 1, max: 3 } });
+    const a = new AgentAutoscaler(s.stack, "Autoscaler", { pool: "apool-v0o1example", fleet: s.service, scalrUrl: SCALR_URL, scalrToken: { value: token.stringValue }, policy: { min: 1, max: 3 } });
     expect(a.tokenSecret).toBeDefined();
     const j = JSON.parse(Testing.synth(s.stack));
     const versions = all(j, "aws_secretsmanager_secret_version").filter((v) => /Autoscaler_TokenSecret/.test(v.secret_id));
@@ -144,7 +145,7 @@ describe("AgentAutoscaler on an EcsAgentService", () => {
 describe("KitChecks over a stack with the autoscaler", () => {
   test("every rule passes with no acknowledgement", () => {
     const s = newStack();
-    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, service: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 } });
+    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 } });
     const checks = KitChecks.of(s.stack);
     expect(() => Testing.synth(s.stack, true)).not.toThrow();
     const report = checks.report();
@@ -155,7 +156,7 @@ describe("KitChecks over a stack with the autoscaler", () => {
   test("also with the token stored from a sensitive variable", () => {
     const s = newStack();
     const token = new TerraformVariable(s.stack, "scalr_autoscaler_token", { type: "string", sensitive: true });
-    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, service: s.service, scalrUrl: SCALR_URL, scalrToken: { value: token.stringValue }, policy: { min: 0, max: 10 } });
+    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.service, scalrUrl: SCALR_URL, scalrToken: { value: token.stringValue }, policy: { min: 0, max: 10 } });
     const checks = KitChecks.of(s.stack);
     expect(() => Testing.synth(s.stack, true)).not.toThrow();
     expect(checks.report().violations).toEqual([]);
@@ -167,12 +168,12 @@ describe("AgentAutoscaler rejects bad input, naming the construct path and the f
     const stack = new TerraformStack(Testing.app(), "stack");
     const pool = new AgentPool(stack, "Pool", { name: "ecs-agents" });
     const service = new EcsAgentService(stack, "Agents", { name: "scalr-agents", pool, settings: { scalrUrl: SCALR_URL }, ...NET, ...serviceOver });
-    return messageOf(() => new AgentAutoscaler(stack, "Autoscaler", { pool, service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over } as AgentAutoscalerProps));
+    return messageOf(() => new AgentAutoscaler(stack, "Autoscaler", { pool, fleet: service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over } as AgentAutoscalerProps));
   };
 
   test.each<[string, Record<string, unknown>, RegExp]>([
     ["pool", { pool: "pool-1" }, /^stack\/Autoscaler: `pool` must be an AgentPool or an agent pool ID/],
-    ["service", { service: {} }, /^stack\/Autoscaler: `service` must be an EcsAgentService/],
+    ["fleet", { fleet: {} }, /^stack\/Autoscaler: `fleet` must be a VmAgentFleet or an EcsAgentService/],
     ["scalrUrl", { scalrUrl: "http://acme.scalr.io/api" }, /^stack\/Autoscaler: `scalrUrl` must be an https URL without a path/],
     ["scalrToken.secretArn", { scalrToken: { secretArn: "scalr-token" } }, /^stack\/Autoscaler: `scalrToken\.secretArn` must be a Secrets Manager secret ARN/],
     ["scalrToken.value (a literal)", { scalrToken: { value: "sa-literal-token-value" } }, /^stack\/Autoscaler: `scalrToken\.value` must be a Terraform reference/],
@@ -180,7 +181,7 @@ describe("AgentAutoscaler rejects bad input, naming the construct path and the f
     ["policy.max", { policy: { min: 0 } }, /^stack\/Autoscaler: `policy\.max` /],
     ["policy.min > max", { policy: { min: 5, max: 2 } }, /^stack\/Autoscaler: `policy\.min` `min` must not exceed `max`/],
     ["policy.timeZone", { policy: { min: 0, max: 2, timeZone: "Mars/Olympus" } }, /^stack\/Autoscaler: `policy\.timeZone` must be an IANA time zone/],
-    ["policy.schedules[].start", { policy: { min: 0, max: 2, schedules: [{ days: ["Mon"], start: "8am", end: "18:00", min: 1 }] } }, /^stack\/Autoscaler: `policy\.schedules\.0\.start` must be HH:MM/],
+    ["policy.schedules[0].start", { policy: { min: 0, max: 2, schedules: [{ days: ["Mon"], start: "8am", end: "18:00", min: 1 }] } }, /^stack\/Autoscaler: `policy\.schedules\[0\]\.start` must be HH:MM/],
     ["policy (unknown key)", { policy: { min: 0, max: 2, maxx: 3 } }, /^stack\/Autoscaler: `policy` Unrecognized key: "maxx"/],
     ["agentConcurrency", { agentConcurrency: 51 }, /^stack\/Autoscaler: `agentConcurrency` must be a whole number from 1 to 50/],
     ["protectBusyUnits", { protectBusyUnits: "yes" }, /^stack\/Autoscaler: `protectBusyUnits` /],
@@ -198,11 +199,97 @@ describe("AgentAutoscaler rejects bad input, naming the construct path and the f
   });
 
   test("a service with CPU autoscaling is refused: both would set the desired count", () => {
-    expect(attempt({}, { autoscaling: { minCount: 1, maxCount: 3 } })).toMatch(/^stack\/Autoscaler: `service` must not have CPU `autoscaling` \(stack\/Agents\)/);
+    expect(attempt({}, { autoscaling: { minCount: 1, maxCount: 3 } })).toMatch(/^stack\/Autoscaler: `fleet` must not have CPU `autoscaling` \(stack\/Agents\)/);
   });
 
   test("every problem is reported at once", () => {
     const m = attempt({ scalrUrl: "acme", agentConcurrency: 0, policy: { min: 1, max: 0 } });
     expect(m.split("\n")).toHaveLength(3);
+  });
+});
+
+describe("AgentAutoscaler on a VmAgentFleet", () => {
+  const vmStack = (fleetOver: Partial<VmAgentFleetProps> = {}) => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new ScalrProvider(stack, "scalr", {});
+    const pool = new AgentPool(stack, "Pool", { name: "vm-agents" });
+    const fleet = new VmAgentFleet(stack, "Fleet", { name: "vm-agents", os: "amazon-linux-2023", pool, minSize: 0, maxSize: 10, ...NET, ...fleetOver, settings: { scalrUrl: SCALR_URL, ...fleetOver.settings } as VmAgentFleetSettings });
+    return { stack, pool, fleet };
+  };
+  const buildVm = (over: Partial<AgentAutoscalerProps> = {}, fleetOver: Partial<VmAgentFleetProps> = {}) => {
+    const s = vmStack(fleetOver);
+    const autoscaler = new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.fleet, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over });
+    return { ...s, autoscaler, json: JSON.parse(Testing.synth(s.stack)) };
+  };
+  const attemptVm = (over: Record<string, unknown>, fleetOver: Partial<VmAgentFleetProps> = {}) => {
+    const s = vmStack(fleetOver);
+    return messageOf(() => new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.fleet, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, ...over } as AgentAutoscalerProps));
+  };
+  const { json, fleet } = buildVm();
+
+  test("its agents are named after their instances, which the autoscaler's protection needs", () => {
+    expect(fleet.userData.agentNamedAfterInstance).toBe(true);
+  });
+
+  test("the environment drives this Auto Scaling group: kind asg, the group's name, no cluster, never the token", () => {
+    const vars = only(json, "aws_lambda_function").environment.variables;
+    expect(vars).toEqual({
+      SCALR_URL,
+      SCALR_TOKEN_SECRET_ARN: SECRET_ARN,
+      SCALR_AGENT_POOL_ID: expect.stringMatching(/^\$\{scalr_agent_pool\.Pool_[0-9A-F]+\.id\}$/),
+      TARGET_KIND: "asg",
+      TARGET_NAME: expect.stringMatching(/^\$\{aws_autoscaling_group\.Fleet_[0-9A-F]+\.name\}$/),
+      AGENT_CONCURRENCY: "1",
+      SCALING_POLICY: expect.any(String),
+      PROTECT_BUSY_UNITS: "true",
+    });
+    expect(only(json, "aws_lambda_function").function_name).toBe("vm-agents-autoscaler");
+  });
+
+  test("the role may describe groups, and scale and protect instances of this group only; its trust is limited to this account", () => {
+    expect(statements(json, "scale-agent-fleet")).toEqual([
+      { Sid: "ReadTheGroup", Effect: "Allow", Action: ["autoscaling:DescribeAutoScalingGroups"], Resource: "*" },
+      { Sid: "ScaleTheGroup", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity", "autoscaling:SetInstanceProtection"], Resource: [ref("aws_autoscaling_group", "Fleet", "arn")] },
+      { Sid: "ReadScalrToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [SECRET_ARN] },
+      { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Autoscaler_LogGroup_[0-9A-F]+\.arn\}:\*$/)] },
+    ]);
+    const trust = decodeTerraformJson(all(json, "aws_iam_role").find((r) => r.name === "vm-agents-autoscaler").assume_role_policy);
+    expect(trust.Statement[0].Condition).toEqual({ StringEquals: { "aws:SourceAccount": expect.stringMatching(/^<ref:data\.aws_caller_identity\.Autoscaler_Account_[0-9A-F]+\.account_id>$/) } });
+  });
+
+  test("the group's desired capacity becomes the autoscaler's: Terraform ignores it, also when the fleet sets one", () => {
+    expect(only(json, "aws_autoscaling_group").lifecycle).toEqual({ ignore_changes: ["desired_capacity"] });
+    const { json: j } = buildVm({}, { desiredCapacity: 2 });
+    expect(only(j, "aws_autoscaling_group")).toMatchObject({ desired_capacity: 2, lifecycle: { ignore_changes: ["desired_capacity"] } });
+  });
+
+  test("construct ids are the documented ones (with the account lookup)", () => {
+    const { autoscaler } = buildVm();
+    expect(autoscaler.node.children.map((c) => c.node.id).sort()).toEqual(Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret")).sort());
+  });
+
+  test("KitChecks passes with no acknowledgement", () => {
+    const s = vmStack();
+    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.fleet, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 } });
+    const checks = KitChecks.of(s.stack);
+    expect(() => Testing.synth(s.stack, true)).not.toThrow();
+    expect(checks.report().violations).toEqual([]);
+    expect(checks.report().acknowledged).toEqual([]);
+  });
+
+  test("a fixed agent name with protection is refused: busy instances could not be found", () => {
+    expect(attemptVm({}, { settings: { scalrUrl: SCALR_URL, name: "vm-agent" } as VmAgentFleetSettings })).toMatch(
+      /^stack\/Autoscaler: `protectBusyUnits` needs stack\/Fleet's agents named after their EC2 instances, which they are not \(its `settings.name` gives every agent the same fixed name\): .*Drop `settings.name`, or set `protectBusyUnits: false`/,
+    );
+    const { json: j } = buildVm({ protectBusyUnits: false }, { settings: { scalrUrl: SCALR_URL, name: "vm-agent" } as VmAgentFleetSettings });
+    expect(only(j, "aws_lambda_function").environment.variables.PROTECT_BUSY_UNITS).toBe("false");
+  });
+
+  test("a policy outside the group's minimum and maximum is refused, naming the field", () => {
+    expect(attemptVm({ policy: { min: 0, max: 12 } })).toMatch(/^stack\/Autoscaler: `policy\.max` is above the Auto Scaling group's maximum \(`maxSize` 10 of stack\/Fleet\), which EC2 Auto Scaling enforces: raise the fleet's `maxSize` to at least 12, got: 12$/);
+    const m = attemptVm({ policy: { min: 0, max: 3, schedules: [{ days: ["Mon"], start: "08:00", end: "18:00", min: 1 }] } }, { minSize: 2 });
+    expect(m).toMatch(/`policy\.min` is below the Auto Scaling group's minimum \(`minSize` 2 of stack\/Fleet\), under which the group never goes: set the fleet's `minSize` to 0 \(0 to scale to zero\), got: 0/);
+    expect(m).toMatch(/`policy\.schedules\[0\]\.min` is below the Auto Scaling group's minimum/);
   });
 });
