@@ -163,9 +163,11 @@ export {
   type ServerlessAgentSettings,
 } from "./constructs/ecs";
 
-// Kubernetes agents: Scalr's Helm charts, pinned and hardened.
-// Queue-driven autoscaling of an agent fleet (EcsAgentService today).
+// Queue-driven autoscaling of an agent fleet (VmAgentFleet or EcsAgentService), and its read-only Scalr identity.
 export { AGENT_AUTOSCALER_IDS, AgentAutoscaler, type AgentAutoscalerPolicy, type AgentAutoscalerProps, type AgentAutoscalerToken } from "./constructs";
+export { AUTOSCALER_SCALR_IDENTITY_IDS, AutoscalerScalrIdentity, type AutoscalerScalrCustomRole, type AutoscalerScalrIdentityProps } from "./constructs";
+
+// Kubernetes agents: Scalr's Helm charts, pinned and hardened.
 export { HelmAgent, type HelmAgentProps, type HelmAgentSettings } from "./constructs/k8s";
 
 // KitChecks: the kit's security and reliability rules at synth time, and acknowledged exceptions.

@@ -20,6 +20,7 @@ import { Tag } from "../../constructs/scalr/tag";
 import { Variable } from "../../constructs/scalr/variable";
 import { Workspace } from "../../constructs/scalr/workspace";
 import { VmAgentFleet } from "../../constructs/vm/vm-agent-fleet";
+import { AutoscalerScalrIdentity } from "../../constructs/autoscaling/autoscaler-identity";
 import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscaling/agent-autoscaler";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
@@ -218,7 +219,42 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
     run: (input) => {
       const stack = freshStack();
       const service = new EcsAgentService(stack, "Agents", { name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io", token: asmToken() } });
-      return new AgentAutoscaler(stack, "Subject", { ...(input as unknown as AgentAutoscalerProps), service });
+      return new AgentAutoscaler(stack, "Subject", { ...(input as unknown as AgentAutoscalerProps), fleet: service });
+    },
+  },
+  {
+    name: "AutoscalerScalrIdentity",
+    baseline: () => ({
+      name: "agent-autoscaler",
+      description: "reads the queue",
+      tokenDescription: "autoscaler token",
+      accountId: "acc-v0o1example",
+      customRole: { name: "autoscaler-reader", description: "reads", permissions: ["accounts:read", "agent-pools:read"] },
+    }),
+    run: construct(AutoscalerScalrIdentity),
+  },
+  {
+    name: "AgentAutoscaler (VmAgentFleet)",
+    baseline: () => ({
+      pool: "apool-v0o1example",
+      scalrUrl: "https://example.scalr.io",
+      scalrToken: { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr-autoscaler-AbCdEf" },
+      policy: { min: 0, max: 3, timeZone: "Europe/Berlin", schedules: [{ days: ["Mon", "Tue"], start: "08:00", end: "18:00", min: 1, minIdle: 1 }] },
+      agentConcurrency: 2,
+    }),
+    // The group it drives is built beside it (0–3 instances); the corpus mutates the autoscaler's own props.
+    run: (input) => {
+      const stack = freshStack();
+      const fleet = new VmAgentFleet(stack, "Fleet", {
+        name: "agents",
+        os: "amazon-linux-2023",
+        vpcId: "vpc-0abc1234",
+        subnetIds: ["subnet-0abc1234"],
+        minSize: 0,
+        maxSize: 3,
+        settings: { scalrUrl: "https://example.scalr.io", token: asmToken() },
+      });
+      return new AgentAutoscaler(stack, "Subject", { ...(input as unknown as AgentAutoscalerProps), fleet });
     },
   },
 ];

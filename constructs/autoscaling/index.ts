@@ -1,2 +1,3 @@
 export * from "./agent-autoscaler";
 export * from "./autoscaler-bundle";
+export * from "./autoscaler-identity";
