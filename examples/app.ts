@@ -4,6 +4,7 @@ import { agentPoolExample } from "./agent-pool/main";
 import { ecsAgentServiceExample } from "./ecs-agent-service/main";
 import { ecsServerlessAgentExample } from "./ecs-serverless-agent/main";
 import { k8sAgentExample } from "./k8s-agent/main";
+import { scaledAgentsExample } from "./scaled-agents/main";
 import { vendingMachineExample } from "./vending-machine/main";
 import { vmAgentFleetExample } from "./vm-agent-fleet/main";
 
@@ -13,6 +14,7 @@ export const EXAMPLES: ReadonlyArray<(app: App) => TerraformStack | readonly Ter
   ecsAgentServiceExample,
   ecsServerlessAgentExample,
   k8sAgentExample,
+  scaledAgentsExample,
   vendingMachineExample,
   vmAgentFleetExample,
 ];

@@ -27,7 +27,7 @@ if (env.TF_CLI_CONFIG_FILE && !fs.existsSync(env.TF_CLI_CONFIG_FILE)) env.TF_CLI
  * tokens (`"{" Version ":" 2012 - 10 - 17 …`). Documented in docs/leaving-cdktf.md. The check fails
  * when a stack outside this list breaks, and when a listed stack starts to parse (shrink the list).
  */
-const KNOWN_UNPARSEABLE = new Set(["ecs-agent-service", "ecs-serverless-agent", "k8s-agent", "vending-machine", "vm-agent-fleet"]);
+const KNOWN_UNPARSEABLE = new Set(["ecs-agent-service", "ecs-serverless-agent", "k8s-agent", "scaled-ecs-agents", "scaled-vm-agents", "vending-machine", "vm-agent-fleet"]);
 
 /** `type.name` of every resource and data source, plus variables and outputs, of a Terraform JSON document. */
 function addresses(/** @type {any} */ doc) {
