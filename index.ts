@@ -186,6 +186,7 @@ export {
 
 // The vending machine: a whole Scalr account from one validated spec.
 export {
+  type AgentPoolAutoscalingSpec,
   type AgentPoolSpec,
   type AwsProviderConfigurationSpec,
   type EnvironmentSpec,
@@ -207,6 +208,7 @@ export {
   type VariableSpec,
   type VcsProviderSpec,
   VendingMachine,
+  type VendingMachineAutoscaleProps,
   type VendingMachineProps,
   type VendingMachineSpec,
   VendingMachineStack,

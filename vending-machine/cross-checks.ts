@@ -6,7 +6,8 @@
  * when a field it reads is invalid: the schema has reported that field already.
  */
 import { renderedCategory } from "../constructs/scalr/field-rules";
-import { fieldPath } from "../core/validation";
+import type * as AutoscalerPolicy from "../agent/autoscaler/policy";
+import { describeValue, fieldPath } from "../core/validation";
 import { shardOf, stackSuffix } from "./sharding";
 import type { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
 import type { SpecDraft, SpecIssues } from "./spec-issues";
@@ -78,6 +79,12 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
   };
   const vcs = index(spec.vcsProviders, "vcsProviders", "VCS provider");
   const pools = index(spec.agentPools, "agentPools", "agent pool");
+  spec.agentPools?.forEach((p, i) => {
+    if (p?.autoscaling === undefined) return;
+    const at: SpecPath = ["agentPools", i, "autoscaling"];
+    if (p.kind === "vcs") add(at, "only a run pool's fleet scales on the queue: a VCS pool's agents relay VCS traffic and take no runs");
+    if (p.autoscaling.policy !== undefined) for (const { path, message } of policyProblems(p.autoscaling.policy)) add([...at, "policy", ...path], message);
+  });
   const configs = index(spec.providerConfigurations, "providerConfigurations", "provider configuration");
   const groups = index(spec.policyGroups, "policyGroups", "policy group");
   const envs = index(spec.environments, "environments", "environment");
@@ -253,5 +260,29 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
     const where = split === "none" ? "the single stack" : split === "environment" ? `stack "vending-machine-${shard}" (environments[${s.env}])` : `shard stack "vending-machine-${shard}"`;
     const advice = split === "shards" ? "raise `shards`" : 'split the estate (`stacks.split: "shards"`)';
     add(["stacks", "maxWorkspacesPerStack"], `${where} would hold ${s.count} workspaces, more than ${max}: ${advice} or raise the limit`);
+  }
+}
+
+/**
+ * The problems of an autoscaling policy, by the autoscaler runtime's own rules (`parsePolicy`, the
+ * same the AgentAutoscaler and the Lambda apply), each at its path below the policy, with the value.
+ */
+function policyProblems(policy: unknown): { readonly path: SpecPath; readonly message: string }[] {
+  // Loaded when a spec scales a pool: the runtime's schema is not needed otherwise.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for a spec with autoscaling
+  const { PolicyError, parsePolicy } = require("../agent/autoscaler/policy") as typeof AutoscalerPolicy;
+  try {
+    parsePolicy(policy);
+    return [];
+  } catch (e) {
+    if (!(e instanceof PolicyError)) throw e;
+    return e.issues.map((line) => {
+      const m = /^`([^`]*)` ([\s\S]*)$/.exec(line);
+      const field = m?.[1] === undefined || m[1] === "policy" ? "" : m[1];
+      const path = field === "" ? [] : field.split(".").map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+      let value: unknown = policy;
+      for (const seg of path) value = typeof value === "object" && value !== null ? (value as Record<string | number, unknown>)[seg] : undefined;
+      return { path, message: `${m?.[2] ?? line}, got: ${describeValue(value)}` };
+    });
   }
 }

@@ -26,7 +26,8 @@ import {
   workspaceProviderConfigurationLinkFields,
   workspaceVcsFields,
 } from "../constructs/scalr/field-rules";
-import { strictProps } from "../core/validation";
+import { literalIntInRange, strictProps } from "../core/validation";
+import type { AgentAutoscalerPolicy } from "../constructs/autoscaling/agent-autoscaler";
 import type { VendingMachineSpec } from "./spec-types";
 
 /** A reference to another entry of the spec, by its name. */
@@ -122,6 +123,11 @@ const agentPoolSchema = strictProps({
   kind: agentPoolFields.kind,
   // No default here: the AgentPool construct applies its own (`["default"]`).
   tokens: agentPoolFields.tokens.unwrap().optional(),
+  // The policy's own rules are the autoscaler runtime's (`parsePolicy`), run by the cross-checks.
+  autoscaling: strictProps({
+    policy: z.custom<AgentAutoscalerPolicy>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "must be a scaling policy { min, max, … }" }),
+    agentConcurrency: literalIntInRange(1, 50).default(1),
+  }).optional(),
 });
 
 const policyGroupSchema = strictProps({

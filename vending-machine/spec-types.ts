@@ -5,6 +5,7 @@
  * construct also has take the construct's rules (`spec-schema.ts`); references between entries are
  * by name.
  */
+import type { AgentAutoscalerPolicy } from "../constructs/autoscaling/agent-autoscaler";
 import type { AwsProviderConfigurationOptions } from "../constructs/scalr/provider-configuration";
 import type { WorkspaceVcsSource } from "../constructs/scalr/workspace";
 
@@ -49,6 +50,20 @@ export interface AgentPoolSpec {
   readonly kind?: "run" | "vcs";
   /** Pool tokens to issue. @default ["default"] */
   readonly tokens?: readonly string[];
+  /**
+   * How the fleet that serves this run pool scales on its queue. The fleet itself (a VmAgentFleet
+   * or an EcsAgentService) lives in the platform's own stack; `VendingMachineStack.autoscale` gives
+   * it an `AgentAutoscaler` with this policy. @default - not scaled by the kit
+   */
+  readonly autoscaling?: AgentPoolAutoscalingSpec;
+}
+
+/** The autoscaling of a run pool's fleet (see `AgentAutoscaler`). */
+export interface AgentPoolAutoscalingSpec {
+  /** The scaling policy: floors, the cost ceiling, warm agents, schedule windows, steps, cool-downs. */
+  readonly policy: AgentAutoscalerPolicy;
+  /** Runs one agent of the fleet takes at once (its AgentSettings `concurrency`). @default 1 */
+  readonly agentConcurrency?: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import { terraformLiterals } from "../core/terraform-literal";
 import { loadOptionalPeer } from "../core/optional-peer";
 import { fieldError, parseOrThrow, strictProps } from "../core/validation";
 import { AgentPool } from "../constructs/scalr/agent-pool";
+import type { AgentAutoscaler, AgentAutoscalerProps } from "../constructs/autoscaling/agent-autoscaler";
 import { KitChecks } from "../constructs/checks/kit-checks";
 import { idFromName } from "../constructs/scalr/references";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
@@ -33,6 +34,9 @@ const propsSchema = strictProps({
   spec: z.custom<VendingMachineStackProps["spec"]>((v) => typeof v === "object" && v !== null, { error: "must be a spec object, the result of `readSpecText`, or a `ValidatedSpec`" }),
   awsProvider: z.custom<AwsProviderConfig>((v) => typeof v === "object" && v !== null, { error: "must be an AWS provider configuration object" }).optional(),
 }) satisfies z.ZodType<VendingMachineStackProps>;
+
+/** What {@link VendingMachineStack.autoscale} takes besides the spec's pool, policy and concurrency. */
+export type VendingMachineAutoscaleProps = Omit<AgentAutoscalerProps, "pool" | "policy" | "agentConcurrency">;
 
 /**
  * The vending machine as ready stacks. With `stacks.split: none` (the default) everything is in
@@ -145,6 +149,26 @@ export class VendingMachineStack extends TerraformStack {
       throw fieldError({ subject: this.node.path }, "agentPool", `names no agent pool of the spec; pools are: ${[...this.vendingMachine.agentPools.keys()].join(", ") || "(none)"}`, name, { sensitive: false });
     }
     return pool;
+  }
+
+  /**
+   * An {@link AgentAutoscaler} for the fleet that serves run pool `poolName`, with the policy and
+   * agent concurrency the spec declares in the pool's `autoscaling`: the spec stays the one place
+   * the estate's scaling is written. The fleet and the autoscaler live in `scope` (the fleet's stack);
+   * the pool's ID reaches them across stacks.
+   * @param props everything else the autoscaler takes (`fleet`, `scalrUrl`, `scalrToken`, …)
+   */
+  public autoscale(scope: Construct, id: string, poolName: string, props: VendingMachineAutoscaleProps): AgentAutoscaler {
+    const pool = this.agentPool(poolName);
+    const scaling = this.vendingMachine.autoscaling.get(poolName);
+    if (!scaling) {
+      const scaled = [...this.vendingMachine.autoscaling.keys()];
+      throw fieldError({ subject: this.node.path }, "autoscale", `pool "${poolName}" declares no \`autoscaling\` in the spec; pools that do: ${scaled.join(", ") || "(none)"}`, poolName, { sensitive: false });
+    }
+    // Loaded on first use: a spec that scales nothing never loads the autoscaler (nor the AWS provider).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a fleet is scaled
+    const { AgentAutoscaler: Autoscaler } = require("../constructs/autoscaling/agent-autoscaler") as typeof import("../constructs/autoscaling/agent-autoscaler");
+    return new Autoscaler(scope, id, { ...props, pool, policy: scaling.policy, agentConcurrency: scaling.agentConcurrency });
   }
 
   /**

@@ -14,7 +14,7 @@ import { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
 import { SpecIssues } from "./spec-issues";
 import { formatSpecIssue } from "./spec-validation-error";
 import { SpecPath, SpecText } from "./spec-source";
-import { VendingMachineSpec } from "./spec-types";
+import { AgentPoolAutoscalingSpec, VendingMachineSpec } from "./spec-types";
 import { ValidatedSpec, validateVendingMachineSpec } from "./validate";
 import { Workspace, WorkspaceProviderConfigurationLink, openTofuHookWarnings } from "../constructs/scalr/workspace";
 import { ResolvedVariableOptions } from "../constructs/scalr/variable-options";
@@ -61,6 +61,8 @@ export class VendingMachine extends Construct {
   public readonly spec: ResolvedSpec;
   /** Agent pools by name. */
   public readonly agentPools: ReadonlyMap<string, AgentPool>;
+  /** The autoscaling the spec declares for run pools' fleets, by pool name (agentConcurrency defaulted). */
+  public readonly autoscaling: ReadonlyMap<string, Required<AgentPoolAutoscalingSpec>>;
   /** Tags by name. */
   public readonly tags: ReadonlyMap<string, Tag>;
   /** Provider configurations by name. */
@@ -208,6 +210,7 @@ export class VendingMachine extends Construct {
 
     this.issues.throwIfAny();
     this.agentPools = pools;
+    this.autoscaling = new Map(spec.agentPools.flatMap((p) => (p.autoscaling ? [[p.name, p.autoscaling] as const] : [])));
     this.tags = tags;
     this.providerConfigurations = configs;
     this.policyGroups = groups;
