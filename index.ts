@@ -164,7 +164,7 @@ export {
 } from "./constructs/ecs";
 
 // Queue-driven autoscaling of an agent fleet (VmAgentFleet or EcsAgentService), and its read-only Scalr identity.
-export { AGENT_AUTOSCALER_IDS, AgentAutoscaler, type AgentAutoscalerPolicy, type AgentAutoscalerProps, type AgentAutoscalerToken } from "./constructs";
+export { AGENT_AUTOSCALER_IDS, AgentAutoscaler, type AgentAutoscalerPolicy, type AgentAutoscalerProps, type AgentAutoscalerRunEvents, type AgentAutoscalerToken } from "./constructs";
 export { AUTOSCALER_SCALR_IDENTITY_IDS, AutoscalerScalrIdentity, type AutoscalerScalrCustomRole, type AutoscalerScalrIdentityProps } from "./constructs";
 
 // Kubernetes agents: Scalr's Helm charts, pinned and hardened.

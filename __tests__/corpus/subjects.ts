@@ -241,6 +241,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
       scalrToken: { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr-autoscaler-AbCdEf" },
       policy: { min: 0, max: 3, timeZone: "Europe/Berlin", schedules: [{ days: ["Mon", "Tue"], start: "08:00", end: "18:00", min: 1, minIdle: 1 }] },
       agentConcurrency: 2,
+      runEvents: { eventBusName: "aws.partner/scalr.com/example" },
     }),
     // The group it drives is built beside it (0–3 instances); the corpus mutates the autoscaler's own props.
     run: (input) => {

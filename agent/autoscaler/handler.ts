@@ -47,6 +47,8 @@ export type AutoscalerOutcome = "scaled" | "held" | "config-error" | "secret-err
 export interface AutoscalerLog {
   /** What happened. */
   readonly outcome: AutoscalerOutcome;
+  /** What invoked the decision: the schedule, a Scalr run event (`RunExecuted`), or anything else. */
+  readonly trigger?: AutoscalerTrigger;
   /** The pool. */
   readonly pool?: string;
   /** Queued runs, or null when unknown. */
@@ -117,9 +119,11 @@ export function createAutoscaler(deps: AutoscalerDependencies): (event: unknown,
   let token: string | undefined;
   let lastScaledAt: number | undefined;
 
-  return async (_event, context) => {
+  return async (event, context) => {
     const started = now();
-    const emit = (log: AutoscalerLog): AutoscalerLog => {
+    const trigger = triggerOf(event);
+    const emit = (decided: AutoscalerLog): AutoscalerLog => {
+      const log: AutoscalerLog = { trigger, ...decided };
       const level = log.outcome.endsWith("error") ? "error" : "info";
       deps.write(`${JSON.stringify({ level, message: "scalr autoscaler", ...log, durationMs: now() - started, ...embeddedMetrics(log, now()) })}\n`);
       return log;
@@ -199,4 +203,18 @@ export function createAutoscaler(deps: AutoscalerDependencies): (event: unknown,
 function busyUnits(agents: readonly AgentInfo[], state: FleetState, kind: "asg" | "ecs"): string[] {
   const all = planProtection(agents, state.units.map((u) => ({ id: u.id, protected: false })), kind);
   return [...all.protect];
+}
+
+/** What invoked a decision (every invocation decides the same way; the trigger is logged). */
+export type AutoscalerTrigger = "schedule" | "run-event" | "other";
+
+/**
+ * The trigger of an invocation, from its EventBridge `detail-type`: `Scheduled Event` for a
+ * schedule rule (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html),
+ * `RunExecuted` for Scalr's run-finished event (Scalr/terraform-aws-scalr-event-bridge@fe70c5cf:
+ * modules/scalr-eventbridge/main.tf).
+ */
+export function triggerOf(event: unknown): AutoscalerTrigger {
+  const type = typeof event === "object" && event !== null ? (event as Record<string, unknown>)["detail-type"] : undefined;
+  return type === "Scheduled Event" ? "schedule" : type === "RunExecuted" ? "run-event" : "other";
 }

@@ -52,6 +52,12 @@ export type AgentAutoscalerToken =
   /** A Terraform reference to the token (a sensitive variable, a `scalr_service_account_token`): stored in a secret the construct creates. */
   | { readonly value: string };
 
+/** Scalr's run events on EventBridge, as a second trigger of the decisions. */
+export interface AgentAutoscalerRunEvents {
+  /** The event bus that receives Scalr's partner events (its name, or a Terraform reference to it). */
+  readonly eventBusName: string;
+}
+
 /** Props of {@link AgentAutoscaler}. */
 export interface AgentAutoscalerProps {
   /** The pool whose queue drives the fleet: an AgentPool, or its ID (`apool-…`). */
@@ -78,6 +84,15 @@ export interface AgentAutoscalerProps {
   readonly protectBusyUnits?: boolean;
   /** EventBridge schedule of the decisions. @default "rate(1 minute)" */
   readonly scheduleExpression?: string;
+  /**
+   * Also decide when Scalr reports a finished run (`RunExecuted`), so idle agents lose protection
+   * and the fleet scales in without waiting for the next scheduled decision. `eventBusName` is the
+   * event bus attached to Scalr's partner event source (`scalr_event_bridge_integration`, whose
+   * `event_source_name` the bus takes as its name and source). No event announces a queued run, so
+   * the schedule stays the only scale-out signal.
+   * @default - the schedule only
+   */
+  readonly runEvents?: AgentAutoscalerRunEvents;
   /** Name of the function, role and rule (1–56 letters, digits, '-', '_'). @default "<fleet or service name>-autoscaler" */
   readonly name?: string;
   /** Retention of the decision log. @default 30 */
@@ -104,6 +119,12 @@ export const AGENT_AUTOSCALER_IDS = {
   target: "ScheduleTarget",
   /** `aws_lambda_permission` for the rule (source ARN). */
   permission: "InvokePermission",
+  /** `aws_cloudwatch_event_rule` on the Scalr event bus, matching `RunExecuted` (with `runEvents` only). */
+  runEvents: "RunEvents",
+  /** `aws_cloudwatch_event_target`: run events invoke the function, without retries (with `runEvents` only). */
+  runEventsTarget: "RunEventsTarget",
+  /** `aws_lambda_permission` for the run-events rule (with `runEvents` only). */
+  runEventsPermission: "RunEventsPermission",
   /** `aws_secretsmanager_secret` (with `scalrToken.value` only). */
   tokenSecret: "TokenSecret",
   /** `aws_secretsmanager_secret_version` (with `scalrToken.value` only). */
@@ -133,6 +154,11 @@ const propsSchema = strictProps({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,56}$/, { error: "must be 1–56 letters, digits, '-' or '_'" })
     .optional(),
+  // Event bus names: 1–256 of letters, digits, '.', '-', '_' and '/' (partner buses are named after
+  // their source, `aws.partner/…`): https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html
+  runEvents: strictProps({
+    eventBusName: tokenOr(z.string().regex(/^[/.\-_A-Za-z0-9]{1,256}$/, { error: "must be an event bus name (1–256 letters, digits, '.', '-', '_', '/')" })),
+  }).optional(),
   logRetentionDays: z
     .number()
     .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` })
@@ -166,6 +192,8 @@ export class AgentAutoscaler extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   /** The schedule. */
   public readonly schedule: CloudwatchEventRule;
+  /** The rule for Scalr's run events, with `runEvents`. */
+  public readonly runEvents?: CloudwatchEventRule;
   /** The token secret, when the construct creates it (`scalrToken.value`). */
   public readonly tokenSecret?: SecretsmanagerSecret;
   /** ARN of the secret the token is read from. */
@@ -376,6 +404,32 @@ export class AgentAutoscaler extends Construct {
       principal: "events.amazonaws.com",
       sourceArn: this.schedule.arn,
     });
+
+    if (p.runEvents) {
+      // Scalr's run-finished events (Scalr/terraform-aws-scalr-event-bridge@fe70c5cf:modules/scalr-eventbridge/main.tf
+      // matches source prefix "aws.partner/scalr.com" and detail-type "RunExecuted").
+      this.runEvents = new CloudwatchEventRule(this, AGENT_AUTOSCALER_IDS.runEvents, {
+        name: `${name}-run-events`,
+        description: `Runs the Scalr autoscaler ${name} when a run finishes`,
+        eventBusName: p.runEvents.eventBusName,
+        eventPattern: JSON.stringify({ source: [{ prefix: "aws.partner/scalr.com" }], "detail-type": ["RunExecuted"] }),
+      });
+      new CloudwatchEventTarget(this, AGENT_AUTOSCALER_IDS.runEventsTarget, {
+        rule: this.runEvents.name,
+        eventBusName: p.runEvents.eventBusName,
+        arn: this.function.arn,
+        targetId: "autoscaler",
+        // One decision at a time (reserved concurrency 1): an event that finds a decision running is
+        // not worth a retry, the next scheduled one comes within the period.
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      });
+      new LambdaPermission(this, AGENT_AUTOSCALER_IDS.runEventsPermission, {
+        functionName: this.function.functionName,
+        action: "lambda:InvokeFunction",
+        principal: "events.amazonaws.com",
+        sourceArn: this.runEvents.arn,
+      });
+    }
   }
 }
 

@@ -81,9 +81,20 @@ describe("the autoscaler handler end to end (loopback Scalr, in-memory ECS)", ()
     expect(ecs.state.calls).toContain("UpdateTaskProtection:true:1:60");
     expect(h.lines).toHaveLength(1);
     const log = h.log();
-    expect(log).toMatchObject({ level: "info", message: "scalr autoscaler", pool: POOL, queued: 3, busy: 1, idle: 0, current: 1, target: 4, reason: "scale-out-demand" });
+    expect(log).toMatchObject({ level: "info", message: "scalr autoscaler", trigger: "schedule", pool: POOL, queued: 3, busy: 1, idle: 0, current: 1, target: 4, reason: "scale-out-demand" });
     expect(log._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual(["QueuedRuns", "BusyAgents", "IdleAgents", "CurrentCapacity", "TargetCapacity"]);
     expect(h.lines.join("")).not.toContain("sa-token");
+  });
+
+  test("a Scalr run event (RunExecuted) decides like the schedule, and the log names the trigger", async () => {
+    scalr.state.runs = [];
+    scalr.state.agents = [1, 2].map((n) => ({ id: `agent-${n}`, name: taskName(n), status: "idle", pool: POOL }));
+    const ecs = fakeEcs(2, [1, 2]);
+    const h = build(ecs, { env: () => env({ SCALING_POLICY: JSON.stringify({ min: 0, max: 5, maxStepIn: 5, cooldownOutSeconds: 0, cooldownInSeconds: 0 }) }) });
+    const runExecuted = { source: "aws.partner/scalr.com/acme", "detail-type": "RunExecuted", detail: { event: { "run-id": "run-9", result: "applied" } } };
+    expect(await h.handler(runExecuted, context)).toMatchObject({ trigger: "run-event", outcome: "scaled", current: 2, target: 0, reason: "scale-in-idle" });
+    expect(h.log().trigger).toBe("run-event");
+    expect(await h.handler({ anything: true }, context)).toMatchObject({ trigger: "other" });
   });
 
   test("holds when Scalr is down: no scale-in, no protection change; the log says why and plots no made-up zero", async () => {

@@ -100,7 +100,7 @@ describe("AgentAutoscaler on an EcsAgentService", () => {
   test("construct ids are the documented ones", () => {
     const { autoscaler } = build();
     const ids = autoscaler.node.children.map((c) => c.node.id).sort();
-    const documented = Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret") && id !== AGENT_AUTOSCALER_IDS.account);
+    const documented = Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret") && !id.startsWith("RunEvents") && id !== AGENT_AUTOSCALER_IDS.account);
     expect(ids).toEqual([...documented].sort());
   });
 
@@ -139,6 +139,32 @@ describe("AgentAutoscaler on an EcsAgentService", () => {
     expect(fn.environment.variables).toMatchObject({ AGENT_CONCURRENCY: "3", PROTECT_BUSY_UNITS: "false" });
     expect(JSON.parse(fn.environment.variables.SCALING_POLICY)).toMatchObject({ timeZone: "Europe/Berlin", schedules: [{ days: ["Mon", "Fri"], start: "08:00", end: "18:00", min: 2, minIdle: 1 }] });
     expect(logGroup(j, "/aws/lambda/fleet-scaler")).toMatchObject({ retention_in_days: 7 });
+  });
+});
+
+describe("Scalr run events as a second trigger", () => {
+  const BUS = "aws.partner/scalr.com/acme-events";
+  const { json, autoscaler } = build({ runEvents: { eventBusName: BUS } });
+
+  test("a rule on Scalr's event bus matches RunExecuted and invokes the function once, without retries", () => {
+    const rule = all(json, "aws_cloudwatch_event_rule").find((r) => r.event_bus_name === BUS);
+    expect(rule).toMatchObject({ name: "scalr-agents-autoscaler-run-events" });
+    expect(JSON.parse(rule.event_pattern)).toEqual({ source: [{ prefix: "aws.partner/scalr.com" }], "detail-type": ["RunExecuted"] });
+    const target = all(json, "aws_cloudwatch_event_target").find((t) => t.event_bus_name === BUS);
+    expect(target).toMatchObject({ target_id: "autoscaler", retry_policy: { maximum_retry_attempts: 0, maximum_event_age_in_seconds: 60 } });
+    expect(target.rule).toMatch(/^\$\{aws_cloudwatch_event_rule\.Autoscaler_RunEvents_[0-9A-F]+\.name\}$/);
+    const permissions = all(json, "aws_lambda_permission").map((p) => p.source_arn);
+    expect(permissions).toEqual(expect.arrayContaining([expect.stringMatching(/Autoscaler_RunEvents_[0-9A-F]+\.arn\}$/), expect.stringMatching(/Autoscaler_Schedule_[0-9A-F]+\.arn\}$/)]));
+    expect(autoscaler.runEvents).toBeDefined();
+  });
+
+  test("KitChecks passes with no acknowledgement", () => {
+    const s = newStack();
+    new AgentAutoscaler(s.stack, "Autoscaler", { pool: s.pool, fleet: s.service, scalrUrl: SCALR_URL, scalrToken: { secretArn: SECRET_ARN }, policy: { min: 0, max: 10 }, runEvents: { eventBusName: BUS } });
+    const checks = KitChecks.of(s.stack);
+    expect(() => Testing.synth(s.stack, true)).not.toThrow();
+    expect(checks.report().violations).toEqual([]);
+    expect(checks.report().acknowledged).toEqual([]);
   });
 });
 
@@ -188,6 +214,7 @@ describe("AgentAutoscaler rejects bad input, naming the construct path and the f
     ["scheduleExpression", { scheduleExpression: "every minute" }, /^stack\/Autoscaler: `scheduleExpression` must be an EventBridge schedule/],
     ["scheduleExpression (rate(1 minutes))", { scheduleExpression: "rate(1 minutes)" }, /`scheduleExpression` must be an EventBridge schedule/],
     ["name", { name: "a name with spaces" }, /^stack\/Autoscaler: `name` must be 1–56 letters/],
+    ["runEvents.eventBusName", { runEvents: { eventBusName: "a bus" } }, /^stack\/Autoscaler: `runEvents\.eventBusName` must be an event bus name/],
     ["logRetentionDays", { logRetentionDays: 10 }, /^stack\/Autoscaler: `logRetentionDays` must be a CloudWatch retention/],
     ["an unknown prop", { sechdule: "rate(1 minute)" }, /^stack\/Autoscaler: `sechdule` is not a known field/],
   ])("%s", (_name, over, message) => {
@@ -266,7 +293,7 @@ describe("AgentAutoscaler on a VmAgentFleet", () => {
 
   test("construct ids are the documented ones (with the account lookup)", () => {
     const { autoscaler } = buildVm();
-    expect(autoscaler.node.children.map((c) => c.node.id).sort()).toEqual(Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret")).sort());
+    expect(autoscaler.node.children.map((c) => c.node.id).sort()).toEqual(Object.values(AGENT_AUTOSCALER_IDS).filter((id) => !id.startsWith("TokenSecret") && !id.startsWith("RunEvents")).sort());
   });
 
   test("KitChecks passes with no acknowledgement", () => {

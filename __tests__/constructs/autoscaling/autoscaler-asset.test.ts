@@ -227,6 +227,17 @@ describe("the autoscaler from the synthesized asset, driving a VmAgentFleet's Au
     expect(calls).toEqual(["autoscaling:SetInstanceProtection:false", "autoscaling:SetDesiredCapacity:1"]);
   });
 
+  test("a Scalr run event decides like the schedule: the last idle instance loses protection and goes", async () => {
+    scalr.state.runs = [];
+    aws.group.instances = inService([1], [1]);
+    aws.group.desired = 1;
+    scalr.state.agents = [{ id: "agent-1", name: instance(1), status: "idle", pool: POOL }];
+    aws.requests.length = 0;
+    const runExecuted = { version: "0", source: "aws.partner/scalr.com/acme", "detail-type": "RunExecuted", detail: { event: { "run-id": "run-1", result: "applied" } } };
+    expect(await handler(runExecuted, context)).toMatchObject({ trigger: "run-event", outcome: "scaled", target: 0 });
+    expect(aws.group.instances[0]?.protected).toBe(false);
+  });
+
   test("Scalr unreachable: the signal is unknown, capacity and protection are held", async () => {
     aws.group.instances = inService([1, 2], [1]);
     aws.group.desired = 2;
