@@ -139,6 +139,14 @@ export interface VmAgentFleetProps {
   readonly lifecycleHookTimeoutSeconds?: number;
   /** Instance refresh preferences. @default - keep 100 % healthy, start new instances before draining old ones */
   readonly instanceRefresh?: VmAgentFleetInstanceRefresh;
+  /**
+   * Days an instance serves before EC2 Auto Scaling replaces it (through the drain hook), so a fleet
+   * that never scales in still rolls onto the current AMI and a fresh boot. 1–365, or 0 for no limit
+   * (one day is EC2 Auto Scaling's minimum, so 0–365 is the whole range).
+   * Busy instances protected from scale-in (AgentAutoscaler) are not replaced until they are idle.
+   * @default 30
+   */
+  readonly maxInstanceLifetimeDays?: number;
   /** How the agent is installed. @default "docker" */
   readonly installMode?: VmInstallMode;
   /**
@@ -203,6 +211,9 @@ const propsSchema = strictProps({
     minHealthyPercentage: literalIntInRange(0, 100).default(100),
     maxHealthyPercentage: literalIntInRange(100, 200).default(200),
   }).default({ minHealthyPercentage: 100, maxHealthyPercentage: 200 }),
+  // At least one day (86,400 s), 0 clears it:
+  // https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html
+  maxInstanceLifetimeDays: literalIntInRange(0, 365).default(30),
   installMode: z.enum(["docker", "package"]).default("docker"),
   tokenSecretKmsKeyArn: tokenOr(z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"' })).optional(),
   packageManagerProxy: z.boolean().default(true),
@@ -529,6 +540,8 @@ export class VmAgentFleet extends Construct {
       vpcZoneIdentifier: p.subnetIds as string[],
       ...placement,
       healthCheckType: "EC2",
+      // Instances roll onto the current launch template (AMI) at this age, each through the drain hook.
+      maxInstanceLifetime: p.maxInstanceLifetimeDays * 86_400,
       // Installing Docker and pulling the agent image takes a few minutes.
       healthCheckGracePeriod: 300,
       defaultInstanceWarmup: 300,

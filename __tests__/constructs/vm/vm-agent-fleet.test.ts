@@ -179,6 +179,21 @@ describe("VmAgentFleet: secure defaults", () => {
   });
 });
 
+describe("VmAgentFleet: instances roll onto the current AMI", () => {
+  test("by default an instance serves 30 days, then Auto Scaling replaces it (through the drain hook)", () => {
+    expect(only(synth(), "aws_autoscaling_group").max_instance_lifetime).toBe(30 * 86_400);
+  });
+
+  test("the lifetime is set in days, or 0 for no limit", () => {
+    expect(only(synth({ maxInstanceLifetimeDays: 7 }), "aws_autoscaling_group").max_instance_lifetime).toBe(7 * 86_400);
+    expect(only(synth({ maxInstanceLifetimeDays: 0 }), "aws_autoscaling_group").max_instance_lifetime).toBe(0);
+  });
+
+  test.each([0.5, 366, -1, "30"])("%p days is refused, naming the field and what is allowed", (days) => {
+    expect(messageOf(() => fleet({ maxInstanceLifetimeDays: days as number }))).toMatch(/^vm\/Fleet: `maxInstanceLifetimeDays` must be a whole number from 0 to 365, got: /);
+  });
+});
+
 describe("VmAgentFleet: choices", () => {
   test("Ubuntu 24.04 on arm64: Canonical's arm64 parameter and a Graviton default type", () => {
     const out = Testing.synth(fleet({ os: "ubuntu-24.04", architecture: "arm64" }).stack);
