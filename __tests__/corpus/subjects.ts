@@ -75,6 +75,23 @@ export interface CorpusSubject {
   readonly fieldFor?: (at: readonly (string | number)[]) => string;
 }
 
+/**
+ * A run for an AgentAutoscaler that drives the fleet `make` builds, once per process: a fleet renders
+ * its whole runtime (user data, task definition), and the corpus runs the autoscaler thousands of
+ * times; each run adds its autoscaler to the fleet's stack under a new id.
+ */
+function sharedFleet(make: (stack: TerraformStack) => VmAgentFleet | EcsAgentService): (input: Record<string, unknown>) => unknown {
+  let shared: { stack: TerraformStack; fleet: VmAgentFleet | EcsAgentService } | undefined;
+  let runs = 0;
+  return (input) => {
+    if (!shared) {
+      const stack = freshStack();
+      shared = { stack, fleet: make(stack) };
+    }
+    return new AgentAutoscaler(shared.stack, `Subject${runs++}`, { ...(input as unknown as AgentAutoscalerProps), fleet: shared.fleet });
+  };
+}
+
 const construct =
   <P>(ctor: new (scope: TerraformStack, id: string, props: P) => unknown) =>
   (input: Record<string, unknown>) =>
@@ -215,12 +232,9 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
       policy: { min: 0, max: 4, minIdle: 1 },
       scheduleExpression: "rate(2 minutes)",
     }),
-    // The service it drives is built beside it; the corpus mutates the autoscaler's own props.
-    run: (input) => {
-      const stack = freshStack();
-      const service = new EcsAgentService(stack, "Agents", { name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io", token: asmToken() } });
-      return new AgentAutoscaler(stack, "Subject", { ...(input as unknown as AgentAutoscalerProps), fleet: service });
-    },
+    // The service it drives is built once and shared (the corpus mutates the autoscaler's own props;
+    // each run adds its autoscaler under a new id).
+    run: sharedFleet((stack) => new EcsAgentService(stack, "Agents", { name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io", token: asmToken() } })),
   },
   {
     name: "AutoscalerScalrIdentity",
@@ -243,20 +257,19 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
       agentConcurrency: 2,
       runEvents: { eventBusName: "aws.partner/scalr.com/example" },
     }),
-    // The group it drives is built beside it (0–3 instances); the corpus mutates the autoscaler's own props.
-    run: (input) => {
-      const stack = freshStack();
-      const fleet = new VmAgentFleet(stack, "Fleet", {
-        name: "agents",
-        os: "amazon-linux-2023",
-        vpcId: "vpc-0abc1234",
-        subnetIds: ["subnet-0abc1234"],
-        minSize: 0,
-        maxSize: 3,
-        settings: { scalrUrl: "https://example.scalr.io", token: asmToken() },
-      });
-      return new AgentAutoscaler(stack, "Subject", { ...(input as unknown as AgentAutoscalerProps), fleet });
-    },
+    // The group it drives (0–3 instances) is built once and shared, as above.
+    run: sharedFleet(
+      (stack) =>
+        new VmAgentFleet(stack, "Fleet", {
+          name: "agents",
+          os: "amazon-linux-2023",
+          vpcId: "vpc-0abc1234",
+          subnetIds: ["subnet-0abc1234"],
+          minSize: 0,
+          maxSize: 3,
+          settings: { scalrUrl: "https://example.scalr.io", token: asmToken() },
+        }),
+    ),
   },
 ];
 
