@@ -97,6 +97,10 @@ for (const name of Object.keys(subjects)) {
   console.log(name.padEnd(40) + m(name).toFixed(0).padStart(10) + net.padStart(10));
 }
 
+// The handler's load budget (information, never a gate: timings depend on the machine).
+const requireNet = m("node: require(handler bundle)") - m("node (empty)");
+console.log(`\nbudget: bundle ${(bytes.length / 1024).toFixed(1)} KiB of 50 KiB (${bytes.length <= 50 * 1024 ? "within" : "OVER"}), require ${requireNet.toFixed(0)} ms net of 20 ms (${requireNet <= 20 ? "within" : "OVER"})`);
+
 if (!python) {
   console.log("\n!!! python3 with boto3 not found: no comparison. Install Debian's python3-boto3 (apt-get install -y python3-boto3) or set BENCH_PYTHON.");
 } else {

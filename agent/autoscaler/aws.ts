@@ -33,7 +33,7 @@ export interface FleetPort {
 /** ECS task protection expiry the autoscaler sets (renewed every decision while the agent is busy). 1–2880 min; default 120. Source: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateTaskProtection.html */
 export const TASK_PROTECTION_MINUTES = 60;
 
-/** The ECS SDK calls an EcsAgentService fleet uses; tests pass fakes, the handler the real client. */
+/** The ECS calls an EcsAgentService fleet uses (ECS API operations); tests pass fakes, the handler signed JSON 1.1 calls. */
 export interface EcsCalls {
   /** DescribeServices. */
   describeServices(input: DescribeServicesCommandInput): Promise<Pick<DescribeServicesCommandOutput, "services" | "failures">>;

@@ -1,6 +1,7 @@
-import { ECSClient, ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import type { ListTasksCommandOutput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
 import { HandlerConfig, HandlerConfigError, parseHandlerConfig } from "./config";
+import { EcsCall, createEcsClient } from "./ecs-client";
 import { LaunchLog, ListTasksCall, RunTaskCall, launchAgentTask } from "./launch";
 import { WebhookHttpResponse, jsonResponse } from "./webhook";
 
@@ -44,7 +45,7 @@ export const API_GATEWAY_TIMEOUT_MS = 29_000;
 /** Time kept back from the budget to answer and write the log line. */
 export const ANSWER_MARGIN_MS = 1_000;
 
-/** What a handler instance is built from; the exported `handler` uses the process environment and the real SDK. */
+/** What a handler instance is built from; the exported `handler` uses the process environment and the real ECS client. */
 export interface HandlerDependencies {
   /** The Lambda environment (read once, at the first invocation). */
   readonly env: () => Readonly<Record<string, string | undefined>>;
@@ -75,14 +76,14 @@ const eventSchema = z.object(
   "must be an API Gateway proxy event",
 );
 
-/** A `RunTask` call through the real SDK: one attempt per call (the core retries), aborted after `timeoutMs`. */
-export function sdkRunTask(client: ECSClient): RunTaskCall {
-  return (input, { timeoutMs }) => client.send(new RunTaskCommand(input), { abortSignal: AbortSignal.timeout(timeoutMs) });
+/** A `RunTask` call through the ECS client ({@link createEcsClient}): one attempt per call (the core retries), abandoned after `timeoutMs`. */
+export function ecsRunTask(call: EcsCall): RunTaskCall {
+  return (input, { timeoutMs }) => call<Pick<RunTaskCommandOutput, "tasks" | "failures">>("RunTask", input, { timeoutMs });
 }
 
-/** A `ListTasks` call through the real SDK, like {@link sdkRunTask}. */
-export function sdkListTasks(client: ECSClient): ListTasksCall {
-  return (input, { timeoutMs }) => client.send(new ListTasksCommand(input), { abortSignal: AbortSignal.timeout(timeoutMs) });
+/** A `ListTasks` call through the ECS client, like {@link ecsRunTask}. */
+export function ecsListTasks(call: EcsCall): ListTasksCall {
+  return (input, { timeoutMs }) => call<Pick<ListTasksCommandOutput, "taskArns">>("ListTasks", input, { timeoutMs });
 }
 
 /**
@@ -160,14 +161,14 @@ export function createHandler(deps: HandlerDependencies): (event: unknown, conte
 
 /**
  * The Lambda entry (`index.handler` in the bundle): API Gateway REST proxy event in, proxy result out.
- * Reads the environment named by `HANDLER_ENVIRONMENT`; SDK retries are off (`maxAttempts: 1`)
- * because the core retries within the Lambda's remaining time.
+ * Reads the environment named by `HANDLER_ENVIRONMENT`; ECS calls are made once each, without
+ * retries of their own, because the core retries within the Lambda's remaining time.
  */
-let ecsClient: ECSClient | undefined;
-const client = () => (ecsClient ??= new ECSClient({ maxAttempts: 1 }));
+let ecsCall: EcsCall | undefined;
+const client = () => (ecsCall ??= createEcsClient());
 export const handler = createHandler({
   env: () => process.env,
-  createRunTask: () => sdkRunTask(client()),
-  createListTasks: () => sdkListTasks(client()),
+  createRunTask: () => ecsRunTask(client()),
+  createListTasks: () => ecsListTasks(client()),
   write: (line) => process.stdout.write(line),
 });

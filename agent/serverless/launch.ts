@@ -4,8 +4,8 @@ import { Placement, TokenWindowBasis, listTasksInput, runTaskInput, usesFargateS
 import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, parseWebhookRequest } from "./webhook";
 
 /**
- * `RunTask` as the core needs it: the SDK call, bounded by `timeoutMs` (the handler turns it into
- * an abort signal). Tests pass a fake; the handler passes the real client.
+ * `RunTask` as the core needs it: the ECS call, bounded by `timeoutMs` (the handler's client abandons
+ * it then). Tests pass a fake; the handler passes the real client (./ecs-client).
  */
 export type RunTaskCall = (input: RunTaskCommandInput, options: { readonly timeoutMs: number }) => Promise<Pick<RunTaskCommandOutput, "tasks" | "failures">>;
 
@@ -151,9 +151,9 @@ const CLIENT_ERRORS = new Set([
 ]);
 
 /**
- * Sorts an SDK error: throttling and transient errors are retried; a token conflict means the task
+ * Sorts an ECS call's error (the AWS SDK's shape, which ./ecs-client keeps): throttling and transient errors are retried; a token conflict means the task
  * exists; an error ECS answered for the request itself (a 4xx, or a known client error) is fatal.
- * Anything else — no HTTP status, a 2xx the SDK could not read, an unknown shape — is an answer the
+ * Anything else — no HTTP status, a 2xx the client could not read, an unknown shape — is an answer the
  * handler could not read, and is retried like a transient one: the call may have worked.
  */
 export function classifyError(error: unknown): ErrorKind {

@@ -24,7 +24,7 @@ const cached = new ProcessBundle("scalr-autoscaler-", (dir) => bundleLambda(auto
 
 /**
  * Bundles the autoscaler into one minified `index.js` ({@link bundleLambda}, the same settings as
- * the webhook handler's bundle: the ECS SDK client and zod included, no absolute path, timestamp or
+ * the webhook handler's bundle: its signed AWS calls and zod included, no absolute path, timestamp or
  * source map) and returns its directory, for a `TerraformAsset` of type ARCHIVE with Lambda handler
  * {@link AUTOSCALER_LAMBDA_HANDLER}. Without `outDir` the bundle is built once per process and reused.
  */

@@ -25,7 +25,7 @@ const cached = new ProcessBundle("scalr-webhook-handler-", (dir) => bundleLambda
 
 /**
  * Bundles the webhook handler into one minified `index.js` ({@link bundleLambda}: CommonJS,
- * Node.js 22, AWS SDK and zod included, no absolute path, timestamp or source map) and returns its
+ * Node.js 22, its own ECS client and zod included, no absolute path, timestamp or source map) and returns its
  * directory, for a `TerraformAsset` of type ARCHIVE with Lambda handler
  * {@link WEBHOOK_HANDLER_LAMBDA_HANDLER}. Without `outDir` the bundle is built once per process and
  * reused (synthesizing many pools costs one build).

@@ -23,14 +23,14 @@ export function lambdaEntry(folder: string, base: string, what: string): string 
 }
 
 /**
- * Bundles `entry` with esbuild into one minified `index.js` (CommonJS, Node.js 22, the AWS SDK and
- * zod included) written to `outDir`, for a `TerraformAsset` of type ARCHIVE with Lambda handler
+ * Bundles `entry` with esbuild into one minified `index.js` (CommonJS, Node.js 22, every dependency
+ * included) written to `outDir`, for a `TerraformAsset` of type ARCHIVE with Lambda handler
  * `index.handler`.
  *
  * The output holds no absolute path, timestamp or source map, so the asset hash depends only on the
- * kit's code and locked dependencies, not on the machine or working directory. The AWS SDK is
- * bundled, not taken from the Lambda runtime: the version is the one this package pins and tests,
- * and a runtime update cannot change the function's behaviour under it.
+ * kit's code and locked dependencies, not on the machine or working directory. Nothing is taken
+ * from the Lambda runtime (whose AWS SDK could change under the function): the handlers sign their
+ * few AWS calls themselves.
  */
 export function bundleLambda(entry: string, outDir: string, what: string): string {
   const result = buildSync({
@@ -44,13 +44,13 @@ export function bundleLambda(entry: string, outDir: string, what: string): strin
     platform: "node",
     target: "node22",
     format: "cjs",
-    // ES modules first: the SDK's dist-es tree-shakes to the commands used.
+    // ES modules first: packages that ship both tree-shake to what is used.
     mainFields: ["module", "main"],
     minify: true,
     sourcemap: false,
     legalComments: "none",
     charset: "utf8",
-    // The SDK loads node:http and friends with `import()`; as `require` they load the same modules
+    // A dependency's `import()` of a node: module becomes `require`: the same module, loaded
     // synchronously, and the bundle also runs where dynamic import is unavailable (jest's vm).
     supported: { "dynamic-import": false },
     write: false,
