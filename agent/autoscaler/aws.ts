@@ -8,7 +8,7 @@ import type {
   UpdateServiceCommandInput,
   UpdateTaskProtectionCommandInput,
 } from "@aws-sdk/client-ecs";
-import { createHash, createHmac } from "crypto";
+import { AwsCredentials, signPost } from "../aws/sigv4";
 import type { FleetCapacity } from "./decision";
 import type { FleetUnit } from "./protection";
 
@@ -85,52 +85,9 @@ export function ecsFleet(calls: EcsCalls, cluster: string, service: string): Fle
   };
 }
 
-/** AWS credentials (the Lambda's role, from its environment). */
-export interface AwsCredentials {
-  /** Access key ID. */
-  readonly accessKeyId: string;
-  /** Secret access key. */
-  readonly secretAccessKey: string;
-  /** Session token of temporary credentials. */
-  readonly sessionToken?: string;
-}
-
-const sha256hex = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
-const hmac = (key: Buffer | string, s: string) => createHmac("sha256", key).update(s, "utf8").digest();
-
-/**
- * Signs a POST with Signature Version 4: every header sent (the content type, `host`, `x-amz-date`,
- * the session token and `extra`) is signed. Returns the headers to send.
- * Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
- */
-export function signPost(opts: {
-  readonly url: string;
-  readonly body: string;
-  readonly contentType: string;
-  readonly extraHeaders?: Readonly<Record<string, string>>;
-  readonly region: string;
-  readonly service: string;
-  readonly credentials: AwsCredentials;
-  readonly now: number;
-}): Record<string, string> {
-  const u = new URL(opts.url);
-  const amzDate = new Date(opts.now).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-  const date = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    "content-type": opts.contentType,
-    host: u.host,
-    "x-amz-date": amzDate,
-    ...opts.extraHeaders,
-    ...(opts.credentials.sessionToken ? { "x-amz-security-token": opts.credentials.sessionToken } : {}),
-  };
-  const names = Object.keys(headers).sort();
-  const canonical = ["POST", u.pathname || "/", "", ...names.map((n) => `${n}:${headers[n]}`), "", names.join(";"), sha256hex(opts.body)].join("\n");
-  const scope = `${date}/${opts.region}/${opts.service}/aws4_request`;
-  const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256hex(canonical)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${opts.credentials.secretAccessKey}`, date), opts.region), opts.service), "aws4_request");
-  const signature = createHmac("sha256", key).update(toSign, "utf8").digest("hex");
-  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${opts.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
-}
+// The SigV4 signer both Lambdas share (agent/aws/sigv4.ts), under the names this module has always exported.
+export { signPost };
+export type { AwsCredentials };
 
 /**
  * Signs a form-encoded POST (the Query API protocol; the same scheme as

@@ -12,27 +12,12 @@ import { AwsCredentials, EcsCalls, FleetPort, HttpPost, asgFleet, ecsFleet, fetc
 import type { AutoscalerConfig } from "./config";
 import { createAutoscaler } from "./handler";
 import { fetchTransport } from "./scalr-api";
+import { awsEndpoint, environmentCredentials } from "../aws/sigv4";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The Lambda role's credentials, from the environment Lambda sets (`AWS_ACCESS_KEY_ID`, …). */
-export function environmentCredentials(env: Env): AwsCredentials {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error("no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
-  return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
-}
-
-/**
- * An AWS endpoint: the service-specific `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL` (the
- * SDKs' own settings: https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html),
- * else `https://<prefix>.<region>.amazonaws.com` (`.com.cn` in the China partition).
- */
-export function awsEndpoint(env: Env, envSuffix: string, prefix: string, region: string): string {
-  const given = env[`AWS_ENDPOINT_URL_${envSuffix}`] ?? env.AWS_ENDPOINT_URL;
-  if (given) return given.replace(/\/$/, "");
-  return `https://${prefix}.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
-}
+// Credentials and endpoints as agent/aws/sigv4.ts reads them (shared with the webhook handler).
+export { awsEndpoint, environmentCredentials };
 
 /**
  * Signs a JSON 1.1 POST (`X-Amz-Target` protocol, as Secrets Manager speaks it) with Signature

@@ -1,6 +1,6 @@
 import * as http from "http";
 import * as https from "https";
-import { awsEndpoint, environmentCredentials, signPost } from "./sigv4";
+import { awsEndpoint, environmentCredentials, signPost } from "../aws/sigv4";
 
 // A small ECS client: one signed JSON 1.1 POST per call, errors shaped like the AWS SDK's, so the
 // handler's retry logic (./launch `classifyError`) reads them as it read the SDK's. No SDK package

@@ -1,28 +1,11 @@
-import { createHash, createHmac } from "crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { HttpPost } from "../../../agent/autoscaler/aws";
 import { ECS_MAX_ATTEMPTS, EcsCallError, EcsEndpoint, ecsJsonCall, jsonEcsCalls } from "../../../agent/autoscaler/lambda";
+import { sdkSigner } from "../../support/sdk-signer";
 
 // The autoscaler's ECS port without the SDK (agent/autoscaler/lambda.ts `jsonEcsCalls`): the signed
 // JSON 1.1 request, the SDK-like error names, and the SDK client's three attempts on throttling,
 // 5xx and network errors.
 
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === "string" ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-/** The checksum interface the AWS SDK's signer takes, over node:crypto. */
-class Sha256 {
-  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  public constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  public update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(bytes(data));
-  }
-  public async digest(): Promise<Uint8Array> {
-    return this.h.digest();
-  }
-}
 
 const NOW = Date.UTC(2026, 2, 2, 9, 0, 0);
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "TOKEN/abc+==" };
@@ -48,7 +31,7 @@ test("UpdateService: one POST with the ECS target and JSON 1.1 content type, sig
   expect(JSON.parse(c?.body ?? "")).toEqual({ cluster: "scalr-agents", service: "scalr-agents", desiredCount: 4 });
   expect(c?.headers).toMatchObject({ "x-amz-target": "AmazonEC2ContainerServiceV20141113.UpdateService", "content-type": "application/x-amz-json-1.1" });
   const { authorization, ...rest } = c?.headers ?? {};
-  const signer = new SignatureV4({ credentials: CREDENTIALS, region: "eu-west-1", service: "ecs", sha256: Sha256, applyChecksum: false });
+  const signer = sdkSigner({ credentials: CREDENTIALS, region: "eu-west-1", service: "ecs" });
   const signed = await signer.sign({ method: "POST", protocol: "https:", hostname: "ecs.eu-west-1.amazonaws.com", path: "/", query: {}, headers: rest, body: c?.body }, { signingDate: new Date(NOW) });
   expect(authorization).toBe(signed.headers["authorization"]);
 });

@@ -1,33 +1,16 @@
-import { createHash, createHmac } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { ECSClient, RunTaskCommand, RunTaskCommandInput } from "@aws-sdk/client-ecs";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { classifyError } from "../../../agent/serverless";
 import { AWS_JSON_1_1, ECS_TARGET_PREFIX, EcsServiceError, EcsUnreadableAnswerError, HttpAnswer, HttpPostWithTimeout, createEcsClient, ecsErrorCode, nodeHttpPost } from "../../../agent/serverless/ecs-client";
-import { awsEndpoint, signPost } from "../../../agent/serverless/sigv4";
+import { awsEndpoint, signPost } from "../../../agent/aws/sigv4";
 import { FakeEcs, ecsReply, startFakeEcs } from "../../support/fake-ecs";
+import { sdkSigner } from "../../support/sdk-signer";
 
-// The webhook handler's own ECS client (agent/serverless/ecs-client.ts, agent/serverless/sigv4.ts):
+// The webhook handler's own ECS client (agent/serverless/ecs-client.ts, agent/aws/sigv4.ts):
 // its signature against the AWS SDK's signer, its errors against the SDK's for the same answers,
 // its endpoint selection, and its transport's failures as the handler's retry logic sorts them.
 
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === "string" ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-/** The checksum interface the AWS SDK's signer takes, over node:crypto. */
-class Sha256 {
-  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  public constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  public update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(bytes(data));
-  }
-  public async digest(): Promise<Uint8Array> {
-    return this.h.digest();
-  }
-}
 
 const NOW = Date.UTC(2026, 2, 2, 9, 0, 0);
 const ENV = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", AWS_SESSION_TOKEN: "TOKEN/abc+==", AWS_REGION: "eu-west-1" };
@@ -59,7 +42,7 @@ function scripted(...answers: Array<Partial<HttpAnswer> | Error>) {
 async function sdkAuthorization(url: string, headers: Readonly<Record<string, string>>, body: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region: string) {
   const u = new URL(url);
   const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => k !== "authorization"));
-  const signer = new SignatureV4({ credentials, region, service: "ecs", sha256: Sha256, applyChecksum: false });
+  const signer = sdkSigner({ credentials, region, service: "ecs" });
   const signed = await signer.sign({ method: "POST", protocol: u.protocol, hostname: u.hostname, port: u.port ? Number(u.port) : undefined, path: u.pathname, query: {}, headers: rest, body }, { signingDate: new Date(NOW) });
   return signed.headers["authorization"];
 }

@@ -1,28 +1,11 @@
-import { createHash, createHmac } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { HttpPost } from "../../../agent/autoscaler/aws";
 import { awsEndpoint, getSecretString, signJsonPost } from "../../../agent/autoscaler/lambda";
 import { AUTOSCALER_LAMBDA_HANDLER, autoscalerEntry, bundleAutoscaler } from "../../../constructs/autoscaling";
+import { sdkSigner } from "../../support/sdk-signer";
 
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === "string" ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-/** The checksum interface the AWS SDK's signer takes, over node:crypto. */
-class Sha256 {
-  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  public constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  public update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(bytes(data));
-  }
-  public async digest(): Promise<Uint8Array> {
-    return this.h.digest();
-  }
-}
 
 const ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:scalr-autoscaler-AbCdEf";
 const ENV = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", AWS_SESSION_TOKEN: "TOKEN/abc+==", AWS_REGION: "us-east-1" };
@@ -37,7 +20,7 @@ describe("signJsonPost (the Secrets Manager call)", () => {
     const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ...(sessionToken ? { sessionToken } : {}) };
     const host = "secretsmanager.eu-central-1.amazonaws.com";
     const mine = signJsonPost({ url: `https://${host}/`, body, target: "secretsmanager.GetSecretValue", region: "eu-central-1", service: "secretsmanager", credentials, now });
-    const signer = new SignatureV4({ credentials, region: "eu-central-1", service: "secretsmanager", sha256: Sha256, applyChecksum: false });
+    const signer = sdkSigner({ credentials, region: "eu-central-1", service: "secretsmanager" });
     const signed = await signer.sign(
       { method: "POST", protocol: "https:", hostname: host, path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.1", host, "x-amz-target": "secretsmanager.GetSecretValue" }, body },
       { signingDate: new Date(now) },

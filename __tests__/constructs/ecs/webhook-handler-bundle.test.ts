@@ -82,7 +82,7 @@ describe("bundleWebhookHandler", () => {
       };
       compile("constructs/ecs/webhook-handler-bundle.ts");
       compile("constructs/runtime/lambda-bundle.ts");
-      for (const f of fs.readdirSync(path.join(ROOT, "agent", "serverless"))) if (f.endsWith(".ts")) compile(path.join("agent", "serverless", f));
+      for (const folder of ["serverless", "aws"]) for (const f of fs.readdirSync(path.join(ROOT, "agent", folder))) if (f.endsWith(".ts")) compile(path.join("agent", folder, f));
     });
     const bundleThere = (outDir: string) =>
       execFileSync(
@@ -102,6 +102,10 @@ describe("bundleWebhookHandler", () => {
       const source = path.join(pkg, "agent", "serverless", "source");
       fs.mkdirSync(source);
       for (const f of fs.readdirSync(path.join(ROOT, "agent", "serverless"))) if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "agent", "serverless", f), path.join(source, f));
+      // What both Lambdas share ships next to the sources (scripts/copy-handler-source.js).
+      const shared = path.join(pkg, "agent", "serverless", "aws");
+      fs.mkdirSync(shared);
+      for (const f of fs.readdirSync(path.join(ROOT, "agent", "aws"))) if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "agent", "aws", f), path.join(shared, f));
       const out = path.join(pkg, "out-ts");
       const [entry] = JSON.parse(bundleThere(out));
       expect(path.relative(pkg, entry)).toBe(path.join("agent", "serverless", "source", "handler.ts"));

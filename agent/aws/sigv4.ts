@@ -1,9 +1,9 @@
 import { createHash, createHmac } from "crypto";
 
-// AWS Signature Version 4 for the webhook handler's ECS calls, over node:crypto only (no SDK
-// package in the bundle). The same scheme as agent/autoscaler/aws.ts `signPost`; each copy is
-// tested against the AWS SDK's own signer (@smithy/signature-v4). Code that runs in Lambda imports
-// only from its own folder, so the two Lambdas each keep one.
+// AWS Signature Version 4 for the kit's Lambdas (the webhook handler's ECS calls, the autoscaler's
+// ECS, Auto Scaling and Secrets Manager calls), over node:crypto only: no SDK package in the
+// bundles. Tested against the AWS SDK's own signer (@smithy/signature-v4). Code that runs in Lambda
+// imports from its own folder and from this one only.
 
 type Env = Readonly<Record<string, string | undefined>>;
 
