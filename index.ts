@@ -158,6 +158,7 @@ export {
   type FargateAgentSettings,
   FargateAgentTask,
   type FargateAgentTaskProps,
+  SERVERLESS_SPOT_READ_ONLY_ACTIONS,
   ServerlessAgentPool,
   type ServerlessAgentPoolProps,
   type ServerlessAgentSettings,

@@ -20,6 +20,12 @@ export const HANDLER_ENVIRONMENT = {
   capacityProviderStrategy: "CAPACITY_PROVIDER_STRATEGY",
   /** Optional `"true"`: retry a FARGATE_SPOT launch that failed for capacity once on on-demand `FARGATE`. */
   fallbackToFargate: "FALLBACK_TO_FARGATE",
+  /**
+   * Optional JSON array of task types (the delivery's `action`, e.g. `["plan"]`): only these use the
+   * capacity provider strategy; any other delivery, or one without an action, runs on on-demand
+   * `FARGATE`. Absent or `[]`: every delivery uses the strategy.
+   */
+  strategyActions: "STRATEGY_ACTIONS",
 } as const;
 
 /** One item of an ECS capacity provider strategy. */
@@ -48,6 +54,8 @@ export interface HandlerConfig {
   readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
   /** Retry a FARGATE_SPOT capacity failure once with launch type `FARGATE`. */
   readonly fallbackToFargate: boolean;
+  /** Task types that use the strategy; empty: all of them. */
+  readonly strategyActions: readonly string[];
 }
 
 /** The Lambda environment is wrong: the construct (or a hand edit) set a variable the handler cannot use. */
@@ -111,6 +119,23 @@ const strategy = z.pipe(
   ),
 );
 
+/** A JSON array of task types (the webhook's `action`: `plan`, `apply`, `policy.check`, …), at most 20. */
+const actionList = z.pipe(
+  z.string(),
+  z.pipe(
+    z.transform((s: string, ctx) => {
+      if (s.trim() === "") return [];
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.issues.push({ code: "custom", message: "must be a JSON array", input: s });
+        return z.NEVER;
+      }
+    }),
+    z.array(z.string().check(z.regex(/^[a-z][a-z0-9._-]{0,63}$/, "must be task types such as plan")), "must be a JSON array").check(z.maxLength(20, "must hold at most 20 task types")),
+  ),
+);
+
 const configSchema = z.object({
   [HANDLER_ENVIRONMENT.clusterArn]: z.string("is required").check(z.regex(CLUSTER_ARN, "must be an ECS cluster ARN")),
   [HANDLER_ENVIRONMENT.taskDefinitionArn]: z
@@ -121,6 +146,7 @@ const configSchema = z.object({
   [HANDLER_ENVIRONMENT.assignPublicIp]: z.enum(["ENABLED", "DISABLED"], 'must be "ENABLED" or "DISABLED"'),
   [HANDLER_ENVIRONMENT.capacityProviderStrategy]: z.optional(strategy),
   [HANDLER_ENVIRONMENT.fallbackToFargate]: z.optional(z.enum(["true", "false", ""], 'must be "true" or "false"')),
+  [HANDLER_ENVIRONMENT.strategyActions]: z.optional(actionList),
 });
 
 /** Renders a received value for an error line: quoted, cut to 120 characters. Config values are not secret. */
@@ -159,5 +185,6 @@ export function parseHandlerConfig(env: Readonly<Record<string, string | undefin
     assignPublicIp: v[HANDLER_ENVIRONMENT.assignPublicIp],
     capacityProviderStrategy: v[HANDLER_ENVIRONMENT.capacityProviderStrategy] ?? [],
     fallbackToFargate: v[HANDLER_ENVIRONMENT.fallbackToFargate] === "true",
+    strategyActions: v[HANDLER_ENVIRONMENT.strategyActions] ?? [],
   };
 }

@@ -276,7 +276,7 @@ export async function launchAgentTask(request: WebhookHttpRequest, config: Handl
   let placement: Placement = "configured";
   let result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
   let attempts = result.attempts;
-  if (config.fallbackToFargate && usesFargateSpot(config) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
+  if (config.fallbackToFargate && usesFargateSpot(config, d) && isCapacityFailure(result) && deadline - runtime.now() >= RETRY.minAttemptMs) {
     placement = "fargate";
     result = await runWithRetries(runTaskInput(d, config, placement, token), run, runtime, deadline);
     attempts += result.attempts;

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import type { ListTasksCommandInput, RunTaskCommandInput, Tag } from "@aws-sdk/client-ecs";
-import type { HandlerConfig } from "./config";
+import type { CapacityProviderStrategyItem, HandlerConfig } from "./config";
 import { ScalrDelivery, parseScalrTime } from "./webhook";
 
 /** ECS accepts a `clientToken` of up to 64 characters in the range 33–126 (printable ASCII, no space). */
@@ -140,7 +140,7 @@ export function runTaskInput(
   placement: Placement = "configured",
   primary: string = clientTokenFor(delivery.idempotencyKey),
 ): RunTaskCommandInput {
-  const strategy = placement === "configured" ? config.capacityProviderStrategy : [];
+  const strategy = placement === "configured" ? strategyFor(delivery, config) : [];
   return {
     cluster: config.clusterArn,
     taskDefinition: config.taskDefinitionArn,
@@ -160,9 +160,20 @@ export function runTaskInput(
   };
 }
 
-/** Whether a configuration's strategy can launch on Fargate Spot (so a capacity failure may fall back). */
-export function usesFargateSpot(config: HandlerConfig): boolean {
-  return config.capacityProviderStrategy.some((s) => s.capacityProvider === "FARGATE_SPOT");
+/**
+ * The capacity provider strategy of a delivery: the configured one, unless `strategyActions` lists
+ * task types and the delivery's `action` is not one of them (or it has none): then none, which is
+ * launch type `FARGATE` (on-demand).
+ */
+export function strategyFor(delivery: ScalrDelivery, config: HandlerConfig): readonly CapacityProviderStrategyItem[] {
+  if (config.strategyActions.length === 0) return config.capacityProviderStrategy;
+  return delivery.action !== undefined && config.strategyActions.includes(delivery.action) ? config.capacityProviderStrategy : [];
+}
+
+/** Whether a delivery's strategy can launch on Fargate Spot (so a capacity failure may fall back). */
+export function usesFargateSpot(config: HandlerConfig, delivery?: ScalrDelivery): boolean {
+  const strategy = delivery === undefined ? config.capacityProviderStrategy : strategyFor(delivery, config);
+  return strategy.some((s) => s.capacityProvider === "FARGATE_SPOT");
 }
 
 /**

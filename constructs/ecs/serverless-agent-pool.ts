@@ -34,6 +34,13 @@ import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleW
 /** Settings of a serverless agent: one task per container, so no token (it comes from the pool) and no driver choice. */
 export type ServerlessAgentSettings = Omit<FargateAgentSettings, "token" | "poolKind" | "single" | "driver" | "concurrency">;
 
+/**
+ * The webhook `action`s a `spot: "read-only"` pool launches on Fargate Spot: the task types Scalr
+ * documents that change no infrastructure (https://docs.scalr.io/docs/serverless-webhooks: `action`
+ * is the task type, e.g. `plan`, `apply`, `policy.check`, `checkov`).
+ */
+export const SERVERLESS_SPOT_READ_ONLY_ACTIONS: readonly string[] = ["plan", "policy.check", "checkov"];
+
 /** Props of {@link ServerlessAgentPool}. */
 export interface ServerlessAgentPoolProps {
   /** Name of the Scalr pool and prefix of the AWS resources (1–32 letters, digits, '-'). */
@@ -66,9 +73,15 @@ export interface ServerlessAgentPoolProps {
    * Run agents on FARGATE_SPOT (cheaper; AWS may stop a task with two minutes' notice). The handler
    * falls back to FARGATE when Spot has no capacity. X86_64 only: Fargate Spot does not run ARM64
    * Linux tasks.
+   * - `true`: every agent task;
+   * - `"read-only"`: only the task types that change nothing ({@link SERVERLESS_SPOT_READ_ONLY_ACTIONS}:
+   *   plans and policy checks, by the webhook's `action`); applies, and any other or unnamed task
+   *   type, run on on-demand FARGATE. Scalr does not document that the agent started for a task takes
+   *   that very task (agents take work from the pool), so an apply may still land on a Spot agent
+   *   started for a plan at the same moment; its drain on SIGTERM is the defence then.
    * @default false
    */
-  readonly spot?: boolean;
+  readonly spot?: boolean | "read-only";
   /** Most agent launches in flight at once (Lambda reserved concurrency). @default 10 */
   readonly maxConcurrentLaunches?: number;
   /** API usage plan: requests per second, burst and daily quota. @default { rateLimit: 5, burstLimit: 10, dailyQuota: 5000 } */
@@ -95,7 +108,7 @@ const propsSchema = strictProps({
     .array(tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' })), { error: "must be a list of subnet IDs" })
     .min(1, { error: "must list at least one subnet (private subnets with a NAT route to Scalr)" }),
   assignPublicIp: z.boolean().default(false),
-  spot: z.boolean().default(false),
+  spot: z.union([z.boolean(), z.literal("read-only")], { error: 'must be true, false or "read-only"' }).default(false),
   maxConcurrentLaunches: intInRange(1, 1000).default(10),
   throttle: strictProps({
     rateLimit: z.number().positive().max(10000).default(5),
@@ -291,6 +304,7 @@ export class ServerlessAgentPool extends Construct {
     if (p.spot) {
       environment.CAPACITY_PROVIDER_STRATEGY = JSON.stringify([{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }]);
       environment.FALLBACK_TO_FARGATE = "true";
+      if (p.spot === "read-only") environment.STRATEGY_ACTIONS = JSON.stringify(SERVERLESS_SPOT_READ_ONLY_ACTIONS);
     }
     this.handler = new LambdaFunction(this, "Handler", {
       functionName: handlerName,

@@ -21,7 +21,15 @@ describe("parseHandlerConfig", () => {
       assignPublicIp: "DISABLED",
       capacityProviderStrategy: [],
       fallbackToFargate: false,
+      strategyActions: [],
     });
+  });
+
+  test("reads the task types that use the strategy; bad lists name the variable", () => {
+    expect(parseHandlerConfig({ ...ENV, STRATEGY_ACTIONS: '["plan","policy.check"]' }).strategyActions).toEqual(["plan", "policy.check"]);
+    expect(parseHandlerConfig({ ...ENV, STRATEGY_ACTIONS: "" }).strategyActions).toEqual([]);
+    expect(() => parseHandlerConfig({ ...ENV, STRATEGY_ACTIONS: "plan" })).toThrow(/`STRATEGY_ACTIONS` must be a JSON array, got: "plan"/);
+    expect(() => parseHandlerConfig({ ...ENV, STRATEGY_ACTIONS: '["Plan!"]' })).toThrow(/`STRATEGY_ACTIONS` must be task types such as plan \(at 0\)/);
   });
 
   test("reads a capacity provider strategy and the fallback switch; an empty strategy is none", () => {

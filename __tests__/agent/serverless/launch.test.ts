@@ -434,6 +434,32 @@ describe("launchAgentTask", () => {
       expect([primary2?.clientToken, fallback2?.clientToken]).toEqual([primary?.clientToken, fallback?.clientToken]);
     });
 
+    test("with STRATEGY_ACTIONS only those task types use the strategy: a plan on Spot, an apply or an untyped delivery on FARGATE", async () => {
+      const plansOnSpot = { ...spot, strategyActions: ["plan", "policy.check"] };
+      const ecs = scriptedRunTask({ taskArn: TASK_ARN }, { taskArn: TASK_ARN }, { taskArn: TASK_ARN });
+      await launchAgentTask(post({ ...BODY, action: "plan" }), plansOnSpot, ecs.run, virtualRuntime());
+      await launchAgentTask(post({ ...BODY, action: "apply" }, { "Idempotency-Key": "task-apply-1" }), plansOnSpot, ecs.run, virtualRuntime());
+      const untyped: Record<string, unknown> = { ...BODY };
+      delete untyped.action;
+      await launchAgentTask(post(untyped, { "Idempotency-Key": "task-untyped-1" }), plansOnSpot, ecs.run, virtualRuntime());
+      const [plan, apply, none] = ecs.calls.map((c) => c.input);
+      expect(plan).toMatchObject({ capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT" }, { capacityProvider: "FARGATE" }] });
+      expect(plan?.launchType).toBeUndefined();
+      for (const input of [apply, none]) {
+        expect(input?.launchType).toBe("FARGATE");
+        expect(input?.capacityProviderStrategy).toBeUndefined();
+      }
+      // An on-demand delivery keeps its own primary token (not the fallback's).
+      expect(apply?.clientToken).toBe("task-apply-1");
+    });
+
+    test("an on-demand delivery never falls back (its capacity failure is not Spot's)", async () => {
+      const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] }, { taskArn: TASK_ARN });
+      const result = await launchAgentTask(post({ ...BODY, action: "apply" }), { ...spot, strategyActions: ["plan"] }, ecs.run, virtualRuntime());
+      expect(result.log).toMatchObject({ outcome: "ecs-failures", fallback: false });
+      expect(ecs.calls).toHaveLength(1);
+    });
+
     test("without FALLBACK_TO_FARGATE a capacity failure is not retried on FARGATE: 503, Scalr redelivers", async () => {
       const ecs = scriptedRunTask({ failures: [{ reason: "Capacity is unavailable at this time." }] }, { taskArn: TASK_ARN });
       const result = await launchAgentTask(post(), { ...spot, fallbackToFargate: false }, ecs.run, virtualRuntime());

@@ -1,3 +1,4 @@
+import { parseHandlerConfig } from "../../../agent/serverless/config";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -108,6 +109,16 @@ describe("ServerlessAgentPool", () => {
     expect(decodeTerraformJson(only(j, "aws_api_gateway_rest_api").policy).Statement[0].Condition).toEqual({ IpAddress: { "aws:SourceIp": ["203.0.113.0/24"] } });
   });
 
+  test('spot "read-only": the handler launches plans and policy checks on Spot, everything else on FARGATE', () => {
+    const vars = only(build({ spot: "read-only" }).json, "aws_lambda_function").environment.variables;
+    expect(vars).toMatchObject({ CAPACITY_PROVIDER_STRATEGY: '[{"capacityProvider":"FARGATE_SPOT","weight":1,"base":0}]', FALLBACK_TO_FARGATE: "true" });
+    expect(JSON.parse(vars.STRATEGY_ACTIONS)).toEqual(["plan", "policy.check", "checkov"]);
+    // What the handler makes of it: the same variables, read by its own configuration parser.
+    const config = parseHandlerConfig({ ...vars, CLUSTER_ARN: "arn:aws:ecs:eu-west-1:123456789012:cluster/c", TASK_DEFINITION_ARN: "arn:aws:ecs:eu-west-1:123456789012:task-definition/t:1", SUBNET_IDS: "subnet-0aaa1111", SECURITY_GROUP_IDS: "sg-0aaa1111" });
+    expect(config.strategyActions).toEqual(["plan", "policy.check", "checkov"]);
+    expect(only(build({ spot: true }).json, "aws_lambda_function").environment.variables.STRATEGY_ACTIONS).toBeUndefined();
+  });
+
   test("two pools count their launch failures apart: each filter and alarm uses the pool's namespace", () => {
     const stack = newStack();
     new ServerlessAgentPool(stack, "A", { name: "pool-a", settings: { scalrUrl: SCALR_URL }, ...NET });
@@ -148,6 +159,11 @@ describe("ServerlessAgentPool fails at synth time", () => {
       "when a token is given as a plain string",
       { settings: { scalrUrl: SCALR_URL, token: "agent-token-literal" } as never },
       "stack/Serverless: `settings.token` is not set here: the construct creates the pool and its token, got: a plain string of 19 characters (value hidden)",
+    ],
+    [
+      "when spot is neither a boolean nor read-only",
+      { spot: "plans" as never, cpuArchitecture: "X86_64" },
+      'stack/Serverless: `spot` must be true, false or "read-only", got: "plans"',
     ],
     [
       "when Fargate Spot is asked for ARM64 tasks",
