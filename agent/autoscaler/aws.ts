@@ -7,7 +7,7 @@ import type {
   ListTasksCommandOutput,
   UpdateServiceCommandInput,
   UpdateTaskProtectionCommandInput,
-} from "@aws-sdk/client-ecs";
+} from "../aws/ecs-types";
 import { AwsCredentials, signPost } from "../aws/sigv4";
 import type { FleetCapacity } from "./decision";
 import type { FleetUnit } from "./protection";

@@ -7,7 +7,7 @@ import type {
   DescribeServicesCommandOutput,
   GetTaskProtectionCommandOutput,
   ListTasksCommandOutput,
-} from "@aws-sdk/client-ecs";
+} from "../aws/ecs-types";
 import { AwsCredentials, EcsCalls, FleetPort, HttpPost, asgFleet, ecsFleet, fetchPost, signPost } from "./aws";
 import type { AutoscalerConfig } from "./config";
 import { createAutoscaler } from "./handler";

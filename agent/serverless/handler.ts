@@ -1,4 +1,4 @@
-import type { ListTasksCommandOutput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
+import type { ListTasksCommandOutput, RunTaskCommandOutput } from "../aws/ecs-types";
 import * as z from "zod/mini";
 import { HandlerConfig, HandlerConfigError, parseHandlerConfig } from "./config";
 import { EcsCall, createEcsClient } from "./ecs-client";

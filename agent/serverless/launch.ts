@@ -1,4 +1,4 @@
-import type { ListTasksCommandInput, ListTasksCommandOutput, RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
+import type { ListTasksCommandInput, ListTasksCommandOutput, RunTaskCommandInput, RunTaskCommandOutput } from "../aws/ecs-types";
 import type { HandlerConfig } from "./config";
 import { Placement, TokenWindowBasis, listTasksInput, runTaskInput, usesFargateSpot, windowClientTokenFor } from "./run-task";
 import { ScalrDelivery, WebhookHttpRequest, WebhookHttpResponse, jsonResponse, parseWebhookRequest } from "./webhook";

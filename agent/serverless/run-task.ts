@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import type { ListTasksCommandInput, RunTaskCommandInput, Tag } from "@aws-sdk/client-ecs";
+import type { ListTasksCommandInput, RunTaskCommandInput, Tag } from "../aws/ecs-types";
 import type { CapacityProviderStrategyItem, HandlerConfig } from "./config";
 import { ScalrDelivery, parseScalrTime } from "./webhook";
 
