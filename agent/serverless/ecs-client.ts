@@ -182,7 +182,8 @@ export function createEcsClient(options: EcsClientOptions = {}): EcsCall {
     if (ok) return doc as Output;
     const answer = doc as Record<string, unknown>;
     const text = typeof answer.message === "string" ? answer.message : typeof answer.Message === "string" ? answer.Message : "UnknownError";
-    const members = Object.fromEntries(Object.entries(answer).filter(([k]) => !["__type", "message", "Message", "name", "stack", "$fault", "$metadata"].includes(k)));
+    // Keys that would change the error object itself (its prototype included) are not copied.
+    const members = Object.fromEntries(Object.entries(answer).filter(([k]) => !["__type", "message", "Message", "name", "stack", "$fault", "$metadata", "__proto__", "constructor", "prototype"].includes(k)));
     throw new EcsServiceError(ecsErrorCode(answer, res.headers) ?? "Unknown", text, res.status, header(res.headers, "x-amzn-requestid"), members);
   };
 }

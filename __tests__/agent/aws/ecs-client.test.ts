@@ -143,6 +143,14 @@ describe("error answers", () => {
     expect(classifyError(e)).toBe("conflict");
   });
 
+  test("an answer's members cannot change the error object: __proto__ and constructor are not copied", async () => {
+    const e = await fail({ status: 400, body: '{"__type":"ClientException","message":"no","__proto__":{"polluted":true},"constructor":"x","detail":"kept"}' });
+    expect(Object.getPrototypeOf(e)).toBe(EcsServiceError.prototype);
+    expect((e as Record<string, unknown>).polluted).toBeUndefined();
+    expect(e).toMatchObject({ name: "ClientException", detail: "kept" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   test("`Message` is read when `message` is absent; the code comes from the header when the body has none", async () => {
     expect(await fail({ status: 429, headers: { "x-amzn-errortype": "TooManyRequestsException:http://x" }, body: JSON.stringify({ Message: "slow down" }) })).toMatchObject({ name: "TooManyRequestsException", message: "slow down" });
     expect(ecsErrorCode({ code: "Throttling" }, {})).toBe("Throttling");
