@@ -231,6 +231,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
       scalrToken: { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalr-autoscaler-AbCdEf" },
       policy: { min: 0, max: 4, minIdle: 1 },
       scheduleExpression: "rate(2 minutes)",
+      alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:oncall"] },
     }),
     // The service it drives is built once and shared (the corpus mutates the autoscaler's own props;
     // each run adds its autoscaler under a new id).

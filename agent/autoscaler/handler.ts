@@ -218,3 +218,15 @@ export function triggerOf(event: unknown): AutoscalerTrigger {
   const type = typeof event === "object" && event !== null ? (event as Record<string, unknown>)["detail-type"] : undefined;
   return type === "Scheduled Event" ? "schedule" : type === "RunExecuted" ? "run-event" : "other";
 }
+
+/**
+ * CloudWatch Logs filter patterns over the decision log line (one JSON object per decision, as
+ * `createAutoscaler` writes it), for the alarms the AgentAutoscaler construct creates:
+ * `errors` matches the outcomes config-error, secret-error, fleet-error and apply-error (`level` is
+ * "error"), `unknownSignal` a decision held because Scalr could not be read.
+ * Pattern syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ */
+export const DECISION_LOG_PATTERNS = {
+  errors: '{ $.level = "error" }',
+  unknownSignal: '{ $.reason = "hold-unknown-signal" }',
+} as const;

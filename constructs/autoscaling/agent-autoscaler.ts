@@ -1,6 +1,8 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -12,9 +14,11 @@ import { AssetType, TerraformAsset, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AUTOSCALER_ENVIRONMENT } from "../../agent/autoscaler/config";
+import { DECISION_LOG_PATTERNS } from "../../agent/autoscaler/handler";
 import { PolicyError, ScalingPolicy, ScheduleWindow, parsePolicy } from "../../agent/autoscaler/policy";
 import { IssueCollector } from "../../core/issues";
 import { terraformJson } from "../../core/terraform-json";
+import { terraformLiterals } from "../../core/terraform-literal";
 import { isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { EcsAgentService } from "../ecs/ecs-agent-service";
 import { VmAgentFleet } from "../vm/vm-agent-fleet";
@@ -97,6 +101,13 @@ export interface AgentAutoscalerProps {
   readonly name?: string;
   /** Retention of the decision log. @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * CloudWatch alarms: the function failing, decisions that end in an error, Scalr unreadable for
+   * 15 minutes (the fleet is held and cannot scale out), and no decision for 10 minutes (the schedule
+   * or the function is broken). `false` turns them off; `{ actions }` sends them to SNS topics.
+   * @default true
+   */
+  readonly alarms?: boolean | { readonly actions?: readonly string[] };
 }
 
 /** Construct ids of the resources {@link AgentAutoscaler} creates (stable: renaming one replaces the resource). */
@@ -125,6 +136,18 @@ export const AGENT_AUTOSCALER_IDS = {
   runEventsTarget: "RunEventsTarget",
   /** `aws_lambda_permission` for the run-events rule (with `runEvents` only). */
   runEventsPermission: "RunEventsPermission",
+  /** `aws_cloudwatch_log_metric_filter`: decision log lines at level error (with `alarms`). */
+  errorsFilter: "DecisionErrorsFilter",
+  /** `aws_cloudwatch_log_metric_filter`: decisions held because Scalr could not be read (with `alarms`). */
+  unknownFilter: "UnknownSignalFilter",
+  /** `aws_cloudwatch_metric_alarm`: the function's `Errors` (with `alarms`). */
+  functionErrorsAlarm: "FunctionErrorsAlarm",
+  /** `aws_cloudwatch_metric_alarm`: decisions that ended in an error (with `alarms`). */
+  decisionErrorsAlarm: "DecisionErrorsAlarm",
+  /** `aws_cloudwatch_metric_alarm`: the signal unknown for 15 minutes (with `alarms`). */
+  unknownSignalAlarm: "UnknownSignalAlarm",
+  /** `aws_cloudwatch_metric_alarm`: no invocation for 10 minutes (with `alarms`). */
+  noDecisionsAlarm: "NoDecisionsAlarm",
   /** `aws_secretsmanager_secret` (with `scalrToken.value` only). */
   tokenSecret: "TokenSecret",
   /** `aws_secretsmanager_secret_version` (with `scalrToken.value` only). */
@@ -159,6 +182,7 @@ const propsSchema = strictProps({
   runEvents: strictProps({
     eventBusName: tokenOr(z.string().regex(/^[/.\-_A-Za-z0-9]{1,256}$/, { error: "must be an event bus name (1–256 letters, digits, '.', '-', '_', '/')" })),
   }).optional(),
+  alarms: z.union([z.boolean(), strictProps({ actions: z.array(tokenOr(z.string().regex(/^arn:aws[a-z-]*:sns:/, { error: "must be an SNS topic ARN" }))).optional() })]).default(true),
   logRetentionDays: z
     .number()
     .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` })
@@ -194,6 +218,8 @@ export class AgentAutoscaler extends Construct {
   public readonly schedule: CloudwatchEventRule;
   /** The rule for Scalr's run events, with `runEvents`. */
   public readonly runEvents?: CloudwatchEventRule;
+  /** The alarms (empty with `alarms: false`). */
+  public readonly alarms: readonly CloudwatchMetricAlarm[];
   /** The token secret, when the construct creates it (`scalrToken.value`). */
   public readonly tokenSecret?: SecretsmanagerSecret;
   /** ARN of the secret the token is read from. */
@@ -430,6 +456,79 @@ export class AgentAutoscaler extends Construct {
         sourceArn: this.runEvents.arn,
       });
     }
+    this.alarms = p.alarms === false ? [] : this.createAlarms(name, p.alarms === true ? [] : terraformLiterals([...(p.alarms.actions ?? [])]));
+  }
+
+  private createAlarms(name: string, actions: string[]): CloudwatchMetricAlarm[] {
+    const namespace = `ScalrAgentAutoscaler/${name}`;
+    const common = { statistic: "Sum", alarmActions: actions, okActions: actions };
+    // The handler writes one JSON line per decision (agent/autoscaler/handler.ts): `level` is "error"
+    // for the outcomes config-error, secret-error, fleet-error and apply-error; `reason` names a hold.
+    new CloudwatchLogMetricFilter(this, AGENT_AUTOSCALER_IDS.errorsFilter, {
+      name: `${name}-decision-errors`,
+      logGroupName: this.logGroup.name,
+      pattern: DECISION_LOG_PATTERNS.errors,
+      metricTransformation: { name: "DecisionErrors", namespace, value: "1" },
+    });
+    new CloudwatchLogMetricFilter(this, AGENT_AUTOSCALER_IDS.unknownFilter, {
+      name: `${name}-unknown-signal`,
+      logGroupName: this.logGroup.name,
+      pattern: DECISION_LOG_PATTERNS.unknownSignal,
+      metricTransformation: { name: "UnknownSignal", namespace, value: "1" },
+    });
+    const fn = { namespace: "AWS/Lambda", dimensions: { FunctionName: this.function.functionName } };
+    return [
+      new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.functionErrorsAlarm, {
+        ...common,
+        ...fn,
+        alarmName: `${name}-errors`,
+        alarmDescription: "The Scalr autoscaler function failed: the fleet keeps its capacity until it runs again",
+        metricName: "Errors",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      }),
+      new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.decisionErrorsAlarm, {
+        ...common,
+        alarmName: `${name}-decision-errors`,
+        alarmDescription: "A Scalr autoscaler decision ended in an error (configuration, token secret, fleet or scaling call): see the decision log",
+        namespace,
+        metricName: "DecisionErrors",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      }),
+      new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.unknownSignalAlarm, {
+        ...common,
+        alarmName: `${name}-scalr-unreadable`,
+        alarmDescription: "The Scalr autoscaler could not read Scalr's queue for 15 minutes: the fleet is held and cannot scale out",
+        namespace,
+        metricName: "UnknownSignal",
+        // Most decisions of three 5-minute periods in a row (one a minute on the default schedule).
+        period: 300,
+        evaluationPeriods: 3,
+        threshold: 3,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      }),
+      new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.noDecisionsAlarm, {
+        ...common,
+        ...fn,
+        alarmName: `${name}-no-decisions`,
+        alarmDescription: "The Scalr autoscaler has not run for 10 minutes: its schedule or function is broken, and the fleet does not follow the queue",
+        metricName: "Invocations",
+        period: 300,
+        evaluationPeriods: 2,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        // No data is no invocation.
+        treatMissingData: "breaching",
+      }),
+    ];
   }
 }
 

@@ -1,4 +1,4 @@
-import { AutoscalerDependencies, EcsCalls, HttpPost, asgFleet, createAutoscaler, ecsFleet, fetchTransport, signQueryPost } from "../../../agent/autoscaler";
+import { AutoscalerDependencies, DECISION_LOG_PATTERNS, EcsCalls, HttpPost, asgFleet, createAutoscaler, ecsFleet, fetchTransport, signQueryPost } from "../../../agent/autoscaler";
 import { FakeScalr, startFakeScalr, virtualClock } from "./fake-scalr";
 
 const POOL = "apool-v0o1autoscale";
@@ -95,6 +95,29 @@ describe("the autoscaler handler end to end (loopback Scalr, in-memory ECS)", ()
     expect(await h.handler(runExecuted, context)).toMatchObject({ trigger: "run-event", outcome: "scaled", current: 2, target: 0, reason: "scale-in-idle" });
     expect(h.log().trigger).toBe("run-event");
     expect(await h.handler({ anything: true }, context)).toMatchObject({ trigger: "other" });
+  });
+
+  test("the alarms' filter patterns match what the handler writes: errors and unknown-signal holds, nothing else", async () => {
+    // A pattern `{ $.field = "value" }`, as CloudWatch Logs evaluates it on a JSON log line.
+    const matches = (pattern: string, line: string) => {
+      const m = /^\{ \$\.(\w+) = "([^"]*)" \}$/.exec(pattern);
+      if (!m) throw new Error(`not a simple pattern: ${pattern}`);
+      return (JSON.parse(line) as Record<string, unknown>)[m[1] as string] === m[2];
+    };
+    scalr.state.runs = [];
+    scalr.state.agents = [];
+    const scaled = build(fakeEcs(0, []));
+    await scaled.handler({}, context);
+    const failed = build(fakeEcs(0, []), { getSecret: async () => Promise.reject(new Error("AccessDeniedException")) });
+    await failed.handler({}, context);
+    await scalr.close();
+    const held = build(fakeEcs(2, [1, 2]));
+    await held.handler({}, context);
+    scalr = await startFakeScalr();
+    const [ok, error, unknown] = [scaled, failed, held].map((h) => h.lines[h.lines.length - 1] as string);
+    expect([matches(DECISION_LOG_PATTERNS.errors, ok!), matches(DECISION_LOG_PATTERNS.unknownSignal, ok!)]).toEqual([false, false]);
+    expect([matches(DECISION_LOG_PATTERNS.errors, error!), matches(DECISION_LOG_PATTERNS.unknownSignal, error!)]).toEqual([true, false]);
+    expect([matches(DECISION_LOG_PATTERNS.errors, unknown!), matches(DECISION_LOG_PATTERNS.unknownSignal, unknown!)]).toEqual([false, true]);
   });
 
   test("holds when Scalr is down: no scale-in, no protection change; the log says why and plots no made-up zero", async () => {

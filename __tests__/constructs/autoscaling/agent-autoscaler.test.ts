@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DECISION_LOG_PATTERNS } from "../../../agent/autoscaler/handler";
 import { AGENT_AUTOSCALER_IDS, AgentAutoscaler, AgentAutoscalerProps } from "../../../constructs/autoscaling";
 import { KitChecks } from "../../../constructs/checks";
 import { EcsAgentService } from "../../../constructs/ecs/ecs-agent-service";
@@ -142,6 +143,33 @@ describe("AgentAutoscaler on an EcsAgentService", () => {
   });
 });
 
+describe("alarms", () => {
+  const { json } = build();
+
+  test("by default: the function's errors, decisions ending in an error, Scalr unreadable for 15 minutes, no decision for 10 minutes", () => {
+    const alarms = Object.fromEntries(all(json, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
+    expect(Object.keys(alarms).sort()).toEqual(["scalr-agents-autoscaler-decision-errors", "scalr-agents-autoscaler-errors", "scalr-agents-autoscaler-no-decisions", "scalr-agents-autoscaler-scalr-unreadable"]);
+    expect(alarms["scalr-agents-autoscaler-errors"]).toMatchObject({ namespace: "AWS/Lambda", metric_name: "Errors", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold" });
+    expect(alarms["scalr-agents-autoscaler-no-decisions"]).toMatchObject({ namespace: "AWS/Lambda", metric_name: "Invocations", comparison_operator: "LessThanThreshold", evaluation_periods: 2, treat_missing_data: "breaching" });
+    expect(alarms["scalr-agents-autoscaler-scalr-unreadable"]).toMatchObject({ namespace: "ScalrAgentAutoscaler/scalr-agents-autoscaler", metric_name: "UnknownSignal", evaluation_periods: 3, threshold: 3 });
+    expect(alarms["scalr-agents-autoscaler-decision-errors"]).toMatchObject({ namespace: "ScalrAgentAutoscaler/scalr-agents-autoscaler", metric_name: "DecisionErrors" });
+    for (const a of Object.values<any>(alarms)) expect(a.alarm_actions).toEqual([]);
+  });
+
+  test("the metric filters read the decision log with the handler's own patterns", () => {
+    const filters = Object.fromEntries(all(json, "aws_cloudwatch_log_metric_filter").map((f) => [f.metric_transformation.name, f]));
+    expect(filters.DecisionErrors).toMatchObject({ pattern: DECISION_LOG_PATTERNS.errors, metric_transformation: { namespace: "ScalrAgentAutoscaler/scalr-agents-autoscaler", value: "1" } });
+    expect(filters.UnknownSignal).toMatchObject({ pattern: DECISION_LOG_PATTERNS.unknownSignal });
+    expect(filters.DecisionErrors.log_group_name).toMatch(/^\$\{aws_cloudwatch_log_group\.Autoscaler_LogGroup_[0-9A-F]+\.name\}$/);
+  });
+
+  test("alarms: false creates none; { actions } sends every alarm to the topics", () => {
+    expect(build({ alarms: false }).json.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
+    const topic = "arn:aws:sns:eu-west-1:123456789012:oncall";
+    for (const a of all(build({ alarms: { actions: [topic] } }).json, "aws_cloudwatch_metric_alarm")) expect(a).toMatchObject({ alarm_actions: [topic], ok_actions: [topic] });
+  });
+});
+
 describe("Scalr run events as a second trigger", () => {
   const BUS = "aws.partner/scalr.com/acme-events";
   const { json, autoscaler } = build({ runEvents: { eventBusName: BUS } });
@@ -215,6 +243,7 @@ describe("AgentAutoscaler rejects bad input, naming the construct path and the f
     ["scheduleExpression (rate(1 minutes))", { scheduleExpression: "rate(1 minutes)" }, /`scheduleExpression` must be an EventBridge schedule/],
     ["name", { name: "a name with spaces" }, /^stack\/Autoscaler: `name` must be 1–56 letters/],
     ["runEvents.eventBusName", { runEvents: { eventBusName: "a bus" } }, /^stack\/Autoscaler: `runEvents\.eventBusName` must be an event bus name/],
+    ["alarms.actions", { alarms: { actions: ["oncall"] } }, /^stack\/Autoscaler: `alarms\.actions\[0\]` must be an SNS topic ARN/],
     ["logRetentionDays", { logRetentionDays: 10 }, /^stack\/Autoscaler: `logRetentionDays` must be a CloudWatch retention/],
     ["an unknown prop", { sechdule: "rate(1 minute)" }, /^stack\/Autoscaler: `sechdule` is not a known field/],
   ])("%s", (_name, over, message) => {
