@@ -99,41 +99,36 @@ const strategyItem = z.strictObject(
   "must be a JSON array of {capacityProvider, weight?, base?}",
 );
 
-const strategy = z.pipe(
-  z.string(),
-  z.pipe(
-    z.transform((s: string, ctx) => {
-      if (s.trim() === "") return [];
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.issues.push({ code: "custom", message: "must be a JSON array", input: s });
-        return z.NEVER;
-      }
-    }),
-    z.array(strategyItem, "must be a JSON array").check(
-      z.maxLength(20, "must hold at most 20 capacity providers"),
-      z.refine((xs) => xs.filter((x) => (x.base ?? 0) > 0).length <= 1, "must set `base` on at most one capacity provider"),
-      z.refine((xs) => new Set(xs.map((x) => x.capacityProvider)).size === xs.length, "must not repeat a capacity provider"),
+/** A JSON array given as text (blank text is `[]`), checked by `array`. */
+function jsonArray<T extends z.ZodMiniType>(array: T) {
+  return z.pipe(
+    z.string(),
+    z.pipe(
+      z.transform((s: string, ctx) => {
+        if (s.trim() === "") return [];
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.issues.push({ code: "custom", message: "must be a JSON array", input: s });
+          return z.NEVER;
+        }
+      }),
+      array,
     ),
+  );
+}
+
+const strategy = jsonArray(
+  z.array(strategyItem, "must be a JSON array").check(
+    z.maxLength(20, "must hold at most 20 capacity providers"),
+    z.refine((xs) => xs.filter((x) => (x.base ?? 0) > 0).length <= 1, "must set `base` on at most one capacity provider"),
+    z.refine((xs) => new Set(xs.map((x) => x.capacityProvider)).size === xs.length, "must not repeat a capacity provider"),
   ),
 );
 
-/** A JSON array of task types (the webhook's `action`: `plan`, `apply`, `policy.check`, …), at most 20. */
-const actionList = z.pipe(
-  z.string(),
-  z.pipe(
-    z.transform((s: string, ctx) => {
-      if (s.trim() === "") return [];
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.issues.push({ code: "custom", message: "must be a JSON array", input: s });
-        return z.NEVER;
-      }
-    }),
-    z.array(z.string().check(z.regex(/^[a-z][a-z0-9._-]{0,63}$/, "must be task types such as plan")), "must be a JSON array").check(z.maxLength(20, "must hold at most 20 task types")),
-  ),
+/** Task types (the webhook's `action`: `plan`, `apply`, `policy.check`, …), at most 20. */
+const actionList = jsonArray(
+  z.array(z.string().check(z.regex(/^[a-z][a-z0-9._-]{0,63}$/, "must be task types such as plan")), "must be a JSON array").check(z.maxLength(20, "must hold at most 20 task types")),
 );
 
 const configSchema = z.object({

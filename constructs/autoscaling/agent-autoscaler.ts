@@ -26,6 +26,7 @@ import { secretResource } from "../ecs/fargate-agent-task";
 import type { IAgentPool } from "../scalr/interfaces";
 import { isKind, ref } from "../scalr/references";
 import { AUTOSCALER_LAMBDA_HANDLER, AUTOSCALER_LAMBDA_RUNTIME, bundleAutoscaler } from "./autoscaler-bundle";
+import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
 
 /** How the fleet scales (validated by the runtime's own policy schema, `agent/autoscaler/policy.ts`). */
 export interface AgentAutoscalerPolicy {
@@ -372,17 +373,7 @@ export class AgentAutoscaler extends Construct {
     this.role = new IamRole(this, AGENT_AUTOSCALER_IDS.role, {
       name,
       description: `Scales ${what} on its Scalr pool's queue`,
-      assumeRolePolicy: terraformJson({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-          },
-        ],
-      }),
+      assumeRolePolicy: lambdaAssumeRolePolicy(accountId),
     });
     new IamRolePolicy(this, AGENT_AUTOSCALER_IDS.policy, {
       role: this.role.id,

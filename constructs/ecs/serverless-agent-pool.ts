@@ -30,6 +30,7 @@ import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
+import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
 
 /** Settings of a serverless agent: one task per container, so no token (it comes from the pool) and no driver choice. */
 export type ServerlessAgentSettings = Omit<FargateAgentSettings, "token" | "poolKind" | "single" | "driver" | "concurrency">;
@@ -239,17 +240,7 @@ export class ServerlessAgentPool extends Construct {
     this.handlerRole = new IamRole(this, "HandlerRole", {
       name: `${p.name}-webhook-handler`,
       description: "Starts one Scalr agent task per webhook delivery",
-      assumeRolePolicy: terraformJson({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-          },
-        ],
-      }),
+      assumeRolePolicy: lambdaAssumeRolePolicy(account.accountId),
     });
     new IamRolePolicy(this, "HandlerPolicy", {
       role: this.handlerRole.id,
