@@ -117,6 +117,8 @@ export {
   ProviderConfiguration,
   type ProviderConfigurationKind,
   type ProviderConfigurationProps,
+  scalrBackend,
+  type ScalrBackendProps,
   ScalrProviderFromVariables,
   type ScalrOidcSubject,
   SensitiveOutputCheck,

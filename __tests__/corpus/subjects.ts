@@ -21,6 +21,7 @@ import { Variable } from "../../constructs/scalr/variable";
 import { Workspace } from "../../constructs/scalr/workspace";
 import { VmAgentFleet } from "../../constructs/vm/vm-agent-fleet";
 import { AutoscalerScalrIdentity } from "../../constructs/autoscaling/autoscaler-identity";
+import { ScalrBackendProps, scalrBackend } from "../../constructs/scalr/scalr-backend";
 import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscaling/agent-autoscaler";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
@@ -236,6 +237,11 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
     // The service it drives is built once and shared (the corpus mutates the autoscaler's own props;
     // each run adds its autoscaler under a new id).
     run: sharedFleet((stack) => new EcsAgentService(stack, "Agents", { name: "agents", vpcId: "vpc-0abc1234", subnetIds: ["subnet-0abc1234"], settings: { scalrUrl: "https://example.scalr.io", token: asmToken() } })),
+  },
+  {
+    name: "scalrBackend",
+    baseline: () => ({ hostname: "example.scalr.io", environment: "platform", workspace: "platform-network" }),
+    run: (input) => scalrBackend(freshStack(), input as unknown as ScalrBackendProps),
   },
   {
     name: "AutoscalerScalrIdentity",

@@ -8,3 +8,4 @@ export * from "./sensitive-outputs";
 export * from "./tag";
 export * from "./variable";
 export * from "./workspace";
+export * from "./scalr-backend";
