@@ -9,6 +9,7 @@ import { fieldError, parseOrThrow, strictProps } from "../core/validation";
 import { AgentPool } from "../constructs/scalr/agent-pool";
 import type { AgentAutoscaler, AgentAutoscalerProps } from "../constructs/autoscaling/agent-autoscaler";
 import { KitChecks } from "../constructs/checks/kit-checks";
+import { scalrBackend } from "../constructs/scalr/scalr-backend";
 import { idFromName } from "../constructs/scalr/references";
 import { ScalrProviderFromVariables } from "../constructs/scalr/scalr-provider-from-variables";
 import { VendingMachine } from "./vending-machine";
@@ -28,11 +29,19 @@ export interface VendingMachineStackProps {
    * @default {} - region and credentials from the environment (IAM is global)
    */
   readonly awsProvider?: AwsProviderConfig;
+  /**
+   * Keep every stack's state in Scalr: each stack (the shared one and every shard) gets
+   * {@link scalrBackend} with a workspace named after the stack, in this environment.
+   * @default - the backend cdktf gives a stack (local state)
+   */
+  readonly scalrBackend?: { readonly hostname: string; readonly environment: string };
 }
 
 const propsSchema = strictProps({
   spec: z.custom<VendingMachineStackProps["spec"]>((v) => typeof v === "object" && v !== null, { error: "must be a spec object, the result of `readSpecText`, or a `ValidatedSpec`" }),
   awsProvider: z.custom<AwsProviderConfig>((v) => typeof v === "object" && v !== null, { error: "must be an AWS provider configuration object" }).optional(),
+  // Checked by scalrBackend itself, per stack.
+  scalrBackend: z.custom<NonNullable<VendingMachineStackProps["scalrBackend"]>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "must be { hostname, environment }" }).optional(),
 }) satisfies z.ZodType<VendingMachineStackProps>;
 
 /** What {@link VendingMachineStack.autoscale} takes besides the spec's pool, policy and concurrency. */
@@ -137,6 +146,7 @@ export class VendingMachineStack extends TerraformStack {
     });
     this.shards = shards;
     this.stacks = [this, ...[...shards.entries()].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })).map(([, s]) => s)];
+    if (p.scalrBackend) for (const stack of this.stacks) scalrBackend(stack, { hostname: p.scalrBackend.hostname, environment: p.scalrBackend.environment });
   }
 
   /**

@@ -102,6 +102,25 @@ describe("VendingMachineStack", () => {
   });
 });
 
+describe("VendingMachineStack with its state in Scalr", () => {
+  test("every stack, shared and shard, gets a Scalr workspace named after it; shards read the shared one through Scalr's remote state", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "vm-scalr-backend-")), stackTraces: false });
+    const vm = new VendingMachineStack(app, "vending-machine", { spec: spec({ split: "shards", shards: 2 }), scalrBackend: { hostname: "example.scalr.io", environment: "platform" } });
+    const json = synthAll(vm.stacks);
+    for (const id of ["vending-machine", "vending-machine-0", "vending-machine-1"]) {
+      expect(json[id].terraform.backend).toEqual({ remote: { hostname: "example.scalr.io", organization: "platform", workspaces: { name: id } } });
+    }
+    const remote = Object.values<any>(json["vending-machine-0"].data.terraform_remote_state);
+    expect(remote).toEqual([{ backend: "remote", config: { hostname: "example.scalr.io", organization: "platform", workspaces: { name: "vending-machine" } } }]);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  test("bad backend settings name the stack and the field", () => {
+    expect(messageOf(() => new VendingMachineStack(Testing.app(), "vm", { spec: spec(undefined), scalrBackend: { hostname: "https://example.scalr.io", environment: "platform" } }))).toMatch(/^vm: `hostname` must be the Scalr account's host name/);
+    expect(messageOf(() => new VendingMachineStack(Testing.app(), "vm", { spec: spec(undefined), scalrBackend: "scalr" as never }))).toMatch(/^vm: `scalrBackend` must be \{ hostname, environment \}/);
+  });
+});
+
 describe("examples/vending-machine", () => {
   test("synthesizes 4 stacks whose scalr_* blocks all match the provider schema", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "vm-example-"));
