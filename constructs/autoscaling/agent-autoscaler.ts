@@ -452,7 +452,17 @@ export class AgentAutoscaler extends Construct {
 
   private createAlarms(name: string, actions: string[]): CloudwatchMetricAlarm[] {
     const namespace = `ScalrAgentAutoscaler/${name}`;
-    const common = { statistic: "Sum", alarmActions: actions, okActions: actions };
+    // Each alarm counts in 5-minute periods and fires on one occurrence unless it says otherwise.
+    const common = {
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+    };
     // The handler writes one JSON line per decision (agent/autoscaler/handler.ts): `level` is "error"
     // for the outcomes config-error, secret-error, fleet-error and apply-error; `reason` names a hold.
     new CloudwatchLogMetricFilter(this, AGENT_AUTOSCALER_IDS.errorsFilter, {
@@ -475,36 +485,23 @@ export class AgentAutoscaler extends Construct {
         alarmName: `${name}-errors`,
         alarmDescription: "The Scalr autoscaler function failed: the fleet keeps its capacity until it runs again",
         metricName: "Errors",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
       }),
       new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.decisionErrorsAlarm, {
         ...common,
+        namespace,
         alarmName: `${name}-decision-errors`,
         alarmDescription: "A Scalr autoscaler decision ended in an error (configuration, token secret, fleet or scaling call): see the decision log",
-        namespace,
         metricName: "DecisionErrors",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
       }),
       new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.unknownSignalAlarm, {
         ...common,
+        namespace,
         alarmName: `${name}-scalr-unreadable`,
         alarmDescription: "The Scalr autoscaler could not read Scalr's queue for 15 minutes: the fleet is held and cannot scale out",
-        namespace,
         metricName: "UnknownSignal",
         // Most decisions of three 5-minute periods in a row (one a minute on the default schedule).
-        period: 300,
         evaluationPeriods: 3,
         threshold: 3,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
       }),
       new CloudwatchMetricAlarm(this, AGENT_AUTOSCALER_IDS.noDecisionsAlarm, {
         ...common,
@@ -512,9 +509,7 @@ export class AgentAutoscaler extends Construct {
         alarmName: `${name}-no-decisions`,
         alarmDescription: "The Scalr autoscaler has not run for 10 minutes: its schedule or function is broken, and the fleet does not follow the queue",
         metricName: "Invocations",
-        period: 300,
         evaluationPeriods: 2,
-        threshold: 1,
         comparisonOperator: "LessThanThreshold",
         // No data is no invocation.
         treatMissingData: "breaching",
