@@ -38,7 +38,7 @@ const ROOT = path.resolve(__dirname, "..");
  * @typedef {object} AutoscalerApi the runtime functions the simulator calls
  * @property {(input: unknown) => any} parsePolicy
  * @property {(input: any) => { target: number, reason: string }} decide
- * @property {(agents: readonly {id: string, name: string, status: string}[], units: readonly {id: string, protected: boolean}[], kind: "asg" | "ecs") => { protect: readonly string[], unprotect: readonly string[], unmapped: readonly string[] }} planProtection
+ * @property {(agents: readonly {id: string, name: string, status: string}[], units: readonly {id: string, protected: boolean}[], kind: "asg" | "ecs") => { protect: readonly string[], unprotect: readonly string[], unmapped: readonly string[], guard: boolean }} planProtection
  * @property {(agents: readonly {id: string, name: string, status: string}[]) => { busy: number, idle: number, offline: number, errored: number }} countAgents
  * @property {(epochMs: number, timeZone: string) => { day: string, minute: number }} localTime
  */

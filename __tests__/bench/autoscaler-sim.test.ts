@@ -130,7 +130,7 @@ describe("the simulator", () => {
     expect(protectedRun.busyTerminated).toBe(0);
     expect(protectedRun.reasons["scale-in-idle"]).toBeGreaterThanOrEqual(1);
     // Without the protection plan the platform's oldest-first choice takes the busy unit.
-    const noProtection: Api = { ...api, planProtection: () => ({ protect: [], unprotect: [], unmapped: [] }) };
+    const noProtection: Api = { ...api, planProtection: () => ({ protect: [], unprotect: [], unmapped: [], guard: false }) };
     const unprotectedRun = sim.simulate({ ...o, control: { kind: "autoscaler", api: noProtection, policy: scaleToZero } });
     expect(unprotectedRun.busyTerminated).toBe(1);
   });

@@ -181,8 +181,9 @@ export function createAutoscaler(deps: AutoscalerDependencies): (event: unknown,
       if (cfg.protectBusy && signal.agents.known) {
         protection = planProtection(signal.agents.value, state.units, cfg.target.kind);
         // Protect first: a scale-in must find busy units protected. ECS protection expires, so busy
-        // tasks are renewed every decision (already-protected ones included).
-        const renew = cfg.target.kind === "ecs" ? busyUnits(signal.agents.value, state, cfg.target.kind) : protection.protect;
+        // tasks (under the guard: every task) are renewed every decision, already-protected ones included.
+        const renew =
+          cfg.target.kind !== "ecs" ? protection.protect : protection.guard ? state.units.map((u) => u.id) : busyUnits(signal.agents.value, state, cfg.target.kind);
         if (renew.length > 0) await fleet.setProtection(renew, true);
         if (protection.unprotect.length > 0) await fleet.setProtection(protection.unprotect, false);
       }

@@ -11,10 +11,10 @@ import type { AgentInfo } from "./scalr-api";
  *   the instance ID from IMDSv2 and sets `SCALR_AGENT_NAME` to it, so the name is exactly
  *   `i-0123456789abcdef0` (tested: `__tests__/agent/autoscaler/protection.test.ts`). A host name
  *   from resource-based naming (`i-….<region>.compute.internal`) maps too.
- * - ECS (not built): the container would set `SCALR_AGENT_NAME` to the task ID from the task
- *   metadata endpoint (`$ECS_CONTAINER_METADATA_URI_V4/task`, `TaskARN`) before the agent starts;
- *   that needs a wrapper around Scalr's entrypoint (docs/autoscaling.md, "Agents to units"). Until
- *   then ECS agents do not map and no protection changes are made for them.
+ * - ECS: nothing in Scalr's `scalr/agent` image sets `SCALR_AGENT_NAME` from the task (its ID is
+ *   known only inside the task, at `$ECS_CONTAINER_METADATA_URI_V4/task`), so ECS agents usually do
+ *   not map. A name that carries the 32-hex task ID (a user's wrapper entrypoint) maps like an
+ *   instance; otherwise the fleet-wide guard below applies.
  * Agent names must be unique in a pool for this to hold ("Unique agent name", docs/configuration).
  */
 export type UnitKind = "asg" | "ecs";
@@ -44,12 +44,17 @@ export interface FleetUnit {
 
 /** Protection changes to make, and what could not be mapped. */
 export interface ProtectionPlan {
-  /** Units whose agent is busy and which are not protected. */
+  /** Units whose agent is busy and which are not protected (under the guard: every unprotected unit). */
   readonly protect: readonly string[];
-  /** Protected units whose agent is idle. */
+  /** Protected units whose agent is idle (on ECS outside the guard: also protected units no busy agent claims). */
   readonly unprotect: readonly string[];
   /** Agent names that name no unit of the fleet (other hosts, or names without an ID). */
   readonly unmapped: readonly string[];
+  /**
+   * ECS only: an agent the fleet cannot map is busy, so it may run on any task; every task is
+   * protected until no unmapped agent is busy.
+   */
+  readonly guard: boolean;
 }
 
 /**
@@ -57,20 +62,33 @@ export interface ProtectionPlan {
  * offline, errored, unknown or absent keeps its protection as it is: only a known idle agent is
  * cleared (the drain path on the host stays the last line of defence). Two agents naming one unit
  * leave it alone unless all of them agree.
+ *
+ * ECS adds a fleet-wide guard, because its agents rarely carry their task ID (see above): while any
+ * agent that maps to no task is busy, every task of the service is protected (scale-in removes
+ * capacity only once that run ends: Amazon ECS does not terminate protected tasks in scale-in
+ * events, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection.html).
+ * When no unmapped agent is busy, protected tasks that no busy agent claims are cleared: on ECS
+ * only the autoscaler protects tasks, and its protection would otherwise hold for its full expiry.
  */
 export function planProtection(agents: readonly AgentInfo[], units: readonly FleetUnit[], kind: UnitKind): ProtectionPlan {
   const unitById = new Map(units.map((u) => [kind === "ecs" ? taskIdOfArn(u.id) : u.id, u] as const));
   const statusByUnit = new Map<string, Set<string>>();
   const unmapped: string[] = [];
+  let unmappedBusy = false;
   for (const a of agents) {
     const id = unitIdOfAgentName(a.name, kind);
     if (id === undefined || !unitById.has(id)) {
       unmapped.push(a.name);
+      if (a.status === "busy") unmappedBusy = true;
       continue;
     }
     const s = statusByUnit.get(id) ?? new Set<string>();
     s.add(a.status);
     statusByUnit.set(id, s);
+  }
+  unmapped.sort();
+  if (kind === "ecs" && unmappedBusy) {
+    return { protect: units.filter((u) => !u.protected).map((u) => u.id).sort(), unprotect: [], unmapped, guard: true };
   }
   const protect: string[] = [];
   const unprotect: string[] = [];
@@ -80,5 +98,9 @@ export function planProtection(agents: readonly AgentInfo[], units: readonly Fle
     if (statuses.has("busy") && !unit.protected) protect.push(unit.id);
     else if (only === "idle" && unit.protected) unprotect.push(unit.id);
   }
-  return { protect: protect.sort(), unprotect: unprotect.sort(), unmapped: unmapped.sort() };
+  if (kind === "ecs") {
+    // Tasks no agent names (an earlier guard's protection): no busy agent can be on them now.
+    for (const [id, unit] of unitById) if (unit.protected && !statusByUnit.has(id)) unprotect.push(unit.id);
+  }
+  return { protect: protect.sort(), unprotect: unprotect.sort(), unmapped, guard: false };
 }

@@ -133,7 +133,7 @@ describe("agents to units (ASSUMPTION: the agent name carries the instance or ta
       { id: "agent-5", name: "i-00000000000000005.ec2.internal", status: "idle" },
       { id: "agent-x", name: "laptop", status: "busy" },
     ];
-    expect(planProtection(agents, units, "asg")).toEqual({ protect: ["i-00000000000000001"], unprotect: ["i-00000000000000002"], unmapped: ["laptop"] });
+    expect(planProtection(agents, units, "asg")).toEqual({ protect: ["i-00000000000000001"], unprotect: ["i-00000000000000002"], unmapped: ["laptop"], guard: false });
   });
 
   test("ECS units are task ARNs; two agents on one unit must agree before it is unprotected", () => {
@@ -142,7 +142,53 @@ describe("agents to units (ASSUMPTION: the agent name carries the instance or ta
       { id: "a1", name: "0f1e2d3c4b5a69788796a5b4c3d2e1f0", status: "idle" },
       { id: "a2", name: "old-0f1e2d3c4b5a69788796a5b4c3d2e1f0", status: "offline" },
     ];
-    expect(planProtection(agents, [{ id: arn, protected: true }], "ecs")).toEqual({ protect: [], unprotect: [], unmapped: [] });
+    expect(planProtection(agents, [{ id: arn, protected: true }], "ecs")).toEqual({ protect: [], unprotect: [], unmapped: [], guard: false });
     expect(planProtection([agents[0]!], [{ id: arn, protected: true }], "ecs").unprotect).toEqual([arn]);
+  });
+
+  describe("ECS fleet-wide guard: agents that carry no task ID", () => {
+    const arn = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task/agents/${n.toString(16).padStart(32, "0")}`;
+    const units = [
+      { id: arn(1), protected: false },
+      { id: arn(2), protected: true },
+      { id: arn(3), protected: false },
+    ];
+
+    test("a busy agent that maps to no task protects every task, and nothing is unprotected", () => {
+      const agents = [
+        { id: "a1", name: "ip-10-0-1-23", status: "busy" },
+        { id: "a2", name: "ip-10-0-1-24", status: "idle" },
+      ];
+      expect(planProtection(agents, units, "ecs")).toEqual({ protect: [arn(1), arn(3)], unprotect: [], unmapped: ["ip-10-0-1-23", "ip-10-0-1-24"], guard: true });
+    });
+
+    test("a mapped idle agent does not lift the guard while another agent is busy unmapped", () => {
+      const agents = [
+        { id: "a1", name: arn(2).slice(-32), status: "idle" },
+        { id: "a2", name: "ip-10-0-1-24", status: "busy" },
+      ];
+      expect(planProtection(agents, units, "ecs")).toMatchObject({ unprotect: [], guard: true });
+    });
+
+    test("once no unmapped agent is busy, protection the guard left on tasks no agent names is cleared", () => {
+      const agents = [
+        { id: "a1", name: "ip-10-0-1-23", status: "idle" },
+        { id: "a2", name: "ip-10-0-1-24", status: "offline" },
+      ];
+      expect(planProtection(agents, units, "ecs")).toEqual({ protect: [], unprotect: [arn(2)], unmapped: ["ip-10-0-1-23", "ip-10-0-1-24"], guard: false });
+    });
+
+    test("a task claimed by a mapped busy or offline agent keeps its protection after the guard", () => {
+      const agents = [
+        { id: "a1", name: arn(2).slice(-32), status: "offline" },
+        { id: "a2", name: "ip-10-0-1-24", status: "idle" },
+      ];
+      expect(planProtection(agents, units, "ecs")).toMatchObject({ unprotect: [], guard: false });
+    });
+
+    test("VM fleets have no guard: an unmapped busy agent changes nothing", () => {
+      const vm = [{ id: "i-00000000000000001", protected: false }];
+      expect(planProtection([{ id: "a", name: "laptop", status: "busy" }], vm, "asg")).toEqual({ protect: [], unprotect: [], unmapped: ["laptop"], guard: false });
+    });
   });
 });

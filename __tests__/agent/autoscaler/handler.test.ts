@@ -148,6 +148,34 @@ describe("the autoscaler handler end to end (loopback Scalr, in-memory ECS)", ()
     expect(order).toEqual(["UpdateTaskProtection:true:1:60", "UpdateTaskProtection:false:1:-", "UpdateService:1"]);
   });
 
+  test("ECS agents without their task ID: every task is protected while one is busy, and scale-in waits for idle", async () => {
+    scalr.state.agents = [
+      { id: "agent-1", name: "ip-10-0-1-11", status: "busy", pool: POOL },
+      { id: "agent-2", name: "ip-10-0-1-12", status: "idle", pool: POOL },
+      { id: "agent-3", name: "ip-10-0-1-13", status: "idle", pool: POOL },
+    ];
+    const ecs = fakeEcs(3, [1, 2, 3]);
+    const h = build(ecs);
+    const busy = await h.handler({}, context);
+    // The decision lowers the count to the busy agent, but ECS keeps every protected task running:
+    // whichever task runs the busy agent survives.
+    expect(busy).toMatchObject({ outcome: "scaled", current: 3, target: 1, protection: { guard: true, protect: [taskArn(1), taskArn(2), taskArn(3)], unprotect: [] } });
+    expect(ecs.state.protectedTasks).toEqual(new Set([taskArn(1), taskArn(2), taskArn(3)]));
+    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:3:60", "UpdateService:1"]);
+
+    // Still busy a decision later: the guard renews every task's protection (it expires on ECS).
+    ecs.state.calls.length = 0;
+    await h.handler({}, context);
+    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:3:60"]);
+
+    // The run ended: every protection the guard set is cleared, so ECS can stop the surplus tasks.
+    scalr.state.agents = scalr.state.agents.map((a) => ({ ...a, status: "idle" }));
+    ecs.state.calls.length = 0;
+    const idle = await h.handler({}, context);
+    expect(idle).toMatchObject({ protection: { guard: false, protect: [], unprotect: [taskArn(1), taskArn(2), taskArn(3)] } });
+    expect(ecs.state.protectedTasks).toEqual(new Set());
+  });
+
   test("a bad environment is logged on every invocation and changes nothing", async () => {
     const ecs = fakeEcs(2, []);
     const h = build(ecs, { env: () => env({ TARGET_KIND: "k8s", SCALING_POLICY: "{" }) });

@@ -115,7 +115,7 @@ describe("a VM agent's name, as the rendered boot writes it, maps to its instanc
             units,
             "asg"
           )
-        ).toEqual({ protect: [instanceId], unprotect: [], unmapped: [] });
+        ).toEqual({ protect: [instanceId], unprotect: [], unmapped: [], guard: false });
         expect(
           planProtection(
             [{ id: "agent-1", name, status: "idle" }],
@@ -126,6 +126,7 @@ describe("a VM agent's name, as the rendered boot writes it, maps to its instanc
           protect: [],
           unprotect: [instanceId],
           unmapped: [],
+          guard: false,
         });
         // Never read as an ECS task ID.
         expect(unitIdOfAgentName(name, "ecs")).toBeUndefined();

@@ -157,6 +157,21 @@ describe("the autoscaler from the synthesized asset, configured by the synthesiz
     expect(updates).toEqual(["ecs:UpdateTaskProtection:true", "ecs:UpdateTaskProtection:false", "ecs:UpdateService:1"]);
     expect(aws.requests.some((r) => r.operation === "secretsmanager:GetSecretValue")).toBe(false);
   });
+
+  test("agents named by host, not task: every task stays protected while one is busy, then all are released", async () => {
+    scalr.state.runs = [];
+    aws.service.tasks = [1, 2, 3].map(taskArn);
+    aws.service.protectedTasks = new Set();
+    scalr.state.agents = [1, 2, 3].map((n) => ({ id: `agent-${n}`, name: `ip-10-0-0-${n}`, status: n === 2 ? "busy" : "idle", pool: POOL }));
+    const busy = await handler(scheduled, context);
+    expect(busy).toMatchObject({ target: 1, protection: { guard: true } });
+    expect(aws.service.protectedTasks).toEqual(new Set([1, 2, 3].map(taskArn)));
+
+    scalr.state.agents = scalr.state.agents.map((a) => ({ ...a, status: "idle" }));
+    const idle = await handler(scheduled, context);
+    expect(idle).toMatchObject({ protection: { guard: false } });
+    expect(aws.service.protectedTasks).toEqual(new Set());
+  });
 });
 
 describe("the autoscaler from the synthesized asset, driving a VmAgentFleet's Auto Scaling group", () => {
