@@ -27,6 +27,7 @@ export {
   type AgentSettings,
   type AgentShutdownMode,
   type AgentShutdownSettings,
+  type AgentTelemetrySettings,
   AgentTokenSource,
   type AgentTokenSourceKind,
   type CaBundle,

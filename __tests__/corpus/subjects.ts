@@ -57,6 +57,7 @@ export function validSettings(): AgentSettings {
     disconnectOnStop: true,
     providerMirrors: [{ url: "https://mirror.example.com/providers/" }],
     cache: { providerCacheEnabled: true, providerCacheSizeLimitMiB: 1024 },
+    telemetry: { otlpEndpoint: "otel-collector:4317", metrics: true, traces: false },
     image: "scalr/agent:1.4.0",
     extraEnv: { TF_LOG: "warn" },
   };

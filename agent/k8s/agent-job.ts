@@ -142,6 +142,14 @@ function renderAgentJob(r: ValuesRenderer, { raw, settings: s, options: o, take,
   if (cache?.moduleCacheSizeLimitMiB !== undefined) r.set("agent.moduleCache.sizeLimit", mebibytes(cache.moduleCacheSizeLimitMiB), "settings.cache.moduleCacheSizeLimitMiB");
   if (cache?.binaryCacheSizeLimitMiB !== undefined) r.set("agent.binaryCache.sizeLimit", mebibytes(cache.binaryCacheSizeLimitMiB), "settings.cache.binaryCacheSizeLimitMiB");
   if (s.caBundle?.pem !== undefined) r.set("global.tls.caBundle", s.caBundle.pem, "settings.caBundle.pem");
+  // `otel` reaches the controller and every run's Job: both templates export SCALR_AGENT_OTLP_ENDPOINT
+  // and the two switches when `otel.enabled` and `otel.endpoint` are set (Scalr/agent-helm
+  // charts/agent-job/templates/agent.yaml and templates/task.yaml @ cf283e1), which `extraEnv` would not.
+  if (s.telemetry) {
+    for (const name of ["SCALR_AGENT_OTLP_ENDPOINT", "SCALR_AGENT_OTLP_METRICS_ENABLED", "SCALR_AGENT_OTLP_TRACES_ENABLED"]) take(name);
+    const t = s.telemetry;
+    r.set("otel", { enabled: true, endpoint: t.otlpEndpoint, metricsEnabled: t.metrics, tracesEnabled: t.traces }, "settings.telemetry");
+  }
   if (task) {
     const runner: Record<string, unknown> = {};
     const cpu = (v: number | undefined) => (v === undefined ? undefined : millicores(v));

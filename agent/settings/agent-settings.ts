@@ -113,6 +113,25 @@ export interface AgentCacheSettings {
 }
 
 /**
+ * The agent's own OpenTelemetry export: it sends OTLP over gRPC to a collector you run
+ * ("set the SCALR_AGENT_OTLP_ENDPOINT environment variable to the host:port address of your
+ * OpenTelemetry collector – a gRPC server running an OTLP collector, and enable
+ * SCALR_AGENT_OTLP_METRICS_ENABLED", https://docs.scalr.io/docs/metrics; traces:
+ * https://docs.scalr.io/docs/tracing). The agent never pushes to a backend itself.
+ */
+export interface AgentTelemetrySettings {
+  /**
+   * The collector's gRPC address, `host:port` (e.g. `localhost:4317`, `otel-collector:4317`), or
+   * with an `http://` / `https://` scheme as Scalr's agent-job chart writes it (`http://otel-collector:4317`).
+   */
+  readonly otlpEndpoint: string;
+  /** Export metrics (`SCALR_AGENT_OTLP_METRICS_ENABLED`). @default true */
+  readonly metrics?: boolean;
+  /** Export traces (`SCALR_AGENT_OTLP_TRACES_ENABLED`). @default false */
+  readonly traces?: boolean;
+}
+
+/**
  * The one description of a Scalr agent. Every runtime (VM, ECS, Kubernetes) renders from it, and
  * its cross-field rules are checked here once.
  */
@@ -155,6 +174,8 @@ export interface AgentSettings {
   readonly providerMirrors?: readonly ProviderNetworkMirror[];
   /** Provider/module/binary caches (run agents). @default - agent defaults */
   readonly cache?: AgentCacheSettings;
+  /** OpenTelemetry metrics and traces to a collector. @default - none exported */
+  readonly telemetry?: AgentTelemetrySettings;
   /**
    * Agent image for container runtimes: a reference string (`scalr/agent:1.4.0`,
    * `registry.example.com/scalr/agent:1.4.0@sha256:…`) or an {@link AgentImage} with registry,
@@ -176,6 +197,9 @@ export type { AgentShutdownMode };
 export { MIN_GRACE_PERIOD_SECONDS, SHUTDOWN_MARGIN_SECONDS };
 
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+/** host:port (host a DNS name, IPv4 or bracketed IPv6), optionally after http:// or https://, nothing after the port. */
+const OTLP_ENDPOINT = /^(?:https?:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([1-9][0-9]{0,4})$/;
+const isOtlpEndpoint = (s: string) => Number(OTLP_ENDPOINT.exec(s)?.[1] ?? 0) <= 65535 && OTLP_ENDPOINT.test(s);
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 const absolutePath = tokenOr(z.string().regex(ABSOLUTE_PATH, { error: "must be an absolute path without whitespace" }));
@@ -253,6 +277,11 @@ const RESERVED_ENV: Readonly<Record<string, string>> = {
   SCALR_AGENT_MODULE_CACHE_ENABLED: "cache.moduleCacheEnabled",
   SCALR_AGENT_MODULE_CACHE_SIZE_LIMIT_MB: "cache.moduleCacheSizeLimitMiB",
   SCALR_AGENT_BINARY_CACHE_SIZE_LIMIT_MB: "cache.binaryCacheSizeLimitMiB",
+  SCALR_AGENT_OTLP_ENDPOINT: "telemetry.otlpEndpoint",
+  SCALR_AGENT_OTLP_METRICS_ENABLED: "telemetry.metrics",
+  SCALR_AGENT_OTLP_TRACES_ENABLED: "telemetry.traces",
+  // The spelling of the tracing page's Docker example (https://docs.scalr.io/docs/tracing).
+  SCALR_AGENT_OTLP_TRACES: "telemetry.traces",
   HTTP_PROXY: "proxy.http",
   HTTPS_PROXY: "proxy.https",
   NO_PROXY: "proxy.noProxy",
@@ -348,6 +377,13 @@ export const agentSettingsSchema = strictProps({
     moduleCacheSizeLimitMiB: intInRange(1, 1048576).optional(),
     binaryCacheSizeLimitMiB: intInRange(1, 1048576).optional(),
   }).optional(),
+  telemetry: strictProps({
+    otlpEndpoint: tokenOr(z.string().refine(isOtlpEndpoint, { error: "must be a collector's gRPC address, host:port (e.g. otel-collector:4317), optionally with http:// or https://" })),
+    metrics: z.boolean().default(true),
+    traces: z.boolean().default(false),
+  })
+    .refine((t) => t.metrics || t.traces, { error: "exports nothing: set `metrics` or `traces` to true, or leave `telemetry` unset" })
+    .optional(),
   image: agentImageSchema.default(DEFAULT_AGENT_IMAGE),
   extraEnv: extraEnvSchema.default({}),
 }) satisfies z.ZodType<AgentSettings>;

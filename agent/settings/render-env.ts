@@ -100,6 +100,14 @@ export function renderAgentEnvironment(settings: ResolvedAgentSettings, runtime:
     set("SCALR_AGENT_BINARY_CACHE_SIZE_LIMIT_MB", cache.binaryCacheSizeLimitMiB);
   }
 
+  // Set only when on, as Scalr's agent-job chart does (Scalr/agent-helm charts/agent-job/templates/agent.yaml @ cf283e1).
+  const telemetry = settings.telemetry;
+  if (telemetry) {
+    set("SCALR_AGENT_OTLP_ENDPOINT", telemetry.otlpEndpoint);
+    if (telemetry.metrics) set("SCALR_AGENT_OTLP_METRICS_ENABLED", true);
+    if (telemetry.traces) set("SCALR_AGENT_OTLP_TRACES_ENABLED", true);
+  }
+
   const proxy = renderProxy(settings.proxy, runtime.noProxy);
   if (proxy) Object.assign(env, proxyVariables(proxy));
 

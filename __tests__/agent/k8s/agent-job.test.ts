@@ -20,14 +20,15 @@ const everything: HelmValuesInput = {
     providerMirrors: [{ url: "https://mirror.job/" }],
     cache: { providerCacheEnabled: true, providerCacheSizeLimitMiB: 10240, moduleCacheEnabled: true, moduleCacheSizeLimitMiB: 1024, binaryCacheSizeLimitMiB: 3072 },
     image: "scalr/agent:1.4.0",
-    extraEnv: { SCALR_AGENT_OTLP_ENDPOINT: "otel:4317" },
+    telemetry: { otlpEndpoint: "otel:4317", traces: true },
+    extraEnv: { TF_LOG: "warn" },
   },
   replicas: 2,
   resources: { requests: { cpu: "200m", memory: "384Mi" } },
   nodeSelector: { "node.kubernetes.io/pool": "runs" },
   tolerations: [{ key: "runs", operator: "Exists" }],
   storage: { dataSizeLimit: "5Gi", cacheSizeLimit: "2Gi" },
-  extraValues: { task: { terminationGracePeriodSeconds: 900 }, otel: { enabled: true } },
+  extraValues: { task: { terminationGracePeriodSeconds: 900 } },
 };
 
 describe("agent-job", () => {

@@ -47,7 +47,8 @@ const everything: AgentSettings = {
     binaryCacheSizeLimitMiB: 2048,
   },
   image: "registry.corp/scalr/agent:1.4.0",
-  extraEnv: { SCALR_AGENT_OTLP_ENDPOINT: "http://otel:4317", TF_LOG: "warn" },
+  telemetry: { otlpEndpoint: "http://otel:4317", traces: true },
+  extraEnv: { TF_LOG: "warn" },
 };
 
 
