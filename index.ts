@@ -161,6 +161,7 @@ export {
   type FargateAgentSettings,
   FargateAgentTask,
   type FargateAgentTaskProps,
+  SERVERLESS_INTAKE_DEFAULTS,
   SERVERLESS_SPOT_READ_ONLY_ACTIONS,
   ServerlessAgentPool,
   type ServerlessAgentPoolProps,

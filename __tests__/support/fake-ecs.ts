@@ -56,6 +56,61 @@ export const ecsReply = {
   error: (type: string, message: string, status = 400): FakeEcsReply => ({ kind: "error", type, message, status }),
 };
 
+/**
+ * A token bucket as ECS and Fargate document their account limits: it holds at most `capacity`
+ * tokens (the burst), refills `refillPerSecond` (the sustained rate), and each call takes one.
+ * Sources: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html ("Amazon ECS
+ * uses the token bucket algorithm … bucket maximum capacity … bucket refill rate") and
+ * https://docs.aws.amazon.com/AmazonECS/latest/userguide/throttling.html (Fargate: the RunTask API
+ * "20 calls per second (burst and sustained)"; the tasks and pods launch bucket 100, refill 20/s).
+ */
+export interface TokenBucketRate {
+  /** Bucket maximum capacity (burst). */
+  readonly capacity: number;
+  /** Bucket refill rate, tokens per second (sustained). */
+  readonly refillPerSecond: number;
+}
+
+/** Fargate's documented RunTask API limit: 20 calls per second, burst and sustained (https://docs.aws.amazon.com/AmazonECS/latest/userguide/throttling.html, "Throttling the RunTask API in Fargate"). */
+export const FARGATE_RUN_TASK_RATE: TokenBucketRate = { capacity: 20, refillPerSecond: 20 };
+/** Fargate's documented task launch bucket for on-demand (and, separately, Spot) tasks: 100, refill 20 per second (same page, table "Fargate Resource rate quota"). */
+export const FARGATE_TASK_LAUNCH_RATE: TokenBucketRate = { capacity: 100, refillPerSecond: 20 };
+
+/** Options of {@link startFakeEcs}. */
+export interface FakeEcsOptions {
+  /** Milliseconds clock of the buckets (a simulated clock in burst tests). @default Date.now */
+  readonly now?: () => number;
+  /**
+   * Throttle `RunTask` calls with this bucket: a call without a token is answered `ThrottlingException`
+   * ("Rate exceeded", HTTP 400, as the ECS API reference shows it) and is not kept for its token.
+   * @default - no throttle
+   */
+  readonly runTaskRate?: TokenBucketRate;
+  /**
+   * Throttle task launches with this bucket (one token per started task; an idempotent replay starts
+   * none). What ECS answers when this bucket is empty is not documented: the fake answers
+   * `ThrottlingException` as for the call bucket (unverified).
+   * @default - no throttle
+   */
+  readonly taskLaunchRate?: TokenBucketRate;
+}
+
+/** A token bucket on a clock: `take()` is true when a token was there. */
+export function tokenBucket(rate: TokenBucketRate, now: () => number): { take(): boolean } {
+  let tokens = rate.capacity;
+  let at = now();
+  return {
+    take: () => {
+      const t = now();
+      tokens = Math.min(rate.capacity, tokens + ((t - at) / 1000) * rate.refillPerSecond);
+      at = t;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+  };
+}
+
 /** A running fake ECS endpoint. */
 export interface FakeEcs {
   /** Base URL (`http://127.0.0.1:<port>`), for `AWS_ENDPOINT_URL_ECS`. */
@@ -70,6 +125,8 @@ export interface FakeEcs {
   clearReplies(): void;
   /** The tasks started, by ARN. */
   readonly tasks: ReadonlyMap<string, any>;
+  /** `RunTask` calls answered `ThrottlingException` by the rate buckets (not the queued replies). */
+  readonly throttled: () => number;
   /** Marks a task stopped (desired status STOPPED): `ListTasks` for RUNNING no longer lists it. */
   stopTask(taskArn: string): void;
   /** Stops the server and drops keep-alive connections. */
@@ -80,7 +137,11 @@ const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
 
 /** Starts a fake ECS endpoint on a free loopback port. */
-export async function startFakeEcs(): Promise<FakeEcs> {
+export async function startFakeEcs(options: FakeEcsOptions = {}): Promise<FakeEcs> {
+  const now = options.now ?? Date.now;
+  const callBucket = options.runTaskRate ? tokenBucket(options.runTaskRate, now) : undefined;
+  const launchBucket = options.taskLaunchRate ? tokenBucket(options.taskLaunchRate, now) : undefined;
+  let throttled = 0;
   const requests: RecordedEcsRequest[] = [];
   const queue: FakeEcsReply[] = [];
   const tasks = new Map<string, any>();
@@ -101,6 +162,10 @@ export async function startFakeEcs(): Promise<FakeEcs> {
     send(res, status, { __type: type, message, ...extra }, type);
 
   const runTask = (res: http.ServerResponse, body: any) => {
+    if (callBucket && !callBucket.take()) {
+      throttled++;
+      return sendError(res, 400, "ThrottlingException", "Rate exceeded");
+    }
     const { clientToken, ...rest } = body;
     const params = JSON.stringify(rest);
     const seen = typeof clientToken === "string" ? tokens.get(clientToken) : undefined;
@@ -119,6 +184,10 @@ export async function startFakeEcs(): Promise<FakeEcs> {
       return send(res, 200, answer);
     }
     if (typeof body.taskDefinition !== "string" || body.taskDefinition === "") return sendError(res, 400, "InvalidParameterException", "taskDefinition is required");
+    if (launchBucket && !launchBucket.take()) {
+      throttled++;
+      return sendError(res, 400, "ThrottlingException", "Rate exceeded");
+    }
     if (body.launchType !== undefined && body.capacityProviderStrategy !== undefined) {
       return sendError(res, 400, "InvalidParameterException", "Specifying both a launch type and capacity provider strategy is not supported.");
     }
@@ -180,6 +249,7 @@ export async function startFakeEcs(): Promise<FakeEcs> {
     url: `http://127.0.0.1:${port}`,
     requests,
     tasks,
+    throttled: () => throttled,
     runTaskRequests: () => requests.filter((r) => r.operation === "RunTask").map((r) => r.body),
     respondWith: (...replies) => void queue.push(...replies),
     clearReplies: () => void queue.splice(0),

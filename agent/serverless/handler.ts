@@ -40,6 +40,9 @@ export interface LambdaContextLike {
   readonly awsRequestId?: string;
 }
 
+// The transport, for tests that drive the bundle's own client on a simulated clock (the burst test).
+export { createEcsClient, nodeHttpPost } from "./ecs-client";
+
 /** API Gateway REST integrations time out after 29 s by default; past that Scalr gets a 504 whatever the Lambda does. */
 export const API_GATEWAY_TIMEOUT_MS = 29_000;
 /** Time kept back from the budget to answer and write the log line. */

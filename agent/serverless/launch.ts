@@ -38,8 +38,13 @@ export const RETRY = {
   baseMs: 200,
   /** Largest backoff ceiling. */
   capMs: 4000,
-  /** Attempts per launch, the first included. */
-  maxAttempts: 8,
+  /**
+   * Attempts per launch, the first included: enough that the time budget, not the count, ends a
+   * launch ECS keeps throttling (15 full-jitter waits average about 23 s). A burst held by the
+   * Lambda's concurrency drains at ECS's RunTask rate, so a delivery may lose the race for a token
+   * many times before it wins one (docs/decisions/0010-burst-intake.md).
+   */
+  maxAttempts: 16,
   /** Longest single attempt: a hung connection is abandoned and retried (same `clientToken`, so no second task). */
   attemptTimeoutMs: 8000,
   /** An attempt is not started with less time than this left: it could not finish, and a timed-out attempt tells Scalr nothing. */

@@ -16,7 +16,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { AssetType, Fn, Lazy, TerraformAsset, TerraformStack } from "cdktf";
+import { Annotations, AssetType, Fn, Lazy, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
@@ -83,9 +83,18 @@ export interface ServerlessAgentPoolProps {
    * @default false
    */
   readonly spot?: boolean | "read-only";
-  /** Most agent launches in flight at once (Lambda reserved concurrency). @default 10 */
+  /**
+   * Most agent launches in flight at once (Lambda reserved concurrency): the deliveries held while
+   * ECS's RunTask limit drains them. Reserved concurrency comes out of the account's Lambda
+   * concurrency quota, of which Lambda keeps 100 unreserved: the default needs a quota of 200 or more.
+   * @default 100
+   */
   readonly maxConcurrentLaunches?: number;
-  /** API usage plan: requests per second, burst and daily quota. @default { rateLimit: 5, burstLimit: 10, dailyQuota: 5000 } */
+  /**
+   * API usage plan: requests per second, burst and daily quota. Deliveries past the burst are
+   * answered 429 and depend on Scalr redelivering them (docs/decisions/0010-burst-intake.md).
+   * @default { rateLimit: 20, burstLimit: 100, dailyQuota: 100000 }
+   */
   readonly throttle?: { readonly rateLimit?: number; readonly burstLimit?: number; readonly dailyQuota?: number };
   /**
    * Only these source CIDRs may call the webhook (e.g. Scalr's published egress addresses).
@@ -100,6 +109,26 @@ export interface ServerlessAgentPoolProps {
   readonly alarms?: boolean | { readonly actions?: readonly string[] };
 }
 
+/**
+ * The intake's default limits, sized from Fargate's documented launch limits
+ * (https://docs.aws.amazon.com/AmazonECS/latest/userguide/throttling.html): the RunTask API takes
+ * 20 calls per second, burst and sustained, and the task launch bucket holds 100, refilled at 20 per
+ * second. So API Gateway admits what ECS can start — 20 per second sustained, a burst of 100 (the
+ * tasks Fargate starts at once) — and the Lambda holds that burst while its RunTask retries drain
+ * it at ECS's pace (100 at 20 per second: about 5 s of a 28 s budget). The daily quota only bounds a
+ * leaked key: 100,000 a day is 1.2 per second on average. See docs/decisions/0010-burst-intake.md.
+ */
+export const SERVERLESS_INTAKE_DEFAULTS = {
+  /** API Gateway usage plan: requests per second (the RunTask API's sustained rate). */
+  rateLimit: 20,
+  /** API Gateway usage plan: burst (Fargate's task launch bucket). */
+  burstLimit: 100,
+  /** API Gateway usage plan: requests a day. */
+  dailyQuota: 100_000,
+  /** Lambda reserved concurrency: the burst held while ECS drains it. */
+  maxConcurrentLaunches: 100,
+} as const;
+
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
 const propsSchema = strictProps({
@@ -110,12 +139,12 @@ const propsSchema = strictProps({
     .min(1, { error: "must list at least one subnet (private subnets with a NAT route to Scalr)" }),
   assignPublicIp: z.boolean().default(false),
   spot: z.union([z.boolean(), z.literal("read-only")], { error: 'must be true, false or "read-only"' }).default(false),
-  maxConcurrentLaunches: intInRange(1, 1000).default(10),
+  maxConcurrentLaunches: intInRange(1, 1000).default(SERVERLESS_INTAKE_DEFAULTS.maxConcurrentLaunches),
   throttle: strictProps({
-    rateLimit: z.number().positive().max(10000).default(5),
-    burstLimit: intInRange(1, 5000).default(10),
-    dailyQuota: intInRange(1, 10_000_000).default(5000),
-  }).default({ rateLimit: 5, burstLimit: 10, dailyQuota: 5000 }),
+    rateLimit: z.number().positive().max(10000).default(SERVERLESS_INTAKE_DEFAULTS.rateLimit),
+    burstLimit: intInRange(1, 5000).default(SERVERLESS_INTAKE_DEFAULTS.burstLimit),
+    dailyQuota: intInRange(1, 10_000_000).default(SERVERLESS_INTAKE_DEFAULTS.dailyQuota),
+  }).default({ rateLimit: SERVERLESS_INTAKE_DEFAULTS.rateLimit, burstLimit: SERVERLESS_INTAKE_DEFAULTS.burstLimit, dailyQuota: SERVERLESS_INTAKE_DEFAULTS.dailyQuota }),
   allowedSourceCidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR block such as "203.0.113.0/24"' })).min(1).optional(),
   alarms: z.union([z.boolean(), strictProps({ actions: z.array(tokenOr(z.string().regex(/^arn:aws[a-z-]*:sns:/, { error: "must be an SNS topic ARN" }))).optional() })]).default(true),
 });
@@ -193,6 +222,13 @@ export class ServerlessAgentPool extends Construct {
     });
     checkFargateAgent(issues, p, props?.settings, settings, true);
     issues.throwIfAny();
+    if (p.throttle.burstLimit > p.maxConcurrentLaunches) {
+      // API Gateway admits the burst, but Lambda throttles invocations past the reserved concurrency:
+      // those deliveries get an error instead of a 429 and wait for Scalr's redelivery all the same.
+      Annotations.of(this).addWarning(
+        `${subject}: \`throttle.burstLimit\` (${p.throttle.burstLimit}) is above \`maxConcurrentLaunches\` (${p.maxConcurrentLaunches}): deliveries past the Lambda's concurrency are refused by Lambda and depend on Scalr redelivering them; keep the burst at or below the concurrency (docs/decisions/0010-burst-intake.md)`,
+      );
+    }
 
     this.cluster = new EcsCluster(this, "Cluster", { name: p.name, setting: [{ name: "containerInsights", value: "enabled" }] });
 

@@ -9,6 +9,7 @@ import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { ServerlessAgentPool, ServerlessAgentPoolProps } from "../../../constructs/ecs/serverless-agent-pool";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
+import { warningsOf } from "../../support/annotations";
 import { messageOf } from "../../support/errors";
 import { FakeEcs, ecsReply, startFakeEcs } from "../../support/fake-ecs";
 import { checkAgainstScalrSchema } from "../../support/scalr-schema";
@@ -60,14 +61,38 @@ describe("ServerlessAgentPool", () => {
 
   test("the API method requires the key; the usage plan throttles and caps a day", () => {
     expect(only(json, "aws_api_gateway_method")).toMatchObject({ http_method: "POST", authorization: "NONE", api_key_required: true });
-    expect(only(json, "aws_api_gateway_usage_plan")).toMatchObject({ throttle_settings: { rate_limit: 5, burst_limit: 10 }, quota_settings: { limit: 5000, period: "DAY" } });
+    expect(only(json, "aws_api_gateway_usage_plan")).toMatchObject({ throttle_settings: { rate_limit: 20, burst_limit: 100 }, quota_settings: { limit: 100000, period: "DAY" } });
     expect(only(json, "aws_api_gateway_usage_plan_key")).toMatchObject({ key_type: "API_KEY" });
     expect(only(json, "aws_api_gateway_rest_api").policy).toBeUndefined();
   });
 
+  test("the intake defaults follow Fargate's launch limits: 20 req/s (RunTask's rate), a burst of 100 (the task launch bucket) held by 100 concurrent handlers", () => {
+    const plan = only(json, "aws_api_gateway_usage_plan");
+    expect(plan.throttle_settings.burst_limit).toBeLessThanOrEqual(only(json, "aws_lambda_function").reserved_concurrent_executions);
+    expect(warningsOf(build().pool).filter((w) => w.includes("burstLimit"))).toEqual([]);
+  });
+
+  test("a supplied throttle and concurrency replace the defaults", () => {
+    const { json: j } = build({ maxConcurrentLaunches: 250, throttle: { rateLimit: 40, burstLimit: 250, dailyQuota: 400_000 } });
+    expect(only(j, "aws_api_gateway_usage_plan")).toMatchObject({ throttle_settings: { rate_limit: 40, burst_limit: 250 }, quota_settings: { limit: 400000, period: "DAY" } });
+    expect(only(j, "aws_lambda_function").reserved_concurrent_executions).toBe(250);
+  });
+
+  test("warns when the burst admits more deliveries than the handler's concurrency holds", () => {
+    const { pool } = build({ maxConcurrentLaunches: 20 });
+    expect(warningsOf(pool).filter((w) => w.includes("burstLimit"))).toEqual([
+      expect.stringMatching(/^stack\/Serverless: `throttle\.burstLimit` \(100\) is above `maxConcurrentLaunches` \(20\): deliveries past the Lambda's concurrency are refused by Lambda/),
+    ]);
+  });
+
+  test("fails when throttle.burstLimit is 0 or maxConcurrentLaunches above 1000", () => {
+    expect(messageOf(() => build({ throttle: { burstLimit: 0 } }))).toMatch(/stack\/Serverless: `throttle\.burstLimit` .*got: 0/);
+    expect(messageOf(() => build({ maxConcurrentLaunches: 1001 }))).toMatch(/stack\/Serverless: `maxConcurrentLaunches` .*got: 1001/);
+  });
+
   test("the handler runs Node.js 22 with a concurrency cap, its own log group, and the environment contract", () => {
     const fn = only(json, "aws_lambda_function");
-    expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", reserved_concurrent_executions: 10, timeout: 30 });
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", reserved_concurrent_executions: 100, timeout: 30 });
     expect(fn.filename).toMatch(/^assets\/Serverless_HandlerCode_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
     expect(Object.keys(fn.environment.variables).sort()).toEqual(["ASSIGN_PUBLIC_IP", "CLUSTER_ARN", "SECURITY_GROUP_IDS", "SUBNET_IDS", "TASK_DEFINITION_ARN"]);
     expect(fn.environment.variables).toMatchObject({ ASSIGN_PUBLIC_IP: "DISABLED", SUBNET_IDS: "subnet-0aaa1111,subnet-0bbb2222" });
