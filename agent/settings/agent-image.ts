@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { K8S_DNS_SUBDOMAIN, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
+import { AWS_REGION, K8S_DNS_SUBDOMAIN, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
 import { describeValue, isToken, strictProps, tokenOr } from "../../core/validation";
 import { describeReferenceValue } from "./token-source";
@@ -91,6 +91,40 @@ export interface AgentImage {
   readonly digest?: string;
   /** Pull credentials. @default - anonymous pulls */
   readonly credentials?: ImagePullCredentials;
+  /**
+   * The image is in an Amazon ECR private registry, pulled with the runtime's own AWS role (the ECS
+   * task execution role, the VM instance role, the EKS node role) instead of `credentials`: the
+   * kit grants the runtime's role exactly the pull actions on `repository`. `AgentImageMirror`
+   * sets it; set it yourself for a private repository you fill. `registry` defaults to the
+   * registry of `accountId` and `region`.
+   * @default - derived from a literal ECR `registry` (`<account>.dkr.ecr.<region>.amazonaws.com`), as a plain repository
+   */
+  readonly ecr?: AgentImageEcr;
+}
+
+/** Where an agent image lives in Amazon ECR (see {@link AgentImage.ecr}). */
+export interface AgentImageEcr {
+  /** Account ID of the registry, 12 digits. */
+  readonly accountId: string;
+  /** Region of the registry, e.g. `eu-west-1`. */
+  readonly region: string;
+  /**
+   * The repository is filled by an ECR pull-through cache rule: the first pull of an image imports
+   * it from the upstream registry and creates the repository, so the puller also needs
+   * `ecr:BatchImportUpstreamImage` and `ecr:CreateRepository`
+   * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+   * @default false
+   */
+  readonly pullThroughCache?: boolean;
+}
+
+/** {@link AgentImageEcr} of a resolved image, with the repository the runtime pulls. */
+export interface ResolvedAgentImageEcr {
+  readonly accountId: string;
+  readonly region: string;
+  /** Repository name in the registry, e.g. `docker-hub/scalr/agent`. */
+  readonly repository: string;
+  readonly pullThroughCache: boolean;
 }
 
 /** The kit's pinned agent version: the agent-helm charts' appVersion (Scalr/agent-helm charts/agent-k8s/Chart.yaml @ cf283e1). */
@@ -116,6 +150,8 @@ export interface ResolvedAgentImage {
   readonly dockerHub: boolean;
   /** Pull credentials, when given. */
   readonly credentials?: ImagePullCredentials;
+  /** The ECR repository the runtime's AWS role pulls from, when the image is in ECR. */
+  readonly ecr?: ResolvedAgentImageEcr;
 }
 
 // The reference grammar of the OCI distribution spec / Docker's `reference` package: an optional
@@ -130,6 +166,26 @@ const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG_RE = new RegExp(`^${TAG}$`);
 const IMAGE_REFERENCE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(sha256:[a-f0-9]{64}))?$`);
 const DOCKER_HUB_HOSTS = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+/**
+ * An ECR private registry host: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html, "Private registry concepts";
+ * FIPS endpoints: https://docs.aws.amazon.com/general/latest/gr/ecr.html).
+ */
+const ECR_REGISTRY = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+/** The account and region of a literal ECR private registry host, else undefined. */
+export function ecrRegistryOf(registry: string | undefined): { accountId: string; region: string } | undefined {
+  if (registry === undefined || isToken(registry)) return undefined;
+  const m = ECR_REGISTRY.exec(registry);
+  return m ? { accountId: m[1] as string, region: m[2] as string } : undefined;
+}
+
+/** The ECR private registry host of an account and region (China regions use `amazonaws.com.cn`). */
+export function ecrRegistryHost(accountId: string, region: string): string {
+  const suffix = !isToken(region) && region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return `${accountId}.dkr.ecr.${region}.${suffix}`;
+}
 
 /** Splits a literal reference into its parts; undefined when it is not a valid reference. */
 export function parseImageReference(reference: string): Omit<ResolvedAgentImage, "credentials"> | undefined {
@@ -164,32 +220,78 @@ const imagePartsSchema = strictProps({
     })
     .transform((v) => v as ImagePullCredentials)
     .optional(),
+  ecr: strictProps({
+    accountId: tokenOr(z.string().regex(AWS_ACCOUNT_ID, { error: "must be an AWS account ID: 12 digits" })),
+    region: tokenOr(z.string().regex(AWS_REGION, { error: "must be an AWS region such as eu-west-1" })),
+    pullThroughCache: z.boolean().default(false),
+  }).optional(),
+}).superRefine((image, ctx) => {
+  const ecr = image.ecr;
+  if (ecr === undefined) return;
+  // The runtime's AWS role pulls from ECR: registry credentials would be a second, conflicting way in.
+  if (image.credentials !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["credentials"],
+      input: image.credentials.toString(),
+      message: "must be unset with `ecr`: the runtime pulls from ECR with its own AWS role (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-pull.html)",
+    });
+  }
+  const given = image.registry;
+  if (given === undefined || isToken(given)) return;
+  // Compared only once the account and the region are valid themselves (their own rules report them).
+  const valid = (v: unknown, re: RegExp) => typeof v === "string" && (isToken(v) || re.test(v));
+  if (!valid(ecr.accountId, AWS_ACCOUNT_ID) || !valid(ecr.region, AWS_REGION)) return;
+  const host = ecrRegistryOf(given);
+  const mismatch =
+    host === undefined ||
+    (!isToken(ecr.accountId) && host.accountId !== ecr.accountId) ||
+    (!isToken(ecr.region) && host.region !== ecr.region);
+  if (mismatch) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["registry"],
+      input: given,
+      message: `must be the ECR registry of \`ecr\` (${ecrRegistryHost(ecr.accountId, ecr.region)}), or be left unset`,
+    });
+  }
 });
 
 /** zod schema of `settings.image`: a reference string or {@link AgentImage}. */
 export const agentImageSchema = z.union([imageReferenceSchema, imagePartsSchema], {
-  error: `${IMAGE_REF_MESSAGE}, or an AgentImage ({ registry?, repository?, tag?, digest?, credentials? })`,
+  error: `${IMAGE_REF_MESSAGE}, or an AgentImage ({ registry?, repository?, tag?, digest?, credentials?, ecr? })`,
 });
 
 /** Resolves the parsed `settings.image` to {@link ResolvedAgentImage}. */
 export function resolveAgentImage(image: z.output<typeof agentImageSchema>): ResolvedAgentImage {
   if (typeof image === "string") {
     if (isToken(image)) return { reference: image, dockerHub: false };
-    return parseImageReference(image) as ResolvedAgentImage;
+    return withEcr(parseImageReference(image) as ResolvedAgentImage);
   }
+  const registry = image.registry ?? (image.ecr !== undefined ? ecrRegistryHost(image.ecr.accountId, image.ecr.region) : undefined);
   const repository = image.repository ?? DEFAULT_AGENT_REPOSITORY;
   const tag = image.tag ?? (image.digest === undefined ? DEFAULT_AGENT_VERSION : undefined);
-  const reference = `${image.registry !== undefined ? `${image.registry}/` : ""}${repository}${tag !== undefined ? `:${tag}` : ""}${image.digest !== undefined ? `@${image.digest}` : ""}`;
-  const registryKnown = image.registry === undefined || !isToken(image.registry);
-  return compact({
+  const reference = `${registry !== undefined ? `${registry}/` : ""}${repository}${tag !== undefined ? `:${tag}` : ""}${image.digest !== undefined ? `@${image.digest}` : ""}`;
+  const registryKnown = registry === undefined || !isToken(registry);
+  const resolved = compact({
     reference,
-    registry: image.registry,
+    registry,
     repository,
     tag,
     digest: image.digest,
-    dockerHub: registryKnown && (image.registry === undefined || DOCKER_HUB_HOSTS.has(image.registry)),
+    dockerHub: registryKnown && (registry === undefined || DOCKER_HUB_HOSTS.has(registry)),
     credentials: image.credentials,
   });
+  if (image.ecr === undefined) return withEcr(resolved);
+  const { accountId, region, pullThroughCache } = image.ecr;
+  return { ...resolved, ecr: { accountId, region, repository, pullThroughCache } };
+}
+
+/** `image` with the ECR repository of its literal ECR registry host, when it has one (a repository you fill, not a cache). */
+function withEcr(image: ResolvedAgentImage): ResolvedAgentImage {
+  const host = ecrRegistryOf(image.registry);
+  if (host === undefined || image.repository === undefined) return image;
+  return { ...image, ecr: { ...host, repository: image.repository, pullThroughCache: false } };
 }
 
 /** `value` without its undefined fields, so resolved images compare and print cleanly. */

@@ -9,3 +9,4 @@ export * from "./vm-os";
 export * from "./vm-token-fetch";
 export * from "./yaml";
 export * from "./legacy-package";
+export * from "./aws-ecr-credential-helper";

@@ -13,6 +13,7 @@ import {
   ValidationIssue,
 } from "../../core/validation";
 import { IssueCollector } from "../../core/issues";
+import { AWS_ECR_CREDENTIAL_HELPER_PY, VM_DOCKER_CONFIG_DIR, VM_ECR_CREDENTIAL_HELPER, VM_ECR_CREDENTIAL_HELPER_NAME } from "./aws-ecr-credential-helper";
 import { AWS_LIFECYCLE_HELPER_PY } from "./aws-lifecycle-helper";
 import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
 import { LEGACY_PACKAGE_DEPRECATION_WARNING, legacyPackageEnvironment, legacyPackageUnverifiedWarning } from "./legacy-package";
@@ -110,6 +111,12 @@ export interface VmUserData {
   /** The agent image (docker mode). */
   readonly image?: string;
   /**
+   * The ECR registry the host's Docker logs in to with the instance role (docker mode, an image in
+   * ECR): a credential helper fetches a token at every pull. The instance role needs the pull
+   * permissions of `settings.image.ecr` (VmAgentFleet grants them).
+   */
+  readonly ecrLogin?: { readonly registry: string; readonly credentialHelper: string; readonly dockerConfig: string };
+  /**
    * Whether the agent is named after its EC2 instance ID at every start (`SCALR_AGENT_NAME`): no
    * `settings.name`, Docker mode and the Secrets Manager token fetch. Scalr's agent list then names
    * the instance each agent runs on, which an autoscaler needs to protect busy instances.
@@ -202,19 +209,29 @@ export function renderVmUserData(
   const add = (field: string, message: string, received: unknown) => issues.addIssue({ field: `${prefix}${field}`, message, received: describeValue(received, field) });
 
   if (resolved) {
-    collectTerraformReferences(resolved, "", (field, value) =>
+    collectTerraformReferences({ ...resolved, image: undefined }, "", (field, value) =>
       add(field, "must be known at synth time: VM user data is rendered into a literal document (no Terraform expressions)", value),
     );
+    // The image as one field: its reference, registry and ECR location come from the same input.
+    let imageReference: unknown;
+    collectTerraformReferences({ ...resolved.image, credentials: undefined }, "", (_field, value) => (imageReference ??= value));
+    if (imageReference !== undefined) {
+      add(
+        "image",
+        "must be known at synth time: VM user data names the image literally (for AgentImageMirror, give its `accountId` and `region`)",
+        resolved.image.reference,
+      );
+    }
     if (resolved.driver === "kubernetes") add("driver", 'must be "docker" or "local" on a VM', resolved.driver);
     // The host's Docker pulls the agent image. Decision (docs/vm.md, "The agent image"): no
-    // `docker login` from the VM yet; it would leave the registry password in
-    // /root/.docker/config.json on every instance. An ECR image pulled with the instance role is the
-    // planned follow-up.
+    // `docker login` with a registry password from the VM; it would leave the password in
+    // /root/.docker/config.json on every instance. An ECR image is pulled with the instance role
+    // through a credential helper instead (no password anywhere).
     if (resolved.image.credentials !== undefined) {
       issues.addIssue({
         field: `${prefix}image.credentials`,
         message:
-          "cannot be used on a VM yet: the host's Docker pulls the agent image without credentials (the kit writes no registry password to user data or disk); use an image the instances can pull anonymously (Docker Hub's scalr/agent, or a mirror or pull-through cache that allows them by network), or bake it into the machine image, and leave `credentials` unset",
+          "cannot be used on a VM: the host's Docker pulls the agent image without a registry password (the kit writes none to user data or disk); pull from Amazon ECR with the instance role instead (`settings.image: new AgentImageMirror(…).agentImage()`, or an image in an ECR repository you fill), use an image the instances can pull anonymously, or bake it into the machine image, and leave `credentials` unset",
         received: resolved.image.credentials.toString(),
       });
     }
@@ -262,7 +279,13 @@ export function renderVmUserData(
 
   // Docker mode fetches the token in the agent's own unit (ExecStartPre), at every start; legacy
   // mode needs it once, in a oneshot unit, before `scalr-agent configure`.
-  const units: SystemdUnit[] = opts.installMode === "docker" ? [dockerAgentUnit(s, image as string, os, nameFromInstanceId)] : [tokenUnit(), legacyDropIn(s)];
+  // An ECR image: the host's Docker logs in with the instance role through the credential helper.
+  const ecrLogin =
+    opts.installMode === "docker" && s.image.ecr !== undefined && s.image.registry !== undefined
+      ? { registry: s.image.registry, credentialHelper: VM_ECR_CREDENTIAL_HELPER, dockerConfig: VM_DOCKER_CONFIG_DIR }
+      : undefined;
+  const units: SystemdUnit[] =
+    opts.installMode === "docker" ? [dockerAgentUnit(s, image as string, os, nameFromInstanceId, ecrLogin !== undefined)] : [tokenUnit(), legacyDropIn(s)];
   const symlinks: { path: string; target: string }[] = [];
   const drain = opts.autoScalingDrain;
   const proxyUnits = opts.installMode === "docker" ? ["docker.service"] : ["scalr-docker.service", "scalr-agent-token.service"];
@@ -281,6 +304,7 @@ export function renderVmUserData(
     scripts.push({ path: VM_DRAIN_WATCHER_SCRIPT, language: "bash", content: renderDrainWatcherScript(drain) });
     scripts.push({ path: VM_AWS_LIFECYCLE_HELPER, language: "python", content: AWS_LIFECYCLE_HELPER_PY });
   }
+  if (ecrLogin) scripts.push({ path: VM_ECR_CREDENTIAL_HELPER, language: "python", content: AWS_ECR_CREDENTIAL_HELPER_PY });
   const directories = runAgent && opts.installMode === "docker" ? uniq([s.dataDir, s.cacheDir].filter((d): d is string => d !== undefined)) : [];
   scripts.push({
     path: VM_FIRST_BOOT_SCRIPT,
@@ -305,6 +329,15 @@ export function renderVmUserData(
   files.push({ path: VM_ENV_FILE, permissions: "0600", content: renderEnvFile(variables, opts.installMode) });
   for (const unit of units) files.push({ path: unit.path, permissions: "0644", content: unit.render() });
   for (const script of scripts) files.push({ path: script.path, permissions: "0700", content: script.content });
+  // Docker's client configuration for the agent's unit: which helper serves the registry
+  // (https://docs.docker.com/reference/cli/docker/login/#configure-the-credential-store, `credHelpers`). No credential in it.
+  if (ecrLogin) {
+    files.push({
+      path: `${VM_DOCKER_CONFIG_DIR}/config.json`,
+      permissions: "0644",
+      content: `${JSON.stringify({ credHelpers: { [ecrLogin.registry]: VM_ECR_CREDENTIAL_HELPER_NAME } }, null, 2)}\n`,
+    });
+  }
 
   const pmProxy = s.proxy && opts.packageManagerProxy ? { http: s.proxy.http ?? s.proxy.https, https: s.proxy.https ?? s.proxy.http } : undefined;
   if (pmProxy && os.family === "rhel") {
@@ -339,6 +372,7 @@ export function renderVmUserData(
     tokenFetch,
     autoScalingDrain: drain,
     image,
+    ecrLogin,
     agentNamedAfterInstance: nameFromInstanceId,
     warnings,
     environmentFile: { path: VM_ENV_FILE, variables },
@@ -442,7 +476,7 @@ function drainUnit(): SystemdUnit {
   );
 }
 
-function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfile, nameFromInstanceId: boolean): SystemdUnit {
+function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfile, nameFromInstanceId: boolean, ecrLogin: boolean): SystemdUnit {
   const grace = s.shutdown.gracePeriodSeconds;
   const stop = Math.max(1, grace - DOCKER_STOP_MARGIN_SECONDS);
   const run = s.poolKind === "run";
@@ -471,6 +505,9 @@ function dockerAgentUnit(s: ResolvedAgentSettings, image: string, os: VmOsProfil
     // Written by the fetch below and read again before ExecStart ('-': it does not exist before the first fetch).
     ["EnvironmentFile", `-${VM_TOKEN_ENV_FILE}`],
     ...(nameFromInstanceId ? ([["EnvironmentFile", `-${VM_AGENT_NAME_ENV_FILE}`]] as SystemdEntries) : []),
+    // `docker run` pulls the ECR image with the credential helper named in this configuration
+    // (https://docs.docker.com/reference/cli/docker/#environment-variables, DOCKER_CONFIG).
+    ...(ecrLogin ? ([["Environment", systemdEnvironment("DOCKER_CONFIG", VM_DOCKER_CONFIG_DIR)]] as SystemdEntries) : []),
     // At every start, so Restart=always also recovers from a failed fetch and picks up a rotated token.
     ["ExecStartPre", new SystemdCommand([VM_FETCH_TOKEN_SCRIPT])],
     ["ExecStartPre", new SystemdCommand(["/usr/bin/docker", "rm", "--force", "scalr-agent"], { ignoreFailure: true })],

@@ -19,6 +19,7 @@ import { IssueCollector } from "../../core/issues";
 import { KitValidationError, isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
 import { AgentRuntime, checkTokenSource } from "../runtime/agent-runtime";
+import { ecrPullStatements } from "../image/ecr-pull-permissions";
 
 /** {@link AgentSettings} for Fargate: the shutdown grace period is the container's `stopTimeoutSeconds`. */
 export type FargateAgentSettings = Omit<AgentSettings, "shutdown"> & {
@@ -200,7 +201,7 @@ function withoutReported(issues: IssueCollector, settings: FargateAgentSettings)
  * got its 2xx for the delivery. Tasks behind one NAT gateway share its address.
  */
 export const DOCKER_HUB_ANONYMOUS_PULL_WARNING =
-  "is pulled anonymously from Docker Hub by every per-run task; Docker Hub allows unauthenticated users 100 pulls per 6 hours per IPv4 address or IPv6 /64 (tasks behind one NAT share one address), and past it ECS stops tasks with CannotPullContainerError after Scalr got its 202 (https://docs.docker.com/docker-hub/usage/pulls/). Either give `settings.image.credentials: ImagePullCredentials.fromAwsSecretsManager(arn)` of a Docker Hub account, or pull from a mirror such as an ECR pull-through cache (`settings.image.registry`: <account>.dkr.ecr.<region>.amazonaws.com with its Docker Hub prefix)";
+  "is pulled anonymously from Docker Hub by every per-run task; Docker Hub allows unauthenticated users 100 pulls per 6 hours per IPv4 address or IPv6 /64 (tasks behind one NAT share one address), and past it ECS stops tasks with CannotPullContainerError after Scalr got its 202 (https://docs.docker.com/docker-hub/usage/pulls/). Pull through an ECR pull-through cache (`settings.image: new AgentImageMirror(…).agentImage()`), or give `settings.image.credentials: ImagePullCredentials.fromAwsSecretsManager(arn)` of a Docker Hub account";
 
 /** The AgentSettings a Fargate agent runs with: the local driver, and `stopTimeoutSeconds` as the grace period. */
 function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, stopTimeoutSeconds: number, single: boolean | undefined): AgentSettings {
@@ -319,7 +320,6 @@ export class FargateAgentTask extends Construct {
       assumeRolePolicy: assumeByEcsTasks,
     });
     const secretArn = secretSource.secretArn as string;
-    const ecr = ecrRepositoryOf(this.settings.image.reference);
     new IamRolePolicy(this, "ExecutionPolicy", {
       role: this.executionRole.id,
       name: "agent-execution",
@@ -334,20 +334,10 @@ export class FargateAgentTask extends Construct {
           ...(pullSecretArn !== undefined
             ? [{ Sid: "ReadImagePullSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretResource(pullSecretArn)] }]
             : []),
-          // A private ECR image: ECS pulls it with the execution role. The authorization token
-          // covers every registry of the account and is granted on "*" only (AWS lists no
-          // resource type for it); the layers are read from the image's own repository.
-          ...(ecr
-            ? [
-                { Sid: "EcrAuthorization", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-                {
-                  Sid: "PullAgentImage",
-                  Effect: "Allow",
-                  Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                  Resource: [`arn:${this.partition.partition}:ecr:${ecr.region}:${ecr.account}:repository/${ecr.repository}`],
-                },
-              ]
-            : []),
+          // An ECR image (a repository you fill, or AgentImageMirror's pull-through cache): ECS pulls
+          // it with the execution role, which gets exactly the pull actions on that repository (and
+          // the import of the first pull through a cache); see constructs/image/ecr-pull-permissions.ts.
+          ...ecrPullStatements(image, this.partition.partition),
         ],
       }),
     });

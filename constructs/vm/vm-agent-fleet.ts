@@ -24,6 +24,7 @@ import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData } from "../../agent/vm/ec2-u
 import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/render-user-data";
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
 import { VmTokenFetch } from "../../agent/vm/vm-token-fetch";
+import { ecrPullStatements } from "../image/ecr-pull-permissions";
 import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
 import { AgentPool } from "../scalr/agent-pool";
@@ -258,6 +259,8 @@ export class VmAgentFleet extends Construct {
   public readonly tokenSecret?: SecretsmanagerSecret;
   /** The secret's value (the pool token), when the token is a Terraform value. */
   public readonly tokenSecretVersion?: SecretsmanagerSecretVersion;
+  /** The instance role's ECR pull permissions, when `settings.image` is in ECR (e.g. AgentImageMirror). */
+  public readonly imagePullPolicy?: IamRolePolicy;
   /** The termination lifecycle hook the drain watcher answers. */
   public readonly lifecycleHook: AutoscalingLifecycleHook;
   /** The rendered user data: the literal `#cloud-config` (`userData.document`) and its parts. */
@@ -444,9 +447,11 @@ export class VmAgentFleet extends Construct {
       }),
     });
     const tokenStatements: object[] = [{ Sid: "ReadPoolToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretResources }];
+    let partitionData: DataAwsPartition | undefined;
+    const partitionOf = () => (partitionData ??= new DataAwsPartition(this, "Partition", {}));
     if (p.tokenSecretKmsKeyArn !== undefined) {
       const region = new DataAwsRegion(this, "Region", {});
-      const partition = new DataAwsPartition(this, "Partition", {});
+      const partition = partitionOf();
       tokenStatements.push({
         Sid: "DecryptPoolToken",
         Effect: "Allow",
@@ -461,6 +466,17 @@ export class VmAgentFleet extends Construct {
       name: "read-pool-token",
       policy: terraformJson({ Version: "2012-10-17", Statement: tokenStatements }),
     });
+    // An ECR image: the host's Docker pulls it with this role (the credential helper of the user
+    // data), so the role gets exactly the pull actions on its repository, the first pull through a
+    // pull-through cache included.
+    const imagePull = this.userData.ecrLogin ? ecrPullStatements(this.userData.settings.image, partitionOf().partition) : [];
+    if (imagePull.length > 0) {
+      this.imagePullPolicy = new IamRolePolicy(this, "ImagePullPolicy", {
+        role: this.role.id,
+        name: "pull-agent-image",
+        policy: terraformJson({ Version: "2012-10-17", Statement: imagePull }),
+      });
+    }
     this.instanceRoleName = this.role.name;
     this.poolId = p.pool?.poolId;
     this.instanceProfile = new IamInstanceProfile(this, "InstanceProfile", { name: `${p.name}-instance`, role: this.role.name, tags });
@@ -509,7 +525,7 @@ export class VmAgentFleet extends Construct {
       ],
       tags,
       // Instances need the token policy and the token itself at their first boot.
-      dependsOn: [tokenPolicy, ssm, ...(this.tokenSecretVersion ? [this.tokenSecretVersion] : [])],
+      dependsOn: [tokenPolicy, ssm, ...(this.imagePullPolicy ? [this.imagePullPolicy] : []), ...(this.tokenSecretVersion ? [this.tokenSecretVersion] : [])],
     });
 
     this.launchTemplateId = this.launchTemplate.id;

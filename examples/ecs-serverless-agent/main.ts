@@ -2,6 +2,7 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
 import { ServerlessAgentPool } from "../../constructs/ecs/serverless-agent-pool";
+import { AgentImageMirror } from "../../constructs/image/agent-image-mirror";
 import { ScalrProviderFromVariables } from "../../constructs/scalr/scalr-provider-from-variables";
 
 /**
@@ -17,9 +18,14 @@ export function ecsServerlessAgentExample(scope: Construct): TerraformStack {
   const scalrUrl = new TerraformVariable(stack, "scalr_url", { type: "string", description: "URL of the Scalr account, e.g. https://example.scalr.io." });
   new AwsProvider(stack, "aws", { region: region.stringValue });
 
+  // Every run starts a task that pulls the agent image: through an ECR pull-through cache it comes
+  // from the region, not from Docker Hub's anonymous per-address limit. Fill the secret
+  // `ecr-pullthroughcache/docker-hub-…` with a Docker Hub username and access token.
+  const mirror = new AgentImageMirror(stack, "ImageMirror");
+  new TerraformOutput(stack, "image_mirror_secret_arn", { value: mirror.credentialSecretArn, description: "Secret to fill with {\"username\", \"accessToken\"} of a Docker Hub account." });
   const serverless = new ServerlessAgentPool(stack, "Serverless", {
     name: "scalr-serverless",
-    settings: { scalrUrl: scalrUrl.stringValue },
+    settings: { scalrUrl: scalrUrl.stringValue, image: mirror.agentImage() },
     vpcId: vpcId.stringValue,
     subnetIds: subnetIds.listValue,
     spot: true,

@@ -28,8 +28,35 @@ describe("the agent image model", () => {
     // Docker's rule: a first component without '.' or ':' is a Docker Hub namespace, not a host.
     ["corp/agent:2", { repository: "corp/agent", tag: "2", dockerHub: true }],
   ])("the reference %s splits into registry, repository, tag and digest", (reference, parts) => {
-    expect(image(reference)).toEqual({ reference, ...parts });
     expect(parseImageReference(reference)).toEqual({ reference, ...parts });
+    // A literal ECR registry also says where the runtime's AWS role pulls from (a repository you fill).
+    const ecr = (parts as { registry?: string }).registry === ECR ? { ecr: { accountId: "123456789012", region: "eu-west-1", repository: parts.repository, pullThroughCache: false } } : {};
+    expect(image(reference)).toEqual({ reference, ...parts, ...ecr });
+  });
+
+  test("an ECR location: the registry follows from the account and region (China regions included), the pull-through flag is kept", () => {
+    expect(image({ repository: "hub/scalr/agent", ecr: { accountId: "123456789012", region: "eu-west-1", pullThroughCache: true } })).toEqual({
+      reference: `${ECR}/hub/scalr/agent:1.4.0`,
+      registry: ECR,
+      repository: "hub/scalr/agent",
+      tag: "1.4.0",
+      dockerHub: false,
+      ecr: { accountId: "123456789012", region: "eu-west-1", repository: "hub/scalr/agent", pullThroughCache: true },
+    });
+    expect(image({ ecr: { accountId: "123456789012", region: "cn-north-1" } }).registry).toBe("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn");
+    expect(image({ registry: "ghcr.io", repository: "corp/agent" }).ecr).toBeUndefined();
+  });
+
+  test.each([
+    ["fails when the ECR account is not 12 digits", { ecr: { accountId: "1234", region: "eu-west-1" } }, '`image.ecr.accountId` must be an AWS account ID: 12 digits, got: "1234"'],
+    ["fails when the ECR region is not a region", { ecr: { accountId: "123456789012", region: "Ireland" } }, '`image.ecr.region` must be an AWS region such as eu-west-1, got: "Ireland"'],
+    [
+      "fails when the registry is another account's",
+      { registry: "999999999999.dkr.ecr.eu-west-1.amazonaws.com", ecr: { accountId: "123456789012", region: "eu-west-1" } },
+      `\`image.registry\` must be the ECR registry of \`ecr\` (${ECR}), or be left unset, got: "999999999999.dkr.ecr.eu-west-1.amazonaws.com"`,
+    ],
+  ])("%s", (_title, value, expected) => {
+    expect(messageOf(() => image(value as AgentSettings["image"]))).toContain(expected);
   });
 
   test("the object form renders one reference; a digest alone keeps no default tag", () => {

@@ -99,4 +99,22 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     oses: ["amazon-linux-2023", "ubuntu-24.04"],
   },
+  {
+    // An agent image pulled from an ECR pull-through cache with the instance role (AgentImageMirror).
+    name: "ecr-mirror",
+    settings: {
+      scalrUrl: "https://mirror-acct.scalr.io",
+      token: AgentTokenSource.fromAwsSecretsManager("arn:aws:secretsmanager:ap-southeast-2:777788889999:secret:scalr/mirror-token-Mn56Op"),
+      image: {
+        registry: "777788889999.dkr.ecr.ap-southeast-2.amazonaws.com",
+        repository: "hub-cache/scalr/agent",
+        tag: "1.4.0",
+        digest: `sha256:${"0f1e2d3c4b5a6978".repeat(4)}`,
+        ecr: { accountId: "777788889999", region: "ap-southeast-2", pullThroughCache: true },
+      },
+      proxy: { https: "http://mirror-proxy.example:3131" },
+    },
+    options: {},
+    oses: VM_OPERATING_SYSTEMS,
+  },
 ];

@@ -553,10 +553,10 @@ describe("renderVmUserData: the agent image on a VM, issue 12 item 8", () => {
     expect(unit(ref, AGENT)).toContain(`\\\n    registry.example.com/scalr/agent:1.4.0@${DIGEST} run\n`);
   });
 
-  test("pull credentials are rejected: the VM has no supported way to use them yet", () => {
+  test("pull credentials are rejected: the VM writes no registry password (ECR images use the instance role)", () => {
     const credentials = ImagePullCredentials.fromAwsSecretsManager("arn:aws:secretsmanager:eu-central-1:123456789012:secret:registry-AbC123");
     expect(messageOf(() => render({ image: { registry: "registry.example.com", credentials } }))).toBe(
-      "renderVmUserData: `image.credentials` cannot be used on a VM yet: the host's Docker pulls the agent image without credentials (the kit writes no registry password to user data or disk); use an image the instances can pull anonymously (Docker Hub's scalr/agent, or a mirror or pull-through cache that allows them by network), or bake it into the machine image, and leave `credentials` unset, got: ImagePullCredentials(aws-secrets-manager \"arn:aws:secretsmanager:eu-central-1:123456789012:secret:registry-AbC123\")",
+      "renderVmUserData: `image.credentials` cannot be used on a VM: the host's Docker pulls the agent image without a registry password (the kit writes none to user data or disk); pull from Amazon ECR with the instance role instead (`settings.image: new AgentImageMirror(…).agentImage()`, or an image in an ECR repository you fill), use an image the instances can pull anonymously, or bake it into the machine image, and leave `credentials` unset, got: ImagePullCredentials(aws-secrets-manager \"arn:aws:secretsmanager:eu-central-1:123456789012:secret:registry-AbC123\")",
     );
   });
 });

@@ -484,7 +484,7 @@ describe("VmAgentFleet: issue 12 (legacy package, image credentials, outputs, li
   test("image pull credentials are rejected with the field and what to do instead", () => {
     const credentials = ImagePullCredentials.fromAwsSecretsManager("arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-AbC123");
     expect(messageOf(() => fleet({ settings: { image: { registry: "registry.example.com", credentials } } }))).toMatch(
-      /^vm\/Fleet: `settings\.image\.credentials` cannot be used on a VM yet: .*or bake it into the machine image, and leave `credentials` unset, got: ImagePullCredentials\(aws-secrets-manager /,
+      /^vm\/Fleet: `settings\.image\.credentials` cannot be used on a VM: .*AgentImageMirror.*or bake it into the machine image, and leave `credentials` unset, got: ImagePullCredentials\(aws-secrets-manager /,
     );
   });
 

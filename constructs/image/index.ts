@@ -1,0 +1,2 @@
+export * from "./agent-image-mirror";
+export * from "./ecr-pull-permissions";
