@@ -48,6 +48,7 @@ describe("KitChecks", () => {
       path.join("api", "terraform-document.ts"),
       path.join("ec2", "ec2-launch-types.ts"),
       path.join("iam", "star-resource-actions.ts"),
+      path.join("network", "endpoint-security-groups.ts"),
       path.join("secrets", "secret-sinks.ts"),
     ]);
   });
@@ -60,6 +61,7 @@ describe("KitChecks", () => {
       "KIT-EC2-3",
       "KIT-NET-1",
       "KIT-NET-2",
+      "KIT-NET-3",
       "KIT-SEC-1",
       "KIT-SEC-2",
       "KIT-IAM-1",
@@ -242,16 +244,16 @@ describe("KitChecks.acknowledge", () => {
   });
 
   test("fails when the rule id is unknown", () => {
-    expect(messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-3", "a reason long enough"))).toMatch(
-      /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-K8S-3, got: "KIT-NET-3"$/,
+    expect(messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-9", "a reason long enough"))).toMatch(
+      /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-K8S-3, got: "KIT-NET-9"$/,
     );
   });
 
   test("reports every problem of one call in one error", () => {
-    const lines = messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-3", "ok")).split("\n");
+    const lines = messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-9", "ok")).split("\n");
     expect(lines).toEqual([
-      expect.stringMatching(/^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: .*, got: "KIT-NET-3"$/),
-      expect.stringMatching(/^KitChecks\.acknowledge\(stack\): `reason` must say why KIT-NET-3 does not apply here .*, got: "ok"$/),
+      expect.stringMatching(/^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: .*, got: "KIT-NET-9"$/),
+      expect.stringMatching(/^KitChecks\.acknowledge\(stack\): `reason` must say why KIT-NET-9 does not apply here .*, got: "ok"$/),
     ]);
     expect(messageOf(() => KitChecks.acknowledge(undefined as never, 42 as never, "a reason long enough")).split("\n")).toEqual([
       "KitChecks.acknowledge: `scope` must be a construct (an app, a stack, a construct or a resource), got: nothing",

@@ -15,6 +15,7 @@ import { KIT_LAMBDA_1 } from "./lambda/lambda-concurrency-capped";
 import { KIT_LOG_1 } from "./logs/log-retention";
 import { KIT_NET_2 } from "./network/no-ingress";
 import { KIT_NET_1 } from "./network/no-public-ip";
+import { KIT_NET_3 } from "./network/vpc-endpoint-policy-scoped";
 import { KIT_SEC_1 } from "./secrets/no-secret-in-plain-configuration";
 import { KIT_SEC_2 } from "./secrets/no-secret-in-plain-output";
 
@@ -29,6 +30,7 @@ export const KIT_RULES: readonly KitRule[] = [
   KIT_EC2_3,
   KIT_NET_1,
   KIT_NET_2,
+  KIT_NET_3,
   KIT_SEC_1,
   KIT_SEC_2,
   KIT_IAM_1,

@@ -11,10 +11,14 @@ import { LaunchTemplate, LaunchTemplateConfig } from "@cdktf/provider-aws/lib/la
 import { SecurityGroup, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { SpotInstanceRequest } from "@cdktf/provider-aws/lib/spot-instance-request";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcEndpointPolicy } from "@cdktf/provider-aws/lib/vpc-endpoint-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { TerraformIterator, TerraformStack, TerraformVariable } from "cdktf";
 import { KIT_NET_1 } from "../../../../constructs/checks/rules/network/no-public-ip";
 import { KIT_NET_2 } from "../../../../constructs/checks/rules/network/no-ingress";
+import { KIT_NET_3 } from "../../../../constructs/checks/rules/network/vpc-endpoint-policy-scoped";
+import { AgentVpcEndpoints, AgentVpcEndpointsProps } from "../../../../constructs/network";
 import { compliantLaunchTemplate, violations } from "../rule-helpers";
 import { Form, UNCONFIRMED, raw, runCorpus } from "./forms";
 
@@ -163,3 +167,143 @@ describe("unknown values fail closed", () => {
     ]);
   });
 });
+
+// The one group that may admit traffic: a VPC interface endpoint's, HTTPS from the callers only.
+function endpointGroupCorpus(): { violating: Form[]; compliant: Form[] } {
+  const https = { protocol: "tcp", fromPort: 443, toPort: 443 };
+  const endpointWith = (ingress: SecurityGroupIngress[], extra: (s: TerraformStack, sg: SecurityGroup) => void = () => undefined) => (s: TerraformStack) => {
+    const sg = new SecurityGroup(s, "EndpointSg", { vpcId: "vpc-1", ingress, egress: [] });
+    new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.logs", vpcEndpointType: "Interface", subnetIds: ["subnet-1"], securityGroupIds: [sg.id] });
+    extra(s, sg);
+  };
+  const ruleOn = (props: Record<string, unknown>) => endpointWith([], (s, sg) => void new SecurityGroupRule(s, "Rule", { type: "ingress", securityGroupId: sg.id, ...https, ...props } as never));
+  const vpcRuleOn = (props: Record<string, unknown>) =>
+    endpointWith([], (s, sg) => void new VpcSecurityGroupIngressRule(s, "In", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...props } as never));
+  const violating: Form[] = [
+    { form: "endpoint group from 0.0.0.0/0", build: endpointWith([{ ...https, cidrBlocks: ["0.0.0.0/0"] }]) },
+    { form: "endpoint group from a public range", build: endpointWith([{ ...https, cidrBlocks: ["52.0.0.0/8"] }]) },
+    { form: "endpoint group from a range wider than RFC 1918 (172.0.0.0/8)", build: endpointWith([{ ...https, cidrBlocks: ["172.0.0.0/8"] }]) },
+    { form: "endpoint group from ::/0", build: endpointWith([{ ...https, ipv6CidrBlocks: ["::/0"] }]) },
+    { form: "endpoint group from a prefix list", build: endpointWith([{ ...https, prefixListIds: ["pl-1"] }]) },
+    { form: "endpoint group on port 22", build: endpointWith([{ protocol: "tcp", fromPort: 22, toPort: 22, securityGroups: ["sg-1"] }]) },
+    { form: "endpoint group on a port range around 443", build: endpointWith([{ protocol: "tcp", fromPort: 0, toPort: 65535, securityGroups: ["sg-1"] }]) },
+    { form: "endpoint group all protocols", build: endpointWith([{ protocol: "-1", fromPort: 0, toPort: 0, securityGroups: ["sg-1"] }]) },
+    { form: "endpoint group sources from a variable", build: endpointWith([{ ...https, securityGroups: "${var.sources}" as unknown as string[] }]) },
+    { form: "endpoint group CIDRs from a variable", build: endpointWith([{ ...https, cidrBlocks: ["${var.cidr}"] }]) },
+    { form: "endpoint group port from a variable", build: endpointWith([{ ...https, fromPort: "${var.port}" as unknown as number, securityGroups: ["sg-1"] }]) },
+    { form: "endpoint group dynamic ingress", build: endpointWith([], (_s, sg) => sg.addOverride("dynamic.ingress", { for_each: "${var.rules}", content: { protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"] } })) },
+    { form: "endpoint group also attached to an instance", build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s, sg) => void new Instance(s, "Vm", { ...AMI, vpcSecurityGroupIds: [sg.id] })) },
+    { form: "endpoint group also attached to a launch template", build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s, sg) => void lt(s, { vpcSecurityGroupIds: [sg.id] })) },
+    { form: "endpoint group also attached to a Lambda in the VPC", build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s, sg) => void new LambdaFunction(s, "Fn", { functionName: "f", role: "r", vpcConfig: { subnetIds: ["subnet-1"], securityGroupIds: [sg.id] } })) },
+    { form: "endpoint group exported as an output (attachable elsewhere)", build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s, sg) => void raw(s, "aws_ssm_parameter", "Param", { name: "/sg", type: "String", value: sg.id })) },
+    { form: "group on a Gateway endpoint (no network interface)", build: (s) => {
+      const sg = new SecurityGroup(s, "EndpointSg", { vpcId: "vpc-1", ingress: [{ ...https, securityGroups: ["sg-1"] }], egress: [] });
+      new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3", vpcEndpointType: "Gateway", securityGroupIds: [sg.id] });
+    } },
+    { form: "group on an endpoint whose type is a variable", build: (s) => {
+      const sg = new SecurityGroup(s, "EndpointSg", { vpcId: "vpc-1", ingress: [{ ...https, securityGroups: ["sg-1"] }], egress: [] });
+      new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "x", vpcEndpointType: "${var.type}", securityGroupIds: [sg.id] });
+    } },
+    { form: "group referenced by no endpoint", build: (s) => void new SecurityGroup(s, "EndpointSg", { vpcId: "vpc-1", ingress: [{ ...https, securityGroups: ["sg-1"] }], egress: [] }) },
+    { form: "aws_security_group_rule ingress on the endpoint group from 0.0.0.0/0", build: ruleOn({ cidrBlocks: ["0.0.0.0/0"] }) },
+    { form: "aws_security_group_rule ingress on the endpoint group, port 80", build: ruleOn({ fromPort: 80, toPort: 80, sourceSecurityGroupId: "sg-1" }) },
+    { form: "aws_security_group_rule ingress on a literal group ID (cannot tell it is the endpoint's)", build: endpointWith([], (s) => void new SecurityGroupRule(s, "Rule", { type: "ingress", securityGroupId: "sg-0123", ...https, sourceSecurityGroupId: "sg-1" })) },
+    { form: "aws_vpc_security_group_ingress_rule on the endpoint group from ::/0", build: vpcRuleOn({ cidrIpv6: "::/0" }) },
+    { form: "aws_vpc_security_group_ingress_rule on the endpoint group from a prefix list", build: vpcRuleOn({ prefixListId: "pl-1" }) },
+    { form: "aws_vpc_security_group_ingress_rule on the endpoint group all protocols", build: vpcRuleOn({ ipProtocol: "-1", fromPort: undefined, toPort: undefined, referencedSecurityGroupId: "sg-1" }) },
+  ];
+  const compliant: Form[] = [
+    { form: "endpoint group from the agents' group (literal ID)", build: endpointWith([{ ...https, securityGroups: ["sg-1"] }]) },
+    { form: "endpoint group from a private range", build: endpointWith([{ ...https, cidrBlocks: ["10.20.0.0/16", "172.31.0.0/16", "192.168.1.0/24"] }]) },
+    { form: "endpoint group protocol \"6\"", build: endpointWith([{ protocol: "6", fromPort: 443, toPort: 443, securityGroups: ["sg-1"] }]) },
+    { form: "endpoint group from a group of the stack, which allows egress to it", build: (s) => {
+      const agents = new SecurityGroup(s, "Agents", { vpcId: "vpc-1", ingress: [], egress: [{ ...https, securityGroups: ["${aws_security_group.EndpointSg.id}"] }] });
+      endpointWith([{ ...https, securityGroups: [agents.id] }])(s);
+    } },
+    { form: "endpoint group shared by two interface endpoints", build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s, sg) => void new VpcEndpoint(s, "Endpoint2", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.sts", vpcEndpointType: "Interface", securityGroupIds: [sg.id] })) },
+    { form: "endpoint group attached by aws_vpc_endpoint_security_group_association", build: (s) => {
+      const sg = new SecurityGroup(s, "EndpointSg", { vpcId: "vpc-1", ingress: [{ ...https, securityGroups: ["sg-1"] }], egress: [] });
+      const e = new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.logs", vpcEndpointType: "Interface" });
+      raw(s, "aws_vpc_endpoint_security_group_association", "Assoc", { vpc_endpoint_id: e.id, security_group_id: sg.id });
+    } },
+    { form: "aws_security_group_rule ingress on the endpoint group from a group", build: ruleOn({ sourceSecurityGroupId: "sg-1" }) },
+    { form: "aws_vpc_security_group_ingress_rule on the endpoint group from a private range", build: vpcRuleOn({ cidrIpv4: "10.0.0.0/16" }) },
+    { form: "the kit's AgentVpcEndpoints", build: (s) => void new AgentVpcEndpoints(s, "Endpoints", KIT_ENDPOINTS) },
+  ];
+  return { violating, compliant };
+}
+
+const KIT_ENDPOINTS: AgentVpcEndpointsProps = {
+  vpcId: "vpc-0abc",
+  region: "eu-west-1",
+  accountId: "123456789012",
+  subnetIds: ["subnet-0a"],
+  routeTableIds: ["rtb-0a"],
+  agentSecurityGroupIds: ["sg-0a"],
+  secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:t"],
+  logGroupArns: ["arn:aws:logs:eu-west-1:123456789012:log-group:/a"],
+};
+
+describe("endpoint groups (KIT-NET-2's one exception)", () => {
+  runCorpus({ rule: KIT_NET_2, ...endpointGroupCorpus() });
+});
+
+function endpointPolicyCorpus(): { violating: Form[]; compliant: Form[] } {
+  const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+  const LAYERS = { Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*"] };
+  const endpoint = (policy: string | undefined, type: string | undefined = "Interface") => (s: TerraformStack) =>
+    void new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3", ...(type ? { vpcEndpointType: type } : {}), ...(policy === undefined ? {} : { policy }) });
+  const violating: Form[] = [
+    { form: "no policy (AWS attaches full access)", build: endpoint(undefined) },
+    { form: "no policy, type unset (Gateway)", build: endpoint(undefined, undefined) },
+    { form: "empty policy string", build: endpoint("") },
+    { form: "Action \"*\"", build: endpoint(doc({ ...LAYERS, Action: "*" })) },
+    { form: "Action \"s3:*\"", build: endpoint(doc({ ...LAYERS, Action: ["s3:*"] })) },
+    { form: "Action \"s3:Get*\"", build: endpoint(doc({ ...LAYERS, Action: ["s3:Get*"] })) },
+    { form: "action spelled in another case with a wildcard", build: endpoint(doc({ Effect: "Allow", Principal: "*", action: ["S3:*"], Resource: LAYERS.Resource })) },
+    { form: "NotAction", build: endpoint(doc({ Effect: "Allow", Principal: "*", NotAction: ["s3:DeleteObject"], Resource: ["arn:aws:s3:::b/*"] })) },
+    { form: "Principal \"*\" with Resource \"*\"", build: endpoint(doc({ ...LAYERS, Resource: "*" })) },
+    { form: "Resource arn:aws:s3:::*", build: endpoint(doc({ ...LAYERS, Resource: ["arn:aws:s3:::*"] })) },
+    { form: "Resource of every account (arn:aws:secretsmanager:*:*:secret:*)", build: endpoint(doc({ ...LAYERS, Action: ["secretsmanager:GetSecretValue"], Resource: ["arn:aws:secretsmanager:*:*:secret:*"] })) },
+    { form: "NotResource", build: endpoint(doc({ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], NotResource: ["arn:aws:s3:::private/*"] })) },
+    { form: "no Resource", build: endpoint(doc({ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"] })) },
+    { form: "a star-only action next to a scoped one on *", build: endpoint(doc({ ...LAYERS, Action: ["ecr:GetAuthorizationToken", "ecr:BatchGetImage"], Resource: "*" })) },
+    { form: "the default full-access policy written out", build: endpoint(doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" })) },
+    { form: "a scoped statement next to a full-access one", build: endpoint(doc(LAYERS, { Effect: "Allow", Principal: "*", Action: "*", Resource: "*" })) },
+    { form: "a named principal with full access", build: endpoint(doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/r" }, Action: "*", Resource: "*" })) },
+    { form: "actions from a variable", build: endpoint(doc({ ...LAYERS, Action: ["${var.actions}"] })) },
+    { form: "resources from a variable", build: endpoint(doc({ ...LAYERS, Resource: ["${var.bucket}"] })) },
+    { form: "policy from Fn.jsonencode (HCL, unreadable)", build: endpoint("${jsonencode({Statement = []})}") },
+    { form: "policy from a variable", build: endpoint("${var.policy}") },
+    { form: "policy referencing a document that is not in the stack", build: endpoint("${data.aws_iam_policy_document.Doc.json}") },
+    { form: "endpoint type from a variable", build: endpoint(doc(LAYERS), "${var.type}") },
+    { form: "aws_vpc_endpoint_policy with full access", build: (s) => {
+      const e = new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "x" });
+      new VpcEndpointPolicy(s, "Policy", { vpcEndpointId: e.id, policy: doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }) });
+    } },
+    { form: "aws_vpc_endpoint_policy without a policy (full access)", build: (s) => {
+      const e = new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "x" });
+      new VpcEndpointPolicy(s, "Policy", { vpcEndpointId: e.id });
+    } },
+    { form: "aws_vpc_endpoint_policy for an endpoint outside the stack, with Action *", build: (s) => void new VpcEndpointPolicy(s, "Policy", { vpcEndpointId: "vpce-1", policy: doc({ ...LAYERS, Action: "*" }) }) },
+    { form: "addOverride widens the kit's ECR policy", build: (s) => {
+      const e = new AgentVpcEndpoints(s, "Endpoints", KIT_ENDPOINTS);
+      e.endpoints["ecr.api"]?.addOverride("policy", doc({ Effect: "Allow", Principal: "*", Action: "ecr:*", Resource: "*" }));
+    } },
+  ];
+  const compliant: Form[] = [
+    { form: "scoped S3 gateway policy", build: endpoint(doc(LAYERS), "Gateway") },
+    { form: "star-only action on *", build: endpoint(doc({ Effect: "Allow", Principal: "*", Action: ["ecr:GetAuthorizationToken"], Resource: "*" })) },
+    { form: "a Deny with wildcards next to a scoped Allow", build: endpoint(doc(LAYERS, { Effect: "Deny", Principal: "*", Action: "*", Resource: "*", Condition: { StringNotEquals: { "aws:PrincipalAccount": "123456789012" } } })) },
+    { form: "scoped policy in a separate aws_vpc_endpoint_policy", build: (s) => {
+      const e = new VpcEndpoint(s, "Endpoint", { vpcId: "vpc-1", serviceName: "x" });
+      new VpcEndpointPolicy(s, "Policy", { vpcEndpointId: e.id, policy: doc(LAYERS) });
+    } },
+    { form: "a resource of the stack by reference", build: endpoint(doc({ ...LAYERS, Resource: ["${aws_s3_bucket.state.arn}/*"] })) },
+    { form: "Gateway Load Balancer endpoint (takes no policy)", build: endpoint(undefined, "GatewayLoadBalancer") },
+    { form: "the kit's AgentVpcEndpoints", build: (s) => void new AgentVpcEndpoints(s, "Endpoints", KIT_ENDPOINTS) },
+  ];
+  return { violating, compliant };
+}
+
+runCorpus({ rule: KIT_NET_3, ...endpointPolicyCorpus() });

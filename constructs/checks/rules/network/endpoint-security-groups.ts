@@ -1,0 +1,177 @@
+// What KIT-NET-2 reads about security groups that belong to VPC interface endpoints: the one kind
+// of group that needs inbound traffic. An interface endpoint is a network interface that answers
+// HTTPS for an AWS service, and its group must admit the callers on port 443
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html: "The security group
+// attached to the VPC endpoint must allow incoming connections on port 443 from the private subnet
+// of the VPC"). A group qualifies only when the stack shows it attached to nothing else.
+import { isUnknownValue } from "../../iam";
+import { SynthesizedStack, TerraformBlock, isUnknown, numberValueOf, record, stringOf, unconfirmed } from "../../synthesized-stack";
+
+/** A reference to a whole security group's id: `${aws_security_group.<name>.id}`. */
+const GROUP_ID_REFERENCE = /^\$\{\s*aws_security_group\.([A-Za-z_][A-Za-z0-9_-]*)\.id\s*\}$/;
+const ENDPOINT_ID_REFERENCE = /^\$\{\s*aws_vpc_endpoint\.([A-Za-z_][A-Za-z0-9_-]*)\.id\s*\}$/;
+/** Resources whose `security_group_id` is the group a rule belongs to (not an attachment). */
+const RULE_TYPES = new Set(["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"]);
+
+/** The `aws_security_group` a `security_group_id` value names, when it is `${aws_security_group.<name>.id}`. */
+export function groupNameOf(value: unknown): string | undefined {
+  return typeof value === "string" ? GROUP_ID_REFERENCE.exec(value.trim())?.[1] : undefined;
+}
+
+/**
+ * Names of the `aws_security_group`s of the stack that are attached only to interface VPC endpoints
+ * of the stack: referenced (as `${aws_security_group.<name>.id}`) by at least one
+ * `aws_vpc_endpoint` whose `vpc_endpoint_type` is literally `"Interface"` (its `security_group_ids`)
+ * or by an `aws_vpc_endpoint_security_group_association` to such an endpoint, and otherwise only as
+ * a rule's group or peer (`security_group_id`, `source_security_group_id`,
+ * `referenced_security_group_id`, another group's `security_groups`). Any other mention anywhere in the configuration (an
+ * instance, a launch template, a Lambda, an ECS service, an output, a local, another attribute of
+ * the group) disqualifies the group: what else it protects cannot be told.
+ */
+export function endpointOnlyGroups(stack: SynthesizedStack): ReadonlySet<string> {
+  const interfaceEndpoints = new Set(stack.resources("aws_vpc_endpoint").filter((e) => stringOf(e.body.vpc_endpoint_type) === "Interface").map((e) => e.name));
+  const groups = stack.resources("aws_security_group").map((g) => g.name);
+  if (groups.length === 0 || interfaceEndpoints.size === 0) return new Set();
+  const attached = new Set<string>();
+  const disqualified = new Set<string>();
+  const mentions = (text: string): string[] => groups.filter((g) => new RegExp(`aws_security_group\\.${escape(g)}(?![A-Za-z0-9_-])`).test(text));
+  const visit = (value: unknown, allowed: (text: string) => "attach" | "neutral" | undefined): void => {
+    walkStrings(value, (text) => {
+      if (!text.includes("aws_security_group.")) return;
+      const verdict = allowed(text);
+      for (const g of mentions(text)) {
+        if (verdict === "attach" && groupNameOf(text) === g) attached.add(g);
+        else if (verdict === "neutral" && groupNameOf(text) === g) continue;
+        else disqualified.add(g);
+      }
+    });
+  };
+  for (const r of stack.resources()) {
+    const body = bodyWithoutMetadata(r);
+    if (r.type === "aws_vpc_endpoint" && interfaceEndpoints.has(r.name)) {
+      const { security_group_ids: ids, ...rest } = body;
+      visit(ids, (t) => (Array.isArray(ids) && groupNameOf(t) !== undefined ? "attach" : undefined));
+      visit(rest, () => undefined);
+    } else if (r.type === "aws_vpc_endpoint_security_group_association") {
+      const endpoint = typeof body.vpc_endpoint_id === "string" ? ENDPOINT_ID_REFERENCE.exec(body.vpc_endpoint_id.trim())?.[1] : undefined;
+      const { security_group_id: id, ...rest } = body;
+      visit(id, () => (endpoint !== undefined && interfaceEndpoints.has(endpoint) ? "attach" : undefined));
+      visit(rest, () => undefined);
+    } else if (RULE_TYPES.has(r.type)) {
+      // The group a rule belongs to, or the group a rule names as its peer: neither attaches it.
+      const { security_group_id: id, source_security_group_id: source, referenced_security_group_id: referenced, ...rest } = body;
+      for (const v of [id, source, referenced]) visit(v, () => "neutral");
+      visit(rest, () => undefined);
+    } else if (r.type === "aws_security_group") {
+      // Another group naming it as a peer in its rules (e.g. the agents' egress to the endpoints).
+      const { ingress, egress, ...rest } = body;
+      for (const rules of [ingress, egress]) {
+        for (const b of Array.isArray(rules) ? rules : [rules]) {
+          const { security_groups: peers, ...other } = record(b);
+          visit(peers, () => "neutral");
+          visit(other, () => undefined);
+        }
+      }
+      visit(rest, () => undefined);
+    } else {
+      visit(body, () => undefined);
+    }
+  }
+  for (const [section, value] of Object.entries(stack.json)) {
+    if (section === "resource" || section === "//" || section === "terraform" || section === "provider") continue;
+    visit(value, () => undefined);
+  }
+  return new Set([...attached].filter((g) => !disqualified.has(g)));
+}
+
+/** One ingress permission, in the terms all three forms share (inline block, rule resource, VPC rule resource). */
+export interface IngressPermission {
+  readonly protocol: unknown;
+  readonly fromPort: unknown;
+  readonly toPort: unknown;
+  /** IPv4 CIDR sources (a list, or one value). */
+  readonly cidrBlocks: unknown;
+  readonly ipv6CidrBlocks: unknown;
+  readonly prefixListIds: unknown;
+  /** Security group sources (a list, or one value). */
+  readonly securityGroups: unknown;
+}
+
+/**
+ * What is wrong with an ingress permission of a group attached only to interface endpoints: it may
+ * admit TCP 443 only, from security groups or private IPv4 ranges (RFC 1918,
+ * https://www.rfc-editor.org/rfc/rfc1918), never from IPv6 ranges or prefix lists (whose contents
+ * the stack does not show). Values known only at apply time are problems (unknown fails closed).
+ */
+export function endpointIngressProblems(ruleId: string, p: IngressPermission): string[] {
+  const problems: string[] = [];
+  const protocol = typeof p.protocol === "number" ? String(p.protocol) : stringOf(p.protocol);
+  if (isUnknown(p.protocol)) problems.push(unconfirmed(ruleId, "its protocol", p.protocol));
+  else if (protocol === undefined || !["tcp", "6"].includes(protocol.toLowerCase())) problems.push(`its protocol must be "tcp" (got ${JSON.stringify(p.protocol ?? null)})`);
+  for (const [name, value] of [["from_port", p.fromPort], ["to_port", p.toPort]] as const) {
+    const n = numberValueOf(value);
+    if (n === "unknown") problems.push(unconfirmed(ruleId, `its ${name}`, value));
+    else if (n !== 443) problems.push(`its ${name} must be 443 (got ${JSON.stringify(value ?? null)})`);
+  }
+  const list = (what: string, value: unknown): string[] | undefined => {
+    if (value === undefined || value === null) return [];
+    const items = Array.isArray(value) ? value : [value];
+    if (isUnknown(value) || items.some((v) => typeof v !== "string" || isUnknown(v))) {
+      problems.push(unconfirmed(ruleId, `its ${what}`, value));
+      return undefined;
+    }
+    return items as string[];
+  };
+  for (const cidr of list("IPv4 sources", p.cidrBlocks) ?? []) {
+    if (!isPrivateIpv4(cidr)) problems.push(`its IPv4 source ${JSON.stringify(cidr)} must be a private (RFC 1918) range`);
+  }
+  for (const [what, value] of [["IPv6 sources", p.ipv6CidrBlocks], ["prefix lists", p.prefixListIds]] as const) {
+    const items = list(what, value);
+    if (items && items.length > 0) problems.push(`it must have no ${what} (got ${JSON.stringify(items)}): use the callers' security groups`);
+  }
+  // Security groups as sources: a group ID or a reference to an attribute of a resource of the
+  // stack names callers, whatever the group holds; a variable, a local or a call may be anything.
+  const groups = p.securityGroups === undefined || p.securityGroups === null ? [] : Array.isArray(p.securityGroups) ? p.securityGroups : [p.securityGroups];
+  const unknownGroups = groups.filter((g) => typeof g !== "string" || isUnknownValue(g) || (isUnknown(g) && !/^\$\{[^}]*\}$/.test(g.trim())));
+  if (unknownGroups.length > 0 || (typeof p.securityGroups === "string" && !Array.isArray(p.securityGroups) && isUnknownValue(p.securityGroups))) {
+    problems.push(unconfirmed(ruleId, "its source security groups", p.securityGroups));
+  }
+  return problems;
+}
+
+/** True for an IPv4 CIDR inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16. */
+export function isPrivateIpv4(cidr: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return false;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return false;
+  const address = ((octets[0] ?? 0) * 2 ** 24 + (octets[1] ?? 0) * 2 ** 16 + (octets[2] ?? 0) * 2 ** 8 + (octets[3] ?? 0)) >>> 0;
+  const ranges: [number, number][] = [
+    [0x0a000000, 8],
+    [0xac100000, 12],
+    [0xc0a80000, 16],
+  ];
+  return ranges.some(([base, prefix]) => bits >= prefix && Math.floor(address / 2 ** (32 - prefix)) === Math.floor(base / 2 ** (32 - prefix)));
+}
+
+/** A block's arguments without cdktf's metadata and `depends_on` (an ordering, not an attachment). */
+function bodyWithoutMetadata(r: TerraformBlock): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(r.body).filter(([k]) => k !== "//" && k !== "depends_on"));
+}
+
+function walkStrings(value: unknown, visit: (text: string) => void): void {
+  if (typeof value === "string") visit(value);
+  else if (Array.isArray(value)) value.forEach((v) => walkStrings(v, visit));
+  else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(record(value))) {
+      if (k === "//") continue;
+      visit(k);
+      walkStrings(v, visit);
+    }
+  }
+}
+
+function escape(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+}
