@@ -11,6 +11,11 @@
  *   npm run build && node bench/vending-machine.js            (sizes 100 1000 10000, 3 runs each)
  *   BENCH_RUNS=5 node bench/vending-machine.js 1000
  *   BENCH_FROM_SOURCE=1 node bench/vending-machine.js         (TypeScript sources, no build)
+ *
+ * Once per size, apart from the timed sides, it also builds the vending machine with a
+ * BootstrapStack of VCS-driven workspaces and reports what that stack yields: one workspace per
+ * stack, one run trigger per dependency between stacks (CLI-driven workspaces get none), and the
+ * deploy order's waves.
  */
 "use strict";
 
@@ -83,9 +88,19 @@ function child(/** @type {string} */ side, /** @type {number} */ n) {
   const cpu0 = process.cpuUsage();
   const started = process.hrtime.bigint();
   const app = new App({ outdir, stackTraces: false });
-  if (side === "l2") {
+  if (side === "l2" || side === "bootstrap") {
     const { VendingMachineStack } = mod("vending-machine/vending-machine-stack");
-    new VendingMachineStack(app, "vending-machine", { spec });
+    const vm = new VendingMachineStack(app, "vending-machine", { spec });
+    if (side === "bootstrap") {
+      const { BootstrapStack } = mod("stacks/bootstrap-stack");
+      new BootstrapStack(app, "vending-machine-bootstrap", {
+        stacks: vm.stacks,
+        environment: "env-bench0platform",
+        agentPool: "apool-bench0platform",
+        providerConfigurations: ["pcfg-bench0scalr"],
+        vcs: { providerId: "vcs-gh0bench", repository: "acme/platform-synth", branch: "synth" },
+      });
+    }
   } else {
     // The same resources with the generated bindings, in the same stacks, names and references.
     const { ScalrProvider } = gen("provider");
@@ -196,6 +211,18 @@ function child(/** @type {string} */ side, /** @type {number} */ n) {
   const cpu = process.cpuUsage(cpu0);
   /** @type {Record<string, number>} */
   const resources = {};
+  /** @type {Record<string, unknown> | undefined} */
+  let bootstrap;
+  const bootDir = path.join(outdir, "stacks", "vending-machine-bootstrap");
+  if (side === "bootstrap") {
+    const json = JSON.parse(fs.readFileSync(path.join(bootDir, "cdk.tf.json"), "utf8"));
+    const order = JSON.parse(fs.readFileSync(path.join(bootDir, "deploy-order.json"), "utf8"));
+    bootstrap = {
+      workspaces: Object.keys(json.resource.scalr_workspace ?? {}).length,
+      runTriggers: Object.keys(json.resource.scalr_run_trigger ?? {}).length,
+      waves: order.waves.map((/** @type {string[]} */ w) => w.length),
+    };
+  }
   for (const stack of fs.readdirSync(path.join(outdir, "stacks")).sort()) {
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
     resources[stack] = Object.values(json.resource ?? {}).reduce((a, r) => a + Object.keys(r).length, 0);
@@ -209,6 +236,7 @@ function child(/** @type {string} */ side, /** @type {number} */ n) {
     processMs: performance.now(),
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     resources,
+    bootstrap,
   };
   process.stdout.write(JSON.stringify(result));
 }
@@ -252,6 +280,12 @@ function main() {
     const l1 = m.l1;
     const l2 = m.l2;
     if (!l1 || !l2) continue;
+    const boot = spawnSync(process.execPath, ["--max-old-space-size=8192", module.filename, "--child", "bootstrap", String(n)], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
+    if (boot.status !== 0) throw new Error(`bootstrap ${n} failed:\n${boot.stderr}`);
+    const b = JSON.parse(boot.stdout).bootstrap;
+    console.log(
+      `${"".padStart(10)}  bootstrap stack: ${b.workspaces} workspaces (one per stack), ${b.runTriggers} run triggers when VCS-driven (none when CLI-driven), deploy order in ${b.waves.length} waves of ${b.waves.join(" + ")} stacks`,
+    );
     const ratio = l2.total / l1.total;
     const verdict = n < 1000 ? "for information" : ratio <= BUDGET ? `within the ${BUDGET}× budget` : `OVER the ${BUDGET}× budget`;
     if (n >= 1000 && ratio > BUDGET) ok = false;

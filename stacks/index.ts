@@ -1,1 +1,2 @@
 export * from "./agent-pool-stack";
+export * from "./bootstrap-stack";

@@ -9,3 +9,4 @@ export * from "./tag";
 export * from "./variable";
 export * from "./workspace";
 export * from "./scalr-backend";
+export * from "./stack-workspaces";

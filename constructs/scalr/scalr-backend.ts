@@ -1,9 +1,28 @@
 import { NamedRemoteWorkspace, RemoteBackend, TerraformStack } from "cdktf";
 import { z } from "zod";
+import { ConstructState } from "../../core/cdktf-internals";
 import { SCALR_ID } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
 import { isToken, strictProps } from "../../core/validation";
 import { workspaceFields } from "./field-rules";
+
+/** Where {@link scalrBackend} keeps a stack's state: what it configured. */
+export interface ScalrBackendSettings {
+  /** The Scalr account's host name. */
+  readonly hostname: string;
+  /** The environment (name or `env-…` ID), the remote backend's `organization`. */
+  readonly environment: string;
+  /** The workspace's name. */
+  readonly workspace: string;
+}
+
+/** The settings {@link scalrBackend} gave each stack (read by the bootstrap stack's workspaces). */
+const BACKENDS = new ConstructState<TerraformStack, ScalrBackendSettings>("scalr.backend", "the Scalr remote backend settings scalrBackend configured for a stack");
+
+/** What {@link scalrBackend} configured for `stack`, or undefined when it was not called on it. */
+export function scalrBackendOf(stack: TerraformStack): ScalrBackendSettings | undefined {
+  return BACKENDS.get(stack);
+}
 
 /** Props of {@link scalrBackend}. */
 export interface ScalrBackendProps {
@@ -62,5 +81,6 @@ export function scalrBackend(stack: TerraformStack, props: ScalrBackendProps): R
     }
   });
   issues.throwIfAny();
+  BACKENDS.set(stack, { hostname: p.hostname, environment: p.environment, workspace });
   return new RemoteBackend(stack, { hostname: p.hostname, organization: p.environment, workspaces: new NamedRemoteWorkspace(workspace) });
 }

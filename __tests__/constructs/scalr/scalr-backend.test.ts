@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { KitChecks } from "../../../constructs/checks";
 import { AgentPool } from "../../../constructs/scalr/agent-pool";
-import { ScalrBackendProps, scalrBackend } from "../../../constructs/scalr/scalr-backend";
+import { ScalrBackendProps, scalrBackend, scalrBackendOf } from "../../../constructs/scalr/scalr-backend";
 import { ScalrProviderFromVariables } from "../../../constructs/scalr/scalr-provider-from-variables";
 import { messageOf } from "../../support/errors";
 
@@ -17,6 +17,14 @@ describe("scalrBackend", () => {
     const json = JSON.parse(Testing.synth(stack));
     expect(json.terraform.backend).toEqual({ remote: { hostname: HOST, organization: "platform", workspaces: { name: "network" } } });
     expect(JSON.stringify(json)).not.toMatch(/"token"/);
+  });
+
+  test("scalrBackendOf tells what scalrBackend configured for a stack, and nothing for another stack", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "network");
+    scalrBackend(stack, { hostname: HOST, environment: "platform" });
+    expect(scalrBackendOf(stack)).toEqual({ hostname: HOST, environment: "platform", workspace: "network" });
+    expect(scalrBackendOf(new TerraformStack(app, "other"))).toBeUndefined();
   });
 
   test("a workspace of its own name, and an environment by ID (which may have a space in its name)", () => {
