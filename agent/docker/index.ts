@@ -1,0 +1,2 @@
+export * from "./render-agent-dockerfile";
+export * from "./render-docker-host";
