@@ -20,6 +20,7 @@ export {
   type AgentEnvironment,
   type AgentEnvironmentRuntime,
   type AgentImage,
+  type AgentImageEcr,
   type AgentLogFormat,
   type AgentPoolKind,
   type AgentProxy,
@@ -34,10 +35,13 @@ export {
   type ContainerTaskImageMode,
   type ContainerTaskSettings,
   DEFAULT_AGENT_IMAGE,
+  ecrRegistryHost,
+  ecrRegistryOf,
   ImagePullCredentials,
   type ImagePullCredentialsKind,
   type ProviderNetworkMirror,
   type ResolvedAgentImage,
+  type ResolvedAgentImageEcr,
   type ResolvedAgentSettings,
   type ResolvedShutdown,
   renderAgentEnvironment,
@@ -118,12 +122,20 @@ export {
   ProviderConfiguration,
   type ProviderConfigurationKind,
   type ProviderConfigurationProps,
+  MAX_RUN_TRIGGER_UPSTREAMS,
   scalrBackend,
+  scalrBackendOf,
   type ScalrBackendProps,
+  type ScalrBackendSettings,
+  ScalrStackWorkspaces,
+  type ScalrStackWorkspacesProps,
   ScalrProviderFromVariables,
   type ScalrOidcSubject,
   SensitiveOutputCheck,
   type ShareRequester,
+  type StackDeployOrder,
+  type StackWorkspaceSettings,
+  type StackWorkspacesVcsSource,
   Tag,
   type TagProps,
   Variable,
@@ -221,5 +233,42 @@ export {
   type WorkspaceSpec,
 } from "./vending-machine";
 
+// Image supply: an ECR pull-through cache of Docker Hub for the agent image, and the ECR pull permissions a role needs.
+export {
+  AgentImageMirror,
+  type AgentImageMirrorProps,
+  DOCKER_HUB_UPSTREAM,
+  type EcrPullStatement,
+  ecrPullStatements,
+  ecrRepositoryArn,
+  type MirroredImageOptions,
+  RUNNER_REPOSITORY,
+} from "./constructs/image";
+
+// The agents' start path without a NAT hop: VPC endpoints with scoped policies.
+export {
+  AGENT_VPC_ENDPOINT_SERVICES,
+  AGENT_VPC_ENDPOINTS_IDS,
+  type AgentVpcEndpointPolicyStatement,
+  AgentVpcEndpoints,
+  type AgentVpcEndpointService,
+  type AgentVpcEndpointsProps,
+  DEFAULT_AGENT_VPC_ENDPOINT_SERVICES,
+} from "./constructs/network";
+
+// Docker hosts the kit does not manage: Compose file and docker run from AgentSettings, and a custom agent image recipe.
+export {
+  type AgentDockerfile,
+  type AgentDockerfileOptions,
+  DOCKER_HOST_NO_PROXY,
+  type DockerHostFiles,
+  type DockerHostOptions,
+  type DockerRestartPolicy,
+  IMAGE_CA_BUNDLE_PATH,
+  type OciImageLabels,
+  renderAgentDockerfile,
+  renderDockerHost,
+} from "./agent/docker";
+
 // Ready stacks.
-export { AgentPoolStack, type AgentPoolStackProps } from "./stacks";
+export { AgentPoolStack, type AgentPoolStackProps, BootstrapStack, type BootstrapStackProps } from "./stacks";

@@ -23,6 +23,9 @@ import { VmAgentFleet } from "../../constructs/vm/vm-agent-fleet";
 import { AutoscalerScalrIdentity } from "../../constructs/autoscaling/autoscaler-identity";
 import { ScalrBackendProps, scalrBackend } from "../../constructs/scalr/scalr-backend";
 import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscaling/agent-autoscaler";
+import { BOOTSTRAP_SUBJECTS } from "./subjects-bootstrap";
+import { IMAGE_SUBJECTS } from "./subjects-image";
+import { NETWORK_SUBJECTS } from "./subjects-network";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
 export const CORPUS = { seed: 20260731, runs: 40 } as const;
@@ -279,6 +282,9 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
         }),
     ),
   },
+  ...IMAGE_SUBJECTS,
+  ...NETWORK_SUBJECTS,
+  ...BOOTSTRAP_SUBJECTS,
 ];
 
 /** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */
