@@ -285,6 +285,17 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string {
 }
 
 /**
+ * True when a union branch refused the input's type at its root and said nothing else (a plain
+ * type mismatch, or a token-or-value union whose value branch did that).
+ */
+function refusesType(branch: readonly z.core.$ZodIssue[]): boolean {
+  const [only] = branch;
+  if (branch.length !== 1 || only === undefined || only.path.length > 0) return false;
+  if (only.code === "invalid_type") return true;
+  return only.code === "invalid_union" && only.errors.every((b) => b.some((i) => i.message === TOKEN_BRANCH) || refusesType(b));
+}
+
+/**
  * True when the value at `path` in `root` came from a field holding a secret: its name says so, or
  * it is the `value` of an object marked `sensitive: true` (a Scalr variable, a webhook header).
  */
@@ -310,6 +321,14 @@ function toIssues(issues: readonly z.core.$ZodIssue[], prefix: string, base: rea
       const branches = issue.errors.filter((b) => !b.some((i) => i.message === TOKEN_BRANCH));
       if (branches.length === 1 && branches[0]) {
         out.push(...toIssues(branches[0], prefix, path, root));
+        continue;
+      }
+      // A union of a value and an object (an image reference or its parts): when the input is an
+      // object, the branches that refused its type say nothing, and the object branch's field
+      // problems are the ones to report, however many there are.
+      const matched = branches.filter((b) => !refusesType(b));
+      if (matched.length === 1 && matched[0] && matched[0].every((i) => i.path.length > 0)) {
+        out.push(...toIssues(matched[0], prefix, path, root));
         continue;
       }
     }

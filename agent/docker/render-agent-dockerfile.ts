@@ -48,7 +48,7 @@ export interface AgentDockerfile {
   /**
    * Files of the build context by name: the CA bundle when the settings give it as `pem`. When they
    * give a `path` (where the bundle goes in the image), put the bundle in the context yourself under
-   * {@link caBundleFile}.
+   * `caBundleFile`.
    */
   readonly contextFiles: Readonly<Record<string, string>>;
   /** The CA bundle's file name in the build context. */

@@ -23,15 +23,15 @@ export interface DockerHostOptions {
 
 /** The files for a Docker host, rendered from AgentSettings. None of them holds the token. */
 export interface DockerHostFiles {
-  /** The Compose document as an object (the same content as {@link composeYaml}). */
+  /** The Compose document as an object (the same content as `composeYaml`). */
   readonly compose: Readonly<Record<string, unknown>>;
-  /** `compose.yaml`: one service, the agent; its token comes from {@link tokenEnvFile}. */
+  /** `compose.yaml`: one service, the agent; its token comes from `tokenEnvFile`. */
   readonly composeYaml: string;
   /** The equivalent `docker run` arguments (after `docker`). */
   readonly dockerRunArgs: readonly string[];
   /** The equivalent command line, shell-quoted, one option per line. */
   readonly dockerRunCommand: string;
-  /** `docker-run.sh`: a POSIX sh script that replaces any old agent container and runs {@link dockerRunCommand}. */
+  /** `docker-run.sh`: a POSIX sh script that replaces any old agent container and runs `dockerRunCommand`. */
   readonly dockerRunScript: string;
   /** The env file on the host that holds `SCALR_AGENT_TOKEN=<token>` (from `settings.token`, `AgentTokenSource.fromFile`). */
   readonly tokenEnvFile: string;

@@ -243,7 +243,7 @@ export class AgentImageMirror extends Construct {
     return ecrPullStatements({ ecr }, this.partition.partition, "PullThroughMirror");
   }
 
-  /** {@link pullStatements} as a policy document (JSON, Terraform references resolved at apply). */
+  /** `pullStatements` as a policy document (JSON, Terraform references resolved at apply). */
   public pullPolicyDocument(...dockerHubRepositories: string[]): string {
     const repositories = dockerHubRepositories.length > 0 ? dockerHubRepositories : [DEFAULT_AGENT_REPOSITORY];
     // The authorization statement once, then the repository statements of each image.

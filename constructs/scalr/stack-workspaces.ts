@@ -151,7 +151,7 @@ type ParsedProps = z.output<typeof propsSchema>;
  * - **Order.** VCS-driven (`vcs`): one `scalr_run_trigger` per dependency of the stacks (upstream
  *   = the stack depended on), so "whenever the upstream workspace has a successful run, the
  *   downstream workspace will automatically start a run" (https://docs.scalr.io/docs/run-triggers-1).
- *   CLI-driven (the default): no trigger; CI applies the stacks in {@link deployOrder} (waves of the
+ *   CLI-driven (the default): no trigger; CI applies the stacks in `deployOrder()` (waves of the
  *   same graph), as a trigger would queue a second run of each dependent CI already runs
  *   (docs/decisions/0011-bootstrap-stack.md).
  * - **State sharing.** Each workspace's `remote_state_consumers` lists exactly the workspaces of the

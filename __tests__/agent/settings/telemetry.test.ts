@@ -79,7 +79,7 @@ describe("telemetry on every runtime", () => {
   });
 
   test("agent-job: the chart's own `otel` values (they reach the controller and every run's Job), nothing in extraEnv", () => {
-    const values = renderHelmValues({ chart: "agent-job", settings: { ...base, token: AgentTokenSource.fromKubernetesSecret("scalr-token"), telemetry } }, { subject: "k8s" });
+    const values = renderHelmValues({ chart: "agent-job", settings: { ...base, token: AgentTokenSource.fromKubernetesSecret("scalr-token"), telemetry } }, { subject: "k8s" }) as Record<string, any>;
     expect(values.otel).toEqual({ enabled: true, endpoint: "otel-collector:4317", metricsEnabled: true, tracesEnabled: true });
     expect(otlpOf(values.agent?.extraEnv ?? {})).toEqual({});
     const errors = chartSchemaErrors("agent-job", values);
@@ -91,7 +91,7 @@ describe("telemetry on every runtime", () => {
     ["agent-k8s", "extraEnv"],
   ])("%s: the chart has no telemetry value, so the variables go through %s and validate against its schema", (chart, path) => {
     const input: HelmValuesInput = { chart, settings: { ...base, token: AgentTokenSource.fromKubernetesSecret("scalr-token"), telemetry } };
-    const values = renderHelmValues(input, { subject: "k8s" });
+    const values = renderHelmValues(input, { subject: "k8s" }) as Record<string, any>;
     expect(otlpOf(values[path])).toEqual(expected);
     const errors = chartSchemaErrors(chart, values);
     if (errors) expect(errors).toEqual([]);
