@@ -7,6 +7,7 @@ import { k8sAgentExample } from "./k8s-agent/main";
 import { scaledAgentsExample } from "./scaled-agents/main";
 import { vendingMachineExample } from "./vending-machine/main";
 import { vmAgentFleetExample } from "./vm-agent-fleet/main";
+import { workspaceRunOptionsExample } from "./workspace-run-options/main";
 
 /** Every example; each builds one stack or, split, several. Later examples add themselves here. */
 export const EXAMPLES: ReadonlyArray<(app: App) => TerraformStack | readonly TerraformStack[]> = [
@@ -17,6 +18,7 @@ export const EXAMPLES: ReadonlyArray<(app: App) => TerraformStack | readonly Ter
   scaledAgentsExample,
   vendingMachineExample,
   vmAgentFleetExample,
+  workspaceRunOptionsExample,
 ];
 
 /** Builds the examples app; the state of each stack lives next to cdktf.json, not in cdktf.out. */

@@ -11,7 +11,7 @@
  * without the references the spec checks itself (tags, pools, sharing, uniqueness), so each problem
  * is reported once.
  */
-import { App, TerraformStack } from "cdktf";
+import { App, Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AgentPool } from "../constructs/scalr/agent-pool";
 import { awsOptionsShape } from "../constructs/scalr/field-rules";
@@ -119,7 +119,13 @@ export function checkConstructRules(spec: SpecDraft<ResolvedSpec> | undefined, i
       const at = ["environments", e, "workspaces", w];
       ws?.variables?.forEach((v, i) => variable([...at, "variables", i], v));
       if (ws === undefined) return;
-      const fields = validFields(at, ws, ["name", "moduleVersionId", "workingDirectory", "iacPlatform", "version", "autoApply", "runTimeoutMinutes", "hooks", "deletionProtection", "varFiles"]);
+      const fields = validFields(at, ws, ["name", "moduleVersionId", "workingDirectory", "iacPlatform", "version", "autoApply", "runTimeoutMinutes", "hooks", "deletionProtection", "varFiles", "oidc"]);
+      // The spec names a credentials token by its Terraform variable; the construct's rules need only
+      // a reference there (a stand-in that never resolves: nothing is synthesized from this stack).
+      const terraformRc = ws.terraformRc && {
+        ...validFields([...at, "terraformRc"], ws.terraformRc, ["providerInstallation", "pluginCacheDir", "contents", "final"]),
+        credentials: (ws.terraformRc.credentials ?? []).map((c) => ({ host: c?.host ?? "specprobe.example.com", token: Lazy.stringValue({ produce: () => "" }) })),
+      };
       const vcs = ws.vcs && validFields([...at, "vcs"], ws.vcs, ["repository", "branch", "versionConstraint", "triggerPrefixes", "triggerPatterns", "dryRuns", "submodules"]);
       // Links the spec found wrong (unknown or repeated) are left out; a link to a configuration
       // that could not be built gets an ID, whose kind (and alias) the construct does not check.
@@ -131,7 +137,8 @@ export function checkConstructRules(spec: SpecDraft<ResolvedSpec> | undefined, i
               return { configuration: configs.get(name) ?? STAND_IN.providerConfiguration(j), alias: typeof l === "string" ? undefined : l.alias };
             });
       const props: WorkspaceProps = {
-        ...(fields as Partial<ResolvedWorkspaceSpec>),
+        ...(fields as Partial<Omit<ResolvedWorkspaceSpec, "terraformRc">>),
+        ...(terraformRc ? { terraformRc: terraformRc as WorkspaceProps["terraformRc"] } : {}),
         name: fields.name ?? STAND_IN.name,
         environment: STAND_IN.environment,
         vcs: vcs && { ...(vcs as Partial<NonNullable<ResolvedWorkspaceSpec["vcs"]>>), repository: vcs.repository ?? STAND_IN.repository, providerId: STAND_IN.vcsProvider },

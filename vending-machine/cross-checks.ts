@@ -6,6 +6,7 @@
  * when a field it reads is invalid: the schema has reported that field already.
  */
 import { renderedCategory } from "../constructs/scalr/field-rules";
+import { runOptionKeys } from "../constructs/scalr/run-options";
 import type * as AutoscalerPolicy from "../agent/autoscaler/policy";
 import { describeValue, fieldPath } from "../core/validation";
 import { shardOf, stackSuffix } from "./sharding";
@@ -45,11 +46,21 @@ interface NameTable {
 }
 
 type Variables = SpecDraft<readonly ResolvedVariableSpec[]> | undefined;
+/** A key defined at a scope: where (a variable's path, or a typed run option's field) and whether it is final. */
+interface Definition {
+  readonly at: string;
+  readonly final: boolean;
+  /** The typed run option that defines it (`oidc.audience`, …), for a key not set by a variable. */
+  readonly option?: string;
+}
 interface Scope {
   readonly level: string;
-  readonly path: SpecPath;
-  readonly keys: ReadonlyMap<string, number>;
-  readonly vars: NonNullable<Variables>;
+  readonly keys: ReadonlyMap<string, Definition>;
+}
+/** The entries of a scope that define shell variables through typed run options (`terraformRc`, `oidc`). */
+interface RunOptionsDraft {
+  readonly terraformRc?: SpecDraft<{ readonly final?: boolean }>;
+  readonly oidc?: SpecDraft<{ readonly audience?: string; readonly expirySeconds?: number; readonly final?: boolean }>;
 }
 
 /**
@@ -149,8 +160,24 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
 
   // Scalr's inheritance: account → environment → workspace; `final` bars redefinition below.
   const label = (key: string, category: string) => `${JSON.stringify(key)} (${category})`;
-  const scope = (path: SpecPath, vars: Variables, above: readonly Scope[]): ReadonlyMap<string, number> => {
-    const m = new Map<string, number>();
+  const finalAbove = (at: SpecPath, k: string, key: string, category: string, above: readonly Scope[]) => {
+    for (const a of above) {
+      const d = a.keys.get(k);
+      if (d?.final === true) add(at, `redefines ${label(key, category)}, which is final at ${a.level} scope in ${d.at}: a final variable cannot be redefined below it`);
+    }
+  };
+  /**
+   * The keys a scope defines: its typed run options (shell variables `SCALR_TERRAFORM_RC`,
+   * `SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`, each at the path of the field that sets it) and its variables.
+   */
+  const scope = (path: SpecPath, vars: Variables, above: readonly Scope[], options: RunOptionsDraft = {}): ReadonlyMap<string, Definition> => {
+    const m = new Map<string, Definition>();
+    const owner = path.slice(0, -1);
+    for (const t of runOptionKeys(options.terraformRc, options.oidc)) {
+      const at = [...owner, ...t.field.split(".")];
+      m.set(`shell:${t.key}`, { at: fieldPath(at), final: t.final, option: t.field });
+      finalAbove(at, `shell:${t.key}`, t.key, "shell", above);
+    }
     vars?.forEach((v, i) => {
       if (v === undefined) return;
       const at = [...path, i];
@@ -158,14 +185,10 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
         // `env` is the deprecated spelling of `shell`: one key space (DEPRECATED_VARIABLE_CATEGORIES).
         const k = `${renderedCategory(v.category)}:${v.key}`;
         const first = m.get(k);
-        if (first !== undefined) add([...at, "key"], `${label(v.key, v.category)} is already defined at ${fieldPath([...path, first])}`);
-        else m.set(k, i);
-        for (const a of above) {
-          const j = a.keys.get(k);
-          if (j !== undefined && a.vars[j]?.final === true) {
-            add([...at, "key"], `redefines ${label(v.key, v.category)}, which is final at ${a.level} scope in ${fieldPath([...a.path, j])}: a final variable cannot be redefined below it`);
-          }
-        }
+        if (first?.option !== undefined) add([...at, "key"], `${label(v.key, v.category)} is set by \`${first.option}\` at this scope: remove the variable, or drop \`${first.option}\``);
+        else if (first !== undefined) add([...at, "key"], `${label(v.key, v.category)} is already defined at ${first.at}`);
+        else m.set(k, { at: fieldPath(at), final: v.final === true });
+        finalAbove([...at, "key"], k, v.key, v.category, above);
       }
       if (v.sensitive === true && v.value !== undefined && v.value !== "") {
         add([...at, "value"], "must not be a literal when `sensitive` is true: set `valueFromTerraformVariable` and pass the secret as that Terraform variable");
@@ -179,7 +202,14 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
     });
     return m;
   };
-  const account: Scope = { level: "account", path: ["variables"], keys: scope(["variables"], spec.variables, []), vars: spec.variables ?? [] };
+  /** The Terraform variables a `terraformRc` takes credentials tokens from must not be names the kit uses. */
+  const runOptionSecrets = (owner: SpecPath, rc: SpecDraft<{ readonly credentials?: readonly { readonly tokenFromTerraformVariable?: string }[] }> | undefined) => {
+    rc?.credentials?.forEach((c, i) => {
+      const reserved = reservedVariableName(c?.tokenFromTerraformVariable);
+      if (reserved !== undefined) add([...owner, "terraformRc", "credentials", i, "tokenFromTerraformVariable"], `must not be "${c?.tokenFromTerraformVariable}": ${reserved}`);
+    });
+  };
+  const account: Scope = { level: "account", keys: scope(["variables"], spec.variables, []) };
 
   const stacks = spec.stacks;
   const split = stacks?.split;
@@ -203,7 +233,8 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
       noRepeats([...at, "policyGroups"], env.policyGroups, "policy group");
     }
     tagList([...at, "tags"], env.tags);
-    const envScope: Scope = { level: "environment", path: [...at, "variables"], keys: scope([...at, "variables"], env.variables, [account]), vars: env.variables ?? [] };
+    const envScope: Scope = { level: "environment", keys: scope([...at, "variables"], env.variables, [account], env) };
+    runOptionSecrets(at, env.terraformRc);
 
     if (split === "environment" && env.name !== undefined) {
       const suffix = stackSuffix(env.name);
@@ -239,7 +270,8 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
         links.add(key);
       });
       tagList([...wat, "tags"], ws.tags);
-      scope([...wat, "variables"], ws.variables, [account, envScope]);
+      scope([...wat, "variables"], ws.variables, [account, envScope], ws);
+      runOptionSecrets(wat, ws.terraformRc);
       if (perStack === undefined || stacks === undefined || (split !== "none" && (env.name === undefined || ws.name === undefined))) {
         perStack = undefined;
         return;

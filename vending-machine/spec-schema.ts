@@ -18,9 +18,12 @@ import {
   azureOptionsShape,
   environmentFields,
   googleOptionsShape,
+  oidcRunOptionsFields,
   policyGroupFields,
   providerConfigurationFields,
   tagFields,
+  terraformRcCredentialsFields,
+  terraformRcFields,
   variableFields,
   workspaceFields,
   workspaceProviderConfigurationLinkFields,
@@ -49,6 +52,20 @@ const variableSchema = strictProps({
   description: variableFields.description,
 });
 
+const terraformVariableName = z
+  .string()
+  .regex(TERRAFORM_VARIABLE_KEY, { error: "must be a Terraform variable name (letters, digits, '_' or '-', not starting with a digit)" });
+
+// The construct's `terraformRc`, with each credentials token named by a Terraform variable (a spec holds no secret).
+const terraformRcSchema = strictProps({
+  providerInstallation: terraformRcFields.providerInstallation,
+  pluginCacheDir: terraformRcFields.pluginCacheDir,
+  credentials: z.array(strictProps({ host: terraformRcCredentialsFields.host, tokenFromTerraformVariable: terraformVariableName })).default([]),
+  contents: terraformRcFields.contents,
+  final: terraformRcFields.final,
+});
+const oidcSchema = strictProps(oidcRunOptionsFields);
+
 const workspaceSchema = strictProps({
   name: workspaceFields.name,
   vcs: strictProps({
@@ -76,6 +93,8 @@ const workspaceSchema = strictProps({
   tags: names,
   deletionProtection: workspaceFields.deletionProtection,
   varFiles: workspaceFields.varFiles,
+  terraformRc: terraformRcSchema.optional(),
+  oidc: oidcSchema.optional(),
 });
 
 const environmentSchema = strictProps({
@@ -90,6 +109,8 @@ const environmentSchema = strictProps({
   maskSensitiveOutput: environmentFields.maskSensitiveOutput,
   variables: z.array(variableSchema).default([]),
   workspaces: z.array(workspaceSchema).default([]),
+  terraformRc: terraformRcSchema.optional(),
+  oidc: oidcSchema.optional(),
 });
 
 // `allowedSubjects` keeps no default: the vending machine derives one from the sharing.

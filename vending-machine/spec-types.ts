@@ -7,7 +7,32 @@
  */
 import type { AgentAutoscalerPolicy } from "../constructs/autoscaling/agent-autoscaler";
 import type { AwsProviderConfigurationOptions } from "../constructs/scalr/provider-configuration";
+import type { OidcRunOptions, TerraformRcProviderInstallationMethod } from "../constructs/scalr/run-options";
 import type { WorkspaceVcsSource } from "../constructs/scalr/workspace";
+
+/**
+ * The Terraform CLI configuration of a workspace's or environment's runs (`SCALR_TERRAFORM_RC`): the
+ * construct's `terraformRc`, with each credentials token taken from a Terraform variable.
+ */
+export interface TerraformRcSpec {
+  /** `provider_installation` methods, in order. @default [] */
+  readonly providerInstallation?: readonly TerraformRcProviderInstallationMethod[];
+  /** `plugin_cache_dir` in the run (`$HOME` is expanded by Terraform). @default - none */
+  readonly pluginCacheDir?: string;
+  /**
+   * `credentials` blocks: the token of each is the name of a Terraform input variable (declared
+   * `sensitive` in the stack that holds the Scalr variable) that you set at plan time.
+   * @default []
+   */
+  readonly credentials?: readonly { readonly host: string; readonly tokenFromTerraformVariable: string }[];
+  /** A whole CLI configuration instead of `providerInstallation` and `pluginCacheDir` (no `credentials` block in it). @default - rendered from the typed fields */
+  readonly contents?: string;
+  /** Lower scopes cannot redefine `SCALR_TERRAFORM_RC`. @default false */
+  readonly final?: boolean;
+}
+
+/** The `aud` and `exp` of the OIDC token of a scope's runs (`SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`): the construct's `oidc`. */
+export type OidcRunOptionsSpec = OidcRunOptions;
 
 /** A variable in the spec, at account, environment or workspace scope. */
 export interface VariableSpec {
@@ -141,6 +166,10 @@ export interface WorkspaceSpec {
   readonly deletionProtection?: boolean;
   /** @default [] */
   readonly varFiles?: readonly string[];
+  /** The runs' Terraform CLI configuration (`SCALR_TERRAFORM_RC`). @default - none */
+  readonly terraformRc?: TerraformRcSpec;
+  /** The runs' OIDC token audience and expiry (`SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`). @default - Scalr's defaults */
+  readonly oidc?: OidcRunOptionsSpec;
 }
 
 /** An environment and its workspaces. */
@@ -167,6 +196,10 @@ export interface EnvironmentSpec {
   readonly variables?: readonly VariableSpec[];
   /** @default [] */
   readonly workspaces?: readonly WorkspaceSpec[];
+  /** The runs' Terraform CLI configuration (`SCALR_TERRAFORM_RC`), inherited by the workspaces. @default - none */
+  readonly terraformRc?: TerraformRcSpec;
+  /** The runs' OIDC token audience and expiry (`SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`), inherited by the workspaces. @default - Scalr's defaults */
+  readonly oidc?: OidcRunOptionsSpec;
 }
 
 /** How the estate is split into Terraform stacks (states). */

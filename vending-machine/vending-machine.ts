@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { fieldError, parseOrThrow, strictProps } from "../core/validation";
 import { AgentPool } from "../constructs/scalr/agent-pool";
-import { Environment } from "../constructs/scalr/environment";
+import { Environment, EnvironmentProps } from "../constructs/scalr/environment";
 import { PolicyGroup } from "../constructs/scalr/policy-group";
 import { ProviderConfiguration } from "../constructs/scalr/provider-configuration";
 import { idFromName } from "../constructs/scalr/references";
@@ -19,6 +19,7 @@ import { ValidatedSpec, validateVendingMachineSpec } from "./validate";
 import { Workspace, WorkspaceProviderConfigurationLink, openTofuHookWarnings } from "../constructs/scalr/workspace";
 import { ResolvedVariableOptions } from "../constructs/scalr/variable-options";
 import { ParsedWorkspaceProps, checkedWorkspaceProps } from "../constructs/scalr/workspace-props";
+import { ResolvedTerraformRc, oidcWarnings } from "../constructs/scalr/run-options";
 
 /** Props of {@link VendingMachine}. */
 export interface VendingMachineProps {
@@ -151,7 +152,8 @@ export class VendingMachine extends Construct {
       const e = spec.environments[ei]!;
       let env: Environment;
       try {
-        env = new Environment(this, idFromName("Environment", e.name), {
+        for (const w of oidcWarnings(e.oidc, undefined, "environment")) this.warn(["environments", ei, ...w.field.split(".")], w.message);
+        const envProps: EnvironmentProps = {
           name: e.name,
           defaultAgentPool: e.defaultAgentPool === undefined ? undefined : pools.get(e.defaultAgentPool),
           defaultProviderConfigurations: e.defaultProviderConfigurations.map((n) => configs.get(n)!),
@@ -162,7 +164,12 @@ export class VendingMachine extends Construct {
           storageProfileId: e.storageProfileId,
           maskSensitiveOutput: e.maskSensitiveOutput,
           variables: optionsOf(this, ["environments", ei, "variables"], e.variables),
-        });
+          terraformRc: e.terraformRc && this.terraformRc(this, e.terraformRc),
+          oidc: e.oidc,
+        };
+        // Warned here, at the spec's path and line, rather than by the Environment at its construct path.
+        markWarned(envProps);
+        env = new Environment(this, idFromName("Environment", e.name), envProps);
       } catch (error) {
         this.report(["environments", ei], error);
         continue;
@@ -171,7 +178,7 @@ export class VendingMachine extends Construct {
       for (let wi = 0; wi < e.workspaces.length; wi++) {
         const w = e.workspaces[wi]!;
         const container = props.workspaceScope ? props.workspaceScope(e.name, w.name, env, spec) : env;
-        const { vcs: source, agentPool, providerConfigurations, variables: vars, tags: tagNames, ...rest } = w;
+        const { vcs: source, agentPool, providerConfigurations, variables: vars, tags: tagNames, terraformRc, ...rest } = w;
         const links: WorkspaceProviderConfigurationLink[] = [];
         for (const l of providerConfigurations) links.push(typeof l === "string" ? { configuration: configs.get(l)! } : { configuration: configs.get(l.configuration)!, alias: l.alias });
         const variables = optionsOf(container, ["environments", ei, "workspaces", wi, "variables"], vars);
@@ -186,10 +193,12 @@ export class VendingMachine extends Construct {
             providerConfigurations: links,
             variables,
             tags: tagNames.length === 0 ? [] : tagsOf(tagNames),
+            terraformRc: terraformRc && this.terraformRc(container, terraformRc),
           };
           checkedWorkspaceProps.set(container, props);
           // Warned here, at the spec's path and line, rather than by the Workspace at its construct path.
           for (const h of openTofuHookWarnings(w.iacPlatform, w.hooks)) this.warn(["environments", ei, "workspaces", wi, "hooks", h.stage], h.message);
+          for (const o of oidcWarnings(w.oidc, w.runTimeoutMinutes, "workspace")) this.warn(["environments", ei, "workspaces", wi, ...o.field.split(".")], o.message);
           markWarned(props);
           const ws = new Workspace(container, idFromName("Workspace", w.name), props);
           workspaces.set(`${e.name}/${w.name}`, ws);
@@ -259,6 +268,29 @@ export class VendingMachine extends Construct {
     // In the shape the Variable's field rules output (defaults applied): a Workspace hands them on unparsed.
     const rest = { ...fields, value: fields.value ?? "", allowPlaintextSensitiveValue: false };
     if (from === undefined) return rest;
+    return { ...rest, value: this.secretValue(scope, from, "valueFromTerraformVariable") };
+  }
+
+  /**
+   * A spec `terraformRc` as construct options: each credentials token is the value of the sensitive
+   * Terraform variable it names (see {@link secretValue}). Throws a validation error on
+   * `credentials[i].tokenFromTerraformVariable` otherwise.
+   */
+  private terraformRc(scope: Construct, rc: NonNullable<ResolvedSpec["environments"][number]["terraformRc"]>): ResolvedTerraformRc {
+    const { credentials, ...rest } = rc;
+    const resolved: ResolvedTerraformRc["credentials"] = [];
+    for (let i = 0; i < credentials.length; i++) {
+      const c = credentials[i]!;
+      resolved.push({ host: c.host, token: this.secretValue(scope, c.tokenFromTerraformVariable, `terraformRc.credentials[${i}].tokenFromTerraformVariable`) });
+    }
+    return { ...rest, credentials: resolved };
+  }
+
+  /**
+   * The value of the sensitive Terraform variable `from` of the stack that holds `scope`, made here
+   * or (when the stack already declares it) reused if it is sensitive; a validation error on `field` otherwise.
+   */
+  private secretValue(scope: Construct, from: string, field: string): string {
     const stack = TerraformStack.of(scope);
     let vars = this.secretVariables.get(stack);
     if (!vars) this.secretVariables.set(stack, (vars = new Map()));
@@ -268,15 +300,15 @@ export class VendingMachine extends Construct {
       const existing = stack.node.tryFindChild(from);
       const ctx = { subject: this.node.path };
       if (existing !== undefined && !(existing instanceof TerraformVariable)) {
-        throw fieldError(ctx, "valueFromTerraformVariable", `names ${existing.node.path}, which is not a Terraform variable: pick another name`, from, { sensitive: false });
+        throw fieldError(ctx, field, `names ${existing.node.path}, which is not a Terraform variable: pick another name`, from, { sensitive: false });
       }
       if (existing instanceof TerraformVariable && existing.sensitive !== true) {
-        throw fieldError(ctx, "valueFromTerraformVariable", `names the Terraform variable ${existing.node.path}, which is not sensitive: a secret's value must come from a sensitive variable`, from, { sensitive: false });
+        throw fieldError(ctx, field, `names the Terraform variable ${existing.node.path}, which is not sensitive: a secret's value must come from a sensitive variable`, from, { sensitive: false });
       }
       const variable = existing ?? new TerraformVariable(stack, from, { type: "string", sensitive: true, description: `Value of the sensitive Scalr variable(s) fed from ${from}.` });
       vars.set(from, (value = variable.stringValue));
     }
-    return { ...rest, value };
+    return value;
   }
 }
 

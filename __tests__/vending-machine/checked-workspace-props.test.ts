@@ -29,6 +29,7 @@ const EVERY_FIELD: VendingMachineSpec = {
     {
       name: "prod",
       defaultAgentPool: "aws-run",
+      oidc: { expirySeconds: 7200 },
       workspaces: [
         {
           name: "net",
@@ -52,7 +53,18 @@ const EVERY_FIELD: VendingMachineSpec = {
           tags: ["team:b"],
           deletionProtection: false,
           varFiles: ["common.tfvars", "prod.tfvars"],
+          terraformRc: {
+            pluginCacheDir: "/var/cache/terraform",
+            providerInstallation: [
+              { method: "network_mirror", url: "https://mirror.example.com/providers/", include: ["registry.terraform.io/hashicorp/*"] },
+              { method: "direct", exclude: ["registry.terraform.io/hashicorp/*"] },
+            ],
+            credentials: [{ host: "registry.example.com", tokenFromTerraformVariable: "registry_token" }],
+            final: true,
+          },
+          oidc: { audience: "https://vault.example.com", expirySeconds: 5400 },
         },
+        { name: "rc-file", terraformRc: { contents: "disable_checkpoint = true\n" }, oidc: { audience: "vault" } },
         { name: "tags", vcs: { provider: "github", repository: "acme/app", versionConstraint: "~> 2.0", triggerPatterns: ["app/**"] } },
         { name: "module", moduleVersionId: "modver-v0o1example" },
         { name: "cli" },
@@ -99,7 +111,7 @@ describe.each([
   const handed = handedProps(spec);
 
   test("every workspace is built from props marked as parsed", () => {
-    const count = "data" in spec ? (spec.data as VendingMachineSpec).environments!.reduce((n, e) => n + (e.workspaces?.length ?? 0), 0) : 4;
+    const count = "data" in spec ? (spec.data as VendingMachineSpec).environments!.reduce((n, e) => n + (e.workspaces?.length ?? 0), 0) : 5;
     expect(handed).toHaveLength(count);
   });
 

@@ -7,7 +7,7 @@ import { Environment as ScalrEnvironment } from "../../providers/scalr/generated
 import { ProviderConfigurationDefault as ScalrProviderConfigurationDefault } from "../../providers/scalr/generated/providers/scalr/provider-configuration-default";
 import { referenceFrom } from "./cross-stack-reference";
 import { registerAccountName, warnDuplicateEnvironmentName } from "./account-names";
-import { environmentFields, renderedCategory, variableFields } from "./field-rules";
+import { environmentFields, oidcRunOptionsFields, renderedCategory, terraformRcFields, variableFields } from "./field-rules";
 import type { IAgentPool, IEnvironment, IPolicyGroup, IProviderConfiguration, ITag } from "./interfaces";
 import { checkLinkable, linkName, linkPolicyGroup } from "./policy-group-links";
 import { brand, checkUnique, idFromName, isKind, providerConfigurationId, ref, refKey, tagIds } from "./references";
@@ -15,6 +15,8 @@ import { isWarned, markWarned } from "./reported-warnings";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import { Variable, VariableOptions, VariableProps } from "./variable";
 import { checkVariableOptions, checkedVariableProps } from "./variable-options";
+import { OidcRunOptions, TerraformRcOptions, checkRunOptions, oidcWarnings, runOptionVariables } from "./run-options";
+import { Annotations } from "cdktf";
 
 /** Props of {@link Environment}. */
 export interface EnvironmentProps {
@@ -47,6 +49,20 @@ export interface EnvironmentProps {
   readonly maskSensitiveOutput?: boolean;
   /** Environment-scope variables, one `Variable` each (construct id `Variable-<category>-<key>`). @default [] */
   readonly variables?: readonly VariableOptions[];
+  /**
+   * The Terraform CLI configuration of the environment's runs, written as the environment-scope
+   * shell variable `SCALR_TERRAFORM_RC` (construct id `Variable-shell-SCALR_TERRAFORM_RC`; sensitive
+   * when it holds credentials), inherited by its workspaces like any shell variable.
+   * @default - none
+   */
+  readonly terraformRc?: TerraformRcOptions;
+  /**
+   * The `aud` and `exp` of the OIDC token of every run in the environment, written as the shell
+   * variables `SCALR_OIDC_AUD` and `SCALR_OIDC_EXP` (construct ids `Variable-shell-SCALR_OIDC_AUD`,
+   * `Variable-shell-SCALR_OIDC_EXP`); `final` bars workspaces from overriding them.
+   * @default - Scalr's defaults
+   */
+  readonly oidc?: OidcRunOptions;
 }
 
 // Fields in the order of EnvironmentProps (the order "did you mean" hints weigh ties in).
@@ -61,6 +77,8 @@ const propsSchema = strictProps({
   policyGroups: z.array(ref.policyGroup()).default([]),
   maskSensitiveOutput: environmentFields.maskSensitiveOutput,
   variables: z.array(strictProps(variableFields)).default([]),
+  terraformRc: strictProps(terraformRcFields).optional(),
+  oidc: strictProps(oidcRunOptionsFields).optional(),
 }) satisfies z.ZodType<EnvironmentProps>;
 
 /**
@@ -81,6 +99,8 @@ export class Environment extends Construct implements IEnvironment {
   public readonly environmentName: string;
   /** The environment-scope variables created from `variables`, by `<category>:<key>`. */
   public readonly variables: ReadonlyMap<string, Variable>;
+  /** The shell variables created from `terraformRc` and `oidc`, by key (`SCALR_TERRAFORM_RC`, `SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`). */
+  public readonly runOptionVariables: ReadonlyMap<string, Variable>;
   /** The default agent pool, when given as a construct. */
   public readonly defaultAgentPool?: IAgentPool;
   /** The `scalr_provider_configuration_default` resources, in the order of `defaultProviderConfigurations` (escape hatches). */
@@ -114,8 +134,12 @@ export class Environment extends Construct implements IEnvironment {
       // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
       checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
     });
+    checkRunOptions(issues, p);
     issues.throwIfAny();
     brand(this, "environment");
+    if (!isWarned(props)) {
+      for (const w of oidcWarnings(p.oidc, undefined, "environment")) Annotations.of(this).addWarning(`${this.node.path}: \`${w.field}\` ${w.message}`);
+    }
     warnDuplicateEnvironmentName(this, p.name);
     registerAccountName(this, "environment", p.name);
     ensureSensitiveOutputCheck(this);
@@ -164,6 +188,14 @@ export class Environment extends Construct implements IEnvironment {
       variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }
     this.variables = variables;
+    // The typed run options, after the `variables` (whose keys they were checked against).
+    const runOptions = new Map<string, Variable>();
+    for (const v of runOptionVariables(p.terraformRc, p.oidc)) {
+      const variableProps: VariableProps = { ...v, environment: this };
+      checkedVariableProps.set(this, variableProps);
+      runOptions.set(v.key, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
+    }
+    this.runOptionVariables = runOptions;
   }
 
 }

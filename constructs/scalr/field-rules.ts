@@ -155,6 +155,93 @@ export const variableFields = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Run options: the Terraform CLI configuration (`SCALR_TERRAFORM_RC`) and the run's OIDC token
+// (`SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`), typed fields of Workspace and Environment
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A provider source address pattern of a `provider_installation` method's `include`/`exclude`:
+ * `[hostname/]namespace/type`, where the type may be `*`, the namespace only when the type is too,
+ * and the hostname only in `*\/*\/*` (https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation;
+ * Terraform 1.11's CLI config loader rejects the other forms: "namespace can be a wildcard only if
+ * the provider type is also a wildcard", "hostname can be a wildcard only if both the namespace and
+ * provider type are also wildcards"). A namespace or type is letters, digits and inner dashes.
+ */
+const PROVIDER_PART = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+const PROVIDER_HOST = "[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?";
+/** A provider source address pattern (see above). */
+export const PROVIDER_SOURCE_PATTERN = new RegExp(`^(?:\\*/\\*/\\*|(?:${PROVIDER_HOST}/)?(?:\\*/\\*|${PROVIDER_PART}/(?:\\*|${PROVIDER_PART})))$`);
+/** A host name with an optional port, as the `credentials "<host>"` label takes it (no scheme, no path). */
+export const CREDENTIALS_HOST = new RegExp(`^${PROVIDER_HOST}$`);
+
+const providerPatterns = z
+  .array(
+    z.string().regex(PROVIDER_SOURCE_PATTERN, {
+      error: 'must be a provider source pattern "[hostname/]namespace/type" such as "registry.terraform.io/hashicorp/*" or "*/*" (a namespace may be "*" only with type "*", a hostname only in "*/*/*")',
+    }),
+  )
+  .default([]);
+
+/** A path in the run's file system (an argument of the CLI configuration): one line, not empty. */
+const cliPath = withoutControlCharacters(z.string().min(1, { error: "must not be empty" }).max(1024));
+
+/** The fields of a `provider_installation` method (`TerraformRcProviderInstallationMethod`). */
+export const providerInstallationMethodFields = {
+  method: z.enum(["network_mirror", "filesystem_mirror", "direct"]),
+  /** `network_mirror` only: Terraform refuses any other scheme ("the mirror must be at an https: URL", Terraform 1.11). */
+  url: z.url({ protocol: /^https$/, error: "must be an https URL (Terraform refuses a network mirror at any other scheme)" }).optional(),
+  /** `filesystem_mirror` only. */
+  path: cliPath.optional(),
+  include: providerPatterns,
+  exclude: providerPatterns,
+};
+
+/** The fields of a `credentials` block (`TerraformRcCredentials`): the token is a reference, checked by the construct. */
+export const terraformRcCredentialsFields = {
+  host: z.string().regex(CREDENTIALS_HOST, { error: 'must be a host name with an optional port, such as "registry.example.com" (no scheme, no path)' }),
+  token: z.string(),
+};
+
+/**
+ * The fields of `TerraformRcOptions`: the CLI configuration Scalr writes for a run from the shell
+ * variable `SCALR_TERRAFORM_RC` ("The variable's value should be the contents you normally put in
+ * the custom .terraformrc file", https://docs.scalr.io/docs/run-agents, "Custom .terraformrc Files").
+ */
+export const terraformRcFields = {
+  providerInstallation: z.array(strictProps(providerInstallationMethodFields)).default([]),
+  // `$HOME` and other environment variables are expanded by Terraform in this one setting.
+  pluginCacheDir: cliPath.optional(),
+  credentials: z.array(strictProps(terraformRcCredentialsFields)).default([]),
+  contents: tokenOr(z.string().min(1, { error: "must not be empty" }).max(65536)).optional(),
+  final: z.boolean().default(false),
+};
+
+/**
+ * A JWT audience: a StringOrURI ("any string value MAY be used, but any value containing a ':'
+ * character MUST be a URI", RFC 7519 section 2, https://www.rfc-editor.org/rfc/rfc7519#section-2).
+ */
+const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const audience = withoutControlCharacters(
+  z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((s) => s.trim() === s, { error: "must not start or end with whitespace" })
+    .refine((s) => !s.includes(":") || URI_SCHEME.test(s), { error: 'must be a plain string or, when it holds ":", a URI such as "https://vault.example.com" (a JWT audience is a StringOrURI: RFC 7519 section 2)' }),
+);
+
+/**
+ * The fields of `OidcRunOptions`: the claims Scalr lets a scope override in its runs' OIDC token,
+ * `aud` (`SCALR_OIDC_AUD`) and `exp` (`SCALR_OIDC_EXP`), at workspace, environment or account scope
+ * (https://docs.scalr.io/docs/workspaces-runs, "OIDC connect", "Payload customization").
+ */
+export const oidcRunOptionsFields = {
+  audience: tokenOr(audience).optional(),
+  expirySeconds: literalIntInRange(1, 2_147_483_647).optional(),
+  final: z.boolean().default(false),
+};
+
+// ---------------------------------------------------------------------------------------------
 // Environment (https://registry.scalr.io/providers/scalr/scalr/latest/docs/resources/environment)
 // ---------------------------------------------------------------------------------------------
 

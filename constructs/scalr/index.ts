@@ -10,3 +10,4 @@ export * from "./variable";
 export * from "./workspace";
 export * from "./scalr-backend";
 export * from "./stack-workspaces";
+export * from "./run-options";

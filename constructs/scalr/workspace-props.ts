@@ -6,7 +6,7 @@ import { IConstruct } from "constructs";
 import { z } from "zod";
 import { ConstructState } from "../../core/cdktf-internals";
 import { strictProps } from "../../core/validation";
-import { variableFields, workspaceFields, workspaceProviderConfigurationLinkFields } from "./field-rules";
+import { oidcRunOptionsFields, terraformRcFields, variableFields, workspaceFields, workspaceProviderConfigurationLinkFields } from "./field-rules";
 import { ref } from "./references";
 
 const linkSchema = strictProps({
@@ -35,6 +35,8 @@ export const workspacePropsSchema = strictProps({
   tags: z.array(ref.tag()).default([]),
   deletionProtection: workspaceFields.deletionProtection,
   varFiles: workspaceFields.varFiles,
+  terraformRc: strictProps(terraformRcFields).optional(),
+  oidc: strictProps(oidcRunOptionsFields).optional(),
 });
 
 /** {@link WorkspaceProps} as {@link workspacePropsSchema} outputs them (defaults applied). */

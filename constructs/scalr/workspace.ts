@@ -14,6 +14,7 @@ import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import { Variable, VariableOptions, VariableProps } from "./variable";
 import { checkVariableOptions, checkedVariableProps } from "./variable-options";
 import { ParsedWorkspaceProps, checkedWorkspaceProps, workspacePropsSchema } from "./workspace-props";
+import { OidcRunOptions, TerraformRcOptions, checkRunOptions, oidcWarnings, runOptionVariables } from "./run-options";
 
 /** Where a VCS-driven workspace takes its configuration from. */
 export interface WorkspaceVcsSource {
@@ -98,6 +99,18 @@ export interface WorkspaceProps {
   readonly deletionProtection?: boolean;
   /** `.tfvars` files to use, relative to the working directory (none empty). @default [] */
   readonly varFiles?: readonly string[];
+  /**
+   * The Terraform CLI configuration of the workspace's runs, written as the shell variable
+   * `SCALR_TERRAFORM_RC` (construct id `Variable-shell-SCALR_TERRAFORM_RC`; sensitive when it holds credentials).
+   * @default - none (Scalr's default CLI configuration, or one inherited from the environment)
+   */
+  readonly terraformRc?: TerraformRcOptions;
+  /**
+   * The `aud` and `exp` of the runs' OIDC token, written as the shell variables `SCALR_OIDC_AUD` and
+   * `SCALR_OIDC_EXP` (construct ids `Variable-shell-SCALR_OIDC_AUD`, `Variable-shell-SCALR_OIDC_EXP`).
+   * @default - Scalr's defaults (the account name; the run operation timeout), or the environment's
+   */
+  readonly oidc?: OidcRunOptions;
 }
 
 
@@ -132,6 +145,8 @@ export class Workspace extends Construct implements IWorkspace {
   public readonly environmentKey?: string;
   /** The workspace-scope variables created from `variables`, by `<category>:<key>`. */
   public readonly variables: ReadonlyMap<string, Variable>;
+  /** The shell variables created from `terraformRc` and `oidc`, by key (`SCALR_TERRAFORM_RC`, `SCALR_OIDC_AUD`, `SCALR_OIDC_EXP`). */
+  public readonly runOptionVariables: ReadonlyMap<string, Variable>;
 
   public constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
@@ -170,11 +185,13 @@ export class Workspace extends Construct implements IWorkspace {
       // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
       checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
     });
+    checkRunOptions(issues, p);
     issues.throwIfAny();
     brand(this, "workspace");
     ensureSensitiveOutputCheck(this);
     if (!isWarned(props)) {
       for (const w of openTofuHookWarnings(p.iacPlatform, p.hooks)) Annotations.of(this).addWarning(`${this.node.path}: \`hooks.${w.stage}\` ${w.message}`);
+      for (const w of oidcWarnings(p.oidc, p.runTimeoutMinutes, "workspace")) Annotations.of(this).addWarning(`${this.node.path}: \`${w.field}\` ${w.message}`);
     }
 
     const links = linksOf(p.providerConfigurations);
@@ -242,6 +259,14 @@ export class Workspace extends Construct implements IWorkspace {
       variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }
     this.variables = variables;
+    // The typed run options, after the `variables` (whose keys they were checked against).
+    const runOptions = new Map<string, Variable>();
+    for (const v of runOptionVariables(p.terraformRc, p.oidc)) {
+      const variableProps: VariableProps = { ...v, workspace: this };
+      checkedVariableProps.set(this, variableProps);
+      runOptions.set(v.key, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
+    }
+    this.runOptionVariables = runOptions;
   }
 
 }
