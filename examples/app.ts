@@ -1,6 +1,7 @@
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { KitChecks } from "../constructs/checks/kit-checks";
 import { agentPoolExample } from "./agent-pool/main";
+import { dockerHostExample } from "./docker-host/main";
 import { ecsAgentServiceExample } from "./ecs-agent-service/main";
 import { ecsServerlessAgentExample } from "./ecs-serverless-agent/main";
 import { k8sAgentExample } from "./k8s-agent/main";
@@ -14,6 +15,7 @@ export const EXAMPLES: ReadonlyArray<(app: App) => TerraformStack | readonly Ter
   agentPoolExample,
   ecsAgentServiceExample,
   ecsServerlessAgentExample,
+  dockerHostExample,
   k8sAgentExample,
   scaledAgentsExample,
   vendingMachineExample,
