@@ -276,5 +276,16 @@ export {
   renderDockerHost,
 } from "./agent/docker";
 
+// Operations: the alarm option every runtime takes, and the dashboard body builder the runtimes' dashboards use.
+export {
+  type AlarmStatusWidget,
+  type AlarmsOption,
+  DashboardBody,
+  type DashboardMetric,
+  type DashboardWidget,
+  type MetricWidget,
+  type TextWidget,
+} from "./constructs/operations";
+
 // Ready stacks.
 export { AgentPoolStack, type AgentPoolStackProps, BootstrapStack, type BootstrapStackProps } from "./stacks";

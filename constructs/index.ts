@@ -4,6 +4,7 @@ export * from "./ecs";
 export * from "./image";
 export * from "./k8s";
 export * from "./network";
+export * from "./operations";
 export * from "./runtime";
 export * from "./scalr";
 export * from "./vm";

@@ -26,6 +26,7 @@ import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscal
 import { BOOTSTRAP_SUBJECTS } from "./subjects-bootstrap";
 import { IMAGE_SUBJECTS } from "./subjects-image";
 import { NETWORK_SUBJECTS } from "./subjects-network";
+import { OPERATIONS_SUBJECTS } from "./subjects-operations";
 import { RUN_OPTIONS_SUBJECTS } from "./subjects-run-options";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
@@ -287,6 +288,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   ...NETWORK_SUBJECTS,
   ...BOOTSTRAP_SUBJECTS,
   ...RUN_OPTIONS_SUBJECTS,
+  ...OPERATIONS_SUBJECTS,
 ];
 
 /** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */

@@ -10,3 +10,5 @@ export * from "./vm-token-fetch";
 export * from "./yaml";
 export * from "./legacy-package";
 export * from "./aws-ecr-credential-helper";
+export * from "./aws-logs-shipper";
+export * from "./log-events";

@@ -15,6 +15,7 @@ import {
 import { IssueCollector } from "../../core/issues";
 import { AWS_ECR_CREDENTIAL_HELPER_PY, VM_DOCKER_CONFIG_DIR, VM_ECR_CREDENTIAL_HELPER, VM_ECR_CREDENTIAL_HELPER_NAME } from "./aws-ecr-credential-helper";
 import { AWS_LIFECYCLE_HELPER_PY } from "./aws-lifecycle-helper";
+import { AWS_LOGS_SHIPPER_PY, VM_LOGS_SHIPPER, VM_LOGS_STATE_DIR, VM_LOGS_UNIT } from "./aws-logs-shipper";
 import { AWS_SECRET_FETCHER_PY } from "./aws-secret-fetcher";
 import { LEGACY_PACKAGE_DEPRECATION_WARNING, legacyPackageEnvironment, legacyPackageUnverifiedWarning } from "./legacy-package";
 import { CloudConfig, CloudConfigFile } from "./cloud-config";
@@ -69,6 +70,22 @@ export interface VmUserDataOptions {
    * @default - no drain watcher (VMs outside an Auto Scaling group)
    */
   readonly autoScalingDrain?: VmAutoScalingDrain;
+  /**
+   * Ship the journal of the kit's units (the agent and its token fetch, Docker, the drain watcher,
+   * first boot) to a CloudWatch Logs group with the instance role (`scalr-agent-logs.service`, see
+   * `aws-logs-shipper.ts`). The instance role needs `logs:CreateLogStream` and `logs:PutLogEvents`
+   * on the group. EC2 only: the shipper reads the instance's ID and credentials from IMDS.
+   * @default - logs stay in the journal
+   */
+  readonly logShipping?: VmLogShipping;
+}
+
+/** Where the journal of a VM's units goes. */
+export interface VmLogShipping {
+  /** The CloudWatch Logs group (a literal name: user data is rendered at synth time). */
+  readonly logGroupName: string;
+  /** Seconds between `PutLogEvents` calls. @default 5 */
+  readonly flushSeconds?: number;
 }
 
 /** Where and how the drain watcher answers an EC2 Auto Scaling termination lifecycle hook. */
@@ -106,6 +123,8 @@ export interface VmUserData {
   readonly installMode: VmInstallMode;
   /** How the token is fetched before the agent starts (a construct grants the instance read access to `secretId`). */
   readonly tokenFetch: VmTokenFetch;
+  /** The log shipping, with defaults applied, and the units it ships, when rendered. */
+  readonly logShipping?: Required<VmLogShipping> & { readonly units: readonly string[] };
   /** The Auto Scaling drain, with defaults applied, when rendered. */
   readonly autoScalingDrain?: Required<VmAutoScalingDrain>;
   /** The agent image (docker mode). */
@@ -179,6 +198,11 @@ const optionsSchema = strictProps({
     lifecycleHookName: z.string().regex(/^[A-Za-z0-9_/-]{1,255}$/, { error: "must be a lifecycle hook name known at synth time (letters, digits, '_', '/', '-')" }),
     pollIntervalSeconds: literalIntInRange(1, 60).default(5),
     heartbeatIntervalSeconds: literalIntInRange(1, 3600).default(60),
+  }).optional(),
+  logShipping: strictProps({
+    // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html: 1-512 of [\.\-_/#A-Za-z0-9]+
+    logGroupName: z.string().regex(/^[A-Za-z0-9._/#-]{1,512}$/, { error: "must be a log group name known at synth time (1–512 letters, digits, '.', '-', '_', '/', '#')" }),
+    flushSeconds: literalIntInRange(1, 60).default(5),
   }).optional(),
 });
 
@@ -292,6 +316,22 @@ export function renderVmUserData(
   // The drain watcher calls the Auto Scaling API: through the proxy too.
   if (drain) proxyUnits.push(VM_DRAIN_UNIT);
   if (drain) units.push(drainUnit());
+  // The journal of every unit the kit runs or starts, plus cloud-init's final stage, whose output
+  // (first boot) cloud-init also writes to its stdout, the unit's journal.
+  const shipping = opts.logShipping
+    ? {
+        ...opts.logShipping,
+        units: [
+          "cloud-final.service",
+          ...(opts.installMode === "docker" ? ["docker.service", "scalr-agent.service"] : ["scalr-agent-token.service", "scalr-docker.service", "scalr-agent.service"]),
+          ...(drain ? [VM_DRAIN_UNIT] : []),
+        ],
+      }
+    : undefined;
+  if (shipping) {
+    units.push(logsUnit(shipping));
+    proxyUnits.push(VM_LOGS_UNIT);
+  }
   if (s.proxy) {
     const proxyUnit = proxyDropIn(variables);
     units.push(proxyUnit);
@@ -304,6 +344,7 @@ export function renderVmUserData(
     scripts.push({ path: VM_DRAIN_WATCHER_SCRIPT, language: "bash", content: renderDrainWatcherScript(drain) });
     scripts.push({ path: VM_AWS_LIFECYCLE_HELPER, language: "python", content: AWS_LIFECYCLE_HELPER_PY });
   }
+  if (shipping) scripts.push({ path: VM_LOGS_SHIPPER, language: "python", content: AWS_LOGS_SHIPPER_PY });
   if (ecrLogin) scripts.push({ path: VM_ECR_CREDENTIAL_HELPER, language: "python", content: AWS_ECR_CREDENTIAL_HELPER_PY });
   const directories = runAgent && opts.installMode === "docker" ? uniq([s.dataDir, s.cacheDir].filter((d): d is string => d !== undefined)) : [];
   scripts.push({
@@ -320,7 +361,7 @@ export function renderVmUserData(
       directories,
       aptPackageRepo: opts.installMode === "package" && os.family === "debian",
       configure: opts.installMode === "package" ? { url: s.scalrUrl.replace(/\/+$/, ""), agentName: s.name } : undefined,
-      services: drain ? [VM_DRAIN_UNIT] : [],
+      services: [...(drain ? [VM_DRAIN_UNIT] : []), ...(shipping ? [VM_LOGS_UNIT] : [])],
     }),
   });
 
@@ -371,6 +412,7 @@ export function renderVmUserData(
     installMode: opts.installMode,
     tokenFetch,
     autoScalingDrain: drain,
+    logShipping: shipping,
     image,
     ecrLogin,
     agentNamedAfterInstance: nameFromInstanceId,
@@ -450,6 +492,39 @@ function tokenUnit(): SystemdUnit {
       ],
     },
     "Legacy mode: fetches the token for `scalr-agent configure` at first boot (/run is tmpfs, root-only).",
+  );
+}
+
+function logsUnit(shipping: Required<VmLogShipping> & { readonly units: readonly string[] }): SystemdUnit {
+  return new SystemdUnit(
+    `/etc/systemd/system/${VM_LOGS_UNIT}`,
+    {
+      unit: [
+        ["Description", "Ship the Scalr agent's journal to CloudWatch Logs"],
+        ["Wants", "network-online.target"],
+        ["After", "network-online.target"],
+      ],
+      service: [
+        ["Type", "simple"],
+        [
+          "ExecStart",
+          SystemdCommand.lines([
+            [VM_LOGS_SHIPPER],
+            ["--log-group", shipping.logGroupName],
+            ["--cursor-file", `${VM_LOGS_STATE_DIR}/cursor`],
+            ["--flush-seconds", String(shipping.flushSeconds)],
+            ...shipping.units.map((u) => ["--unit", u]),
+          ]),
+        ],
+        // /var/lib/scalr-agent-logs, root-only: the journal cursor survives restarts and reboots.
+        ["StateDirectory", VM_LOGS_STATE_DIR.slice("/var/lib/".length)],
+        ["StateDirectoryMode", "0700"],
+        ["Restart", "always"],
+        ["RestartSec", 10],
+      ],
+      install: [["WantedBy", "multi-user.target"]],
+    },
+    `Follows the journal of ${shipping.units.join(", ")}\nand sends it to the log group ${shipping.logGroupName}, one stream per instance and unit.`,
   );
 }
 

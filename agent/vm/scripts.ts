@@ -1,3 +1,4 @@
+import { VM_LOG_EVENTS } from "./log-events";
 import { VmOsProfile } from "./vm-os";
 import { VmTokenFetch } from "./vm-token-fetch";
 
@@ -75,13 +76,14 @@ ${fetchCommand(fetch)}
 }
 
 install -d -m 0700 "$run_dir"
+# Failures are logged as \`${VM_LOG_EVENTS.tokenFetchFailed.line}\` lines: the fleet's log metric filter counts them.
 if ! token="$(fetch)"; then
-  echo "scalr-agent-token: the token source failed" >&2
+  echo "${VM_LOG_EVENTS.tokenFetchFailed.line} reason=source-failed: the token source failed" >&2
   exit 1
 fi
 # One line of token characters: anything else is an error, reported without the value.
 if [[ ! "$token" =~ ^[A-Za-z0-9._~+/=-]+$ ]]; then
-  echo "scalr-agent-token: the token source returned an empty or malformed value (${"$"}{#token} characters, value not shown)" >&2
+  echo "${VM_LOG_EVENTS.tokenFetchFailed.line} reason=malformed-value: the token source returned an empty or malformed value (${"$"}{#token} characters, value not shown)" >&2
   exit 1
 fi
 tmp="$(mktemp "$run_dir/.token.XXXXXX")"
@@ -91,7 +93,7 @@ printf '%s' "$token" >"$tmp"
 printf 'SCALR_AGENT_TOKEN=%s\\n' "$token" >"$tmp_env"
 mv -f "$tmp" "$run_dir/token"
 mv -f "$tmp_env" "$run_dir/token.env"
-echo "scalr-agent-token: token written to $run_dir (${"$"}{#token} characters)"
+echo "${VM_LOG_EVENTS.tokenFetched.line}: token written to $run_dir (${"$"}{#token} characters)"
 ${options.agentNameFromInstanceId ? INSTANCE_ID_NAME_STEP : ""}`;
 }
 
@@ -134,7 +136,7 @@ for attempt in 1 2 3 4 5; do
   if ((attempt < 5)); then sleep 2; fi
 done
 if [[ -z "$id" ]]; then
-  echo "scalr-agent-token: could not read this instance's ID from IMDS (needed for the agent's name)" >&2
+  echo "${VM_LOG_EVENTS.tokenFetchFailed.line} reason=instance-id: could not read this instance's ID from IMDS (needed for the agent's name)" >&2
   exit 1
 fi
 tmp_name="$(mktemp "$run_dir/.agent-name-env.XXXXXX")"
@@ -332,17 +334,24 @@ while kill -0 "$stop_pid" 2>/dev/null; do
   fi
   sleep 1
 done
-if wait "$stop_pid"; then
-  log "scalr-agent.service stopped after $((SECONDS - drain_started)) s"
+stop_status=0
+wait "$stop_pid" || stop_status=$?
+# systemd's result of the stop: "timeout" when the agent outlived TimeoutStopSec (its grace period)
+# and was killed, cutting the runs still in progress short (systemd.exec(5), $SERVICE_RESULT).
+result="$(systemctl show --property=Result --value scalr-agent.service 2>/dev/null)" || result=""
+if [[ "$result" == "timeout" ]]; then
+  log "${VM_LOG_EVENTS.drainTimeout.line} seconds=$((SECONDS - drain_started)): scalr-agent.service did not stop within its grace period and was killed; runs still in progress were cut short"
+elif ((stop_status == 0)); then
+  log "${VM_LOG_EVENTS.drainFinished.line} seconds=$((SECONDS - drain_started)): scalr-agent.service stopped after $((SECONDS - drain_started)) s"
 else
-  log "stopping scalr-agent.service failed; completing the lifecycle action anyway"
+  log "${VM_LOG_EVENTS.drainFailed.line} result=${"$"}{result:-unknown}: stopping scalr-agent.service failed; completing the lifecycle action anyway"
 fi
 
 # 4. Let Auto Scaling terminate the instance.
 if "$lifecycle" complete --group "$group" --hook "$hook" --result CONTINUE; then
   exit 0
 fi
-log "could not complete the lifecycle action: Auto Scaling terminates the instance when the hook times out"
+log "${VM_LOG_EVENTS.drainCompleteFailed.line}: could not complete the lifecycle action: Auto Scaling terminates the instance when the hook times out"
 exit 1
 `;
 }

@@ -1,5 +1,8 @@
 import { AutoscalingGroup, AutoscalingGroupConfig } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { AutoscalingLifecycleHook } from "@cdktf/provider-aws/lib/autoscaling-lifecycle-hook";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
@@ -11,7 +14,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Annotations, Token } from "cdktf";
+import { Annotations, Aspects, Lazy, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { resolveAgentSettings } from "../../agent/settings/agent-settings";
@@ -24,6 +27,11 @@ import { EC2_USER_DATA_MAX_BYTES, encodeEc2UserData } from "../../agent/vm/ec2-u
 import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/render-user-data";
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
 import { VmTokenFetch } from "../../agent/vm/vm-token-fetch";
+import { VM_LOG_EVENTS } from "../../agent/vm/log-events";
+import { AUTOSCALER_ENVIRONMENT } from "../../agent/autoscaler/config";
+import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
+import { DashboardBody } from "../operations/dashboard-body";
+import { logMetricAlarm } from "../operations/log-metric-alarm";
 import { ecrPullStatements } from "../image/ecr-pull-permissions";
 import { AgentRuntime, RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
@@ -161,6 +169,29 @@ export interface VmAgentFleetProps {
   readonly packageManagerProxy?: boolean;
   /** Tags for the group, its instances and volumes. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Days the fleet's log group (`/scalr-agent/<name>`: the agent, its token fetch, Docker, the drain
+   * watcher and first boot, shipped from each instance's journal) keeps events. One of CloudWatch
+   * Logs' retention values.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * CloudWatch alarms: token fetch failures at boot, drain timeouts on scale-in, and, when an
+   * AgentAutoscaler drives the fleet, no agent online while runs wait (`noAgentAlarmMinutes`).
+   * `false` turns them off; `{ actions }` sends ALARM and OK to SNS topics (see docs/operations.md).
+   * @default true (alarms without notifications)
+   */
+  readonly alarms?: AlarmsOption;
+  /**
+   * Minutes runs may wait with no agent of the pool online (busy or idle) before the alarm fires,
+   * read from the autoscaler's metrics (only with an AgentAutoscaler on this fleet). A multiple of
+   * 5, 5–120: the alarm evaluates 5-minute periods.
+   * @default 15
+   */
+  readonly noAgentAlarmMinutes?: number;
+  /** A CloudWatch dashboard of the fleet (`scalr-agents-<name>`). @default true */
+  readonly dashboard?: boolean;
 }
 
 /** Scalr's documented limit of concurrent runs per agent (https://docs.scalr.io/docs/self-hosted-agents-pools), used when `concurrency` is unset. */
@@ -175,6 +206,31 @@ export const LIFECYCLE_HOOK_MAX_HEARTBEAT_SECONDS = 7200;
 export const DRAIN_COMPLETION_MARGIN_SECONDS = 60;
 /** The termination lifecycle hook's name (the drain watcher names it literally). */
 export const VM_DRAIN_HOOK_NAME = "scalr-agent-drain";
+/** CloudWatch Logs' retention values (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html). */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** The autoscaler's embedded metrics (agent/autoscaler/handler.ts, `embeddedMetrics`). */
+const AUTOSCALER_NAMESPACE = "CdktfScalrKit/Autoscaler";
+/**
+ * Auto Scaling group metrics the dashboard plots, collected at one-minute granularity (free of
+ * charge: https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html).
+ */
+const GROUP_METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupMinSize", "GroupMaxSize"] as const;
+
+/** Construct ids of the operations resources of a {@link VmAgentFleet} (ids are public API: a renamed id replaces the resource). */
+export const VM_AGENT_FLEET_OPERATIONS_IDS = {
+  /** `aws_cloudwatch_log_group` `/scalr-agent/<name>`. */
+  logGroup: "LogGroup",
+  /** `aws_iam_role_policy`: the instances write their journal to the log group. */
+  logsPolicy: "LogsPolicy",
+  /** `aws_cloudwatch_log_metric_filter` + `aws_cloudwatch_metric_alarm` (`…Filter`, `…Alarm`): token fetch failures. */
+  tokenFetchFailures: "TokenFetchFailures",
+  /** `aws_cloudwatch_log_metric_filter` + `aws_cloudwatch_metric_alarm` (`…Filter`, `…Alarm`): drain timeouts. */
+  drainTimeouts: "DrainTimeouts",
+  /** `aws_cloudwatch_metric_alarm`: no agent online while runs wait (with an AgentAutoscaler), one per autoscaler: `NoAgentAlarm`, `NoAgentAlarm2`, … */
+  noAgentAlarm: "NoAgentAlarm",
+  /** `aws_cloudwatch_dashboard`. */
+  dashboard: "Dashboard",
+} as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -219,6 +275,15 @@ const propsSchema = strictProps({
   tokenSecretKmsKeyArn: tokenOr(z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"' })).optional(),
   packageManagerProxy: z.boolean().default(true),
   tags: z.record(z.string(), tokenOr(z.string())).default({}),
+  logRetentionDays: z
+    .number()
+    .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch Logs retention: ${RETENTION_DAYS.join(", ")}` })
+    .default(30),
+  alarms: alarmsOptionSchema,
+  noAgentAlarmMinutes: literalIntInRange(5, 120)
+    .refine((m) => typeof m !== "number" || m % 5 === 0, { error: "must be a multiple of 5 (the alarm evaluates 5-minute periods)" })
+    .default(15),
+  dashboard: z.boolean().default(true),
 }) satisfies z.ZodType<VmAgentFleetProps>;
 
 /**
@@ -284,6 +349,17 @@ export class VmAgentFleet extends Construct {
   public readonly tokenSecretArn: string;
   /** ID of the pool the agents join (`apool-…`), when `pool` was given. */
   public readonly poolId?: string;
+  /** The log group the instances ship their journal to (agent, token fetch, Docker, drain, first boot). */
+  public readonly logGroup: CloudwatchLogGroup;
+  /** The namespace of the fleet's log metrics (`TokenFetchFailures`, `DrainTimeouts`). */
+  public readonly metricNamespace: string;
+  /** The fleet's alarms (empty with `alarms: false`); an autoscaler on the fleet adds its own at synth. */
+  public readonly alarms: CloudwatchMetricAlarm[] = [];
+  /** The dashboard (with `dashboard`, the default). */
+  public readonly dashboard?: CloudwatchDashboard;
+  /** The dashboard's widgets (escape hatch: add your own before synthesis). */
+  public readonly dashboardBody?: DashboardBody;
+  private autoscalersMonitored = false;
 
   public constructor(scope: Construct, id: string, props: VmAgentFleetProps) {
     super(scope, id);
@@ -311,6 +387,7 @@ export class VmAgentFleet extends Construct {
             installMode: p.installMode,
             packageManagerProxy: p.packageManagerProxy,
             tokenFetch: settings.token instanceof AgentTokenSource && settings.token.kind === "terraform" ? VmTokenFetch.awsSecretsManager(tokenSecretName(p.name)) : undefined,
+            logShipping: { logGroupName: fleetLogGroupName(p.name) },
             autoScalingDrain: {
               autoScalingGroupName: p.name,
               lifecycleHookName: VM_DRAIN_HOOK_NAME,
@@ -448,9 +525,11 @@ export class VmAgentFleet extends Construct {
     });
     const tokenStatements: object[] = [{ Sid: "ReadPoolToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretResources }];
     let partitionData: DataAwsPartition | undefined;
+    let regionData: DataAwsRegion | undefined;
+    const regionOf = () => (regionData ??= new DataAwsRegion(this, "Region", {}));
     const partitionOf = () => (partitionData ??= new DataAwsPartition(this, "Partition", {}));
     if (p.tokenSecretKmsKeyArn !== undefined) {
-      const region = new DataAwsRegion(this, "Region", {});
+      const region = regionOf();
       const partition = partitionOf();
       tokenStatements.push({
         Sid: "DecryptPoolToken",
@@ -477,6 +556,17 @@ export class VmAgentFleet extends Construct {
         policy: terraformJson({ Version: "2012-10-17", Statement: imagePull }),
       });
     }
+    // The journal shipper (scalr-agent-logs.service) writes to the fleet's log group only.
+    const ids = VM_AGENT_FLEET_OPERATIONS_IDS;
+    this.logGroup = new CloudwatchLogGroup(this, ids.logGroup, { name: fleetLogGroupName(p.name), retentionInDays: p.logRetentionDays, tags });
+    const logsPolicy = new IamRolePolicy(this, ids.logsPolicy, {
+      role: this.role.id,
+      name: "write-fleet-logs",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "ShipJournal", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:log-stream:*`] }],
+      }),
+    });
     this.instanceRoleName = this.role.name;
     this.poolId = p.pool?.poolId;
     this.instanceProfile = new IamInstanceProfile(this, "InstanceProfile", { name: `${p.name}-instance`, role: this.role.name, tags });
@@ -525,7 +615,7 @@ export class VmAgentFleet extends Construct {
       ],
       tags,
       // Instances need the token policy and the token itself at their first boot.
-      dependsOn: [tokenPolicy, ssm, ...(this.imagePullPolicy ? [this.imagePullPolicy] : []), ...(this.tokenSecretVersion ? [this.tokenSecretVersion] : [])],
+      dependsOn: [tokenPolicy, ssm, logsPolicy, ...(this.imagePullPolicy ? [this.imagePullPolicy] : []), ...(this.tokenSecretVersion ? [this.tokenSecretVersion] : [])],
     });
 
     this.launchTemplateId = this.launchTemplate.id;
@@ -556,6 +646,9 @@ export class VmAgentFleet extends Construct {
       vpcZoneIdentifier: p.subnetIds as string[],
       ...placement,
       healthCheckType: "EC2",
+      // Group metrics for the dashboard (capacity vs. desired, instances in service).
+      enabledMetrics: [...GROUP_METRICS],
+      metricsGranularity: "1Minute",
       // Instances roll onto the current launch template (AMI) at this age, each through the drain hook.
       maxInstanceLifetime: p.maxInstanceLifetimeDays * 86_400,
       // Installing Docker and pulling the agent image takes a few minutes.
@@ -604,6 +697,128 @@ export class VmAgentFleet extends Construct {
         ],
       }),
     });
+
+    this.metricNamespace = `ScalrAgentFleet/${p.name}`;
+    const actions = alarmActions(p.alarms);
+    if (actions !== undefined) {
+      this.alarms.push(
+        logMetricAlarm(this, ids.tokenFetchFailures, {
+          logGroupName: this.logGroup.name,
+          pattern: VM_LOG_EVENTS.tokenFetchFailed.pattern,
+          namespace: this.metricNamespace,
+          metricName: "TokenFetchFailures",
+          name: `${p.name}-token-fetch-failures`,
+          description: `An instance of the Scalr agent fleet ${p.name} could not fetch the pool token (after 10 minutes of retries): its agent does not start. See the ${VM_LOG_EVENTS.tokenFetchFailed.phrase} lines of ${fleetLogGroupName(p.name)} for the reason (secret, KMS key, network).`,
+          actions,
+        }).alarm,
+        logMetricAlarm(this, ids.drainTimeouts, {
+          logGroupName: this.logGroup.name,
+          pattern: VM_LOG_EVENTS.drainTimeout.pattern,
+          namespace: this.metricNamespace,
+          metricName: "DrainTimeouts",
+          name: `${p.name}-drain-timeouts`,
+          description: `An agent of the Scalr fleet ${p.name} did not finish its runs within shutdown.gracePeriodSeconds on scale-in or refresh and was killed: those runs failed. Raise the grace period or find the stuck run.`,
+          actions,
+        }).alarm,
+      );
+    }
+    if (p.dashboard) {
+      const region = regionOf().region;
+      const group = { AutoScalingGroupName: this.autoScalingGroupName };
+      const body = new DashboardBody(region).add(
+        {
+          kind: "text",
+          markdown: `# Scalr agent fleet ${p.name}\nCapacity of the Auto Scaling group, what stops agents from starting (token fetch) and from draining (timeouts). Logs: \`${fleetLogGroupName(p.name)}\`, one stream per instance and unit.`,
+        },
+        {
+          kind: "metric",
+          title: "Capacity: desired, in service, pending, terminating",
+          stat: "Maximum",
+          metrics: GROUP_METRICS.filter((m) => m !== "GroupMinSize").map((name) => ({ namespace: "AWS/AutoScaling", name, dimensions: group })),
+        },
+        {
+          kind: "metric",
+          title: "Token fetch failures and drain timeouts",
+          periodSeconds: 300,
+          metrics: [
+            { namespace: this.metricNamespace, name: "TokenFetchFailures" },
+            { namespace: this.metricNamespace, name: "DrainTimeouts" },
+          ],
+        },
+      );
+      this.dashboardBody = body;
+      this.dashboard = new CloudwatchDashboard(this, ids.dashboard, {
+        // 1–255 letters, digits, '-', '_' (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+        dashboardName: `scalr-agents-${p.name}`,
+        dashboardBody: Lazy.stringValue({ produce: () => body.render() }),
+      });
+    }
+    // An AgentAutoscaler on this fleet is created after it (it takes the fleet): its panels and the
+    // no-agent alarm are added at synth, once every construct exists.
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.monitorAutoscalers(p.name, actions, p.noAgentAlarmMinutes) : undefined) });
+  }
+
+  /**
+   * Finds the AgentAutoscalers that drive this fleet (their environment names this group) and adds,
+   * per autoscaler, the no-agent alarm and the dashboard's queue panels. Read from the autoscaler's
+   * embedded metrics (namespace `CdktfScalrKit/Autoscaler`, dimension `Pool`).
+   */
+  private monitorAutoscalers(name: string, actions: string[] | undefined, minutes: number): void {
+    // Aspects run at every synthesis of the stack: once is enough.
+    if (this.autoscalersMonitored) return;
+    this.autoscalersMonitored = true;
+    const E = AUTOSCALER_ENVIRONMENT;
+    const pools: string[] = [];
+    for (const c of TerraformStack.of(this).node.findAll()) {
+      const env = (c as { environment?: unknown }).environment;
+      if (typeof env !== "object" || env === null) continue;
+      const e = env as Record<string, unknown>;
+      if (e[E.targetKind] === "asg" && e[E.targetName] === this.autoScalingGroupName && typeof e[E.poolId] === "string") pools.push(e[E.poolId] as string);
+    }
+    [...new Set(pools)].forEach((pool, i) => {
+      const metric = (metricName: string, stat: string) => ({ namespace: AUTOSCALER_NAMESPACE, metricName, dimensions: { Pool: pool }, period: 300, stat });
+      if (actions !== undefined) {
+        this.alarms.push(
+          new CloudwatchMetricAlarm(this, i === 0 ? VM_AGENT_FLEET_OPERATIONS_IDS.noAgentAlarm : `${VM_AGENT_FLEET_OPERATIONS_IDS.noAgentAlarm}${i + 1}`, {
+            alarmName: i === 0 ? `${name}-no-agent-while-runs-wait` : `${name}-no-agent-while-runs-wait-${i + 1}`,
+            alarmDescription: `Runs of the pool have waited ${minutes} minutes with no agent of the fleet ${name} online (busy or idle): instances fail to start, fetch the token, pull the image or reach Scalr. Check the fleet's token fetch alarm, its log group and the Auto Scaling activity.`,
+            // Runs waited through every 5-minute period (the minimum queue above zero) while no
+            // agent was seen at all (the maximum of busy and idle is zero). An unknown signal leaves
+            // no data point: the autoscaler's own alarm reports it. Nested IF (IF(condition, trueValue,
+            // falseValue), https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html)
+            // keeps to the documented comparison form.
+            metricQuery: [
+              { id: "queued", metric: metric("QueuedRuns", "Minimum"), returnData: false },
+              { id: "busy", metric: metric("BusyAgents", "Maximum"), returnData: false },
+              { id: "idle", metric: metric("IdleAgents", "Maximum"), returnData: false },
+              { id: "stranded", expression: "IF(queued > 0, IF((busy + idle) == 0, 1, 0), 0)", label: "Runs waiting with no agent online", returnData: true },
+            ],
+            evaluationPeriods: minutes / 5,
+            datapointsToAlarm: minutes / 5,
+            threshold: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: actions,
+            okActions: actions,
+          }),
+        );
+      }
+      this.dashboardBody?.add(
+        {
+          kind: "metric",
+          title: "Autoscaler: runs waiting, agents busy and idle",
+          stat: "Maximum",
+          metrics: ["QueuedRuns", "BusyAgents", "IdleAgents"].map((m) => ({ namespace: AUTOSCALER_NAMESPACE, name: m, dimensions: { Pool: pool } })),
+        },
+        {
+          kind: "metric",
+          title: "Autoscaler: capacity decided vs. before",
+          stat: "Maximum",
+          metrics: ["TargetCapacity", "CurrentCapacity"].map((m) => ({ namespace: AUTOSCALER_NAMESPACE, name: m, dimensions: { Pool: pool } })),
+        },
+      );
+    });
+    if (this.alarms.length > 0) this.dashboardBody?.add({ kind: "alarm", title: "Alarms", alarmArns: this.alarms.map((a) => a.arn) });
   }
 
   /**
@@ -658,6 +873,11 @@ export class VmAgentFleet extends Construct {
     });
     return out;
   }
+}
+
+/** The fleet's log group (the user data names it literally). */
+function fleetLogGroupName(fleetName: string): string {
+  return `/scalr-agent/${fleetName}`;
 }
 
 /** The name of the secret a fleet stores a Terraform token in (the user data reads it by this name). */

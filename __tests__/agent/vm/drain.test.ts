@@ -8,6 +8,8 @@ import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, VmUserData, VM_AWS_LIFECYCLE_HELPER, VM_DRAIN_WATCHER_SCRIPT } from "../../../agent/vm";
 import { hasSystemTool, testWithTools } from "../../support/system-tool";
 import { expectedSignature } from "./sigv4";
+import { VM_LOG_EVENTS } from "../../../agent/vm/log-events";
+import { matchesFilterPattern } from "../../constructs/operations/filter-pattern";
 
 /**
  * The drain path, run for real: the drain watcher extracted from the rendered document, with the
@@ -57,7 +59,7 @@ interface Installed {
  * the target lifecycle state from `states`, the helper the lifecycle calls with `heartbeatExit` /
  * `completeExit`. Every call is appended to `log`.
  */
-function install(options: { stopSeconds: number; helper: "real" | { states: readonly string[]; heartbeatExit?: number; completeExit?: number } }): Installed {
+function install(options: { stopSeconds: number; stopResult?: string; helper: "real" | { states: readonly string[]; heartbeatExit?: number; completeExit?: number } }): Installed {
   const u = userData();
   const root = tmpDir();
   const bin = path.join(root, "bin");
@@ -70,7 +72,8 @@ function install(options: { stopSeconds: number; helper: "real" | { states: read
   fs.writeFileSync(watcher, relocate(script(u, VM_DRAIN_WATCHER_SCRIPT)), { mode: 0o700 });
   fs.writeFileSync(
     path.join(bin, "systemctl"),
-    `#!/bin/bash\necho "systemctl $* begin" >>"${log}"\nsleep ${options.stopSeconds}\necho "systemctl $* end" >>"${log}"\n`,
+    // `systemctl show` answers the stop's result (systemd's "timeout" when the agent was killed).
+    `#!/bin/bash\nif [[ "$1" == show ]]; then echo ${options.stopResult ?? "success"}; exit 0; fi\necho "systemctl $* begin" >>"${log}"\nsleep ${options.stopSeconds}\necho "systemctl $* end" >>"${log}"\n`,
     { mode: 0o755 },
   );
   const helperPath = path.join(libexec, path.basename(VM_AWS_LIFECYCLE_HELPER));
@@ -146,7 +149,7 @@ describe("drain-watcher with the metadata and AWS calls replaced by stubs", () =
       expect(r.stdout).toContain("scalr-agent drain: Auto Scaling is terminating this instance: draining scalr-agent.service\n");
       // The stop takes 2.2 s of wall time, so at least 2 whole seconds pass; no upper bound: a loaded
       // machine may take longer, and how long is not what this test is about.
-      const stopped = /scalr-agent drain: scalr-agent.service stopped after (\d+) s\n/.exec(r.stdout);
+      const stopped = /scalr-agent drain: event=drain-finished seconds=\d+: scalr-agent.service stopped after (\d+) s\n/.exec(r.stdout);
       expect(stopped).not.toBeNull();
       expect(Number(stopped?.[1])).toBeGreaterThanOrEqual(2);
     },
@@ -171,7 +174,39 @@ describe("drain-watcher with the metadata and AWS calls replaced by stubs", () =
         `lifecycle complete --group ${GROUP} --hook ${HOOK} --result CONTINUE`,
       ]);
       expect(r.stdout).toContain("scalr-agent drain: heartbeat failed; the hook's own timeout still covers the drain\n");
-      expect(r.stdout).toContain("scalr-agent drain: could not complete the lifecycle action: Auto Scaling terminates the instance when the hook times out\n");
+      expect(r.stdout).toContain("scalr-agent drain: event=drain-complete-failed: could not complete the lifecycle action: Auto Scaling terminates the instance when the hook times out\n");
+      expect(matchesFilterPattern(VM_LOG_EVENTS.drainCompleteFailed.pattern, r.stdout)).toBe(true);
+      expect(matchesFilterPattern(VM_LOG_EVENTS.drainTimeout.pattern, r.stdout)).toBe(false);
+    },
+    20000,
+  );
+
+  concurrentWithTools(
+    "an agent killed at the end of its grace period logs the drain-timeout line the fleet's alarm counts, then still completes",
+    [["bash"]],
+    async () => {
+      const i = install({ stopSeconds: 0.2, stopResult: "timeout", helper: { states: ["Terminated"] } });
+      const r = await run(i);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split("\n");
+      const timeout = lines.filter((l) => matchesFilterPattern(VM_LOG_EVENTS.drainTimeout.pattern, l));
+      expect(timeout).toHaveLength(1);
+      expect(timeout[0]).toMatch(
+        /^scalr-agent drain: event=drain-timeout seconds=\d+: scalr-agent.service did not stop within its grace period and was killed; runs still in progress were cut short$/,
+      );
+      expect(lines.filter((l) => matchesFilterPattern(VM_LOG_EVENTS.drainFinished.pattern, l))).toEqual([]);
+      expect(r.calls[r.calls.length - 1]).toBe(`lifecycle complete --group ${GROUP} --hook ${HOOK} --result CONTINUE`);
+    },
+    20000,
+  );
+
+  concurrentWithTools(
+    "a drain within the grace period is no timeout",
+    [["bash"]],
+    async () => {
+      const r = await run(install({ stopSeconds: 0.2, helper: { states: ["Terminated"] } }));
+      expect(r.stdout.split("\n").filter((l) => matchesFilterPattern(VM_LOG_EVENTS.drainTimeout.pattern, l))).toEqual([]);
+      expect(r.stdout.split("\n").filter((l) => matchesFilterPattern(VM_LOG_EVENTS.drainFinished.pattern, l))).toHaveLength(1);
     },
     20000,
   );

@@ -27,7 +27,9 @@ describe("encodeEc2UserData", () => {
 
   test.each(documents.map((d) => [d.name, d.doc] as const))("%s fits EC2's 16 KB only compressed", (_name, doc) => {
     const { bytes } = encodeEc2UserData(doc);
-    expect(bytes).toBeLessThanOrEqual(EC2_USER_DATA_MAX_BYTES / 2);
+    // Room left for what users add (a CA bundle is about 1–2 KB compressed): at least 5 KiB, with
+    // the drain watcher and the journal shipper (the largest documents, what VmAgentFleet renders).
+    expect(bytes).toBeLessThanOrEqual(EC2_USER_DATA_MAX_BYTES - 5 * 1024);
     // The drain scenario shows why compression is needed: its text alone is over the limit.
     if (_name.endsWith("autoscaling-drain")) expect(Buffer.byteLength(doc)).toBeGreaterThan(EC2_USER_DATA_MAX_BYTES);
   });

@@ -80,7 +80,12 @@ export const SCENARIOS: readonly Scenario[] = [
       proxy: { http: "http://legacy-proxy.example:8080" },
       shutdown: { gracePeriodSeconds: 2400 },
     },
-    options: { installMode: "package", tokenFetch: VmTokenFetch.awsSecretsManager("scalr/legacy-pool-token", { region: "ap-southeast-2" }) },
+    options: {
+      installMode: "package",
+      tokenFetch: VmTokenFetch.awsSecretsManager("scalr/legacy-pool-token", { region: "ap-southeast-2" }),
+      // The legacy units' journal: the packaged agent, its Docker and the token unit.
+      logShipping: { logGroupName: "/legacy/agent-logs", flushSeconds: 11 },
+    },
     oses: ["rocky-9", "ubuntu-22.04"],
   },
   {
@@ -96,6 +101,7 @@ export const SCENARIOS: readonly Scenario[] = [
     options: {
       tokenFetch: VmTokenFetch.awsSecretsManager("scalr-agent/drain-fleet/pool-token"),
       autoScalingDrain: { autoScalingGroupName: "drain-fleet", lifecycleHookName: "drain-hook-9", pollIntervalSeconds: 7, heartbeatIntervalSeconds: 240 },
+      logShipping: { logGroupName: "/scalr-agent/drain-fleet" },
     },
     oses: ["amazon-linux-2023", "ubuntu-24.04"],
   },

@@ -8,6 +8,8 @@ import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, VmAutoScalingDrain, VmTokenFetch, VmUserData, VM_AWS_FETCHER, VM_FETCH_TOKEN_SCRIPT, VM_FIRST_BOOT_SCRIPT } from "../../../agent/vm";
 import { testWithTools } from "../../support/system-tool";
 import { TEST_CA_PEM } from "./fixtures";
+import { VM_LOG_EVENTS } from "../../../agent/vm/log-events";
+import { matchesFilterPattern } from "../../constructs/operations/filter-pattern";
 import { expectedSignature } from "./sigv4";
 
 /**
@@ -64,7 +66,10 @@ describe("fetch-token", () => {
     const root = tmpDir();
     const r = spawnSync(install(userData(VmTokenFetch.command("echo 'secret-part1 injected=1'")), root), { encoding: "utf8" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe("scalr-agent-token: the token source returned an empty or malformed value (23 characters, value not shown)\n");
+    expect(r.stderr).toBe("scalr-agent-token: event=token-fetch-failed reason=malformed-value: the token source returned an empty or malformed value (23 characters, value not shown)\n");
+    // The line the fleet's metric filter counts; the token's parts are not in it.
+    expect(matchesFilterPattern(VM_LOG_EVENTS.tokenFetchFailed.pattern, r.stderr)).toBe(true);
+    expect(r.stderr).not.toContain("secret-part1");
     expect(fs.readdirSync(path.join(root, "run/scalr-agent"))).toEqual([]);
   });
 
@@ -72,7 +77,17 @@ describe("fetch-token", () => {
     const root = tmpDir();
     const r = spawnSync(install(userData(VmTokenFetch.file(`${root}/missing`)), root), { encoding: "utf8" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("scalr-agent-token: the token source failed");
+    expect(r.stderr).toContain("scalr-agent-token: event=token-fetch-failed reason=source-failed: the token source failed\n");
+    expect(r.stderr.split("\n").filter((l) => matchesFilterPattern(VM_LOG_EVENTS.tokenFetchFailed.pattern, l))).toHaveLength(1);
+  });
+
+  testWithTools("a fetched token logs the token-fetched line, which the failure filter does not count", [["bash"]], () => {
+    const root = tmpDir();
+    const r = spawnSync(install(userData(VmTokenFetch.command("echo tok-en.1234")), root), { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`scalr-agent-token: event=token-fetched: token written to ${root}/run/scalr-agent (11 characters)\n`);
+    expect(matchesFilterPattern(VM_LOG_EVENTS.tokenFetched.pattern, r.stdout)).toBe(true);
+    expect(matchesFilterPattern(VM_LOG_EVENTS.tokenFetchFailed.pattern, r.stdout)).toBe(false);
   });
 });
 
@@ -134,7 +149,7 @@ describe("AWS Secrets Manager fetcher", () => {
         expect(out.code).toBe(1);
         // Five reads, 2 s apart (the stub sleep records the waits instead of taking them).
         expect(fs.readFileSync(sleeps, "utf8")).toBe("2\n2\n2\n2\n");
-        expect(out.stderr).toBe("scalr-agent-token: could not read this instance's ID from IMDS (needed for the agent's name)\n");
+        expect(out.stderr).toBe("scalr-agent-token: event=token-fetch-failed reason=instance-id: could not read this instance's ID from IMDS (needed for the agent's name)\n");
         expect(aws.seen.filter((r) => r.startsWith("GET /latest/meta-data/instance-id"))).toHaveLength(5);
         expect(fs.readdirSync(path.join(root, "run/scalr-agent")).sort()).toEqual(["token", "token.env"]);
       } finally {
@@ -285,7 +300,7 @@ describe("first-boot", () => {
     );
     const r = runFirstBoot(u);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe("scalr-agent-token: the token source failed\n");
+    expect(r.stderr).toBe("scalr-agent-token: event=token-fetch-failed reason=source-failed: the token source failed\n");
     expect(r.calls).toEqual(["systemctl daemon-reload", "systemctl enable --now scalr-agent-drain.service", "systemctl start scalr-agent-token.service"]);
   });
 

@@ -64,6 +64,7 @@ describe("example vm-agent-fleet", () => {
     const units = files.filter((f) => f.path.startsWith("/etc/systemd/system/"));
     expect(units.map((u) => u.path).sort()).toEqual([
       "/etc/systemd/system/scalr-agent-drain.service",
+      "/etc/systemd/system/scalr-agent-logs.service",
       "/etc/systemd/system/scalr-agent.service",
       "/etc/systemd/system/scalr-agent.service.d/proxy.conf",
     ]);
@@ -94,6 +95,7 @@ describe("example vm-agent-fleet", () => {
     expect(symlinks).toEqual([
       { target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf", path: "/etc/systemd/system/docker.service.d/proxy.conf" },
       { target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf", path: "/etc/systemd/system/scalr-agent-drain.service.d/proxy.conf" },
+      { target: "/etc/systemd/system/scalr-agent.service.d/proxy.conf", path: "/etc/systemd/system/scalr-agent-logs.service.d/proxy.conf" },
     ]);
   });
 

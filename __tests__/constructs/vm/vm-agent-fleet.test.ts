@@ -85,6 +85,7 @@ describe("VmAgentFleet: secure defaults", () => {
     expect(only(json, "aws_launch_template").depends_on).toEqual([
       "aws_iam_role_policy.Fleet_TokenPolicy_2E067A06",
       "aws_iam_role_policy.Fleet_SessionManager_6DCF92E3",
+      "aws_iam_role_policy.Fleet_LogsPolicy_74971CB6",
       "aws_secretsmanager_secret_version.Fleet_TokenSecretValue_DF4B2783",
     ]);
   });
