@@ -1,7 +1,7 @@
 import { ABSOLUTE_PATH, K8S_DNS_SUBDOMAIN, K8S_SECRET_KEY, SECRETS_MANAGER_SECRET_ARN } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
 import { redactSecrets } from "../../core/redact";
-import { KitValidationError, describeValue, fieldError, isToken } from "../../core/validation";
+import { KitValidationError, describeValue, isToken } from "../../core/validation";
 
 /** Where an agent's pool token comes from. */
 export type AgentTokenSourceKind = "terraform" | "aws-secrets-manager" | "kubernetes-secret" | "file";
@@ -54,6 +54,39 @@ function pathProblems(s: string): string[] {
   return out;
 }
 
+/** Options of {@link AgentTokenSource.fromTerraformValue}. */
+export interface AgentTokenSourceOptions {
+  /**
+   * The token's name (never its value), e.g. the `scalr_agent_pool_token` description. Runtimes
+   * render it next to the agent's settings, so pointing them at a token of another name changes
+   * each runtime's configuration and rolls its agents onto the new token
+   * (see docs/token-rotation.md). 1–63 lowercase letters, digits or '-'.
+   * @default - no name: a change of the token's value alone rolls no agents
+   */
+  readonly name?: string;
+}
+
+/** The names a pool gives its tokens (`AgentPool` `tokens`), and so the names a token source may carry. */
+const TOKEN_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function checkTokenName(issues: IssueCollector, options: AgentTokenSourceOptions): string | undefined {
+  if (options === null || typeof options !== "object") {
+    issues.add("options", "must be an object such as { name: \"2025-06\" }", options);
+    return undefined;
+  }
+  // A misspelt option (`nmae`) would silently leave the runtimes without the name that rolls them.
+  for (const key of Object.keys(options)) {
+    if (key !== "name") issues.add(`options.${key}`, "is not an option (the options are: name)", (options as Record<string, unknown>)[key]);
+  }
+  const name: unknown = options.name;
+  if (name === undefined) return undefined;
+  if (typeof name !== "string" || isToken(name) || !TOKEN_NAME.test(name)) {
+    issues.add("options.name", "must be a literal token name: 1–63 lowercase letters, digits or '-', starting and ending with a letter or digit", name);
+    return undefined;
+  }
+  return name;
+}
+
 /**
  * A typed reference to an agent pool token, never the token itself: secrets enter the configuration only as references.
  *
@@ -68,17 +101,14 @@ export class AgentTokenSource {
    * {@link AgentPool} in the same stack, or a `sensitive` `TerraformVariable`. A literal string is
    * rejected: it would be written into the synthesized configuration in plain text.
    */
-  public static fromTerraformValue(value: string): AgentTokenSource {
+  public static fromTerraformValue(value: string, options: AgentTokenSourceOptions = {}): AgentTokenSource {
+    const issues = new IssueCollector({ subject: "AgentTokenSource.fromTerraformValue" });
     if (!isToken(value)) {
-      throw fieldError(
-        { subject: "AgentTokenSource.fromTerraformValue" },
-        "value",
-        "must be a Terraform reference (an AgentPool token or a sensitive TerraformVariable), never a literal token",
-        value,
-        { sensitive: true },
-      );
+      issues.add("value", "must be a Terraform reference (an AgentPool token or a sensitive TerraformVariable), never a literal token", value, { sensitive: true });
     }
-    return new AgentTokenSource("terraform", { value });
+    const name = checkTokenName(issues, options);
+    issues.throwIfAny();
+    return new AgentTokenSource("terraform", { value, name });
   }
 
   /**
@@ -133,6 +163,12 @@ export class AgentTokenSource {
 
   /** Which kind of reference this is. */
   public readonly kind: AgentTokenSourceKind;
+  /**
+   * The token's name, not its value (kind `terraform`): the pool token's name for
+   * `pool.tokenSource()`. The runtime constructs render it next to the agent's settings, so a switch
+   * to another token rolls their agents.
+   */
+  public readonly name?: string;
   /** The Terraform reference (kind `terraform`). */
   public readonly value?: string;
   /** The secret ARN (kind `aws-secrets-manager`). */
@@ -148,9 +184,10 @@ export class AgentTokenSource {
 
   private constructor(
     kind: AgentTokenSourceKind,
-    fields: { value?: string; secretArn?: string; jsonKey?: string; secretName?: string; secretKey?: string; path?: string },
+    fields: { value?: string; name?: string; secretArn?: string; jsonKey?: string; secretName?: string; secretKey?: string; path?: string },
   ) {
     this.kind = kind;
+    this.name = fields.name;
     this.value = fields.value;
     this.secretArn = fields.secretArn;
     this.jsonKey = fields.jsonKey;
@@ -163,7 +200,7 @@ export class AgentTokenSource {
   public toString(): string {
     switch (this.kind) {
       case "terraform":
-        return "AgentTokenSource(terraform reference)";
+        return this.name === undefined ? "AgentTokenSource(terraform reference)" : `AgentTokenSource(terraform reference, token ${JSON.stringify(this.name)})`;
       case "aws-secrets-manager":
         return `AgentTokenSource(aws-secrets-manager ${describeValue(this.secretArn)})`;
       case "kubernetes-secret":

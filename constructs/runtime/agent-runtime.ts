@@ -12,7 +12,9 @@ import { AgentPool } from "../scalr/agent-pool";
 export type RuntimeAgentSettings<S extends Pick<AgentSettings, "token" | "poolKind"> = AgentSettings> = Omit<S, "token" | "poolKind"> & {
   /**
    * The pool token, as a reference. Each runtime accepts some sources only (see its `settings`).
-   * @default - `pool.tokenSource()`
+   * A token of the pool (`pool.tokenSource(name)`) carries its name, which the runtime renders
+   * ({@link TOKEN_NAME_VARIABLE}) so a switch of token rolls the agents.
+   * @default - `pool.tokenSource()`, the pool's `activeToken`
    */
   readonly token?: AgentTokenSource;
   /** Run or VCS agent. @default - `pool.kind`, else "run" */
@@ -114,7 +116,43 @@ export function resolveRuntimeSettings<S extends Pick<AgentSettings, "token" | "
   } else {
     token = checkTokenSource(issues, token, runtime);
   }
-  return { ...settings, token, poolKind } as ResolvedRuntimeAgentSettings<S>;
+  return { ...settings, ...tokenNameEnvironment(issues, (settings as { readonly extraEnv?: unknown }).extraEnv, token), token, poolKind } as ResolvedRuntimeAgentSettings<S>;
+}
+
+/**
+ * The variable a runtime construct sets to the name of the agent's token (the pool token's name,
+ * {@link AgentTokenSource.name}), never its value. The agent does not read it. It is there so that
+ * pointing a runtime at another token changes what the runtime renders (a VM's user data and so its
+ * launch template, an ECS container definition and so its task definition, a chart's pod template)
+ * and the agents move to the new token through the runtime's own rolling path: an instance refresh
+ * through the drain hook, an ECS deployment, a Kubernetes rollout (docs/token-rotation.md). Storing
+ * a new value in the runtime's secret alone would reach new agents only.
+ */
+export const TOKEN_NAME_VARIABLE = "CDKTF_SCALR_KIT_TOKEN_NAME";
+
+/**
+ * The name of the token a pool issues when its `tokens` are not given. A runtime on it renders no
+ * {@link TOKEN_NAME_VARIABLE}, as a runtime on a token without a name: a pool that never rotated its
+ * token renders as it always did, and the first switch to a named token still changes the rendering.
+ */
+export const DEFAULT_TOKEN_NAME = "default";
+
+/**
+ * `extraEnv` with {@link TOKEN_NAME_VARIABLE} set to the token's name, when the token has one
+ * (other than {@link DEFAULT_TOKEN_NAME}); nothing to add otherwise. A variable of that name in the
+ * user's `extraEnv` is reported at `settings.extraEnv.<name>`: the kit sets it.
+ */
+function tokenNameEnvironment(issues: IssueCollector, extraEnv: unknown, token: unknown): { extraEnv?: Record<string, string> } {
+  const given = extraEnv !== null && typeof extraEnv === "object" && !Array.isArray(extraEnv) ? (extraEnv as Record<string, string>) : undefined;
+  if (given !== undefined && Object.keys(given).some((k) => k.toUpperCase() === TOKEN_NAME_VARIABLE)) {
+    const key = Object.keys(given).find((k) => k.toUpperCase() === TOKEN_NAME_VARIABLE) as string;
+    issues.add(`settings.extraEnv.${key}`, "is set by the kit to the name of the agent's pool token (it rolls the agents when the token changes): leave it out", given[key]);
+  }
+  const name = token instanceof AgentTokenSource ? token.name : undefined;
+  if (name === undefined || name === DEFAULT_TOKEN_NAME) return {};
+  // A malformed `extraEnv` is AgentSettings' to report: keep it as it is.
+  if (extraEnv !== undefined && given === undefined) return {};
+  return { extraEnv: { ...given, [TOKEN_NAME_VARIABLE]: name } };
 }
 
 /**

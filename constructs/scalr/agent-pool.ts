@@ -1,4 +1,4 @@
-import { DataResource, Fn } from "cdktf";
+import { DataResource, Fn, Lazy, Op, TerraformElement, TerraformResource, Token } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 // The settings modules a pool needs, not the agent/settings index (which loads every renderer).
@@ -6,7 +6,7 @@ import type { AgentPoolKind } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
 import { IssueCollector } from "../../core/issues";
 import { terraformLiteral } from "../../core/terraform-literal";
-import { fieldError, isToken, strictProps } from "../../core/validation";
+import { fieldError, intInRange, isToken, strictProps } from "../../core/validation";
 import { AgentPool as ScalrAgentPool, AgentPoolHeader } from "../../providers/scalr/generated/providers/scalr/agent-pool";
 import { AgentPoolToken as ScalrAgentPoolToken } from "../../providers/scalr/generated/providers/scalr/agent-pool-token";
 import { checkUniquePoolName, registerAccountName } from "./account-names";
@@ -58,9 +58,33 @@ export interface AgentPoolProps {
    * @default ["default"]
    */
   readonly tokens?: readonly string[];
+  /**
+   * The token runtimes use when they take the pool's token (`pool.tokenSource()`, a runtime's
+   * `pool` prop). One of `tokens`. Rotating a token is one change of this field between two
+   * changes of `tokens` (docs/token-rotation.md): add the new token, point `activeToken` at it (the
+   * runtimes roll onto it), remove the old one once the new agents registered.
+   * @default - the first of `tokens`
+   */
+  readonly activeToken?: string;
+  /**
+   * Warn on every plan once a token is older than this many days: the pool records each token's
+   * creation time (a `terraform_data` per token, stamped with the plan's time when the token is
+   * created) and a Terraform `check` block compares it with the time of each plan. The age counts
+   * from the token's creation, or from when this field was first set for a token that existed
+   * before. Needs Terraform 1.5 or later, or OpenTofu.
+   * @default - token ages are not tracked
+   */
+  readonly tokenMaxAgeDays?: number;
 }
 
-const propsSchema = strictProps(agentPoolFields) satisfies z.ZodType<AgentPoolProps>;
+const propsSchema = strictProps({
+  ...agentPoolFields,
+  activeToken: z
+    .string({ error: "must be the name of one of `tokens`" })
+    .refine((v) => !isToken(v), { error: "must be a literal token name (one of `tokens`), not a Terraform reference: it decides what the runtimes render", abort: true })
+    .optional(),
+  tokenMaxAgeDays: intInRange(1, 3650).optional(),
+}) satisfies z.ZodType<AgentPoolProps>;
 
 /**
  * A Scalr agent pool (run or VCS), shared with every environment or a list of them, with one or
@@ -81,7 +105,15 @@ export class AgentPool extends Construct implements IAgentPool {
   public readonly kind: AgentPoolKind;
   /** The pool name. */
   public readonly poolName: string;
+  /** The token runtimes use by default: `activeToken`, else the first of `tokens`. */
+  public readonly activeTokenName: string;
+  /**
+   * The `terraform_data` per token that records its creation time (`output.createdAt`), in the
+   * order of `tokens`, when `tokenMaxAgeDays` is set.
+   */
+  public readonly tokenCreationRecords: readonly DataResource[];
   private readonly tokensByName: ReadonlyMap<string, ScalrAgentPoolToken>;
+  private readonly createdByName: ReadonlyMap<string, DataResource>;
   private id?: string;
 
   public constructor(scope: Construct, id: string, props: AgentPoolProps) {
@@ -95,6 +127,15 @@ export class AgentPool extends Construct implements IAgentPool {
     });
     issues.rule(["name"], () => checkUniquePoolName(issues, this, p.name));
     issues.rule(["tokens"], () => checkUnique(issues, "tokens", p.tokens));
+    issues.rule(["tokens", "activeToken"], () => {
+      if (p.activeToken !== undefined && !p.tokens.includes(p.activeToken)) {
+        issues.add(
+          "activeToken",
+          `must be one of \`tokens\` (${p.tokens.map((t) => JSON.stringify(t)).join(", ")}): the runtimes' token must exist in Scalr; remove a token only after \`activeToken\` names another one and its agents registered`,
+          p.activeToken,
+        );
+      }
+    });
     issues.rule(["environments"], () => {
       if (p.environments !== "all") checkUnique(issues, "environments", p.environments);
     });
@@ -126,7 +167,7 @@ export class AgentPool extends Construct implements IAgentPool {
       header: p.webhook?.headers.map(
         (h): AgentPoolHeader => ({ name: h.name, value: h.sensitive ? Fn.sensitive(h.value) : terraformLiteral(h.value), sensitive: h.sensitive }),
       ),
-      lifecycle: { replaceTriggeredBy: [this.kindGuard] },
+      lifecycle: { replaceTriggeredBy: [bareAddress(this.kindGuard)] },
     });
 
     const tokens = p.tokens.map(
@@ -134,6 +175,12 @@ export class AgentPool extends Construct implements IAgentPool {
     );
     this.tokenResources = tokens.map(([, t]) => t);
     this.tokensByName = new Map(tokens);
+    this.activeTokenName = p.activeToken ?? (p.tokens[0] as string);
+
+    const created = p.tokenMaxAgeDays === undefined ? [] : tokens.map(([name, token]) => [name, tokenCreationRecord(this, name, token)] as const);
+    this.tokenCreationRecords = created.map(([, r]) => r);
+    this.createdByName = new Map(created);
+    if (p.tokenMaxAgeDays !== undefined) new TokenAgeCheck(this, "TokenAge", this.poolName, p.tokenMaxAgeDays, created);
   }
 
   /**
@@ -152,19 +199,39 @@ export class AgentPool extends Construct implements IAgentPool {
   /**
    * A Terraform reference to a token's value (sensitive). Put it in a secret store or a
    * `sensitive` output, never in plain configuration.
-   * @param name token name @default - the first token
+   * @param name token name @default - the active token (`activeToken`, else the first token)
    */
   public tokenValue(name?: string): string {
     return this.tokenResource(name).token;
   }
 
-  /** The token as an {@link AgentTokenSource} for AgentSettings and runtime constructs. */
+  /**
+   * The token as an {@link AgentTokenSource} for AgentSettings and runtime constructs. It carries
+   * the token's name, which runtime constructs render so a switch of token rolls their agents.
+   * @param name token name @default - the active token (`activeToken`, else the first token)
+   */
   public tokenSource(name?: string): AgentTokenSource {
-    return AgentTokenSource.fromTerraformValue(this.tokenValue(name));
+    const key = name ?? this.activeTokenName;
+    return AgentTokenSource.fromTerraformValue(this.tokenValue(key), { name: key });
+  }
+
+  /**
+   * When a token was created, as an RFC 3339 timestamp known after the token's first apply (a
+   * Terraform reference; not secret): the time of the plan that created it, or of the first plan
+   * with `tokenMaxAgeDays` for a token that existed before. Only with `tokenMaxAgeDays`.
+   * @param name token name @default - the active token
+   */
+  public tokenCreatedAt(name?: string): string {
+    this.tokenResource(name);
+    const record = this.createdByName.get(name ?? this.activeTokenName);
+    if (!record) {
+      throw fieldError({ subject: this.node.path }, "tokenMaxAgeDays", "must be set to record when tokens were created (tokenCreatedAt)", undefined, { sensitive: false });
+    }
+    return Token.asString(record.output.lookup(CREATED_AT));
   }
 
   private tokenResource(name?: string): ScalrAgentPoolToken {
-    const key = name ?? this.tokenNames[0];
+    const key = name ?? this.activeTokenName;
     const token = key === undefined ? undefined : this.tokensByName.get(key);
     if (!token) {
       throw fieldError({ subject: this.node.path }, "tokens", `has no token named ${JSON.stringify(name)}; tokens are: ${this.tokenNames.join(", ")}`, name, {
@@ -173,4 +240,70 @@ export class AgentPool extends Construct implements IAgentPool {
     }
     return token;
   }
+}
+
+/** The key of a token's creation time in its record's `input` and `output`. */
+const CREATED_AT = "createdAt";
+
+/**
+ * A `terraform_data` that holds the time of the plan that created `token`: `plantimestamp()` is
+ * taken once, at creation (`ignore_changes` keeps it on later plans), and again when the token is
+ * replaced (`replace_triggered_by`). Scalr's pool token resource has no creation time of its own:
+ * its attributes are `agent_pool_id`, `description`, `id` and `token`
+ * (https://registry.scalr.io/providers/scalr/scalr/latest/docs/resources/agent_pool_token;
+ * Scalr/terraform-provider-scalr internal/provider/agent_pool_token_resource.go).
+ * `terraform_data`: https://developer.hashicorp.com/terraform/language/resources/terraform-data;
+ * `plantimestamp`: https://developer.hashicorp.com/terraform/language/functions/plantimestamp.
+ */
+function tokenCreationRecord(pool: Construct, name: string, token: ScalrAgentPoolToken): DataResource {
+  return new DataResource(pool, `TokenCreated-${name}`, {
+    input: { [CREATED_AT]: Fn.plantimestamp() },
+    lifecycle: { ignoreChanges: ["input"], replaceTriggeredBy: [bareAddress(token)] },
+  });
+}
+
+/**
+ * A Terraform `check` block with one assertion per token: the plan's time is before the token's
+ * creation time plus the maximum age. A failed check is a warning on the plan and apply, never an
+ * error (https://developer.hashicorp.com/terraform/language/checks); a creation time not yet known
+ * (the token is created in this plan) leaves the check unknown, not failed. `timecmp`:
+ * https://developer.hashicorp.com/terraform/language/functions/timecmp. cdktf 0.21 has no construct
+ * for `check` blocks: this element writes one.
+ */
+class TokenAgeCheck extends TerraformElement {
+  public constructor(
+    scope: Construct,
+    id: string,
+    private readonly poolName: string,
+    private readonly maxAgeDays: number,
+    private readonly records: readonly (readonly [string, DataResource])[],
+  ) {
+    super(scope, id, "check");
+  }
+
+  public override toTerraform(): Record<string, unknown> {
+    const maxAge = `${this.maxAgeDays * 24}h`;
+    const assert = this.records.map(([name, record]) => {
+      const createdAt = Token.asString(record.output.lookup(CREATED_AT));
+      return {
+        // timecmp is -1 while the plan is earlier than the deadline (0 at it, 1 after).
+        condition: Op.eq(Fn.timecmp(Fn.plantimestamp(), Fn.timeadd(createdAt, maxAge)), -1),
+        error_message:
+          `Scalr agent pool ${terraformLiteral(this.poolName)}: token ${JSON.stringify(name)} is older than ${this.maxAgeDays} days ` +
+          `(created ${createdAt}). Rotate it: add a new token, point activeToken at it, ` +
+          "remove the old one once the new agents registered (docs/token-rotation.md in cdktf-scalr-kit).",
+      };
+    });
+    return { check: { [this.friendlyUniqueId]: { assert } } };
+  }
+}
+
+/**
+ * A resource's address as `replace_triggered_by` takes it: `type.name`, bare. Terraform reads the
+ * list as references, not templates, and rejects `"${type.name}"` ("Invalid character"), which is
+ * what cdktf 0.21 writes for a resource given there (hashicorp/terraform-cdk#3196, #3532). The
+ * name is the resource's logical ID, read at synth so an `overrideLogicalId` is followed.
+ */
+function bareAddress(resource: TerraformResource): string {
+  return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
 }

@@ -13,6 +13,26 @@ describe("AgentTokenSource", () => {
     expect(JSON.stringify({ source })).toBe('{"source":"AgentTokenSource(terraform reference)"}');
   });
 
+  test("carries a token name, not a value, when given one", () => {
+    const stack = new TerraformStack(new App(), "s");
+    const ref = new TerraformVariable(stack, "token", { sensitive: true }).stringValue;
+    const source = AgentTokenSource.fromTerraformValue(ref, { name: "fleet-2025-06" });
+    expect(source).toMatchObject({ kind: "terraform", value: ref, name: "fleet-2025-06" });
+    expect(AgentTokenSource.fromTerraformValue(ref).name).toBeUndefined();
+    expect(String(source)).toBe('AgentTokenSource(terraform reference, token "fleet-2025-06")');
+  });
+
+  test.each<[string, unknown, string]>([
+    ["fails when the name is not a token name", { name: "Fleet 2025" }, '`options.name` must be a literal token name: 1–63 lowercase letters, digits or \'-\', starting and ending with a letter or digit, got: "Fleet 2025"'],
+    ["fails when the name is not a string", { name: 7 }, "`options.name` must be a literal token name: 1–63 lowercase letters, digits or '-', starting and ending with a letter or digit, got: 7"],
+    ["fails when the options are not an object", "fleet", '`options` must be an object such as { name: "2025-06" }, got: "fleet"'],
+    ["fails on an unknown option", { nmae: "fleet" }, '`options.nmae` is not an option (the options are: name), got: "fleet"'],
+  ])("%s", (_name, options, message) => {
+    const stack = new TerraformStack(new App(), "s");
+    const ref = new TerraformVariable(stack, "token", { sensitive: true }).stringValue;
+    expect(messageOf(() => AgentTokenSource.fromTerraformValue(ref, options as { name?: string }))).toBe(`AgentTokenSource.fromTerraformValue: ${message}`);
+  });
+
   test("holds a Secrets Manager ARN, a Kubernetes Secret or a file", () => {
     const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:scalr-AbCd";
     expect(AgentTokenSource.fromAwsSecretsManager(arn, { jsonKey: "token" })).toMatchObject({ kind: "aws-secrets-manager", secretArn: arn, jsonKey: "token" });

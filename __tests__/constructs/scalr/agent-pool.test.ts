@@ -63,7 +63,8 @@ describe("AgentPool", () => {
     const [guardName, guard] = Object.entries<any>(json.resource.terraform_data)[0] ?? [];
     expect(guard.input).toEqual({ kind: "vcs" });
     const pool = Object.values<any>(json.resource.scalr_agent_pool)[0];
-    expect(pool.lifecycle.replace_triggered_by).toEqual([`\${terraform_data.${guardName}}`]);
+    // A bare address: Terraform rejects a template there (hashicorp/terraform-cdk#3196).
+    expect(pool.lifecycle.replace_triggered_by).toEqual([`terraform_data.${guardName}`]);
   });
 
   test("a serverless webhook with a sensitive API key header given as a reference", () => {
