@@ -31,6 +31,7 @@ export {
   type AgentTelemetrySettings,
   AgentTokenSource,
   type AgentTokenSourceKind,
+  type AgentTokenSourceOptions,
   type CaBundle,
   type ContainerTaskImageMode,
   type ContainerTaskSettings,
@@ -154,7 +155,7 @@ export {
 } from "./constructs/scalr";
 
 // The settings every runtime construct takes next to its `pool`.
-export type { RuntimeAgentSettings } from "./constructs/runtime";
+export { DEFAULT_TOKEN_NAME, type RuntimeAgentSettings, TOKEN_NAME_VARIABLE } from "./constructs/runtime";
 
 // VM agents on EC2: an Auto Scaling group that drains before it terminates.
 export {
@@ -175,6 +176,7 @@ export {
   type EcsAgentServiceProps,
   type EcsAgentServiceSettings,
   type FargateAgentSettings,
+  type FargateSharedCacheOptions,
   FargateAgentTask,
   type FargateAgentTaskProps,
   SERVERLESS_INTAKE_DEFAULTS,
@@ -182,6 +184,10 @@ export {
   ServerlessAgentPool,
   type ServerlessAgentPoolProps,
   type ServerlessAgentSettings,
+  SHARED_CACHE_DEFAULT_SIZE_LIMIT_MIB,
+  SHARED_CACHE_MOUNT_PATH,
+  SharedProviderCache,
+  type SharedProviderCacheProps,
 } from "./constructs/ecs";
 
 // Queue-driven autoscaling of an agent fleet (VmAgentFleet or EcsAgentService), and its read-only Scalr identity.

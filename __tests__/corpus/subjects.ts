@@ -24,9 +24,11 @@ import { AutoscalerScalrIdentity } from "../../constructs/autoscaling/autoscaler
 import { ScalrBackendProps, scalrBackend } from "../../constructs/scalr/scalr-backend";
 import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscaling/agent-autoscaler";
 import { BOOTSTRAP_SUBJECTS } from "./subjects-bootstrap";
+import { CACHE_SUBJECTS } from "./subjects-cache";
 import { IMAGE_SUBJECTS } from "./subjects-image";
 import { NETWORK_SUBJECTS } from "./subjects-network";
 import { OPERATIONS_SUBJECTS } from "./subjects-operations";
+import { ROTATION_SUBJECTS } from "./subjects-rotation";
 import { RUN_OPTIONS_SUBJECTS } from "./subjects-run-options";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
@@ -289,6 +291,8 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   ...BOOTSTRAP_SUBJECTS,
   ...RUN_OPTIONS_SUBJECTS,
   ...OPERATIONS_SUBJECTS,
+  ...ROTATION_SUBJECTS,
+  ...CACHE_SUBJECTS,
 ];
 
 /** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */

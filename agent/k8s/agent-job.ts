@@ -4,6 +4,7 @@ import { HARDENED_CONTAINER, NON_ROOT, RUNTIME_DEFAULT } from "./pod-hardening";
 import { mirror, stripSlash } from "./value-formats";
 import { bool, int, keys, noToken, obj, stringMap, tls } from "./values-model";
 import { ValuesRenderer } from "./values-renderer";
+import { renderCacheClaim } from "./cache-claim";
 import { renderProxy } from "../settings/proxy";
 import { strictProps, tokenOr } from "../../core/validation";
 
@@ -174,6 +175,7 @@ function renderAgentJob(r: ValuesRenderer, { raw, settings: s, options: o, take,
   r.set("task.worker.securityContext", HARDENED_CONTAINER, "HelmAgent's hardened defaults");
   if (o.storage?.dataSizeLimit !== undefined) r.set("persistence.data.emptyDir.sizeLimit", o.storage.dataSizeLimit, "storage.dataSizeLimit");
   if (o.storage?.cacheSizeLimit !== undefined) r.set("persistence.cache.emptyDir.sizeLimit", o.storage.cacheSizeLimit, "storage.cacheSizeLimit");
+  renderCacheClaim(r, o.storage?.cacheClaimName, s.cache?.providerCacheEnabled, "agent.providerCache.enabled");
 }
 
 function mebibytes(n: number): string {

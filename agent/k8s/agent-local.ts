@@ -4,6 +4,7 @@ import { HARDENED_CONTAINER, NON_ROOT, RUNTIME_DEFAULT } from "./pod-hardening";
 import { mirror, stripSlash } from "./value-formats";
 import { bool, int, keys, noToken, obj, stringMap, tls } from "./values-model";
 import { ValuesRenderer } from "./values-renderer";
+import { renderCacheClaim } from "./cache-claim";
 import { AgentSettings, ResolvedAgentSettings } from "../settings/agent-settings";
 import { strictProps } from "../../core/validation";
 
@@ -89,6 +90,7 @@ function renderAgentLocal(r: ValuesRenderer, { raw, settings: s, options: o, tak
   r.set("securityContext", { ...HARDENED_CONTAINER, ...NON_ROOT, procMount: "Default" }, "HelmAgent's hardened defaults");
   if (o.storage?.dataSizeLimit !== undefined) r.set("persistence.data.emptyDir.sizeLimit", o.storage.dataSizeLimit, "storage.dataSizeLimit");
   if (o.storage?.cacheSizeLimit !== undefined) r.set("persistence.cache.emptyDir.sizeLimit", o.storage.cacheSizeLimit, "storage.cacheSizeLimit");
+  renderCacheClaim(r, o.storage?.cacheClaimName, s.cache?.providerCacheEnabled, undefined);
 }
 
 /** agent-local derives the agent's shutdown timeouts from the grace period; explicit ones must agree. */

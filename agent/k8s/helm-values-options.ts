@@ -35,6 +35,16 @@ export interface HelmAgentStorage {
   readonly dataSizeLimit?: string;
   /** Cache directory volume, e.g. `"40Gi"`. @default - the chart's (agent-local 20Gi, agent-job 1Gi) */
   readonly cacheSizeLimit?: string;
+  /**
+   * An existing ReadWriteMany PersistentVolumeClaim (e.g. Amazon EFS through the EFS CSI driver, with
+   * an access point for uid/gid 1000) as the cache directory, shared by every agent (agent-local) or
+   * every task pod (agent-job) of the release: the chart's `persistence.cache` with
+   * `persistentVolumeClaim.claimName`, and the agent's provider cache on. See Scalr's guide,
+   * https://github.com/Scalr/agent-helm/blob/cf283e17c18b67f61ffca50bb26f819617348b7d/charts/agent-job/docs/cache-persistence-efs.md.
+   * Not with `cacheSizeLimit` (an emptyDir's limit).
+   * @default - an emptyDir per pod (the cache lives as long as the pod)
+   */
+  readonly cacheClaimName?: string;
 }
 
 /** The Secret the chart reads the pool token from. */
@@ -143,7 +153,15 @@ export const helmValuesOptionsShape = {
     .optional(),
   affinity: z.partialRecord(z.enum(["nodeAffinity", "podAffinity", "podAntiAffinity"]), z.record(z.string(), z.unknown())).optional(),
   allowMetadataService: z.boolean().default(false),
-  storage: strictProps({ dataSizeLimit: quantity("8Gi").optional(), cacheSizeLimit: quantity("40Gi").optional() }).optional(),
+  storage: strictProps({
+    dataSizeLimit: quantity("8Gi").optional(),
+    cacheSizeLimit: quantity("40Gi").optional(),
+    cacheClaimName: tokenOr(z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be a PersistentVolumeClaim name (lower-case letters, digits, '-', '.')" })).optional(),
+  })
+    .refine((st) => !(st.cacheClaimName !== undefined && st.cacheSizeLimit !== undefined), {
+      error: "must not set both `cacheClaimName` and `cacheSizeLimit`: the size limit is an emptyDir's, and the claim replaces the emptyDir",
+    })
+    .optional(),
   serviceCidr: tokenOr(
     z.string().regex(CIDR, { error: 'must be the cluster\'s Service CIDR, e.g. "10.100.0.0/16" or "fd00:10:96::/112"' }),
   ).optional(),

@@ -7,7 +7,7 @@ export type KitRuleSeverity = "error" | "warning";
  * What a rule is about. Each area is a folder of `constructs/checks/rules/`, and the rules table of
  * docs/kitchecks.md shows it.
  */
-export type KitRuleArea = "ec2" | "network" | "secrets" | "iam" | "logs" | "api" | "lambda" | "ecs" | "kubernetes";
+export type KitRuleArea = "ec2" | "network" | "secrets" | "iam" | "logs" | "api" | "lambda" | "ecs" | "kubernetes" | "efs";
 
 /** Every area with its title, in the order the rule list groups them. */
 export const KIT_RULE_AREAS: Readonly<Record<KitRuleArea, string>> = {
@@ -20,6 +20,7 @@ export const KIT_RULE_AREAS: Readonly<Record<KitRuleArea, string>> = {
   lambda: "Lambda",
   ecs: "ECS",
   kubernetes: "Kubernetes",
+  efs: "EFS",
 };
 
 /** The public document a rule's requirement rests on. */

@@ -10,7 +10,7 @@ import { terraformLiteral } from "../../core/terraform-literal";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
-import { ECS_AGENT_RUNTIME, FargateAgentSettings, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
+import { ECS_AGENT_RUNTIME, FargateAgentSettings, FargateSharedCacheOptions, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 
 /** {@link FargateAgentSettings} where the token may come from `pool` ({@link RuntimeAgentSettings}). */
 export type EcsAgentServiceSettings = RuntimeAgentSettings<FargateAgentSettings>;
@@ -64,6 +64,14 @@ export interface EcsAgentServiceProps {
   readonly stopTimeoutSeconds?: number;
   /** Log retention in days. @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * A provider and binary cache on EFS shared by all agents (encrypted at rest and in transit,
+   * mounted through an access point with the task role): `true` creates the file system with mount
+   * targets in `subnetIds` (one subnet per Availability Zone); `{ fileSystemId }` uses yours. See
+   * docs/decisions/0012-shared-provider-cache.md and FargateAgentTaskProps.sharedCache.
+   * @default false
+   */
+  readonly sharedCache?: boolean | FargateSharedCacheOptions;
 }
 
 const propsSchema = strictProps({

@@ -7,6 +7,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { EcsTaskDefinitionVolume } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
@@ -20,6 +22,7 @@ import { KitValidationError, isToken, literalIntInRange, strictProps, tokenOr } 
 import { terraformJson } from "../../core/terraform-json";
 import { AgentRuntime, checkTokenSource } from "../runtime/agent-runtime";
 import { ecrPullStatements } from "../image/ecr-pull-permissions";
+import { SHARED_CACHE_CLIENT_ACTIONS, SHARED_CACHE_POSIX_ID, SHARED_CACHE_ROOT, SharedProviderCache } from "./shared-provider-cache";
 
 /** {@link AgentSettings} for Fargate: the shutdown grace period is the container's `stopTimeoutSeconds`. */
 export type FargateAgentSettings = Omit<AgentSettings, "shutdown"> & {
@@ -52,8 +55,50 @@ export interface FargateAgentTaskProps {
   readonly stopTimeoutSeconds?: number;
   /** Log retention in days. @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * Subnets of the tasks: where `sharedCache: true` puts its EFS mount targets.
+   * @default - none; required with a `sharedCache` that creates its file system
+   */
+  readonly subnetIds?: readonly string[];
+  /**
+   * A provider and binary cache on EFS shared by every agent of the pool, mounted at
+   * `settings.cacheDir` (default {@link SHARED_CACHE_MOUNT_PATH}) with the agent's provider cache
+   * on (docs/decisions/0012-shared-provider-cache.md):
+   * - `true`: a new encrypted file system with mount targets in `subnetIds`, an access point and a
+   *   file system policy admitting only these agents, over TLS;
+   * - `{ fileSystemId }`: an existing file system (its mount targets must admit NFS from the agents'
+   *   security group, its policy the task role); an access point is created on it unless
+   *   `accessPointId` names one.
+   * @default false
+   */
+  readonly sharedCache?: boolean | FargateSharedCacheOptions;
 }
 
+/** Options of {@link FargateAgentTaskProps.sharedCache}. */
+export interface FargateSharedCacheOptions {
+  /** An existing EFS file system (`fs-…`) instead of a new one. @default - a new file system */
+  readonly fileSystemId?: string;
+  /** An existing access point (`fsap-…`) of `fileSystemId`. @default - a new access point (uid/gid 1000) */
+  readonly accessPointId?: string;
+  /** Subnets of the new file system's mount targets, one per Availability Zone. @default - the agents' `subnetIds` */
+  readonly subnetIds?: readonly string[];
+  /** KMS key (ARN) encrypting the new file system at rest. @default - the AWS managed key `aws/elasticfilesystem` */
+  readonly kmsKeyArn?: string;
+}
+
+/** Where the shared cache is mounted in the agent's container unless `settings.cacheDir` says otherwise. */
+export const SHARED_CACHE_MOUNT_PATH = "/var/lib/scalr-agent/cache";
+
+/**
+ * The provider cache's soft limit (MiB) the kit sets with `sharedCache` unless
+ * `settings.cache.providerCacheSizeLimitMiB` is given: the 40Gi of Scalr's agent-job chart
+ * (`agent.providerCache.sizeLimit`, Scalr/agent-helm charts/agent-job/values.yaml @ cf283e1), the bound
+ * Scalr's EFS guide names as "the real bound on cache growth" of an elastic file system
+ * (charts/agent-job/docs/cache-persistence-efs.md @ cf283e1).
+ */
+export const SHARED_CACHE_DEFAULT_SIZE_LIMIT_MIB = 40960;
+
+const SUBNET_ID = tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' }));
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -70,9 +115,26 @@ export const fargateAgentShape = {
     .number()
     .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` })
     .default(30),
+  sharedCache: z
+    .union(
+      [
+        z.boolean(),
+        strictProps({
+          fileSystemId: tokenOr(z.string().regex(/^fs-[0-9a-f]{8,40}$/, { error: 'must be an EFS file system ID such as "fs-0abc1234"' })).optional(),
+          accessPointId: tokenOr(z.string().regex(/^fsap-[0-9a-f]{8,40}$/, { error: 'must be an EFS access point ID such as "fsap-0abc1234"' })).optional(),
+          subnetIds: z.array(SUBNET_ID, { error: "must be a list of subnet IDs" }).min(1, { error: "must list at least one subnet" }).optional(),
+          kmsKeyArn: tokenOr(z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: "must be a KMS key ARN" })).optional(),
+        }),
+      ],
+      { error: "must be true, false or { fileSystemId?, accessPointId?, subnetIds?, kmsKeyArn? }" },
+    )
+    .default(false),
 };
 
-const propsSchema = strictProps(fargateAgentShape);
+const propsSchema = strictProps({
+  ...fargateAgentShape,
+  subnetIds: z.array(SUBNET_ID, { error: "must be a list of subnet IDs" }).min(1, { error: "must list at least one subnet" }).optional(),
+});
 
 /**
  * What the ECS constructs take from a pool and a token: run pools only (a Fargate agent runs
@@ -91,7 +153,7 @@ export const ECS_AGENT_RUNTIME: AgentRuntime = {
 };
 
 /** The parsed props {@link checkFargateAgent} reads. */
-type FargateAgentChecked = Pick<z.output<typeof propsSchema>, "cpu" | "memoryMiB" | "stopTimeoutSeconds">;
+type FargateAgentChecked = Pick<z.output<typeof propsSchema>, "cpu" | "memoryMiB" | "stopTimeoutSeconds" | "sharedCache"> & { readonly subnetIds?: readonly string[] };
 
 /**
  * Checks a Fargate agent into `issues`, before anything is created: the CPU/memory pair, Fargate's
@@ -171,14 +233,50 @@ export function checkFargateAgent(issues: IssueCollector, p: FargateAgentChecked
       );
     }
   });
+  checkSharedCache(issues, p, given);
   // The settings as the task runs them: the driver and the grace period are the task's (a rejected
   // stop timeout counts as Fargate's longest), so a problem there keeps nothing else from being checked.
   // Fields reported above are left out, so each mistake is reported once.
   if (settings) {
     const stopTimeout = issues.has("stopTimeoutSeconds") ? FARGATE_MAX_STOP_TIMEOUT_SECONDS : p.stopTimeoutSeconds;
     const checked = withoutReported(issues, settings);
-    issues.rule([], () => resolveAgentSettings(fargateSettings(checked, checked.token, stopTimeout, single), { subject: issues.ctx.subject, fieldPrefix: "settings" }));
+    const cached = issues.has("sharedCache") ? false : p.sharedCache !== false;
+    issues.rule([], () => resolveAgentSettings(fargateSettings(checked, checked.token, stopTimeout, single, cached), { subject: issues.ctx.subject, fieldPrefix: "settings" }));
   }
+}
+
+/** `sharedCache` against the other props and the settings (run by {@link checkFargateAgent}). */
+function checkSharedCache(issues: IssueCollector, p: FargateAgentChecked, given: FargateAgentSettings): void {
+  issues.rule(["sharedCache"], () => {
+    const cache = p.sharedCache;
+    if (cache === false) return;
+    // The shared cache is the agent's provider cache: turning that off leaves the file system unused.
+    if (given.cache?.providerCacheEnabled === false) {
+      issues.add("settings.cache.providerCacheEnabled", "must be true (or unset) with `sharedCache`: the shared file system holds the agent's provider cache", false);
+    }
+    const options = cache === true ? {} : cache;
+    if (options.fileSystemId === undefined) {
+      if (options.accessPointId !== undefined) issues.add("sharedCache.accessPointId", "needs `sharedCache.fileSystemId`, the file system the access point belongs to", options.accessPointId);
+      const subnets = options.subnetIds ?? p.subnetIds;
+      if (subnets === undefined) {
+        issues.add("sharedCache", "needs `subnetIds` (or `sharedCache.subnetIds`): the subnets of the file system's mount targets", cache);
+        return;
+      }
+      // EFS allows one mount target per Availability Zone (https://docs.aws.amazon.com/efs/latest/ug/accessing-fs.html);
+      // the zones of subnet IDs are not known at synth time, so only repeated IDs are caught here.
+      const literal = subnets.filter((s) => !isToken(s));
+      const repeated = literal.filter((s, i) => literal.indexOf(s) !== i);
+      if (repeated.length > 0) {
+        issues.add(options.subnetIds ? "sharedCache.subnetIds" : "subnetIds", "must not repeat a subnet: each gets one EFS mount target, and EFS allows one per Availability Zone", repeated[0]);
+      }
+    } else {
+      for (const field of ["subnetIds", "kmsKeyArn"] as const) {
+        if (options[field] !== undefined) {
+          issues.add(`sharedCache.${field}`, "applies only to a file system the kit creates: leave it out with `sharedCache.fileSystemId` (the existing file system has its own mount targets and key)", options[field]);
+        }
+      }
+    }
+  });
 }
 
 /** `settings` without the fields {@link checkFargateAgent} already reported (so AgentSettings' own rules do not repeat them). */
@@ -204,9 +302,19 @@ export const DOCKER_HUB_ANONYMOUS_PULL_WARNING =
   "is pulled anonymously from Docker Hub by every per-run task; Docker Hub allows unauthenticated users 100 pulls per 6 hours per IPv4 address or IPv6 /64 (tasks behind one NAT share one address), and past it ECS stops tasks with CannotPullContainerError after Scalr got its 202 (https://docs.docker.com/docker-hub/usage/pulls/). Pull through an ECR pull-through cache (`settings.image: new AgentImageMirror(…).agentImage()`), or give `settings.image.credentials: ImagePullCredentials.fromAwsSecretsManager(arn)` of a Docker Hub account";
 
 /** The AgentSettings a Fargate agent runs with: the local driver, and `stopTimeoutSeconds` as the grace period. */
-function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, stopTimeoutSeconds: number, single: boolean | undefined): AgentSettings {
+function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, stopTimeoutSeconds: number, single: boolean | undefined, sharedCache: boolean): AgentSettings {
+  // With the shared cache the agent's cache directory is the EFS mount and its provider cache is on
+  // (SCALR_AGENT_CACHE_DIR, SCALR_AGENT_PROVIDER_CACHE_ENABLED, SCALR_AGENT_PROVIDER_CACHE_SIZE_LIMIT_MB:
+  // https://docs.scalr.io/docs/configuration, https://docs.scalr.io/docs/providers-cache).
+  const cache: Partial<AgentSettings> = sharedCache
+    ? {
+        cacheDir: raw.cacheDir ?? SHARED_CACHE_MOUNT_PATH,
+        cache: { ...raw.cache, providerCacheEnabled: true, providerCacheSizeLimitMiB: raw.cache?.providerCacheSizeLimitMiB ?? SHARED_CACHE_DEFAULT_SIZE_LIMIT_MIB },
+      }
+    : {};
   return {
     ...raw,
+    ...cache,
     token,
     driver: "local",
     single: single ?? raw.single,
@@ -216,11 +324,12 @@ function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, sto
 
 /** The {@link FargateAgentTask} props a construct built on it passes through from its own parsed props. */
 export function fargateTaskProps(
-  p: Pick<Required<FargateAgentTaskProps>, "name" | "vpcId" | "cpu" | "memoryMiB" | "cpuArchitecture" | "stopTimeoutSeconds" | "logRetentionDays">,
+  p: Pick<Required<FargateAgentTaskProps>, "name" | "vpcId" | "cpu" | "memoryMiB" | "cpuArchitecture" | "stopTimeoutSeconds" | "logRetentionDays" | "sharedCache"> &
+    Pick<FargateAgentTaskProps, "subnetIds">,
   settings: FargateAgentSettings,
 ): FargateAgentTaskProps {
-  const { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays } = p;
-  return { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, settings };
+  const { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, subnetIds, sharedCache } = p;
+  return { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, subnetIds, sharedCache, settings };
 }
 
 /**
@@ -251,6 +360,12 @@ export class FargateAgentTask extends Construct {
   public readonly settings: ResolvedAgentSettings;
   /** The container's name in the task definition. */
   public readonly containerName = "agent";
+  /** The shared cache's file system, access point and network, when `sharedCache` created them. */
+  public readonly sharedCache?: SharedProviderCache;
+  /** ID of the file system holding the shared cache, with `sharedCache`. */
+  public readonly sharedCacheFileSystemId?: string;
+  /** ID of the access point the agents mount, with `sharedCache`. */
+  public readonly sharedCacheAccessPointId?: string;
   /** AWS partition, region and account of the stack. */
   public readonly partition: DataAwsPartition;
   public readonly region: DataAwsRegion;
@@ -291,7 +406,7 @@ export class FargateAgentTask extends Construct {
       secretSource = AgentTokenSource.fromAwsSecretsManager(this.tokenSecret.arn);
     }
 
-    this.settings = resolveAgentSettings(fargateSettings(raw, secretSource, p.stopTimeoutSeconds, extra.single), { subject, fieldPrefix: "settings" });
+    this.settings = resolveAgentSettings(fargateSettings(raw, secretSource, p.stopTimeoutSeconds, extra.single, p.sharedCache !== false), { subject, fieldPrefix: "settings" });
     const container = renderEcsContainerEnvironment(this.settings, { subject, fieldPrefix: "settings" });
     const image = this.settings.image;
     // Checked by checkFargateAgent: only Secrets Manager credentials reach here.
@@ -355,6 +470,12 @@ export class FargateAgentTask extends Construct {
       egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
     });
 
+    const mounted = p.sharedCache === false ? undefined : this.mountSharedCache(p.name, p.vpcId, p.subnetIds, p.sharedCache);
+    const volume = mounted?.volume;
+    this.sharedCache = mounted?.cache;
+    this.sharedCacheFileSystemId = mounted?.fileSystemId;
+    this.sharedCacheAccessPointId = mounted?.accessPointId;
+
     this.taskDefinition = new EcsTaskDefinition(this, "Resource", {
       family: p.name,
       requiresCompatibilities: ["FARGATE"],
@@ -364,6 +485,7 @@ export class FargateAgentTask extends Construct {
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: p.cpuArchitecture },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
+      volume: volume ? [volume] : undefined,
       containerDefinitions: terraformJson([
         {
           name: this.containerName,
@@ -374,6 +496,7 @@ export class FargateAgentTask extends Construct {
           environment: container.environment,
           secrets: container.secrets,
           stopTimeout: p.stopTimeoutSeconds,
+          ...(volume ? { mountPoints: [{ sourceVolume: volume.name, containerPath: this.settings.cacheDir, readOnly: false }] } : {}),
           logConfiguration: {
             logDriver: "awslogs",
             options: { "awslogs-group": this.logGroup.name, "awslogs-region": this.region.region, "awslogs-stream-prefix": "agent" },
@@ -383,6 +506,99 @@ export class FargateAgentTask extends Construct {
     });
     this.taskDefinitionArn = this.taskDefinition.arn;
     this.logGroupName = this.logGroup.name;
+  }
+
+  /**
+   * The shared cache: the file system (new, or the one given), the access point, the task role's
+   * permission to mount and write through that access point only, and the task definition's volume.
+   */
+  private mountSharedCache(
+    name: string,
+    vpcId: string,
+    subnetIds: readonly string[] | undefined,
+    cache: true | FargateSharedCacheOptions,
+  ): { volume: EcsTaskDefinitionVolume; cache?: SharedProviderCache; fileSystemId: string; accessPointId: string } {
+    const options: FargateSharedCacheOptions = cache === true ? {} : cache;
+    let fileSystemId: string;
+    let fileSystemArn: string;
+    let accessPointId: string;
+    let accessPointArn: string;
+    let created: SharedProviderCache | undefined;
+    const arnPrefix = `arn:${this.partition.partition}:elasticfilesystem:${this.region.region}:${this.account.accountId}`;
+    if (options.fileSystemId === undefined) {
+      created = new SharedProviderCache(this, "SharedCache", {
+        name,
+        vpcId,
+        // Checked by checkSharedCache: one of the two is set.
+        subnetIds: (options.subnetIds ?? subnetIds) as readonly string[],
+        clientSecurityGroupIds: [this.securityGroup.id],
+        clientRoleArns: [this.taskRole.arn],
+        kmsKeyArn: options.kmsKeyArn,
+      });
+      fileSystemId = created.fileSystem.id;
+      fileSystemArn = created.fileSystem.arn;
+      accessPointId = created.accessPoint.id;
+      accessPointArn = created.accessPoint.arn;
+    } else {
+      fileSystemId = options.fileSystemId;
+      fileSystemArn = `${arnPrefix}:file-system/${fileSystemId}`;
+      if (options.accessPointId === undefined) {
+        const ap = new SharedProviderCacheAccessPoint(this, fileSystemId);
+        accessPointId = ap.id;
+        accessPointArn = ap.arn;
+      } else {
+        accessPointId = options.accessPointId;
+        accessPointArn = `${arnPrefix}:access-point/${accessPointId}`;
+      }
+    }
+    // The task role mounts with IAM authorization: ClientMount and ClientWrite on this file system,
+    // through this access point only (condition key elasticfilesystem:AccessPointArn,
+    // https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html).
+    new IamRolePolicy(this, "SharedCachePolicy", {
+      role: this.taskRole.id,
+      name: "agent-shared-cache",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "MountSharedCache",
+            Effect: "Allow",
+            Action: [...SHARED_CACHE_CLIENT_ACTIONS],
+            Resource: [fileSystemArn],
+            Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn } },
+          },
+        ],
+      }),
+    });
+    // "If an access point is used, transit encryption must be on"; with `iam` ENABLED ECS mounts
+    // with the task role (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html,
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSAuthorizationConfig.html).
+    // The root directory is the access point's.
+    const volume: EcsTaskDefinitionVolume = {
+      name: "agent-cache",
+      efsVolumeConfiguration: {
+        fileSystemId,
+        transitEncryption: "ENABLED",
+        authorizationConfig: { accessPointId, iam: "ENABLED" },
+      },
+    };
+    return { volume, cache: created, fileSystemId, accessPointId };
+  }
+}
+
+/** An access point with the shared cache's POSIX user and root directory on a file system given by ID. */
+class SharedProviderCacheAccessPoint extends Construct {
+  public readonly id: string;
+  public readonly arn: string;
+  public constructor(scope: Construct, fileSystemId: string) {
+    super(scope, "SharedCacheAccessPoint");
+    const ap = new EfsAccessPoint(this, "Resource", {
+      fileSystemId,
+      posixUser: { uid: SHARED_CACHE_POSIX_ID, gid: SHARED_CACHE_POSIX_ID },
+      rootDirectory: { path: SHARED_CACHE_ROOT, creationInfo: { ownerUid: SHARED_CACHE_POSIX_ID, ownerGid: SHARED_CACHE_POSIX_ID, permissions: "0755" } },
+    });
+    this.id = ap.id;
+    this.arn = ap.arn;
   }
 }
 

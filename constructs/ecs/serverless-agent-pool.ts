@@ -28,7 +28,7 @@ import { standInToken } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
 import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
-import { FargateAgentSettings, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
+import { FargateAgentSettings, FargateAgentTask, FargateSharedCacheOptions, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
 import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
 
@@ -71,6 +71,14 @@ export interface ServerlessAgentPoolProps {
   /** Log retention (agent and handler logs). @default 30 */
   readonly logRetentionDays?: number;
   /**
+   * A provider and binary cache on EFS shared by all agents (encrypted at rest and in transit,
+   * mounted through an access point with the task role): `true` creates the file system with mount
+   * targets in `subnetIds` (one subnet per Availability Zone); `{ fileSystemId }` uses yours. See
+   * docs/decisions/0012-shared-provider-cache.md and FargateAgentTaskProps.sharedCache.
+   * @default false
+   */
+  readonly sharedCache?: boolean | FargateSharedCacheOptions;
+  /**
    * Run agents on FARGATE_SPOT (cheaper; AWS may stop a task with two minutes' notice). The handler
    * falls back to FARGATE when Spot has no capacity. X86_64 only: Fargate Spot does not run ARM64
    * Linux tasks.
@@ -107,6 +115,16 @@ export interface ServerlessAgentPoolProps {
    * @default true
    */
   readonly alarms?: boolean | { readonly actions?: readonly string[] };
+  /**
+   * Names of the pool's tokens, for a rotation without downtime (docs/token-rotation.md): the
+   * pool's `tokens`. Each run's task reads the active token's secret when it starts.
+   * @default ["default"]
+   */
+  readonly tokens?: readonly string[];
+  /** The token the agents use, one of `tokens` (the pool's `activeToken`). @default - the first of `tokens` */
+  readonly activeToken?: string;
+  /** Warn on every plan once a token is older than this many days (the pool's `tokenMaxAgeDays`). @default - no warning */
+  readonly tokenMaxAgeDays?: number;
 }
 
 /**
@@ -140,6 +158,10 @@ const propsSchema = strictProps({
   assignPublicIp: z.boolean().default(false),
   spot: z.union([z.boolean(), z.literal("read-only")], { error: 'must be true, false or "read-only"' }).default(false),
   maxConcurrentLaunches: intInRange(1, 1000).default(SERVERLESS_INTAKE_DEFAULTS.maxConcurrentLaunches),
+  // Checked in full by the pool (its construct path and field names).
+  tokens: z.array(z.string(), { error: "must be a list of token names" }).optional(),
+  activeToken: z.string({ error: "must be the name of one of `tokens`" }).optional(),
+  tokenMaxAgeDays: z.number({ error: "must be a whole number of days" }).optional(),
   throttle: strictProps({
     rateLimit: z.number().positive().max(10000).default(SERVERLESS_INTAKE_DEFAULTS.rateLimit),
     burstLimit: intInRange(1, 5000).default(SERVERLESS_INTAKE_DEFAULTS.burstLimit),
@@ -254,6 +276,9 @@ export class ServerlessAgentPool extends Construct {
     this.pool = new AgentPool(this, "Pool", {
       name: p.name,
       environments: p.environments,
+      tokens: p.tokens,
+      activeToken: p.activeToken,
+      tokenMaxAgeDays: p.tokenMaxAgeDays,
       webhook: {
         url: Lazy.stringValue({ produce: () => this.webhookUrl }),
         headers: [{ name: "x-api-key", value: this.apiKey.value, sensitive: true }],

@@ -72,9 +72,12 @@ describe("KitChecks", () => {
       "KIT-API-1",
       "KIT-LAMBDA-1",
       "KIT-ECS-1",
+      "KIT-ECS-2",
       "KIT-K8S-1",
       "KIT-K8S-2",
       "KIT-K8S-3",
+      "KIT-EFS-1",
+      "KIT-EFS-2",
     ]);
   });
 
@@ -245,7 +248,7 @@ describe("KitChecks.acknowledge", () => {
 
   test("fails when the rule id is unknown", () => {
     expect(messageOf(() => KitChecks.acknowledge(newStack(), "KIT-NET-9", "a reason long enough"))).toMatch(
-      /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-K8S-3, got: "KIT-NET-9"$/,
+      /^KitChecks\.acknowledge\(stack\): `ruleId` must be a KitChecks rule id: KIT-EC2-1, .*KIT-EFS-2, got: "KIT-NET-9"$/,
     );
   });
 

@@ -18,7 +18,7 @@ describe("the rules table of docs/kitchecks.md", () => {
   test("has one row per rule with its id, area, name, severity and source link", () => {
     const rows = renderRulesTable().split("\n").slice(2);
     expect(rows).toHaveLength(KIT_RULES.length);
-    expect(KIT_RULES).toHaveLength(19);
+    expect(KIT_RULES).toHaveLength(22);
     expect(rows[4]).toBe(
       `| \`KIT-NET-2\` | Network | **no-ingress**: ${KIT_NET_2.description}<br>*Why:* ${KIT_NET_2.rationale} | error | [${KIT_NET_2.source?.title}](${KIT_NET_2.source?.url}) |`,
     );

@@ -4,6 +4,9 @@ import { KIT_EC2_2 } from "./ec2/imds-hop-limit-1";
 import { KIT_EC2_1 } from "./ec2/imdsv2-required";
 import { KIT_EC2_3 } from "./ec2/root-volume-encrypted";
 import { KIT_ECS_1 } from "./ecs/fargate-stop-timeout";
+import { KIT_ECS_2 } from "./ecs/efs-volume-tls";
+import { KIT_EFS_1 } from "./efs/efs-encrypted";
+import { KIT_EFS_2 } from "./efs/efs-tls-required";
 import { KIT_IAM_1 } from "./iam/iam-no-wildcard-actions";
 import { KIT_IAM_2 } from "./iam/iam-scoped-resources";
 import { KIT_IAM_3 } from "./iam/iam-trust-named-principals";
@@ -41,7 +44,10 @@ export const KIT_RULES: readonly KitRule[] = [
   KIT_API_1,
   KIT_LAMBDA_1,
   KIT_ECS_1,
+  KIT_ECS_2,
   KIT_K8S_1,
   KIT_K8S_2,
   KIT_K8S_3,
+  KIT_EFS_1,
+  KIT_EFS_2,
 ];

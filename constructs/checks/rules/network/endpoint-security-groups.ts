@@ -1,9 +1,11 @@
-// What KIT-NET-2 reads about security groups that belong to VPC interface endpoints: the one kind
-// of group that needs inbound traffic. An interface endpoint is a network interface that answers
-// HTTPS for an AWS service, and its group must admit the callers on port 443
+// What KIT-NET-2 reads about the two kinds of security group that need inbound traffic: those of
+// VPC interface endpoints and those of EFS mount targets. An interface endpoint is a network
+// interface that answers HTTPS for an AWS service, and its group must admit the callers on port 443
 // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html: "The security group
 // attached to the VPC endpoint must allow incoming connections on port 443 from the private subnet
-// of the VPC"). A group qualifies only when the stack shows it attached to nothing else.
+// of the VPC"). An EFS mount target is a network interface that answers NFS, and its group must
+// admit the clients on TCP 2049 (https://docs.aws.amazon.com/efs/latest/ug/network-access.html).
+// A group qualifies only when the stack shows it attached to nothing else.
 import { isUnknownValue } from "../../iam";
 import { SynthesizedStack, TerraformBlock, isUnknown, numberValueOf, record, stringOf, unconfirmed } from "../../synthesized-stack";
 
@@ -29,9 +31,24 @@ export function groupNameOf(value: unknown): string | undefined {
  * the group) disqualifies the group: what else it protects cannot be told.
  */
 export function endpointOnlyGroups(stack: SynthesizedStack): ReadonlySet<string> {
+  return attachedOnlyGroups(stack, "endpoint");
+}
+
+/**
+ * Names of the `aws_security_group`s of the stack that are attached only to EFS mount targets of
+ * the stack (`aws_efs_mount_target.security_groups`), and otherwise mentioned only as a rule's group
+ * or peer, as {@link endpointOnlyGroups} reads it. A group that is also on an endpoint, an instance,
+ * a task or anything else is disqualified.
+ */
+export function mountTargetOnlyGroups(stack: SynthesizedStack): ReadonlySet<string> {
+  return attachedOnlyGroups(stack, "mount-target");
+}
+
+function attachedOnlyGroups(stack: SynthesizedStack, kind: "endpoint" | "mount-target"): ReadonlySet<string> {
   const interfaceEndpoints = new Set(stack.resources("aws_vpc_endpoint").filter((e) => stringOf(e.body.vpc_endpoint_type) === "Interface").map((e) => e.name));
   const groups = stack.resources("aws_security_group").map((g) => g.name);
-  if (groups.length === 0 || interfaceEndpoints.size === 0) return new Set();
+  const holders = kind === "endpoint" ? interfaceEndpoints.size : stack.resources("aws_efs_mount_target").length;
+  if (groups.length === 0 || holders === 0) return new Set();
   const attached = new Set<string>();
   const disqualified = new Set<string>();
   const mentions = (text: string): string[] => groups.filter((g) => new RegExp(`aws_security_group\\.${escape(g)}(?![A-Za-z0-9_-])`).test(text));
@@ -48,11 +65,15 @@ export function endpointOnlyGroups(stack: SynthesizedStack): ReadonlySet<string>
   };
   for (const r of stack.resources()) {
     const body = bodyWithoutMetadata(r);
-    if (r.type === "aws_vpc_endpoint" && interfaceEndpoints.has(r.name)) {
+    if (kind === "mount-target" && r.type === "aws_efs_mount_target") {
+      const { security_groups: ids, ...rest } = body;
+      visit(ids, (t) => (Array.isArray(ids) && groupNameOf(t) !== undefined ? "attach" : undefined));
+      visit(rest, () => undefined);
+    } else if (kind === "endpoint" && r.type === "aws_vpc_endpoint" && interfaceEndpoints.has(r.name)) {
       const { security_group_ids: ids, ...rest } = body;
       visit(ids, (t) => (Array.isArray(ids) && groupNameOf(t) !== undefined ? "attach" : undefined));
       visit(rest, () => undefined);
-    } else if (r.type === "aws_vpc_endpoint_security_group_association") {
+    } else if (kind === "endpoint" && r.type === "aws_vpc_endpoint_security_group_association") {
       const endpoint = typeof body.vpc_endpoint_id === "string" ? ENDPOINT_ID_REFERENCE.exec(body.vpc_endpoint_id.trim())?.[1] : undefined;
       const { security_group_id: id, ...rest } = body;
       visit(id, () => (endpoint !== undefined && interfaceEndpoints.has(endpoint) ? "attach" : undefined));
@@ -104,6 +125,20 @@ export interface IngressPermission {
  * the stack does not show). Values known only at apply time are problems (unknown fails closed).
  */
 export function endpointIngressProblems(ruleId: string, p: IngressPermission): string[] {
+  return ingressProblems(ruleId, p, 443, true);
+}
+
+/**
+ * What is wrong with an ingress permission of a group attached only to EFS mount targets: it may
+ * admit NFS (TCP 2049) only, and only from security groups — the agents' — never from an address
+ * range or a prefix list: a range admits every host in it, and the file system holds executables
+ * every agent runs.
+ */
+export function mountTargetIngressProblems(ruleId: string, p: IngressPermission): string[] {
+  return ingressProblems(ruleId, p, 2049, false);
+}
+
+function ingressProblems(ruleId: string, p: IngressPermission, port: number, privateRanges: boolean): string[] {
   const problems: string[] = [];
   const protocol = typeof p.protocol === "number" ? String(p.protocol) : stringOf(p.protocol);
   if (isUnknown(p.protocol)) problems.push(unconfirmed(ruleId, "its protocol", p.protocol));
@@ -111,7 +146,7 @@ export function endpointIngressProblems(ruleId: string, p: IngressPermission): s
   for (const [name, value] of [["from_port", p.fromPort], ["to_port", p.toPort]] as const) {
     const n = numberValueOf(value);
     if (n === "unknown") problems.push(unconfirmed(ruleId, `its ${name}`, value));
-    else if (n !== 443) problems.push(`its ${name} must be 443 (got ${JSON.stringify(value ?? null)})`);
+    else if (n !== port) problems.push(`its ${name} must be ${port} (got ${JSON.stringify(value ?? null)})`);
   }
   const list = (what: string, value: unknown): string[] | undefined => {
     if (value === undefined || value === null) return [];
@@ -122,7 +157,9 @@ export function endpointIngressProblems(ruleId: string, p: IngressPermission): s
     }
     return items as string[];
   };
-  for (const cidr of list("IPv4 sources", p.cidrBlocks) ?? []) {
+  const ipv4 = list("IPv4 sources", p.cidrBlocks) ?? [];
+  if (!privateRanges && ipv4.length > 0) problems.push(`it must have no IPv4 sources (got ${JSON.stringify(ipv4)}): admit the agents' security groups`);
+  for (const cidr of privateRanges ? ipv4 : []) {
     if (!isPrivateIpv4(cidr)) problems.push(`its IPv4 source ${JSON.stringify(cidr)} must be a private (RFC 1918) range`);
   }
   for (const [what, value] of [["IPv6 sources", p.ipv6CidrBlocks], ["prefix lists", p.prefixListIds]] as const) {

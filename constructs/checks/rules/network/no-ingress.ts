@@ -1,10 +1,11 @@
 import { KitRule, KitRuleFinding } from "../../rule";
 import { SynthesizedStack, blocks, dynamicBlocks, isEmptyForEach, isUnknown, stringOf, unconfirmed } from "../../synthesized-stack";
-import { IngressPermission, endpointIngressProblems, endpointOnlyGroups, groupNameOf } from "./endpoint-security-groups";
+import { IngressPermission, endpointIngressProblems, endpointOnlyGroups, groupNameOf, mountTargetIngressProblems, mountTargetOnlyGroups } from "./endpoint-security-groups";
 
 const ID = "KIT-NET-2";
 
 const ENDPOINT_GROUP = "is attached only to VPC interface endpoints, which may admit only TCP 443 from security groups or private (RFC 1918) ranges";
+const MOUNT_TARGET_GROUP = "is attached only to EFS mount targets, which may admit only NFS (TCP 2049) from security groups";
 
 /** KIT-NET-2: security groups accept no inbound traffic (VPC interface endpoints' groups: HTTPS from the callers only). */
 export const KIT_NET_2: KitRule = {
@@ -13,9 +14,9 @@ export const KIT_NET_2: KitRule = {
   area: "network",
   severity: "error",
   description:
-    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, and no EKS node group `remote_access` (it opens SSH). One exception: an `aws_security_group` attached only to interface VPC endpoints of the stack (`aws_vpc_endpoint` with `vpc_endpoint_type = \"Interface\"`, or `aws_vpc_endpoint_security_group_association`) and mentioned nowhere else may admit TCP 443 from security groups or private RFC 1918 IPv4 ranges, never IPv6 ranges or prefix lists; each of its rules must say so in literals. Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
+    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, and no EKS node group `remote_access` (it opens SSH). One exception: an `aws_security_group` attached only to interface VPC endpoints of the stack (`aws_vpc_endpoint` with `vpc_endpoint_type = \"Interface\"`, or `aws_vpc_endpoint_security_group_association`) and mentioned nowhere else may admit TCP 443 from security groups or private RFC 1918 IPv4 ranges, never IPv6 ranges or prefix lists; each of its rules must say so in literals. Likewise an `aws_security_group` attached only to EFS mount targets of the stack (`aws_efs_mount_target` `security_groups`) and mentioned nowhere else may admit NFS, TCP 2049, from security groups only (no IPv4 or IPv6 range, no prefix list). Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
   rationale:
-    "Agents poll Scalr and need no inbound connection; SSM replaces SSH. Any open port is attack surface on a host that holds a pool token and cloud credentials. A VPC interface endpoint is not a host: it answers HTTPS for an AWS service, and only for the agents it admits.",
+    "Agents poll Scalr and need no inbound connection; SSM replaces SSH. Any open port is attack surface on a host that holds a pool token and cloud credentials. A VPC interface endpoint or an EFS mount target is not a host: it answers HTTPS or NFS for an AWS service, and only for the agents it admits.",
   source: {
     title: "Scalr: agent pools need network access to Scalr only, never the reverse",
     url: "https://docs.scalr.io/docs/agent-pools",
@@ -23,8 +24,13 @@ export const KIT_NET_2: KitRule = {
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
     const endpointGroups = endpointOnlyGroups(stack);
-    const judge = (path: string, what: string, permission: IngressPermission) => {
-      for (const problem of endpointIngressProblems(ID, permission)) findings.push({ path, message: `${what} ${ENDPOINT_GROUP}: ${problem}` });
+    const mountTargetGroups = mountTargetOnlyGroups(stack);
+    // A group attached to both an endpoint and a mount target is in neither set: each disqualifies it for the other.
+    const exempt = (group: string | undefined): group is string => group !== undefined && (endpointGroups.has(group) || mountTargetGroups.has(group));
+    const kindOf = (group: string) => (mountTargetGroups.has(group) ? MOUNT_TARGET_GROUP : ENDPOINT_GROUP);
+    const judge = (path: string, what: string, permission: IngressPermission, group: string) => {
+      const problems = mountTargetGroups.has(group) ? mountTargetIngressProblems(ID, permission) : endpointIngressProblems(ID, permission);
+      for (const problem of problems) findings.push({ path, message: `${what} ${kindOf(group)}: ${problem}` });
     };
     // aws_default_security_group: Terraform removes every rule of the default group it adopts and
     // adds only those declared (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_security_group).
@@ -35,7 +41,7 @@ export const KIT_NET_2: KitRule = {
       }
       const ingress = blocks(r.body.ingress);
       const dynamic = dynamicBlocks(r.body, "ingress").filter((d) => !isEmptyForEach(d.forEach));
-      if (r.type === "aws_security_group" && endpointGroups.has(r.name)) {
+      if (r.type === "aws_security_group" && exempt(r.name)) {
         ingress.forEach((b, i) =>
           judge(r.path, `aws_security_group ingress[${i}]`, {
             protocol: b.protocol,
@@ -45,9 +51,9 @@ export const KIT_NET_2: KitRule = {
             ipv6CidrBlocks: b.ipv6_cidr_blocks,
             prefixListIds: b.prefix_list_ids,
             securityGroups: b.security_groups,
-          }),
+          }, r.name),
         );
-        if (dynamic.length > 0) findings.push({ path: r.path, message: `aws_security_group ${ENDPOINT_GROUP}: ${unconfirmed(ID, 'its dynamic "ingress" block')}` });
+        if (dynamic.length > 0) findings.push({ path: r.path, message: `aws_security_group ${kindOf(r.name)}: ${unconfirmed(ID, 'its dynamic "ingress" block')}` });
         continue;
       }
       if (ingress.length > 0) findings.push({ path: r.path, message: `${r.type} must have no ingress rules (has ${ingress.length}): agents only connect out` });
@@ -57,7 +63,7 @@ export const KIT_NET_2: KitRule = {
       const type = stringOf(r.body.type);
       if (type === "egress") continue;
       const group = groupNameOf(r.body.security_group_id);
-      if (type === "ingress" && group !== undefined && endpointGroups.has(group)) {
+      if (type === "ingress" && exempt(group)) {
         judge(r.path, "aws_security_group_rule (ingress) of a group that", {
           protocol: r.body.protocol,
           fromPort: r.body.from_port,
@@ -66,14 +72,14 @@ export const KIT_NET_2: KitRule = {
           ipv6CidrBlocks: r.body.ipv6_cidr_blocks,
           prefixListIds: r.body.prefix_list_ids,
           securityGroups: r.body.source_security_group_id,
-        });
+        }, group);
       } else if (type === "ingress") findings.push({ path: r.path, message: "aws_security_group_rule must not open ingress: agents only connect out" });
       else if (isUnknown(r.body.type)) findings.push({ path: r.path, message: `aws_security_group_rule: ${unconfirmed(ID, 'type ("egress" or "ingress")', r.body.type)}` });
       else findings.push({ path: r.path, message: `aws_security_group_rule must be of type "egress" (got ${JSON.stringify(r.body.type ?? null)})` });
     }
     for (const r of stack.resources("aws_vpc_security_group_ingress_rule")) {
       const group = groupNameOf(r.body.security_group_id);
-      if (group !== undefined && endpointGroups.has(group)) {
+      if (exempt(group)) {
         judge(r.path, "aws_vpc_security_group_ingress_rule of a group that", {
           protocol: r.body.ip_protocol,
           fromPort: r.body.from_port,
@@ -82,7 +88,7 @@ export const KIT_NET_2: KitRule = {
           ipv6CidrBlocks: r.body.cidr_ipv6,
           prefixListIds: r.body.prefix_list_id,
           securityGroups: r.body.referenced_security_group_id,
-        });
+        }, group);
       } else findings.push({ path: r.path, message: "aws_vpc_security_group_ingress_rule must not exist: agents only connect out" });
     }
     // remote_access opens port 22 on the nodes, to source_security_group_ids or, without them, to

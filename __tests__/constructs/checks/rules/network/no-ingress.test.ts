@@ -1,3 +1,5 @@
+import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
@@ -26,5 +28,35 @@ describe("KIT-NET-2 no-ingress", () => {
       "KIT-NET-2 stack/Ssh: aws_security_group_rule must not open ingress: agents only connect out",
       "KIT-NET-2 stack/Https: aws_vpc_security_group_ingress_rule must not exist: agents only connect out",
     ]);
+  });
+
+  test("compliant: the kit's shared cache, NFS from the agents' group on a group only on EFS mount targets", () => {
+    expect(
+      violations(KIT_NET_2, (s) => {
+        const g = new SecurityGroup(s, "Cache", { ingress: [{ protocol: "tcp", fromPort: 2049, toPort: 2049, securityGroups: ["sg-0agents"] }], egress: [] });
+        new EfsMountTarget(s, "Target", { fileSystemId: "fs-1", subnetId: "subnet-1", securityGroups: [g.id] });
+      }),
+    ).toEqual([]);
+  });
+
+  test("non-compliant: a mount target group open to an address range, or also on an instance", () => {
+    expect(
+      violations(KIT_NET_2, (s) => {
+        const g = new SecurityGroup(s, "Cache", { ingress: [{ protocol: "tcp", fromPort: 2049, toPort: 2049, cidrBlocks: ["0.0.0.0/0"] }], egress: [] });
+        new EfsMountTarget(s, "Target", { fileSystemId: "fs-1", subnetId: "subnet-1", securityGroups: [g.id] });
+        new VpcSecurityGroupIngressRule(s, "Ssh", { securityGroupId: g.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, referencedSecurityGroupId: "sg-1" });
+      }),
+    ).toEqual([
+      'KIT-NET-2 stack/Cache: aws_security_group ingress[0] is attached only to EFS mount targets, which may admit only NFS (TCP 2049) from security groups: it must have no IPv4 sources (got ["0.0.0.0/0"]): admit the agents\' security groups',
+      "KIT-NET-2 stack/Ssh: aws_vpc_security_group_ingress_rule of a group that is attached only to EFS mount targets, which may admit only NFS (TCP 2049) from security groups: its from_port must be 2049 (got 22)",
+      "KIT-NET-2 stack/Ssh: aws_vpc_security_group_ingress_rule of a group that is attached only to EFS mount targets, which may admit only NFS (TCP 2049) from security groups: its to_port must be 2049 (got 22)",
+    ]);
+    expect(
+      violations(KIT_NET_2, (s) => {
+        const g = new SecurityGroup(s, "Cache", { ingress: [{ protocol: "tcp", fromPort: 2049, toPort: 2049, securityGroups: ["sg-0agents"] }], egress: [] });
+        new EfsMountTarget(s, "Target", { fileSystemId: "fs-1", subnetId: "subnet-1", securityGroups: [g.id] });
+        new Instance(s, "Host", { ami: "ami-1", instanceType: "t3.micro", vpcSecurityGroupIds: [g.id] });
+      }),
+    ).toEqual(["KIT-NET-2 stack/Cache: aws_security_group must have no ingress rules (has 1): agents only connect out"]);
   });
 });
