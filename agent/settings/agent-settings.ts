@@ -282,8 +282,6 @@ const RESERVED_ENV: Readonly<Record<string, string>> = {
   SCALR_AGENT_OTLP_TRACES_ENABLED: "telemetry.traces",
   // The spelling of the tracing page's Docker example (https://docs.scalr.io/docs/tracing).
   SCALR_AGENT_OTLP_TRACES: "telemetry.traces",
-  // The active pool token's name, rendered by the runtime constructs so a token switch rolls them (docs/token-rotation.md).
-  CDKTF_SCALR_KIT_TOKEN_NAME: "token",
   HTTP_PROXY: "proxy.http",
   HTTPS_PROXY: "proxy.https",
   NO_PROXY: "proxy.noProxy",
