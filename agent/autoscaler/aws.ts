@@ -79,7 +79,13 @@ export function ecsFleet(calls: EcsCalls, cluster: string, service: string): Fle
     },
     async setProtection(ids, protect) {
       for (const batch of chunks(ids, 10)) {
-        await calls.updateTaskProtection({ cluster, tasks: batch, protectionEnabled: protect, ...(protect ? { expiresInMinutes: TASK_PROTECTION_MINUTES } : {}) });
+        const answer = await calls.updateTaskProtection({ cluster, tasks: batch, protectionEnabled: protect, ...(protect ? { expiresInMinutes: TASK_PROTECTION_MINUTES } : {}) });
+        // ECS answers 200 with per-task `failures` (API_UpdateTaskProtection.html, Response Elements):
+        // a task left unprotected must stop the decision before it lowers the count.
+        const failures = (answer as { failures?: readonly { arn?: string; reason?: string }[] } | undefined)?.failures ?? [];
+        if (protect && failures.length > 0) {
+          throw new Error(`UpdateTaskProtection failed for ${failures.map((f) => `${f.arn ?? "?"} (${f.reason ?? "no reason"})`).join(", ")}`);
+        }
       }
     },
   };

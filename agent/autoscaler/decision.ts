@@ -41,7 +41,9 @@ export type DecisionReason =
   | "hold-unknown-signal"
   | "hold-queue-waiting"
   | "hold-cooldown"
-  | "hold-busy";
+  | "hold-busy"
+  /** ECS: an agent that maps to no task is busy or offline, so no task may go (the fleet-wide guard). */
+  | "hold-unmapped-busy";
 
 /** A decision: the capacity to set and why. */
 export interface Decision {

@@ -173,13 +173,21 @@ export function createAutoscaler(deps: AutoscalerDependencies): (event: unknown,
     const current = state.capacity.desired;
     const decidedAt = now();
     const decision = decide({ queued, agents: counts, fleet: state.capacity, concurrency: cfg.concurrency, policy: cfg.policy, now: decidedAt, lastScaledAt, startedAt });
-    const { target, reason, ...bounds } = decision;
+    const protection: ProtectionPlan | undefined = cfg.protectBusy && signal.agents.known ? planProtection(signal.agents.value, state.units, cfg.target.kind) : undefined;
+    // Under the ECS guard no task may go: a lowered count would rest on protection that lapses if
+    // the autoscaler stops deciding (an outage, a rotated token) for its 60 minutes.
+    const guarded = protection?.guard === true && decision.target < current;
+    const { target, reason, ...bounds } = guarded ? { ...decision, target: current, reason: "hold-unmapped-busy" as const } : decision;
     const decided = { ...observed, current, target, reason, decision: bounds };
 
-    let protection: ProtectionPlan | undefined;
     try {
-      if (cfg.protectBusy && signal.agents.known) {
-        protection = planProtection(signal.agents.value, state.units, cfg.target.kind);
+      if (cfg.protectBusy && !signal.agents.known && cfg.target.kind === "ecs") {
+        // The agents cannot be read: keep every protection in place (ECS protection expires), never
+        // clear one blind. Capacity is held by the decision.
+        const held = state.units.filter((u) => u.protected).map((u) => u.id);
+        if (held.length > 0) await fleet.setProtection(held, true);
+      }
+      if (protection && signal.agents.known) {
         // Protect first: a scale-in must find busy units protected. ECS protection expires, so busy
         // tasks (under the guard: every task) are renewed every decision, already-protected ones included.
         const renew =

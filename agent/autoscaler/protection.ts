@@ -51,8 +51,9 @@ export interface ProtectionPlan {
   /** Agent names that name no unit of the fleet (other hosts, or names without an ID). */
   readonly unmapped: readonly string[];
   /**
-   * ECS only: an agent the fleet cannot map is busy, so it may run on any task; every task is
-   * protected until no unmapped agent is busy.
+   * ECS only: an agent the fleet cannot map is busy (or offline, so possibly still running a run),
+   * so it may run on any task; every task is protected, and the service is not scaled in, until no
+   * unmapped agent is busy or offline.
    */
   readonly guard: boolean;
 }
@@ -64,10 +65,11 @@ export interface ProtectionPlan {
  * leave it alone unless all of them agree.
  *
  * ECS adds a fleet-wide guard, because its agents rarely carry their task ID (see above): while any
- * agent that maps to no task is busy, every task of the service is protected (scale-in removes
- * capacity only once that run ends: Amazon ECS does not terminate protected tasks in scale-in
- * events, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection.html).
- * When no unmapped agent is busy, protected tasks that no busy agent claims are cleared: on ECS
+ * agent that maps to no task is busy or offline, every task of the service is protected (Amazon ECS
+ * does not terminate protected tasks in scale-in events,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection.html) and the
+ * handler does not lower the count, so nothing rests on protection that could lapse. When no
+ * unmapped agent is busy or offline, protected tasks that no busy agent claims are cleared: on ECS
  * only the autoscaler protects tasks, and its protection would otherwise hold for its full expiry.
  */
 export function planProtection(agents: readonly AgentInfo[], units: readonly FleetUnit[], kind: UnitKind): ProtectionPlan {
@@ -79,7 +81,8 @@ export function planProtection(agents: readonly AgentInfo[], units: readonly Fle
     const id = unitIdOfAgentName(a.name, kind);
     if (id === undefined || !unitById.has(id)) {
       unmapped.push(a.name);
-      if (a.status === "busy") unmappedBusy = true;
+      // An offline agent may still be running a run whose heartbeat was lost: it holds the guard too.
+      if (a.status === "busy" || a.status === "offline") unmappedBusy = true;
       continue;
     }
     const s = statusByUnit.get(id) ?? new Set<string>();

@@ -170,12 +170,17 @@ describe("agents to units (ASSUMPTION: the agent name carries the instance or ta
       expect(planProtection(agents, units, "ecs")).toMatchObject({ unprotect: [], guard: true });
     });
 
-    test("once no unmapped agent is busy, protection the guard left on tasks no agent names is cleared", () => {
+    test("once no unmapped agent is busy or offline, protection the guard left on tasks no agent names is cleared", () => {
       const agents = [
         { id: "a1", name: "ip-10-0-1-23", status: "idle" },
-        { id: "a2", name: "ip-10-0-1-24", status: "offline" },
+        { id: "a2", name: "ip-10-0-1-24", status: "errored" },
       ];
       expect(planProtection(agents, units, "ecs")).toEqual({ protect: [], unprotect: [arn(2)], unmapped: ["ip-10-0-1-23", "ip-10-0-1-24"], guard: false });
+    });
+
+    test("an offline unmapped agent may still run its run (lost heartbeat): it holds the guard", () => {
+      const agents = [{ id: "a1", name: "ip-10-0-1-23", status: "offline" }];
+      expect(planProtection(agents, units, "ecs")).toMatchObject({ protect: [arn(1), arn(3)], unprotect: [], guard: true });
     });
 
     test("a task claimed by a mapped busy or offline agent keeps its protection after the guard", () => {

@@ -120,14 +120,16 @@ describe("the autoscaler handler end to end (loopback Scalr, in-memory ECS)", ()
     expect([matches(DECISION_LOG_PATTERNS.errors, unknown!), matches(DECISION_LOG_PATTERNS.unknownSignal, unknown!)]).toEqual([false, true]);
   });
 
-  test("holds when Scalr is down: no scale-in, no protection change; the log says why and plots no made-up zero", async () => {
+  test("holds when Scalr is down: no scale-in, protection only renewed (it expires on ECS); the log says why and plots no made-up zero", async () => {
     const ecs = fakeEcs(3, [1, 2, 3]);
     ecs.state.protectedTasks.add(taskArn(2));
     await scalr.close();
     const h = build(ecs);
     const result = await h.handler({}, context);
     expect(result).toMatchObject({ outcome: "held", queued: null, busy: null, current: 3, target: 3, reason: "hold-unknown-signal" });
-    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual([]);
+    // The protected task stays protected for another 60 minutes; nothing is cleared blind.
+    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:1:60"]);
+    expect(ecs.state.protectedTasks).toEqual(new Set([taskArn(2)]));
     expect(h.log().unknown[0]).toMatch(/^unreachable: /);
     expect(h.log().QueuedRuns).toBeUndefined();
     scalr = await startFakeScalr();
@@ -157,23 +159,51 @@ describe("the autoscaler handler end to end (loopback Scalr, in-memory ECS)", ()
     const ecs = fakeEcs(3, [1, 2, 3]);
     const h = build(ecs);
     const busy = await h.handler({}, context);
-    // The decision lowers the count to the busy agent, but ECS keeps every protected task running:
-    // whichever task runs the busy agent survives.
-    expect(busy).toMatchObject({ outcome: "scaled", current: 3, target: 1, protection: { guard: true, protect: [taskArn(1), taskArn(2), taskArn(3)], unprotect: [] } });
+    // Any task may run the busy agent: all are protected, and the count is held, so nothing rests on
+    // protection that would lapse if the autoscaler stopped deciding.
+    expect(busy).toMatchObject({ outcome: "held", current: 3, target: 3, reason: "hold-unmapped-busy", protection: { guard: true, protect: [taskArn(1), taskArn(2), taskArn(3)], unprotect: [] } });
     expect(ecs.state.protectedTasks).toEqual(new Set([taskArn(1), taskArn(2), taskArn(3)]));
-    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:3:60", "UpdateService:1"]);
-
-    // Still busy a decision later: the guard renews every task's protection (it expires on ECS).
-    ecs.state.calls.length = 0;
-    await h.handler({}, context);
     expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:3:60"]);
 
-    // The run ended: every protection the guard set is cleared, so ECS can stop the surplus tasks.
-    scalr.state.agents = scalr.state.agents.map((a) => ({ ...a, status: "idle" }));
+    // The busy agent lost its heartbeat (offline) but may still run: the guard holds and renews.
+    scalr.state.agents = scalr.state.agents.map((a) => (a.id === "agent-1" ? { ...a, status: "offline" } : a));
+    ecs.state.calls.length = 0;
+    expect(await h.handler({}, context)).toMatchObject({ target: 3, reason: "hold-unmapped-busy", protection: { guard: true } });
+    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:3:60"]);
+
+    // Scalr cannot be read for a while: every protection is renewed, nothing scaled in.
+    await scalr.close();
+    ecs.state.calls.length = 0;
+    expect(await h.handler({}, context)).toMatchObject({ outcome: "held", target: 3, reason: "hold-unknown-signal" });
+    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:true:3:60"]);
+    const agents = scalr.state.agents;
+    scalr = await startFakeScalr({ pools: [{ id: POOL }], workspaces: [{ id: "ws-1", env: "env-a", pool: POOL }], environments: [{ id: "env-a", defaultPool: null }] });
+
+    // The run ended: every protection the guard set is cleared first, then the surplus goes.
+    scalr.state.agents = agents.map((a) => ({ ...a, status: "idle" }));
     ecs.state.calls.length = 0;
     const idle = await h.handler({}, context);
-    expect(idle).toMatchObject({ protection: { guard: false, protect: [], unprotect: [taskArn(1), taskArn(2), taskArn(3)] } });
+    expect(idle).toMatchObject({ outcome: "scaled", target: 0, reason: "scale-in-idle", protection: { guard: false, protect: [], unprotect: [taskArn(1), taskArn(2), taskArn(3)] } });
     expect(ecs.state.protectedTasks).toEqual(new Set());
+    expect(ecs.state.calls.filter((c) => c.startsWith("Update"))).toEqual(["UpdateTaskProtection:false:3:-", "UpdateService:0"]);
+  });
+
+  test("a task ECS did not protect (a per-task failure in a 200 answer) stops the decision before the count is lowered", async () => {
+    scalr.state.agents = [
+      { id: "agent-1", name: taskName(1), status: "busy", pool: POOL },
+      { id: "agent-2", name: taskName(2), status: "idle", pool: POOL },
+    ];
+    const ecs = fakeEcs(2, [1, 2]);
+    const update = ecs.calls.updateTaskProtection;
+    ecs.calls.updateTaskProtection = async (i) => {
+      await update(i);
+      return i.protectionEnabled ? { failures: [{ arn: taskArn(1), reason: "TASK_NOT_VALID" }] } : {};
+    };
+    const h = build(ecs);
+    const result = await h.handler({}, context);
+    expect(result).toMatchObject({ outcome: "apply-error", target: 1 });
+    expect(h.log().error.message).toContain("TASK_NOT_VALID");
+    expect(ecs.state.calls.some((c) => c.startsWith("UpdateService"))).toBe(false);
   });
 
   test("a bad environment is logged on every invocation and changes nothing", async () => {

@@ -162,15 +162,18 @@ describe("the autoscaler from the synthesized asset, configured by the synthesiz
     scalr.state.runs = [];
     aws.service.tasks = [1, 2, 3].map(taskArn);
     aws.service.protectedTasks = new Set();
+    aws.service.desired = 3;
     scalr.state.agents = [1, 2, 3].map((n) => ({ id: `agent-${n}`, name: `ip-10-0-0-${n}`, status: n === 2 ? "busy" : "idle", pool: POOL }));
     const busy = await handler(scheduled, context);
-    expect(busy).toMatchObject({ target: 1, protection: { guard: true } });
+    expect(busy).toMatchObject({ current: 3, target: 3, reason: "hold-unmapped-busy", protection: { guard: true } });
+    expect(aws.service.desired).toBe(3);
     expect(aws.service.protectedTasks).toEqual(new Set([1, 2, 3].map(taskArn)));
 
     scalr.state.agents = scalr.state.agents.map((a) => ({ ...a, status: "idle" }));
     const idle = await handler(scheduled, context);
-    expect(idle).toMatchObject({ protection: { guard: false } });
+    expect(idle).toMatchObject({ outcome: "scaled", reason: "scale-in-idle", protection: { guard: false } });
     expect(aws.service.protectedTasks).toEqual(new Set());
+    expect(aws.service.desired).toBeLessThan(3);
   });
 });
 
