@@ -521,12 +521,15 @@ export function isWildcardArn(arn: string): boolean {
   }
   const account = parts[4];
   const resource = parts.slice(5).join(":");
-  if (!wildPart(account)) return false;
+  // An account with any wildcard (`0*`, `1?…`) names many accounts: a handful of such ARNs cover them all.
+  if (!wildPart(account) && !/[*?]/.test(account ?? "")) return false;
   if (!/[*?]/.test(resource)) return service !== "s3" && resource === "";
   const segments = resource.split(/[:/]/);
   // S3 ARNs have no resource type: the first segment is the bucket name.
   const typed = service !== "s3" && segments.length > 1 && /^[A-Za-z][A-Za-z0-9-]*$/.test(segments[0] ?? "");
-  return (typed ? segments.slice(1) : segments).every((s) => /^[*?\-_.]*$/.test(s));
+  // A segment that starts with a wildcard (`*a*`, `*-logs`) matches names of any prefix: a few of them
+  // cover every name, so it counts as a wildcard; a literal prefix (`prod-*`, `name-??????`) narrows.
+  return (typed ? segments.slice(1) : segments).every((s) => /^[*?\-_.]*$/.test(s) || /^[*?]/.test(s));
 }
 
 /** A value matching anything (`*`, `arn:aws:*`, `0.0.0.0/0`): it restricts nothing. */

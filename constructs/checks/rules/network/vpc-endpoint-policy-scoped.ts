@@ -28,9 +28,12 @@ export const KIT_NET_3: KitRule = {
     const findings: KitRuleFinding[] = [];
     const reader = new PolicyReader(stack);
     const separatePolicies = stack.resources("aws_vpc_endpoint_policy");
-    const withSeparatePolicy = new Set(
-      separatePolicies.map((p) => (typeof p.body.vpc_endpoint_id === "string" ? ENDPOINT_ID_REFERENCE.exec(p.body.vpc_endpoint_id.trim())?.[1] : undefined)).filter((n): n is string => n !== undefined),
-    );
+    const endpointOf = (p: (typeof separatePolicies)[number]) => (typeof p.body.vpc_endpoint_id === "string" ? ENDPOINT_ID_REFERENCE.exec(p.body.vpc_endpoint_id.trim())?.[1] : undefined);
+    // A policy resource with `count` or `for_each` may be created zero times, leaving the endpoint on
+    // the default full-access policy: it does not count as the endpoint's policy.
+    const conditional = (p: (typeof separatePolicies)[number]) => p.body.count !== undefined || p.body.for_each !== undefined;
+    const withSeparatePolicy = new Set(separatePolicies.filter((p) => !conditional(p)).map(endpointOf).filter((n): n is string => n !== undefined));
+    const withConditionalPolicy = new Set(separatePolicies.filter(conditional).map(endpointOf).filter((n): n is string => n !== undefined));
     const judge = (path: string, where: string, value: unknown) => {
       const read = reader.read(path, where, value, false, true);
       for (const u of read.unreadable) findings.push({ path: u.path, message: unreadablePolicyMessage(u, ID, "the actions and resources it allows") });
@@ -66,7 +69,10 @@ export const KIT_NET_3: KitRule = {
       const policy = r.body.policy;
       const hasInline = policy !== undefined && policy !== null && policy !== "";
       if (!hasInline && !withSeparatePolicy.has(r.name)) {
-        findings.push({ path: r.path, message: `aws_vpc_endpoint (${type}) must set a policy that names the actions and resources it serves (got none: AWS attaches the default policy, full access to every action and resource)` });
+        const why = withConditionalPolicy.has(r.name)
+          ? "its aws_vpc_endpoint_policy has `count` or `for_each`, so it may not exist, and then AWS attaches the default policy, full access to every action and resource"
+          : "got none: AWS attaches the default policy, full access to every action and resource";
+        findings.push({ path: r.path, message: `aws_vpc_endpoint (${type}) must set a policy that names the actions and resources it serves (${why})` });
         continue;
       }
       if (hasInline) judge(r.path, "aws_vpc_endpoint.policy", policy);

@@ -56,6 +56,34 @@ describe("KIT-NET-3 vpc-endpoint-policy-scoped", () => {
     ).toEqual(["KIT-NET-3 stack/P: aws_vpc_endpoint_policy.policy Statement[0] must not Allow with NotAction: it allows every other action through the endpoint"]);
   });
 
+  test("a separate policy created conditionally (count or for_each) does not count: zero copies leave full access", () => {
+    const found = violations(KIT_NET_3, (s) => {
+      const counted = new VpcEndpoint(s, "Counted", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3" });
+      new VpcEndpointPolicy(s, "CountedPolicy", { vpcEndpointId: counted.id, policy: policy(LAYERS), count: 0 });
+      const each = new VpcEndpoint(s, "Each", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3" });
+      const p = new VpcEndpointPolicy(s, "EachPolicy", { vpcEndpointId: each.id, policy: policy(LAYERS) });
+      p.addOverride("for_each", {});
+    });
+    expect(found).toEqual([
+      "KIT-NET-3 stack/Counted: aws_vpc_endpoint (Gateway) must set a policy that names the actions and resources it serves (its aws_vpc_endpoint_policy has `count` or `for_each`, so it may not exist, and then AWS attaches the default policy, full access to every action and resource)",
+      "KIT-NET-3 stack/Each: aws_vpc_endpoint (Gateway) must set a policy that names the actions and resources it serves (its aws_vpc_endpoint_policy has `count` or `for_each`, so it may not exist, and then AWS attaches the default policy, full access to every action and resource)",
+    ]);
+  });
+
+  test("partial wildcards that together cover everything: a wildcard in the account, a bucket name starting with one", () => {
+    const accounts = Array.from({ length: 10 }, (_, d) => `arn:aws:secretsmanager:*:${d}*:secret:*`);
+    const buckets = ["arn:aws:s3:::*a*/*", "arn:aws:s3:::*e*/*", "arn:aws:s3:::*-logs/*"];
+    const found = violations(KIT_NET_3, (s) => {
+      new VpcEndpoint(s, "Secrets", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.secretsmanager", vpcEndpointType: "Interface", policy: policy({ Effect: "Allow", Principal: "*", Action: ["secretsmanager:GetSecretValue"], Resource: accounts }) });
+      new VpcEndpoint(s, "Buckets", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3", policy: policy({ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: buckets }) });
+      // A literal prefix narrows: still compliant.
+      new VpcEndpoint(s, "Prefixed", { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3", policy: policy({ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::prod-*-starport-layer-bucket/*"] }) });
+    });
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^KIT-NET-3 stack\/Buckets: .* must name the resources it allows, not "arn:aws:s3:::\*a\*\/\*", "arn:aws:s3:::\*e\*\/\*", "arn:aws:s3:::\*-logs\/\*"/);
+    expect(found[1]).toMatch(/^KIT-NET-3 stack\/Secrets: .* must name the resources it allows, not "arn:aws:secretsmanager:\*:0\*:secret:\*"/);
+  });
+
   test("odd inputs: a type known only at apply, a policy Terraform builds, a resource from a variable", () => {
     const found = violations(KIT_NET_3, (s) => {
       new VpcEndpoint(s, "Type", { vpcId: "vpc-1", serviceName: "x", vpcEndpointType: "${var.type}", policy: policy(LAYERS) });
