@@ -205,6 +205,17 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 const absolutePath = tokenOr(z.string().regex(ABSOLUTE_PATH, { error: "must be an absolute path without whitespace" }));
 const imageRef = tokenOr(z.string().regex(IMAGE_REF, { error: "must be an image reference such as scalr/agent:1.4.0" }));
 
+/** No `user:password@` in a literal URL (a Terraform reference is checked where it resolves). */
+function noUserinfo(value: string): boolean {
+  if (isToken(value)) return true;
+  try {
+    const u = new URL(value);
+    return u.username === "" && u.password === "";
+  } catch {
+    return true; // the URL check reports it
+  }
+}
+
 function urlWith(schemes: readonly string[], message: string) {
   return tokenOr(
     z.string().refine(
@@ -320,7 +331,7 @@ const extraEnvSchema = z.record(z.string(), tokenOr(z.string({ error: "must be a
 
 /** zod schema of {@link AgentSettings}; parse with {@link resolveAgentSettings}. */
 export const agentSettingsSchema = strictProps({
-  scalrUrl: urlWith(["https:"], "must be an https URL such as https://example.scalr.io"),
+  scalrUrl: urlWith(["https:"], "must be an https URL such as https://example.scalr.io").refine(noUserinfo, { error: "must not hold credentials (user:password@): the agent authenticates with its token, and the URL is rendered in plain text" }),
   token: z.custom<AgentTokenSource>((v) => v instanceof AgentTokenSource, {
     error: "must be an AgentTokenSource (AgentTokenSource.fromTerraformValue(pool.tokenValue()), fromAwsSecretsManager(arn), …), never a literal token",
   }),
@@ -365,7 +376,9 @@ export const agentSettingsSchema = strictProps({
   providerMirrors: z
     .array(
       strictProps({
-        url: urlWith(["https:"], "must be an https URL"),
+        url: urlWith(["https:"], "must be an https URL").refine(noUserinfo, {
+          error: "must not hold credentials (user:password@): the variable is rendered in plain text on every runtime; mirrors that need a token are not supported",
+        }),
         include: z.array(nonEmptyString()).optional(),
       }),
     )

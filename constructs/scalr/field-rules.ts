@@ -183,13 +183,17 @@ const providerPatterns = z
   .default([]);
 
 /** A path in the run's file system (an argument of the CLI configuration): one line, not empty. */
-const cliPath = withoutControlCharacters(z.string().min(1, { error: "must not be empty" }).max(1024));
+// Literal: the path is written into the CLI configuration's text, where a Terraform reference would be escaped, not resolved.
+const cliPath = withoutControlCharacters(z.string().min(1, { error: "must not be empty" }).max(1024)).refine((s) => !isToken(s), { error: "must be a literal path, not a Terraform reference" });
 
 /** The fields of a `provider_installation` method (`TerraformRcProviderInstallationMethod`). */
 export const providerInstallationMethodFields = {
   method: z.enum(["network_mirror", "filesystem_mirror", "direct"]),
   /** `network_mirror` only: Terraform refuses any other scheme ("the mirror must be at an https: URL", Terraform 1.11). */
-  url: z.url({ protocol: /^https$/, error: "must be an https URL (Terraform refuses a network mirror at any other scheme)" }).optional(),
+  url: z
+    .url({ protocol: /^https$/, error: "must be an https URL (Terraform refuses a network mirror at any other scheme)" })
+    .refine((u) => !/^https:\/\/[^/]*@/i.test(u), { error: "must not hold credentials (user:password@): they would be a literal in the configuration; give the mirror's token as `credentials` for its host" })
+    .optional(),
   /** `filesystem_mirror` only. */
   path: cliPath.optional(),
   include: providerPatterns,

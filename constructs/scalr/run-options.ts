@@ -110,7 +110,9 @@ export const DEFAULT_RUN_TIMEOUT_MINUTES = 60;
 const MAX_RUN_TIMEOUT_MINUTES = 10080;
 
 /** A `credentials` or `credentials_helper` block in a CLI configuration's text. */
-const CREDENTIALS_BLOCK = /^\s*credentials(_helper)?\b/m;
+// Anywhere, any case: a quoted key ("credentials" "host" {…}), JSON syntax and a comment before the
+// block are all credentials blocks to Terraform's loader, so a line-start match would miss them.
+const CREDENTIALS_BLOCK = /credentials(_helper)?/i;
 
 function isObject(value: unknown): value is object {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -155,7 +157,7 @@ export function checkRunOptions(
       if (rc.contents !== undefined && !isToken(rc.contents) && CREDENTIALS_BLOCK.test(rc.contents)) {
         issues.add(
           "terraformRc.contents",
-          "must not hold a `credentials` or `credentials_helper` block: its token would be a literal in the synthesized configuration. Move each to `credentials` with the token as a Terraform reference (or pass `contents` as a reference to a secret)",
+          "must not hold a `credentials` or `credentials_helper` block (or mention one): its token would be a literal in the synthesized configuration. Move each to `credentials` with the token as a Terraform reference (or pass `contents` as a reference to a secret)",
           rc.contents,
           { sensitive: true },
         );

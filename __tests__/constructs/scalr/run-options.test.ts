@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { Lazy, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Environment } from "../../../constructs/scalr/environment";
 import { ResolvedTerraformRc, hclString, renderTerraformRc, terraformRcSchema } from "../../../constructs/scalr/run-options";
 import { Variable } from "../../../constructs/scalr/variable";
@@ -283,6 +283,11 @@ describe("Workspace and Environment run options", () => {
       ["a credentials host with a scheme", { terraformRc: { credentials: [{ host: "https://r.example.com", token: "x" }] } }, "`terraformRc.credentials[0].host` must be a host name with an optional port"],
       ["two credentials for one host", { terraformRc: { credentials: [{ host: "r.example.com", token: "${var.a}" }, { host: "R.example.com", token: "${var.b}" }] } }, "`terraformRc.credentials[1].host` is already the host of terraformRc.credentials[0]: one credentials block per host"],
       ["contents with a credentials block", { terraformRc: { contents: 'credentials "r.example.com" {\n  token = "abc"\n}' } }, "`terraformRc.contents` must not hold a `credentials` or `credentials_helper` block"],
+      ["contents with a quoted credentials key", { terraformRc: { contents: '"credentials" "app.terraform.io" { token = "abc" }' } }, "`terraformRc.contents` must not hold a `credentials` or `credentials_helper` block"],
+      ["contents in JSON syntax with credentials", { terraformRc: { contents: '{"credentials":{"app.terraform.io":{"token":"abc"}}}' } }, "`terraformRc.contents` must not hold a `credentials` or `credentials_helper` block"],
+      ["contents with a comment before the credentials block", { terraformRc: { contents: '/* c */ credentials "app.terraform.io" { token = "abc" }' } }, "`terraformRc.contents` must not hold a `credentials` or `credentials_helper` block"],
+      ["a network mirror URL with credentials", { terraformRc: { providerInstallation: [{ method: "network_mirror", url: "https://u:pw@m.example.com/" }] } }, "`terraformRc.providerInstallation[0].url` must not hold credentials (user:password@)"],
+      ["a plugin cache dir from a Terraform reference", { terraformRc: { pluginCacheDir: Lazy.stringValue({ produce: () => "/cache" }) } }, "`terraformRc.pluginCacheDir` must be a literal path, not a Terraform reference"],
       ["contents with typed fields", { terraformRc: { contents: "disable_checkpoint = true", pluginCacheDir: "/c" } }, "`terraformRc.contents` cannot be combined with `providerInstallation` or `pluginCacheDir`"],
       ["an empty terraformRc", { terraformRc: {} }, "stack/Ws: `terraformRc` sets nothing: give `providerInstallation`, `pluginCacheDir`, `credentials` or `contents`"],
       ["a plugin cache dir with a line break", { terraformRc: { pluginCacheDir: "/a\nb" } }, "`terraformRc.pluginCacheDir` must not contain control characters"],
