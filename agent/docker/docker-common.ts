@@ -21,21 +21,6 @@ export function reportTerraformReferences(value: unknown, path: string, report: 
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) reportTerraformReferences(v, path ? `${path}.${k}` : fieldPath([k]), report);
 }
 
-/**
- * The image must be pinned: a version tag other than `latest`, or a digest. An unpinned image
- * changes under a running host at its next pull, and two hosts of one pool can run different agents.
- */
-export function checkPinnedImage(s: ResolvedAgentSettings, issues: IssueCollector, prefix: string): void {
-  const { tag, digest, reference } = s.image;
-  if (digest === undefined && (tag === undefined || tag === "latest")) {
-    issues.addIssue({
-      field: `${prefix}image`,
-      message: "must be pinned: a version tag such as scalr/agent:1.4.0 (not `latest`), or a digest (@sha256:…)",
-      received: describeValue(reference),
-    });
-  }
-}
-
 /** The proxy URL with its credentials replaced by `***` when it has any, else undefined. */
 export function proxyWithoutCredentials(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;

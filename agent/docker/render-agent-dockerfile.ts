@@ -2,7 +2,7 @@ import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
 import { CONTROL_CHARACTER, ValidationContext, describeValue, strictProps } from "../../core/validation";
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../settings/agent-settings";
-import { checkPinnedImage, checkSafePaths, qualifiedReference, reportTerraformReferences } from "./docker-common";
+import { checkSafePaths, qualifiedReference, reportTerraformReferences } from "./docker-common";
 
 /**
  * OCI image annotations written as labels (https://github.com/opencontainers/image-spec/blob/main/annotations.md,
@@ -126,15 +126,15 @@ export function renderAgentDockerfile(settings: AgentSettings, options: AgentDoc
     reportTerraformReferences(fields, "", (field, value) =>
       issues.addIssue({ field: `${prefix}${field}`, message: "must be known when the Dockerfile is rendered (no Terraform expressions)", received: describeValue(value, field) }),
     );
-    checkPinnedImage(resolved, issues, prefix);
     checkSafePaths({ "caBundle.path": resolved.caBundle?.path }, issues, prefix);
-    if (resolved.caBundle === undefined) {
-      issues.addIssue({
-        field: `${prefix}caBundle`,
-        message: "must be set: the image recipe bakes a CA bundle into the agent image ({ pem } with the bundle's text, or { path } where it goes in the image)",
-        received: "undefined",
-      });
-    }
+  }
+  // From the input, so it is reported with the settings' own problems.
+  if (settings.caBundle === undefined) {
+    issues.addIssue({
+      field: `${prefix}caBundle`,
+      message: "must be set: the image recipe bakes a CA bundle into the agent image ({ pem } with the bundle's text, or { path } where it goes in the image)",
+      received: "undefined",
+    });
   }
   issues.throwIfAny();
   return renderRecipe(resolved as ResolvedAgentSettings, opts as z.output<typeof optionsSchema>);

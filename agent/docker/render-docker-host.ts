@@ -6,7 +6,7 @@ import { ValidationContext, describeValue, strictProps } from "../../core/valida
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../settings/agent-settings";
 import { NO_PROXY_LOOPBACK } from "../settings/proxy";
 import { AGENT_TOKEN_VARIABLE, renderAgentEnvironment } from "../settings/render-env";
-import { checkPinnedImage, checkSafePaths, proxyWithoutCredentials, reportTerraformReferences } from "./docker-common";
+import { checkSafePaths, proxyWithoutCredentials, reportTerraformReferences } from "./docker-common";
 
 /** Restart policy of the agent container (https://docs.docker.com/reference/compose-file/services/#restart). */
 export type DockerRestartPolicy = "no" | "always" | "on-failure" | "unless-stopped";
@@ -111,7 +111,6 @@ export function renderDockerHost(settings: AgentSettings, options: DockerHostOpt
         resolved.image.credentials.toString(),
       );
     }
-    checkPinnedImage(resolved, issues, prefix);
     checkSafePaths(
       {
         "token.path": resolved.token.path,

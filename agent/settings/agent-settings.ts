@@ -467,8 +467,17 @@ export function resolveAgentSettings(
   issues.rule(["shutdown"], () => {
     shutdown = resolveShutdown(parsed.shutdown, add);
   });
+  let image: ResolvedAgentImage | undefined;
+  issues.rule(["image"], () => {
+    image = resolveAgentImage(parsed.image);
+    // Pinned on every runtime: `latest` (or no tag) changes under running agents at their next pull,
+    // and two agents of one pool can run different versions.
+    if (!isToken(image.reference) && image.digest === undefined && (image.tag === undefined || image.tag === "latest")) {
+      add("image", "must be pinned: a version tag such as scalr/agent:1.4.0 (not `latest`), or a digest (@sha256:…)", image.reference);
+    }
+  });
   issues.throwIfAny();
-  return { ...parsed, shutdown: shutdown!, image: resolveAgentImage(parsed.image) };
+  return { ...parsed, shutdown: shutdown!, image: image! };
 }
 
 function known(v: number | undefined): v is number {

@@ -70,7 +70,7 @@ describe("renderAgentDockerfile", () => {
     } catch (e) {
       error = e as KitValidationError;
     }
-    expect(error?.issues.map((i) => i.field)).toEqual(["labels.title", "labels.created", "image", "caBundle"]);
+    expect(error?.issues.map((i) => i.field)).toEqual(["image", "labels.title", "labels.created", "caBundle"]);
     expect(() => renderAgentDockerfile({ ...RUN_AGENT, caBundle: { path: "/etc/$X/ca.pem" } })).toThrow(
       "renderAgentDockerfile: `caBundle.path` must be an absolute path of letters, digits and '._@+-/' here",
     );

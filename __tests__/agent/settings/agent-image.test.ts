@@ -1,5 +1,5 @@
 import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { DEFAULT_AGENT_IMAGE, ImagePullCredentials, parseImageReference } from "../../../agent/settings/agent-image";
+import { DEFAULT_AGENT_IMAGE, ImagePullCredentials, agentImageSchema, parseImageReference, resolveAgentImage } from "../../../agent/settings/agent-image";
 import { AgentSettings, resolveAgentSettings } from "../../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { messageOf } from "../../support/errors";
@@ -9,7 +9,17 @@ const image = (value: AgentSettings["image"]) => resolveAgentSettings({ scalrUrl
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 
+/** The image model alone, without the settings' rule that the image is pinned. */
+const imageModel = (value: AgentSettings["image"]) => resolveAgentImage(agentImageSchema.parse(value));
+
 describe("the agent image model", () => {
+  test.each(["scalr/agent", "scalr/agent:latest", "registry.example.com/scalr/agent:latest"])("settings refuse the unpinned image %s, on every runtime", (value) => {
+    expect(messageOf(() => image(value))).toContain("`image` must be pinned: a version tag such as scalr/agent:1.4.0 (not `latest`), or a digest (@sha256:…)");
+  });
+  test("latest with a digest is pinned", () => {
+    expect(image(`scalr/agent:latest@${DIGEST}`).digest).toBe(DIGEST);
+  });
+
   test("the default is the pinned Docker Hub image", () => {
     expect(resolveAgentSettings({ scalrUrl: "https://image.scalr.io", token }).image).toEqual({
       reference: DEFAULT_AGENT_IMAGE,
@@ -31,7 +41,7 @@ describe("the agent image model", () => {
     expect(parseImageReference(reference)).toEqual({ reference, ...parts });
     // A literal ECR registry also says where the runtime's AWS role pulls from (a repository you fill).
     const ecr = (parts as { registry?: string }).registry === ECR ? { ecr: { accountId: "123456789012", region: "eu-west-1", repository: parts.repository, pullThroughCache: false } } : {};
-    expect(image(reference)).toEqual({ reference, ...parts, ...ecr });
+    expect(imageModel(reference)).toEqual({ reference, ...parts, ...ecr });
   });
 
   test("an ECR location: the registry follows from the account and region (China regions included), the pull-through flag is kept", () => {
