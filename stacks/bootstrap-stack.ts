@@ -35,7 +35,9 @@ export class BootstrapStack extends TerraformStack {
     this.workspaces = new ScalrStackWorkspaces(this, "Workspaces", props);
     const workspaces = this.workspaces;
     new TerraformOutput(this, "deploy_order", {
-      value: Lazy.anyValue({ produce: () => workspaces.deployOrder().waves }),
+      // Resolved once while cdktf prepares the stacks (the order is not known yet) and again when it
+      // writes this stack, after every dependency was recorded.
+      value: Lazy.anyValue({ produce: () => (workspaces.deployOrderKnown ? workspaces.deployOrder().waves : []) }),
       description: "Stack ids in waves of their dependencies: apply a wave after the one before; the stacks of a wave may run in parallel.",
     });
     new TerraformOutput(this, "workspace_ids", {

@@ -302,12 +302,22 @@ export class ScalrStackWorkspaces extends Construct {
     onStackSynthesis(this, (dir) => fs.writeFileSync(path.join(dir, "deploy-order.json"), `${JSON.stringify(this.deployOrder(), null, 2)}\n`));
   }
 
+  /** True once the app has synthesized far enough that `deployOrder()` holds every dependency. */
+  public get deployOrderKnown(): boolean {
+    return this.finished;
+  }
+
   /**
-   * The deploy order of the stacks: waves of the dependency graph. Complete once the app has
-   * synthesized (cdktf records cross-stack dependencies while preparing the stacks); before that
-   * it holds only dependencies added with `addDependency`.
+   * The deploy order of the stacks: waves of the dependency graph. Known once the app has
+   * synthesized (cdktf records cross-stack dependencies while preparing the stacks); an earlier
+   * call throws rather than return an order that misses them.
    */
   public deployOrder(): StackDeployOrder {
+    if (!this.deployOrderKnown) {
+      throw new Error(
+        `${this.node.path}: deployOrder() is known once the app has synthesized (call it after app.synth()): cdktf records cross-stack dependencies while it prepares the stacks, so an earlier order would miss them`,
+      );
+    }
     const managed = new Set(this.stacks);
     const deps = new Map<TerraformStack, TerraformStack[]>();
     for (const s of this.stacks) deps.set(s, s.dependencies.filter((d) => managed.has(d)));

@@ -143,6 +143,16 @@ describe("ScalrStackWorkspaces", () => {
     expect(fromManifest.sort()).toEqual(EDGES);
   });
 
+  test("the deploy order is refused before the app has synthesized: it would miss the cross-stack dependencies", () => {
+    const { app, stacks } = graphApp();
+    const boot = new BootstrapStack(app, "bootstrap", { stacks, environment: ENV, agentPool: POOL, providerConfigurations: [SCALR_PCFG] });
+    expect(boot.workspaces.deployOrderKnown).toBe(false);
+    expect(() => boot.deployOrder()).toThrow("bootstrap/Workspaces: deployOrder() is known once the app has synthesized (call it after app.synth())");
+    app.synth();
+    expect(boot.workspaces.deployOrderKnown).toBe(true);
+    expect(boot.deployOrder().waves).toHaveLength(3);
+  });
+
   test("VCS-driven: one run trigger per dependency, upstream → downstream, and each stack's folder of the branch", () => {
     const { json } = synthBootstrap({ vcs: VCS });
     const names = new Map(Object.entries<any>(json.resource.scalr_workspace).map(([key, w]) => [`\${scalr_workspace.${key}.id}`, w.name as string]));
