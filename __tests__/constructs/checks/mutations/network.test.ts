@@ -154,6 +154,26 @@ function ingressCorpus(): { violating: Form[]; compliant: Form[] } {
 
 runCorpus({ rule: KIT_NET_2, ...ingressCorpus() });
 
+describe("ingress through other providers and CloudFormation", () => {
+  test("awscc ingress, a CloudFormation template with ingress, and one that cannot be read are violations; an egress-only group and a template without ingress are not", () => {
+    const template = (resources: object) => JSON.stringify({ Resources: resources });
+    const found = violations(KIT_NET_2, (s) => {
+      raw(s, "awscc_ec2_security_group_ingress", "CcIngress", { group_id: "sg-1", ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ip: "0.0.0.0/0" });
+      raw(s, "awscc_ec2_security_group", "CcGroup", { group_description: "g", security_group_ingress: [{ ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ip: "0.0.0.0/0" }] });
+      raw(s, "awscc_ec2_security_group", "CcEgressOnly", { group_description: "g", security_group_egress: [{ ip_protocol: "-1", cidr_ip: "0.0.0.0/0" }] });
+      raw(s, "aws_cloudformation_stack", "Cfn", { name: "x", template_body: template({ I: { Type: "AWS::EC2::SecurityGroupIngress", Properties: { GroupId: "sg-1", IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/0" } } }) });
+      raw(s, "aws_cloudformation_stack", "CfnUrl", { name: "y", template_url: "https://bucket.s3.amazonaws.com/t.json" });
+      raw(s, "aws_cloudformation_stack", "CfnQueue", { name: "z", template_body: template({ Q: { Type: "AWS::SQS::Queue" } }) });
+    });
+    expect(found).toEqual([
+      "KIT-NET-2 stack/CcIngress: awscc_ec2_security_group_ingress must not exist: agents only connect out",
+      "KIT-NET-2 stack/CcGroup: awscc_ec2_security_group must not set security_group_ingress: agents only connect out",
+      "KIT-NET-2 stack/Cfn: aws_cloudformation_stack template must not create security group ingress (SecurityGroupIngress): agents only connect out",
+      expect.stringMatching(/^KIT-NET-2 stack\/CfnUrl: aws_cloudformation_stack: template_url cannot be confirmed at synth time .* \(a template may create security group ingress\)$/),
+    ]);
+  });
+});
+
 describe("unknown values fail closed", () => {
   test("a security group rule whose type is a reference", () => {
     expect(violations(KIT_NET_2, (s) => new SecurityGroupRule(s, "Rule", { type: "${var.direction}", securityGroupId: "sg-1", protocol: "-1", fromPort: 0, toPort: 0 }))).toEqual([

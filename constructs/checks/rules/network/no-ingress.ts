@@ -14,7 +14,7 @@ export const KIT_NET_2: KitRule = {
   area: "network",
   severity: "error",
   description:
-    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, and no EKS node group `remote_access` (it opens SSH). One exception: an `aws_security_group` attached only to interface VPC endpoints of the stack (`aws_vpc_endpoint` with `vpc_endpoint_type = \"Interface\"`, or `aws_vpc_endpoint_security_group_association`) and mentioned nowhere else may admit TCP 443 from security groups or private RFC 1918 IPv4 ranges, never IPv6 ranges or prefix lists; each of its rules must say so in literals. Likewise an `aws_security_group` attached only to EFS mount targets of the stack (`aws_efs_mount_target` `security_groups`) and mentioned nowhere else may admit NFS, TCP 2049, from security groups only (no IPv4 or IPv6 range, no prefix list). Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
+    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, no EKS node group `remote_access` (it opens SSH), no `awscc_ec2_security_group_ingress` or `awscc_ec2_security_group` `security_group_ingress`, and no CloudFormation stack (set) whose template creates `SecurityGroupIngress` or cannot be read at synth time. One exception: an `aws_security_group` attached only to interface VPC endpoints of the stack (`aws_vpc_endpoint` with `vpc_endpoint_type = \"Interface\"`, or `aws_vpc_endpoint_security_group_association`) and mentioned nowhere else may admit TCP 443 from security groups or private RFC 1918 IPv4 ranges, never IPv6 ranges or prefix lists; each of its rules must say so in literals. Likewise an `aws_security_group` attached only to EFS mount targets of the stack (`aws_efs_mount_target` `security_groups`) and mentioned nowhere else may admit NFS, TCP 2049, from security groups only (no IPv4 or IPv6 range, no prefix list). Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
   rationale:
     "Agents poll Scalr and need no inbound connection; SSM replaces SSH. Any open port is attack surface on a host that holds a pool token and cloud credentials. A VPC interface endpoint or an EFS mount target is not a host: it answers HTTPS or NFS for an AWS service, and only for the agents it admits.",
   source: {
@@ -90,6 +90,29 @@ export const KIT_NET_2: KitRule = {
           securityGroups: r.body.referenced_security_group_id,
         }, group);
       } else findings.push({ path: r.path, message: "aws_vpc_security_group_ingress_rule must not exist: agents only connect out" });
+    }
+    // The same ingress through the Cloud Control provider (awscc, the AWS::EC2 schema:
+    // https://registry.terraform.io/providers/hashicorp/awscc/latest/docs/resources/ec2_security_group_ingress)
+    // and through CloudFormation templates Terraform hands to AWS (AWS::EC2::SecurityGroupIngress, or
+    // SecurityGroupIngress inside AWS::EC2::SecurityGroup).
+    for (const r of stack.resources("awscc_ec2_security_group_ingress")) {
+      findings.push({ path: r.path, message: "awscc_ec2_security_group_ingress must not exist: agents only connect out" });
+    }
+    for (const r of stack.resources("awscc_ec2_security_group")) {
+      const ingress = r.body.security_group_ingress;
+      if (isUnknown(ingress)) findings.push({ path: r.path, message: `awscc_ec2_security_group: ${unconfirmed(ID, "security_group_ingress", ingress)}` });
+      else if (Array.isArray(ingress) ? ingress.length > 0 : ingress !== undefined && ingress !== null) {
+        findings.push({ path: r.path, message: "awscc_ec2_security_group must not set security_group_ingress: agents only connect out" });
+      }
+    }
+    for (const r of stack.resources("aws_cloudformation_stack", "aws_cloudformation_stack_set")) {
+      const body = r.body.template_body;
+      const type = r.type;
+      if (typeof body === "string" && !isUnknown(body)) {
+        if (/SecurityGroupIngress/i.test(body)) findings.push({ path: r.path, message: `${type} template must not create security group ingress (SecurityGroupIngress): agents only connect out` });
+      } else if (body !== undefined || r.body.template_url !== undefined) {
+        findings.push({ path: r.path, message: `${type}: ${unconfirmed(ID, body !== undefined ? "template_body" : "template_url", body ?? r.body.template_url)} (a template may create security group ingress)` });
+      }
     }
     // remote_access opens port 22 on the nodes, to source_security_group_ids or, without them, to
     // 0.0.0.0/0 (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_node_group#remote_access-configuration-block).
