@@ -1,13 +1,19 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { Fn } from "cdktf";
+import { Fn, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
 import { terraformLiteral } from "../../core/terraform-literal";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
+import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
+import { autoscalerWidgets, noAgentAlarm, noAgentAlarmMinutesSchema, noAgentAlarmNames, whenAutoscalersKnown } from "../operations/autoscaler-monitoring";
+import { DashboardBody } from "../operations/dashboard-body";
+import { fiveMinuteMetric, sustainedConditionAlarm } from "../operations/metric-math-alarm";
 import { RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
 import { ECS_AGENT_RUNTIME, FargateAgentSettings, FargateSharedCacheOptions, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
@@ -72,7 +78,43 @@ export interface EcsAgentServiceProps {
    * @default false
    */
   readonly sharedCache?: boolean | FargateSharedCacheOptions;
+  /**
+   * CloudWatch alarms: fewer agents running than desired for 15 minutes (tasks that fail to start,
+   * e.g. the token secret cannot be read, or keep stopping), and, when an AgentAutoscaler drives the
+   * service, no agent online while runs wait (`noAgentAlarmMinutes`). `false` turns them off;
+   * `{ actions }` sends ALARM and OK to SNS topics (see docs/operations.md).
+   * @default true (alarms without notifications)
+   */
+  readonly alarms?: AlarmsOption;
+  /**
+   * Minutes runs may wait with no agent of the pool online (busy or idle) before the alarm fires,
+   * read from the autoscaler's metrics (only with an AgentAutoscaler on this service). A multiple
+   * of 5, 5–120: the alarm evaluates 5-minute periods.
+   * @default 15
+   */
+  readonly noAgentAlarmMinutes?: number;
+  /** A CloudWatch dashboard of the service (`scalr-agents-<name>`). @default true */
+  readonly dashboard?: boolean;
 }
+
+/** Construct ids of the operations resources of an {@link EcsAgentService} (ids are public API: a renamed id replaces the resource). */
+export const ECS_AGENT_SERVICE_OPERATIONS_IDS = {
+  /** `aws_cloudwatch_metric_alarm`: fewer tasks running than desired (Container Insights). */
+  tasksBelowDesired: "TasksBelowDesiredAlarm",
+  /** `aws_cloudwatch_metric_alarm`: no agent online while runs wait (with an AgentAutoscaler), one per autoscaler: `NoAgentAlarm`, `NoAgentAlarm2`, … */
+  noAgentAlarm: "NoAgentAlarm",
+  /** `aws_cloudwatch_dashboard`. */
+  dashboard: "Dashboard",
+} as const;
+
+/** Minutes the service may run fewer agents than desired before its alarm fires (three 5-minute periods). */
+export const ECS_TASKS_BELOW_DESIRED_MINUTES = 15;
+/**
+ * Container Insights' namespace of ECS service task counts (`DesiredTaskCount`, `RunningTaskCount`,
+ * `PendingTaskCount`, dimensions `ClusterName` and `ServiceName`), collected when the cluster has
+ * Container Insights on: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
+ */
+const CONTAINER_INSIGHTS_NAMESPACE = "ECS/ContainerInsights";
 
 const propsSchema = strictProps({
   ...fargateAgentShape,
@@ -91,6 +133,9 @@ const propsSchema = strictProps({
   })
     .refine((a) => a.minCount <= a.maxCount, { error: "must have `minCount` ≤ `maxCount`" })
     .optional(),
+  alarms: alarmsOptionSchema,
+  noAgentAlarmMinutes: noAgentAlarmMinutesSchema,
+  dashboard: z.boolean().default(true),
 });
 
 /**
@@ -118,6 +163,12 @@ export class EcsAgentService extends Construct {
   public readonly logGroupName: string;
   /** ID of the pool the agents join, when `pool` is given. */
   public readonly poolId?: string;
+  /** The service's alarms (empty with `alarms: false`); an autoscaler on the service adds its no-agent alarm at synth. */
+  public readonly alarms: CloudwatchMetricAlarm[] = [];
+  /** The dashboard (with `dashboard`, the default). */
+  public readonly dashboard?: CloudwatchDashboard;
+  /** The dashboard's widgets (escape hatch: add your own before synthesis). */
+  public readonly dashboardBody?: DashboardBody;
 
   public constructor(scope: Construct, id: string, props: EcsAgentServiceProps) {
     super(scope, id);
@@ -187,6 +238,90 @@ export class EcsAgentService extends Construct {
         },
       });
     }
+    const ops = this.operate(p.name, alarmActions(p.alarms), p.noAgentAlarmMinutes, p.dashboard);
+    this.dashboard = ops.dashboard;
+    this.dashboardBody = ops.body;
+  }
+
+  /** The alarms and the dashboard; an AgentAutoscaler on the service adds its alarm and panels at synth. */
+  private operate(name: string, actions: string[] | undefined, noAgentMinutes: number, dashboard: boolean): { dashboard?: CloudwatchDashboard; body?: DashboardBody } {
+    const ids = ECS_AGENT_SERVICE_OPERATIONS_IDS;
+    const service = { ClusterName: this.clusterName, ServiceName: this.serviceName };
+    if (actions !== undefined) {
+      const count = (metricName: string, stat: string) => fiveMinuteMetric(CONTAINER_INSIGHTS_NAMESPACE, metricName, service, stat);
+      this.alarms.push(
+        sustainedConditionAlarm(this, ids.tasksBelowDesired, {
+          alarmName: `${name}-tasks-below-desired`,
+          description: `The ECS service ${name} has run fewer Scalr agents than desired for ${ECS_TASKS_BELOW_DESIRED_MINUTES} minutes: tasks fail to start (token secret or image unreadable: ResourceInitializationError, CannotPullContainerError) or keep stopping. Read the stopped reason of the service's stopped tasks and the service's events.`,
+          // Every 5-minute period, even the most agents running stayed below the fewest desired:
+          // a deployment (up to 200 % running) or a scale-out that starts within minutes does not
+          // count. Without Container Insights data the alarm shows INSUFFICIENT_DATA, not OK.
+          metricQuery: [
+            { id: "desired", metric: count("DesiredTaskCount", "Minimum"), returnData: false },
+            { id: "running", metric: count("RunningTaskCount", "Maximum"), returnData: false },
+            { id: "missing", expression: "desired - running", label: "Agents missing (desired − running)", returnData: true },
+          ],
+          minutes: ECS_TASKS_BELOW_DESIRED_MINUTES,
+          treatMissingData: "missing",
+          actions,
+        }),
+      );
+    }
+    let body: DashboardBody | undefined;
+    let board: CloudwatchDashboard | undefined;
+    if (dashboard) {
+      body = new DashboardBody(this.task.region.region).add(
+        {
+          kind: "text",
+          markdown: `# Scalr agents: ECS service ${name}\nAgents desired vs. running (a gap that lasts means tasks fail to start: read their stopped reason), their CPU and memory. Logs: \`/ecs/${name}\`.`,
+        },
+        {
+          kind: "metric",
+          title: "Agents: desired, running, pending",
+          stat: "Maximum",
+          metrics: ["DesiredTaskCount", "RunningTaskCount", "PendingTaskCount"].map((m) => ({ namespace: CONTAINER_INSIGHTS_NAMESPACE, name: m, dimensions: service })),
+        },
+        {
+          kind: "metric",
+          title: "CPU and memory utilization (% of the task size)",
+          stat: "Average",
+          periodSeconds: 300,
+          // The service's utilization, free for Fargate services:
+          // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_utilization.html
+          metrics: [
+            { namespace: "AWS/ECS", name: "CPUUtilization", dimensions: service, label: "CPU average" },
+            { namespace: "AWS/ECS", name: "CPUUtilization", dimensions: service, stat: "Maximum", label: "CPU busiest agent" },
+            { namespace: "AWS/ECS", name: "MemoryUtilization", dimensions: service, label: "memory average" },
+            { namespace: "AWS/ECS", name: "MemoryUtilization", dimensions: service, stat: "Maximum", label: "memory busiest agent" },
+          ],
+        },
+      );
+      const rendered = body;
+      board = new CloudwatchDashboard(this, ids.dashboard, {
+        // 1–255 letters, digits, '-', '_' (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+        dashboardName: `scalr-agents-${name}`,
+        dashboardBody: Lazy.stringValue({ produce: () => rendered.render() }),
+      });
+    }
+    whenAutoscalersKnown(this, { kind: "ecs", name: this.serviceName, cluster: this.clusterName }, (pools) => {
+      pools.forEach((pool, i) => {
+        const names = noAgentAlarmNames(name, i);
+        if (actions !== undefined) {
+          this.alarms.push(
+            noAgentAlarm(this, names.id, {
+              pool,
+              alarmName: names.alarmName,
+              description: `Runs of the pool have waited ${noAgentMinutes} minutes with no agent of the ECS service ${name} online (busy or idle): tasks fail to start, read the token, pull the image or reach Scalr. Check the service's tasks-below-desired alarm, its stopped tasks and /ecs/${name}.`,
+              minutes: noAgentMinutes,
+              actions,
+            }),
+          );
+        }
+        body?.add(...autoscalerWidgets(pool));
+      });
+      if (this.alarms.length > 0) body?.add({ kind: "alarm", title: "Alarms", alarmArns: this.alarms.map((a) => a.arn) });
+    });
+    return { dashboard: board, body };
   }
 }
 

@@ -7,6 +7,7 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { ApiGatewayUsagePlan } from "@cdktf/provider-aws/lib/api-gateway-usage-plan";
 import { ApiGatewayUsagePlanKey } from "@cdktf/provider-aws/lib/api-gateway-usage-plan-key";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -22,10 +23,11 @@ import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
-import { terraformLiterals } from "../../core/terraform-literal";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
 import { standInToken } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
+import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
+import { DashboardBody } from "../operations/dashboard-body";
 import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, FargateSharedCacheOptions, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
@@ -111,10 +113,17 @@ export interface ServerlessAgentPoolProps {
   readonly allowedSourceCidrs?: readonly string[];
   /**
    * CloudWatch alarms on handler errors and throttles, API 5xx and failed launches. `false` turns
-   * them off; `{ actions }` sends them to SNS topics.
+   * them off; `{ actions }` sends ALARM and OK to SNS topics (see docs/operations.md).
+   * @default true (alarms without notifications)
+   */
+  readonly alarms?: AlarmsOption;
+  /**
+   * A CloudWatch dashboard of the pool (`scalr-agents-<name>`): webhook deliveries, launches by
+   * outcome (a metric filter on the handler's log line, dimension `Outcome`), the handler's errors,
+   * throttles and duration, and the alarms.
    * @default true
    */
-  readonly alarms?: boolean | { readonly actions?: readonly string[] };
+  readonly dashboard?: boolean;
   /**
    * Names of the pool's tokens, for a rotation without downtime (docs/token-rotation.md): the
    * pool's `tokens`. Each run's task reads the active token's secret when it starts.
@@ -168,13 +177,27 @@ const propsSchema = strictProps({
     dailyQuota: intInRange(1, 10_000_000).default(SERVERLESS_INTAKE_DEFAULTS.dailyQuota),
   }).default({ rateLimit: SERVERLESS_INTAKE_DEFAULTS.rateLimit, burstLimit: SERVERLESS_INTAKE_DEFAULTS.burstLimit, dailyQuota: SERVERLESS_INTAKE_DEFAULTS.dailyQuota }),
   allowedSourceCidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR block such as "203.0.113.0/24"' })).min(1).optional(),
-  alarms: z.union([z.boolean(), strictProps({ actions: z.array(tokenOr(z.string().regex(/^arn:aws[a-z-]*:sns:/, { error: "must be an SNS topic ARN" }))).optional() })]).default(true),
+  alarms: alarmsOptionSchema,
+  dashboard: z.boolean().default(true),
 });
 
 /** Webhook route Scalr calls. */
 export const WEBHOOK_PATH = "trigger";
 /** Metric the handler's failed-launch log lines count into, in the pool's namespace ({@link launchFailuresNamespace}). */
 export const LAUNCH_FAILURES_METRIC = "AgentLaunchFailures";
+/**
+ * Metric of the handler's log lines by `outcome` (dimension `Outcome`), in the pool's namespace
+ * ({@link launchFailuresNamespace}): one line per request, so one count per webhook delivery.
+ */
+export const DELIVERY_OUTCOMES_METRIC = "WebhookDeliveries";
+
+/** Construct ids of the operations resources of a {@link ServerlessAgentPool} added beside its alarms (ids are public API). */
+export const SERVERLESS_AGENT_POOL_OPERATIONS_IDS = {
+  /** `aws_cloudwatch_log_metric_filter`: the handler's lines counted by outcome (with `dashboard`). */
+  deliveryOutcomesFilter: "DeliveryOutcomesFilter",
+  /** `aws_cloudwatch_dashboard` (with `dashboard`). */
+  dashboard: "Dashboard",
+} as const;
 
 /** CloudWatch namespace of a pool's launch-failure metric: one per pool, so each pool's alarm counts only its own launches. */
 export function launchFailuresNamespace(poolName: string): string {
@@ -219,6 +242,10 @@ export class ServerlessAgentPool extends Construct {
   public readonly handlerLogGroupName: string;
   /** Name of the agents' log group, `/ecs/<name>`. */
   public readonly agentLogGroupName: string;
+  /** The dashboard (with `dashboard`, the default). */
+  public readonly dashboard?: CloudwatchDashboard;
+  /** The dashboard's widgets (escape hatch: add your own before synthesis). */
+  public readonly dashboardBody?: DashboardBody;
 
   public constructor(scope: Construct, id: string, props: ServerlessAgentPoolProps) {
     super(scope, id);
@@ -427,7 +454,78 @@ export class ServerlessAgentPool extends Construct {
     this.handlerLogGroupName = handlerLogs.name;
     this.agentLogGroupName = this.task.logGroupName;
 
-    this.alarms = p.alarms === false ? [] : this.createAlarms(p.name, handlerName, handlerLogs, p.alarms === true ? [] : terraformLiterals([...(p.alarms.actions ?? [])]));
+    const actions = alarmActions(p.alarms);
+    this.alarms = actions === undefined ? [] : this.createAlarms(p.name, handlerName, handlerLogs, actions);
+    if (p.dashboard) {
+      this.dashboardBody = this.dashboardOf(p.name, handlerName, handlerLogs);
+      const body = this.dashboardBody;
+      this.dashboard = new CloudwatchDashboard(this, SERVERLESS_AGENT_POOL_OPERATIONS_IDS.dashboard, {
+        // 1–255 letters, digits, '-', '_' (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+        dashboardName: `scalr-agents-${p.name}`,
+        dashboardBody: Lazy.stringValue({ produce: () => body.render() }),
+      });
+    }
+  }
+
+  /**
+   * The dashboard's widgets, and the metric filter that counts the handler's lines by outcome. The
+   * time from a delivery to its task RUNNING is not plotted: it needs ECS task state change events
+   * joined with the delivery, which the pool does not collect.
+   */
+  private dashboardOf(poolName: string, handlerName: string, handlerLogs: CloudwatchLogGroup): DashboardBody {
+    const namespace = launchFailuresNamespace(poolName);
+    // Each handler line is JSON with `message: "scalr webhook"` and `outcome`
+    // (agent/serverless/handler.ts); a metric filter on JSON events may publish a field's value as a
+    // dimension: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+    // ("Publishing dimensions with metrics from values in JSON or space-delimited log events").
+    // The outcomes are few (LaunchOutcome plus config-error and handler-error), so are the metrics.
+    new CloudwatchLogMetricFilter(this, SERVERLESS_AGENT_POOL_OPERATIONS_IDS.deliveryOutcomesFilter, {
+      name: `${poolName}-webhook-deliveries`,
+      logGroupName: handlerLogs.name,
+      pattern: DELIVERY_LOG_PATTERN,
+      metricTransformation: { name: DELIVERY_OUTCOMES_METRIC, namespace, value: "1", dimensions: { Outcome: "$.outcome" } },
+    });
+    const api = { ApiName: this.api.name, Stage: this.stage.stageName };
+    const fn = { FunctionName: handlerName };
+    const outcome = (o: string, label = o) => ({ namespace, name: DELIVERY_OUTCOMES_METRIC, dimensions: { Outcome: o }, label });
+    const body = new DashboardBody(this.task.region.region).add(
+      {
+        kind: "text",
+        markdown: `# Scalr serverless agent pool ${poolName}\nScalr's webhook deliveries, the agent tasks they launched or failed to launch, and the handler. Logs: \`/aws/lambda/${handlerName}\` (one JSON line per delivery, with ECS's failure reason) and \`/ecs/${poolName}\` (the agents).`,
+      },
+      {
+        kind: "metric",
+        title: "Webhook deliveries: requests, 4xx, 5xx",
+        metrics: [
+          { namespace: "AWS/ApiGateway", name: "Count", dimensions: api, label: "requests" },
+          { namespace: "AWS/ApiGateway", name: "4XXError", dimensions: api, label: "4xx (key, throttle, quota)" },
+          { namespace: "AWS/ApiGateway", name: "5XXError", dimensions: api, label: "5xx" },
+        ],
+      },
+      {
+        kind: "metric",
+        title: "Launches by outcome",
+        stacked: true,
+        periodSeconds: 300,
+        metrics: [...LAUNCH_STARTED_OUTCOMES, ...LAUNCH_FAILURE_OUTCOMES, ...OTHER_OUTCOMES].map((o) => outcome(o)),
+      },
+      {
+        kind: "metric",
+        title: "Handler: invocations, errors, throttles",
+        metrics: ["Invocations", "Errors", "Throttles"].map((m) => ({ namespace: "AWS/Lambda", name: m, dimensions: fn })),
+      },
+      {
+        kind: "metric",
+        title: "Handler duration (ms)",
+        stat: "p95",
+        metrics: [
+          { namespace: "AWS/Lambda", name: "Duration", dimensions: fn, label: "p95" },
+          { namespace: "AWS/Lambda", name: "Duration", dimensions: fn, stat: "Maximum", label: "maximum" },
+        ],
+      },
+    );
+    if (this.alarms.length > 0) body.add({ kind: "alarm", title: "Alarms", alarmArns: this.alarms.map((a) => a.arn) });
+    return body;
   }
 
   private createAlarms(name: string, handlerName: string, handlerLogs: CloudwatchLogGroup, actions: string[]): CloudwatchMetricAlarm[] {
@@ -478,5 +576,11 @@ export class ServerlessAgentPool extends Construct {
 const HANDLER_TIMEOUT_SECONDS = 30;
 /** Handler outcomes where no agent started (the handler logs one JSON line per request with `outcome`). */
 const LAUNCH_FAILURE_OUTCOMES: readonly LaunchOutcome[] = ["ecs-failures", "no-task", "throttled", "ecs-unavailable", "ecs-error"];
+/** Handler outcomes where an agent task runs. */
+const LAUNCH_STARTED_OUTCOMES: readonly LaunchOutcome[] = ["launched", "already-running"];
+/** Handler outcomes of requests that were no launch: bad requests, the handler's own failures. */
+const OTHER_OUTCOMES: readonly string[] = ["rejected", "method-not-allowed", "config-error", "handler-error"];
+/** CloudWatch Logs filter matching every line of the handler (one per request). */
+const DELIVERY_LOG_PATTERN = '{ $.message = "scalr webhook" }';
 /** CloudWatch Logs filter matching the handler's log line for a launch that started no task. */
 const LAUNCH_FAILED_PATTERN = `{ ${LAUNCH_FAILURE_OUTCOMES.map((o) => `($.outcome = "${o}")`).join(" || ")} }`;

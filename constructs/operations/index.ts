@@ -1,3 +1,5 @@
 export * from "./alarm-actions";
 export * from "./dashboard-body";
 export * from "./log-metric-alarm";
+export * from "./autoscaler-monitoring";
+export * from "./metric-math-alarm";

@@ -19,7 +19,7 @@ function newStack(): { stack: TerraformStack; pool: AgentPool; service: EcsAgent
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   new ScalrProvider(stack, "scalr", {});
   const pool = new AgentPool(stack, "Pool", { name: "ecs-agents" });
-  const service = new EcsAgentService(stack, "Agents", { name: "scalr-agents", pool, settings: { scalrUrl: SCALR_URL }, ...NET });
+  const service = new EcsAgentService(stack, "Agents", { name: "scalr-agents", pool, settings: { scalrUrl: SCALR_URL }, ...NET, alarms: false });
   return { stack, pool, service };
 }
 

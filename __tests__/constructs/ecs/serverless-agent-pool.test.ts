@@ -115,8 +115,10 @@ describe("ServerlessAgentPool", () => {
   test("alarms on handler errors and throttles, API 5xx and failed launches", () => {
     const alarms = Object.values<any>(json.resource.aws_cloudwatch_metric_alarm).map((a) => `${a.namespace}/${a.metric_name}`);
     expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/scalr-serverless/AgentLaunchFailures"]);
-    expect(only(json, "aws_cloudwatch_log_metric_filter").metric_transformation).toMatchObject({ namespace: "ScalrAgents/scalr-serverless", name: "AgentLaunchFailures" });
-    expect(only(json, "aws_cloudwatch_log_metric_filter").pattern).toBe(
+    const launchFailures = Object.values<any>(json.resource.aws_cloudwatch_log_metric_filter).filter((f) => f.metric_transformation.name === "AgentLaunchFailures");
+    expect(launchFailures).toHaveLength(1);
+    expect(launchFailures[0].metric_transformation).toMatchObject({ namespace: "ScalrAgents/scalr-serverless", name: "AgentLaunchFailures" });
+    expect(launchFailures[0].pattern).toBe(
       '{ ($.outcome = "ecs-failures") || ($.outcome = "no-task") || ($.outcome = "throttled") || ($.outcome = "ecs-unavailable") || ($.outcome = "ecs-error") }',
     );
   });
@@ -149,7 +151,9 @@ describe("ServerlessAgentPool", () => {
     new ServerlessAgentPool(stack, "A", { name: "pool-a", settings: { scalrUrl: SCALR_URL }, ...NET });
     new ServerlessAgentPool(stack, "B", { name: "pool-b", settings: { scalrUrl: SCALR_URL }, ...NET });
     const j = JSON.parse(Testing.synth(stack));
-    const filters = Object.values<any>(j.resource.aws_cloudwatch_log_metric_filter).map((f) => f.metric_transformation.namespace);
+    const filters = Object.values<any>(j.resource.aws_cloudwatch_log_metric_filter)
+      .filter((f) => f.metric_transformation.name === "AgentLaunchFailures")
+      .map((f) => f.metric_transformation.namespace);
     const alarms = Object.values<any>(j.resource.aws_cloudwatch_metric_alarm)
       .filter((a) => a.metric_name === "AgentLaunchFailures")
       .map((a) => a.namespace);
