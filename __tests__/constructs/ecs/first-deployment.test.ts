@@ -207,20 +207,20 @@ describe("literal text stays literal in the ECS constructs' Terraform JSON", () 
     expect(td.container_definitions).not.toMatch(/[^$]\$\{var\.x\}/);
   });
 
-  test("a cluster name and alarm actions given as literals are escaped", () => {
+  test("a cluster name given as a literal is escaped; an alarm action that is no SNS topic ARN is refused", () => {
     const stack = newStack();
     service(stack, {}, { cluster: "shared-${var.x}" });
-    new ServerlessAgentPool(stack, "Serverless", {
-      name: "sl",
-      settings: { scalrUrl: SCALR_URL, image: { credentials: ImagePullCredentials.fromAwsSecretsManager(PULL_ARN) } },
-      ...NET,
-      alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:ops-${var.x}"] },
-    });
     const json = JSON.parse(Testing.synth(stack));
     expect(only(json, "aws_ecs_service").cluster).toBe("shared-$${var.x}");
-    for (const alarm of Object.values<any>(json.resource.aws_cloudwatch_metric_alarm)) {
-      expect(alarm.alarm_actions).toEqual(["arn:aws:sns:eu-west-1:123456789012:ops-$${var.x}"]);
-    }
+    // SNS topic names hold letters, digits, '-' and '_' only: "${" can never be part of one.
+    expect(() =>
+      new ServerlessAgentPool(newStack(), "Serverless", {
+        name: "sl",
+        settings: { scalrUrl: SCALR_URL, image: { credentials: ImagePullCredentials.fromAwsSecretsManager(PULL_ARN) } },
+        ...NET,
+        alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:ops-${var.x}"] },
+      }),
+    ).toThrow("stack/Serverless: `alarms.actions[0]` must be an SNS topic ARN");
   });
 
   test("references stay references", () => {
