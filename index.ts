@@ -76,6 +76,7 @@ export {
 
 // ECS runtime: an agent container's environment and secrets from AgentSettings.
 export {
+  ADOT_COLLECTOR_IMAGE,
   type EcsAgentContainerEnvironment,
   type EcsEnvironmentVariable,
   type EcsSecretVariable,
@@ -176,6 +177,8 @@ export {
   type EcsAgentServiceProps,
   type EcsAgentServiceSettings,
   type FargateAgentSettings,
+  type FargateCollectorOptions,
+  type FargateCollectorOtlpExporter,
   type FargateSharedCacheOptions,
   FargateAgentTask,
   type FargateAgentTaskProps,

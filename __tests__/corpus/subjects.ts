@@ -25,6 +25,7 @@ import { ScalrBackendProps, scalrBackend } from "../../constructs/scalr/scalr-ba
 import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscaling/agent-autoscaler";
 import { BOOTSTRAP_SUBJECTS } from "./subjects-bootstrap";
 import { CACHE_SUBJECTS } from "./subjects-cache";
+import { COLLECTOR_SUBJECTS } from "./subjects-collector";
 import { ECS_OPERATIONS_SUBJECTS } from "./subjects-ecs-operations";
 import { IMAGE_SUBJECTS } from "./subjects-image";
 import { NETWORK_SUBJECTS } from "./subjects-network";
@@ -295,6 +296,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   ...ROTATION_SUBJECTS,
   ...CACHE_SUBJECTS,
   ...ECS_OPERATIONS_SUBJECTS,
+  ...COLLECTOR_SUBJECTS,
 ];
 
 /** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */

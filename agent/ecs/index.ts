@@ -1,1 +1,2 @@
 export * from "./render-ecs";
+export * from "./render-collector";

@@ -16,7 +16,7 @@ import { DashboardBody } from "../operations/dashboard-body";
 import { fiveMinuteMetric, sustainedConditionAlarm } from "../operations/metric-math-alarm";
 import { RuntimeAgentSettings, resolveRuntimeSettings, runtimePoolSchema } from "../runtime/agent-runtime";
 import { AgentPool } from "../scalr/agent-pool";
-import { ECS_AGENT_RUNTIME, FargateAgentSettings, FargateSharedCacheOptions, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
+import { ECS_AGENT_RUNTIME, FargateAgentSettings, FargateCollectorOptions, FargateSharedCacheOptions, FargateAgentTask, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 
 /** {@link FargateAgentSettings} where the token may come from `pool` ({@link RuntimeAgentSettings}). */
 export type EcsAgentServiceSettings = RuntimeAgentSettings<FargateAgentSettings>;
@@ -78,6 +78,8 @@ export interface EcsAgentServiceProps {
    * @default false
    */
   readonly sharedCache?: boolean | FargateSharedCacheOptions;
+  /** An OpenTelemetry collector sidecar for the agent's metrics: see `FargateAgentTaskProps.collector`. @default false */
+  readonly collector?: boolean | FargateCollectorOptions;
   /**
    * CloudWatch alarms: fewer agents running than desired for 15 minutes (tasks that fail to start,
    * e.g. the token secret cannot be read, or keep stopping), and, when an AgentAutoscaler drives the

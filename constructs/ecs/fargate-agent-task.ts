@@ -17,6 +17,15 @@ import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../.
 import { AgentTokenSource } from "../../agent/settings/token-source";
 import { ImagePullCredentials } from "../../agent/settings/agent-image";
 import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, checkFargateSize, renderEcsContainerEnvironment } from "../../agent/ecs/render-ecs";
+import {
+  ADOT_COLLECTOR_IMAGE,
+  COLLECTOR_DEFAULT_NAMESPACE,
+  COLLECTOR_LOCAL_ENDPOINTS,
+  COLLECTOR_OTLP_ENDPOINT,
+  CollectorExporter,
+  EMF_EXPORTER_LOG_ACTIONS,
+  renderCollectorConfigContent,
+} from "../../agent/ecs/render-collector";
 import { IssueCollector } from "../../core/issues";
 import { KitValidationError, isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
@@ -72,6 +81,39 @@ export interface FargateAgentTaskProps {
    * @default false
    */
   readonly sharedCache?: boolean | FargateSharedCacheOptions;
+  /**
+   * An OpenTelemetry collector beside the agent in every task (the AWS Distro for OpenTelemetry
+   * collector, {@link ADOT_COLLECTOR_IMAGE}) that receives the agent's metrics over OTLP/gRPC on
+   * `localhost:4317` and ships them on. `settings.telemetry` defaults to that endpoint.
+   * - `true`: CloudWatch metrics in the namespace `ScalrAgent`, written as EMF to the log group
+   *   `/ecs/<name>/metrics` (retention `logRetentionDays`) with the task role;
+   * - `{ image?, namespace?, exporter? }`: another image, namespace, or `exporter: { otlpEndpoint }`
+   *   to forward metrics (and traces) to an OTLP/gRPC endpoint instead.
+   * The collector is not essential: if it stops, the agent keeps running, and a task stops when
+   * its agent does. See docs/ecs.md, "Agent metrics".
+   * @default false
+   */
+  readonly collector?: boolean | FargateCollectorOptions;
+}
+
+/** Options of {@link FargateAgentTaskProps.collector}. */
+export interface FargateCollectorOptions {
+  /** The collector image (an ADOT collector build: the kit configures it with `AOT_CONFIG_CONTENT`). @default ADOT_COLLECTOR_IMAGE */
+  readonly image?: string;
+  /** Where the collector ships: CloudWatch (EMF), or an OTLP/gRPC endpoint. @default "cloudwatch" */
+  readonly exporter?: "cloudwatch" | FargateCollectorOtlpExporter;
+  /** CloudWatch metrics namespace (with `exporter: "cloudwatch"`). @default "ScalrAgent" */
+  readonly namespace?: string;
+}
+
+/** An OTLP/gRPC endpoint the collector forwards to. */
+export interface FargateCollectorOtlpExporter {
+  /**
+   * `host:port` or `https://host:port` (TLS), or `http://host:port` (plaintext, for a gateway in
+   * the VPC). No headers: an endpoint that needs an API key is reached through a gateway collector
+   * that holds it.
+   */
+  readonly otlpEndpoint: string;
 }
 
 /** Options of {@link FargateAgentTaskProps.sharedCache}. */
@@ -100,6 +142,16 @@ export const SHARED_CACHE_DEFAULT_SIZE_LIMIT_MIB = 40960;
 
 const SUBNET_ID = tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet ID such as "subnet-0abc1234"' }));
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
+/** host:port, optionally after http:// or https:// (a DNS name, IPv4 or bracketed IPv6 host). */
+const OTLP_ENDPOINT = /^(?:https?:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):([1-9][0-9]{0,4})$/;
+/** A container image reference: registry/repository with a tag or digest (pinned, as the kit's own image is). */
+const PINNED_IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64}|:[\w][\w.-]{0,127}@sha256:[a-f0-9]{64})$/;
+/**
+ * CloudWatch metric namespaces: 1–255 characters, "alphanumeric characters (0-9A-Za-z), period (.),
+ * hyphen (-), underscore (_), forward slash (/), hash (#), colon (:), and the space character", not
+ * starting with "AWS/" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html, Namespace).
+ */
+const NAMESPACE = /^(?!AWS\/)[0-9A-Za-z._/#: -]{1,255}$/;
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Shape shared by every Fargate agent construct. */
@@ -129,6 +181,31 @@ export const fargateAgentShape = {
       { error: "must be true, false or { fileSystemId?, accessPointId?, subnetIds?, kmsKeyArn? }" },
     )
     .default(false),
+  collector: z
+    .union(
+      [
+        z.boolean(),
+        strictProps({
+          image: z.string().regex(PINNED_IMAGE, { error: "must be an image reference with a tag or digest, such as public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0" }).optional(),
+          exporter: z
+            .union(
+              [
+                z.literal("cloudwatch"),
+                strictProps({
+                  otlpEndpoint: z.string().refine((s) => OTLP_ENDPOINT.test(s) && Number(OTLP_ENDPOINT.exec(s)?.[1]) <= 65535, {
+                    error: "must be an OTLP/gRPC address, host:port, https://host:port or http://host:port",
+                  }),
+                }),
+              ],
+              { error: 'must be "cloudwatch" or { otlpEndpoint }' },
+            )
+            .optional(),
+          namespace: z.string().regex(NAMESPACE, { error: "must be a CloudWatch namespace: 1–255 of letters, digits, '.', '-', '_', '/', '#', ':' or space, not starting with \"AWS/\"" }).optional(),
+        }),
+      ],
+      { error: "must be true, false or { image?, exporter?, namespace? }" },
+    )
+    .default(false),
 };
 
 const propsSchema = strictProps({
@@ -153,7 +230,10 @@ export const ECS_AGENT_RUNTIME: AgentRuntime = {
 };
 
 /** The parsed props {@link checkFargateAgent} reads. */
-type FargateAgentChecked = Pick<z.output<typeof propsSchema>, "cpu" | "memoryMiB" | "stopTimeoutSeconds" | "sharedCache"> & { readonly subnetIds?: readonly string[] };
+type FargateAgentChecked = Pick<z.output<typeof propsSchema>, "cpu" | "memoryMiB" | "stopTimeoutSeconds" | "sharedCache"> & {
+  readonly subnetIds?: readonly string[];
+  readonly collector?: z.output<typeof propsSchema>["collector"];
+};
 
 /**
  * Checks a Fargate agent into `issues`, before anything is created: the CPU/memory pair, Fargate's
@@ -234,6 +314,7 @@ export function checkFargateAgent(issues: IssueCollector, p: FargateAgentChecked
     }
   });
   checkSharedCache(issues, p, given);
+  checkCollector(issues, p, given);
   // The settings as the task runs them: the driver and the grace period are the task's (a rejected
   // stop timeout counts as Fargate's longest), so a problem there keeps nothing else from being checked.
   // Fields reported above are left out, so each mistake is reported once.
@@ -241,7 +322,10 @@ export function checkFargateAgent(issues: IssueCollector, p: FargateAgentChecked
     const stopTimeout = issues.has("stopTimeoutSeconds") ? FARGATE_MAX_STOP_TIMEOUT_SECONDS : p.stopTimeoutSeconds;
     const checked = withoutReported(issues, settings);
     const cached = issues.has("sharedCache") ? false : p.sharedCache !== false;
-    issues.rule([], () => resolveAgentSettings(fargateSettings(checked, checked.token, stopTimeout, single, cached), { subject: issues.ctx.subject, fieldPrefix: "settings" }));
+    const collected = !issues.has("collector") && p.collector !== undefined && p.collector !== false;
+    issues.rule([], () =>
+      resolveAgentSettings(fargateSettings(checked, checked.token, stopTimeout, single, cached, collected), { subject: issues.ctx.subject, fieldPrefix: "settings" }),
+    );
   }
 }
 
@@ -279,6 +363,41 @@ function checkSharedCache(issues: IssueCollector, p: FargateAgentChecked, given:
   });
 }
 
+/** `collector` against the settings (run by {@link checkFargateAgent}). */
+function checkCollector(issues: IssueCollector, p: FargateAgentChecked, given: FargateAgentSettings): void {
+  issues.rule(["collector"], () => {
+    const collector = p.collector;
+    if (collector === undefined || collector === false) return;
+    const telemetry = given.telemetry as { otlpEndpoint?: unknown; traces?: unknown; metrics?: unknown } | undefined;
+    if (typeof telemetry !== "object" || telemetry === null) return;
+    const endpoint = telemetry.otlpEndpoint;
+    // The sidecar listens on the task's loopback only; an agent pointed elsewhere would leave it idle.
+    if (typeof endpoint === "string" && !isToken(endpoint) && !COLLECTOR_LOCAL_ENDPOINTS.includes(endpoint)) {
+      issues.add(
+        "settings.telemetry.otlpEndpoint",
+        `must be "${COLLECTOR_OTLP_ENDPOINT}" (or \`telemetry\` unset) with \`collector\`: the collector listens on the task's loopback; to send to your own collector, set \`collector: false\` or \`collector.exporter: { otlpEndpoint }\``,
+        endpoint,
+      );
+    }
+    // EMF carries metrics only (awsemfexporter README: "Stability | beta: metrics").
+    const exporter = collector === true ? "cloudwatch" : (collector.exporter ?? "cloudwatch");
+    // Named as the collector's field: the exporter is what cannot carry what the agent sends.
+    if (exporter === "cloudwatch" && telemetry.traces === true) {
+      issues.add(
+        collector === true ? "collector" : "collector.exporter",
+        'exports to CloudWatch (EMF), which carries metrics only, but `settings.telemetry.traces` is true: forward traces with `collector.exporter: { otlpEndpoint }`, or set `settings.telemetry.traces` to false',
+        collector === true ? true : (collector.exporter ?? "cloudwatch"),
+      );
+    }
+  });
+  issues.rule(["collector"], () => {
+    const collector = p.collector;
+    if (typeof collector === "object" && collector.namespace !== undefined && collector.exporter !== undefined && collector.exporter !== "cloudwatch") {
+      issues.add("collector.namespace", 'applies to `exporter: "cloudwatch"` only: the OTLP exporter forwards metrics as they are', collector.namespace);
+    }
+  });
+}
+
 /** `settings` without the fields {@link checkFargateAgent} already reported (so AgentSettings' own rules do not repeat them). */
 function withoutReported(issues: IssueCollector, settings: FargateAgentSettings): FargateAgentSettings {
   const out: Record<string, unknown> = { ...settings };
@@ -302,7 +421,14 @@ export const DOCKER_HUB_ANONYMOUS_PULL_WARNING =
   "is pulled anonymously from Docker Hub by every per-run task; Docker Hub allows unauthenticated users 100 pulls per 6 hours per IPv4 address or IPv6 /64 (tasks behind one NAT share one address), and past it ECS stops tasks with CannotPullContainerError after Scalr got its 202 (https://docs.docker.com/docker-hub/usage/pulls/). Pull through an ECR pull-through cache (`settings.image: new AgentImageMirror(…).agentImage()`), or give `settings.image.credentials: ImagePullCredentials.fromAwsSecretsManager(arn)` of a Docker Hub account";
 
 /** The AgentSettings a Fargate agent runs with: the local driver, and `stopTimeoutSeconds` as the grace period. */
-function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, stopTimeoutSeconds: number, single: boolean | undefined, sharedCache: boolean): AgentSettings {
+function fargateSettings(
+  raw: FargateAgentSettings,
+  token: AgentTokenSource,
+  stopTimeoutSeconds: number,
+  single: boolean | undefined,
+  sharedCache: boolean,
+  collector: boolean,
+): AgentSettings {
   // With the shared cache the agent's cache directory is the EFS mount and its provider cache is on
   // (SCALR_AGENT_CACHE_DIR, SCALR_AGENT_PROVIDER_CACHE_ENABLED, SCALR_AGENT_PROVIDER_CACHE_SIZE_LIMIT_MB:
   // https://docs.scalr.io/docs/configuration, https://docs.scalr.io/docs/providers-cache).
@@ -312,9 +438,12 @@ function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, sto
         cache: { ...raw.cache, providerCacheEnabled: true, providerCacheSizeLimitMiB: raw.cache?.providerCacheSizeLimitMiB ?? SHARED_CACHE_DEFAULT_SIZE_LIMIT_MIB },
       }
     : {};
+  // With the collector the agent exports to it unless `telemetry` says more (metrics on by default).
+  const telemetry: Partial<AgentSettings> = collector && raw.telemetry === undefined ? { telemetry: { otlpEndpoint: COLLECTOR_OTLP_ENDPOINT } } : {};
   return {
     ...raw,
     ...cache,
+    ...telemetry,
     token,
     driver: "local",
     single: single ?? raw.single,
@@ -325,11 +454,11 @@ function fargateSettings(raw: FargateAgentSettings, token: AgentTokenSource, sto
 /** The {@link FargateAgentTask} props a construct built on it passes through from its own parsed props. */
 export function fargateTaskProps(
   p: Pick<Required<FargateAgentTaskProps>, "name" | "vpcId" | "cpu" | "memoryMiB" | "cpuArchitecture" | "stopTimeoutSeconds" | "logRetentionDays" | "sharedCache"> &
-    Pick<FargateAgentTaskProps, "subnetIds">,
+    Pick<FargateAgentTaskProps, "subnetIds" | "collector">,
   settings: FargateAgentSettings,
 ): FargateAgentTaskProps {
-  const { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, subnetIds, sharedCache } = p;
-  return { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, subnetIds, sharedCache, settings };
+  const { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, subnetIds, sharedCache, collector } = p;
+  return { name, vpcId, cpu, memoryMiB, cpuArchitecture, stopTimeoutSeconds, logRetentionDays, subnetIds, sharedCache, collector, settings };
 }
 
 /**
@@ -360,6 +489,10 @@ export class FargateAgentTask extends Construct {
   public readonly settings: ResolvedAgentSettings;
   /** The container's name in the task definition. */
   public readonly containerName = "agent";
+  /** The collector's container name in the task definition, with `collector`. */
+  public readonly collectorContainerName?: string;
+  /** The log group the collector writes the agent's metrics to (EMF), with `collector` exporting to CloudWatch. */
+  public readonly metricsLogGroup?: CloudwatchLogGroup;
   /** The shared cache's file system, access point and network, when `sharedCache` created them. */
   public readonly sharedCache?: SharedProviderCache;
   /** ID of the file system holding the shared cache, with `sharedCache`. */
@@ -406,7 +539,10 @@ export class FargateAgentTask extends Construct {
       secretSource = AgentTokenSource.fromAwsSecretsManager(this.tokenSecret.arn);
     }
 
-    this.settings = resolveAgentSettings(fargateSettings(raw, secretSource, p.stopTimeoutSeconds, extra.single, p.sharedCache !== false), { subject, fieldPrefix: "settings" });
+    this.settings = resolveAgentSettings(fargateSettings(raw, secretSource, p.stopTimeoutSeconds, extra.single, p.sharedCache !== false, p.collector !== false), {
+      subject,
+      fieldPrefix: "settings",
+    });
     const container = renderEcsContainerEnvironment(this.settings, { subject, fieldPrefix: "settings" });
     const image = this.settings.image;
     // Checked by checkFargateAgent: only Secrets Manager credentials reach here.
@@ -476,6 +612,10 @@ export class FargateAgentTask extends Construct {
     this.sharedCacheFileSystemId = mounted?.fileSystemId;
     this.sharedCacheAccessPointId = mounted?.accessPointId;
 
+    const collector = p.collector === false ? undefined : this.addCollector(p.name, p.logRetentionDays, p.collector);
+    this.collectorContainerName = collector?.name;
+    this.metricsLogGroup = collector?.logGroup;
+
     this.taskDefinition = new EcsTaskDefinition(this, "Resource", {
       family: p.name,
       requiresCompatibilities: ["FARGATE"],
@@ -497,15 +637,80 @@ export class FargateAgentTask extends Construct {
           secrets: container.secrets,
           stopTimeout: p.stopTimeoutSeconds,
           ...(volume ? { mountPoints: [{ sourceVolume: volume.name, containerPath: this.settings.cacheDir, readOnly: false }] } : {}),
+          // The agent starts once the collector has started, and at stop ECS reverses the order: the
+          // collector outlives the agent's drain ("When a dependency is defined for container startup,
+          // for container shutdown it is reversed",
+          // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html).
+          ...(collector ? { dependsOn: [{ containerName: collector.name, condition: "START" }] } : {}),
           logConfiguration: {
             logDriver: "awslogs",
             options: { "awslogs-group": this.logGroup.name, "awslogs-region": this.region.region, "awslogs-stream-prefix": "agent" },
           },
         },
+        ...(collector ? [collector.definition] : []),
       ]),
     });
     this.taskDefinitionArn = this.taskDefinition.arn;
     this.logGroupName = this.logGroup.name;
+  }
+
+  /**
+   * The collector's container definition and, exporting to CloudWatch, its metrics log group and the
+   * task role's permission to write there (the collector calls AWS with the task role).
+   */
+  private addCollector(
+    name: string,
+    retentionDays: number,
+    options: true | FargateCollectorOptions,
+  ): { name: string; definition: Record<string, unknown>; logGroup?: CloudwatchLogGroup } {
+    const o: FargateCollectorOptions = options === true ? {} : options;
+    const target = o.exporter ?? "cloudwatch";
+    let exporter: CollectorExporter;
+    let logGroup: CloudwatchLogGroup | undefined;
+    if (target === "cloudwatch") {
+      const logGroupName = `/ecs/${name}/metrics`;
+      logGroup = new CloudwatchLogGroup(this, "MetricsLogGroup", { name: logGroupName, retentionInDays: retentionDays });
+      exporter = { kind: "cloudwatch", namespace: o.namespace ?? COLLECTOR_DEFAULT_NAMESPACE, logGroupName };
+      new IamRolePolicy(this, "CollectorPolicy", {
+        role: this.taskRole.id,
+        name: "agent-metrics",
+        policy: terraformJson({
+          Version: "2012-10-17",
+          Statement: [{ Sid: "WriteMetricsLogs", Effect: "Allow", Action: [...EMF_EXPORTER_LOG_ACTIONS], Resource: [`${logGroup.arn}:*`] }],
+        }),
+      });
+    } else {
+      exporter = { kind: "otlp", endpoint: target.otlpEndpoint };
+    }
+    const telemetry = this.settings.telemetry;
+    const config = renderCollectorConfigContent({ exporter, metrics: telemetry?.metrics ?? true, traces: telemetry?.traces ?? false });
+    const containerName = "otel-collector";
+    return {
+      name: containerName,
+      logGroup,
+      definition: {
+        name: containerName,
+        image: o.image ?? ADOT_COLLECTOR_IMAGE,
+        // Not essential: a collector that crashes leaves the agent and its runs alone, and the task
+        // still stops when the agent (its one essential container) stops: "If the essential parameter
+        // of a container is marked as true, and that container fails or stops for any reason, all
+        // other containers that are part of the task are stopped. If the essential parameter of a
+        // container is marked as false, its failure doesn't affect the rest of the containers in a task"
+        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html, essential).
+        essential: false,
+        // The whole configuration: no credential (the exporter signs with the task role).
+        environment: [
+          { name: "AOT_CONFIG_CONTENT", value: config },
+          // awsemf "region": "If this field is not present in config, environment variable
+          // "AWS_REGION" can then be used to set region" (awsemfexporter README, vendored in ADOT @ v0.49.0).
+          { name: "AWS_REGION", value: this.region.region },
+        ],
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": this.logGroup.name, "awslogs-region": this.region.region, "awslogs-stream-prefix": "collector" },
+        },
+      },
+    };
   }
 
   /**

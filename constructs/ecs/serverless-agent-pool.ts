@@ -30,7 +30,7 @@ import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/al
 import { DashboardBody } from "../operations/dashboard-body";
 import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
-import { FargateAgentSettings, FargateAgentTask, FargateSharedCacheOptions, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
+import { FargateAgentSettings, FargateAgentTask, FargateCollectorOptions, FargateSharedCacheOptions, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
 import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
 
@@ -80,6 +80,8 @@ export interface ServerlessAgentPoolProps {
    * @default false
    */
   readonly sharedCache?: boolean | FargateSharedCacheOptions;
+  /** An OpenTelemetry collector sidecar for the agent's metrics: see `FargateAgentTaskProps.collector`. @default false */
+  readonly collector?: boolean | FargateCollectorOptions;
   /**
    * Run agents on FARGATE_SPOT (cheaper; AWS may stop a task with two minutes' notice). The handler
    * falls back to FARGATE when Spot has no capacity. X86_64 only: Fargate Spot does not run ARM64
