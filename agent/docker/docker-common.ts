@@ -21,19 +21,6 @@ export function reportTerraformReferences(value: unknown, path: string, report: 
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) reportTerraformReferences(v, path ? `${path}.${k}` : fieldPath([k]), report);
 }
 
-/** The proxy URL with its credentials replaced by `***` when it has any, else undefined. */
-export function proxyWithoutCredentials(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined; // not a URL: the settings' own check reports it
-  }
-  if (parsed.username === "" && parsed.password === "") return undefined;
-  return `${parsed.protocol}//***@${parsed.host}`;
-}
-
 /** A fully qualified reference (`docker.io/scalr/agent:1.4.0` for Docker Hub), as OCI's `base.name` asks. */
 export function qualifiedReference(s: ResolvedAgentSettings): string {
   const ref = s.image.reference;

@@ -6,7 +6,8 @@ import { ValidationContext, describeValue, strictProps } from "../../core/valida
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../settings/agent-settings";
 import { NO_PROXY_LOOPBACK } from "../settings/proxy";
 import { AGENT_TOKEN_VARIABLE, renderAgentEnvironment } from "../settings/render-env";
-import { checkSafePaths, proxyWithoutCredentials, reportTerraformReferences } from "./docker-common";
+import { checkSafePaths, reportTerraformReferences } from "./docker-common";
+import { proxyWithoutCredentials } from "../settings/proxy";
 
 /** Restart policy of the agent container (https://docs.docker.com/reference/compose-file/services/#restart). */
 export type DockerRestartPolicy = "no" | "always" | "on-failure" | "unless-stopped";

@@ -43,3 +43,16 @@ export function proxyVariables(proxy: RenderedProxy): Record<string, string> {
   }
   return vars;
 }
+
+/** The proxy URL with its credentials replaced by `***` when it has any (never echoed), else undefined. */
+export function proxyWithoutCredentials(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined; // not a URL: the settings' own check reports it
+  }
+  if (parsed.username === "" && parsed.password === "") return undefined;
+  return `${parsed.protocol}//***@${parsed.host}`;
+}

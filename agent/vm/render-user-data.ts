@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_AGENT_IMAGE } from "../settings/agent-image";
 import { AgentSettings, reservedEnvField, resolveAgentSettings, ResolvedAgentSettings } from "../settings/agent-settings";
 import { renderAgentEnvironment } from "../settings/render-env";
+import { proxyWithoutCredentials } from "../settings/proxy";
 import {
   describeValue,
   fieldPath,
@@ -260,7 +261,7 @@ export function renderVmUserData(
       });
     }
     for (const key of ["http", "https"] as const) {
-      const hidden = withoutCredentials(resolved.proxy?.[key]);
+      const hidden = proxyWithoutCredentials(resolved.proxy?.[key]);
       if (hidden !== undefined) {
         issues.addIssue({
           field: `${prefix}proxy.${key}`,
@@ -645,19 +646,6 @@ function renderEnvFile(variables: Readonly<Record<string, string>>, mode: VmInst
   header.push(`# The pool token is not here: it is fetched before the agent starts into ${VM_TOKEN_ENV_FILE}.`);
   const lines = Object.entries(variables).map(([k, v]) => (mode === "docker" ? `${k}=${v}` : `${k}="${v.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`));
   return `${[...header, ...lines].join("\n")}\n`;
-}
-
-/** The proxy URL with its credentials replaced by `***` when it has any (never echoed), else undefined. */
-function withoutCredentials(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined; // not a URL: the settings' own check reports it
-  }
-  if (parsed.username === "" && parsed.password === "") return undefined;
-  return `${parsed.protocol}//***@${parsed.host}`;
 }
 
 function ensureNewline(s: string): string {
