@@ -14,7 +14,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Annotations, Aspects, Lazy, TerraformStack, Token } from "cdktf";
+import { Annotations, Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { resolveAgentSettings } from "../../agent/settings/agent-settings";
@@ -28,8 +28,8 @@ import { renderVmUserData, VmInstallMode, VmUserData } from "../../agent/vm/rend
 import { VM_OPERATING_SYSTEMS, VmOperatingSystem } from "../../agent/vm/vm-os";
 import { VmTokenFetch } from "../../agent/vm/vm-token-fetch";
 import { VM_LOG_EVENTS } from "../../agent/vm/log-events";
-import { AUTOSCALER_ENVIRONMENT } from "../../agent/autoscaler/config";
 import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
+import { autoscalerWidgets, noAgentAlarm, noAgentAlarmNames, whenAutoscalersKnown } from "../operations/autoscaler-monitoring";
 import { DashboardBody } from "../operations/dashboard-body";
 import { logMetricAlarm } from "../operations/log-metric-alarm";
 import { ecrPullStatements } from "../image/ecr-pull-permissions";
@@ -209,7 +209,6 @@ export const VM_DRAIN_HOOK_NAME = "scalr-agent-drain";
 /** CloudWatch Logs' retention values (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html). */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 /** The autoscaler's embedded metrics (agent/autoscaler/handler.ts, `embeddedMetrics`). */
-const AUTOSCALER_NAMESPACE = "CdktfScalrKit/Autoscaler";
 /**
  * Auto Scaling group metrics the dashboard plots, collected at one-minute granularity (free of
  * charge: https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html).
@@ -359,7 +358,6 @@ export class VmAgentFleet extends Construct {
   public readonly dashboard?: CloudwatchDashboard;
   /** The dashboard's widgets (escape hatch: add your own before synthesis). */
   public readonly dashboardBody?: DashboardBody;
-  private autoscalersMonitored = false;
 
   public constructor(scope: Construct, id: string, props: VmAgentFleetProps) {
     super(scope, id);
@@ -753,72 +751,21 @@ export class VmAgentFleet extends Construct {
         dashboardBody: Lazy.stringValue({ produce: () => body.render() }),
       });
     }
-    // An AgentAutoscaler on this fleet is created after it (it takes the fleet): its panels and the
-    // no-agent alarm are added at synth, once every construct exists.
-    Aspects.of(this).add({ visit: (node) => (node === this ? this.monitorAutoscalers(p.name, actions, p.noAgentAlarmMinutes) : undefined) });
-  }
-
-  /**
-   * Finds the AgentAutoscalers that drive this fleet (their environment names this group) and adds,
-   * per autoscaler, the no-agent alarm and the dashboard's queue panels. Read from the autoscaler's
-   * embedded metrics (namespace `CdktfScalrKit/Autoscaler`, dimension `Pool`).
-   */
-  private monitorAutoscalers(name: string, actions: string[] | undefined, minutes: number): void {
-    // Aspects run at every synthesis of the stack: once is enough.
-    if (this.autoscalersMonitored) return;
-    this.autoscalersMonitored = true;
-    const E = AUTOSCALER_ENVIRONMENT;
-    const pools: string[] = [];
-    for (const c of TerraformStack.of(this).node.findAll()) {
-      const env = (c as { environment?: unknown }).environment;
-      if (typeof env !== "object" || env === null) continue;
-      const e = env as Record<string, unknown>;
-      if (e[E.targetKind] === "asg" && e[E.targetName] === this.autoScalingGroupName && typeof e[E.poolId] === "string") pools.push(e[E.poolId] as string);
-    }
-    [...new Set(pools)].forEach((pool, i) => {
-      const metric = (metricName: string, stat: string) => ({ namespace: AUTOSCALER_NAMESPACE, metricName, dimensions: { Pool: pool }, period: 300, stat });
-      if (actions !== undefined) {
-        this.alarms.push(
-          new CloudwatchMetricAlarm(this, i === 0 ? VM_AGENT_FLEET_OPERATIONS_IDS.noAgentAlarm : `${VM_AGENT_FLEET_OPERATIONS_IDS.noAgentAlarm}${i + 1}`, {
-            alarmName: i === 0 ? `${name}-no-agent-while-runs-wait` : `${name}-no-agent-while-runs-wait-${i + 1}`,
-            alarmDescription: `Runs of the pool have waited ${minutes} minutes with no agent of the fleet ${name} online (busy or idle): instances fail to start, fetch the token, pull the image or reach Scalr. Check the fleet's token fetch alarm, its log group and the Auto Scaling activity.`,
-            // Runs waited through every 5-minute period (the minimum queue above zero) while no
-            // agent was seen at all (the maximum of busy and idle is zero). An unknown signal leaves
-            // no data point: the autoscaler's own alarm reports it. Nested IF (IF(condition, trueValue,
-            // falseValue), https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html)
-            // keeps to the documented comparison form.
-            metricQuery: [
-              { id: "queued", metric: metric("QueuedRuns", "Minimum"), returnData: false },
-              { id: "busy", metric: metric("BusyAgents", "Maximum"), returnData: false },
-              { id: "idle", metric: metric("IdleAgents", "Maximum"), returnData: false },
-              { id: "stranded", expression: "IF(queued > 0, IF((busy + idle) == 0, 1, 0), 0)", label: "Runs waiting with no agent online", returnData: true },
-            ],
-            evaluationPeriods: minutes / 5,
-            datapointsToAlarm: minutes / 5,
-            threshold: 1,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: actions,
-            okActions: actions,
-          }),
-        );
-      }
-      this.dashboardBody?.add(
-        {
-          kind: "metric",
-          title: "Autoscaler: runs waiting, agents busy and idle",
-          stat: "Maximum",
-          metrics: ["QueuedRuns", "BusyAgents", "IdleAgents"].map((m) => ({ namespace: AUTOSCALER_NAMESPACE, name: m, dimensions: { Pool: pool } })),
-        },
-        {
-          kind: "metric",
-          title: "Autoscaler: capacity decided vs. before",
-          stat: "Maximum",
-          metrics: ["TargetCapacity", "CurrentCapacity"].map((m) => ({ namespace: AUTOSCALER_NAMESPACE, name: m, dimensions: { Pool: pool } })),
-        },
-      );
+    // An AgentAutoscaler on this fleet is created after it (it takes the fleet): per autoscaler, the
+    // no-agent alarm and the dashboard's queue panels are added at synth, once every construct exists.
+    const name = p.name;
+    const minutes = p.noAgentAlarmMinutes;
+    whenAutoscalersKnown(this, { kind: "asg", name: this.autoScalingGroupName }, (pools) => {
+      pools.forEach((pool, i) => {
+        const n = noAgentAlarmNames(name, i);
+        if (actions !== undefined) {
+          const description = `Runs of the pool have waited ${minutes} minutes with no agent of the fleet ${name} online (busy or idle): instances fail to start, fetch the token, pull the image or reach Scalr. Check the fleet's token fetch alarm, its log group and the Auto Scaling activity.`;
+          this.alarms.push(noAgentAlarm(this, n.id, { pool, alarmName: n.alarmName, description, minutes, actions }));
+        }
+        this.dashboardBody?.add(...autoscalerWidgets(pool));
+      });
+      if (this.alarms.length > 0) this.dashboardBody?.add({ kind: "alarm", title: "Alarms", alarmArns: this.alarms.map((a) => a.arn) });
     });
-    if (this.alarms.length > 0) this.dashboardBody?.add({ kind: "alarm", title: "Alarms", alarmArns: this.alarms.map((a) => a.arn) });
   }
 
   /**
