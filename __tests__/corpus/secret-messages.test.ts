@@ -191,11 +191,27 @@ describe.each(CORPUS_SUBJECTS.map((s) => [s.name, s] as const))("secret messages
   test("unknown fields: a canary under a secret name, a plain secret under every secret name, a canary as the key, a misspelt field", () => {
     const counter = { errors: 0 };
     const base = subject.baseline();
-    for (const obj of objectPaths(base)) {
+    const used = new Set<string>();
+    // Per object: the Scalr token in each of the four ways, and the other forms spread over them
+    // (each form once per object), so every form meets every way across the subject's objects.
+    const spread = (objIndex: number, way: number) => {
+      const others = CANARIES.slice(1);
+      const per = Math.ceil(others.length / 4);
+      const start = ((way + objIndex) % 4) * per;
+      return [CANARIES[0]!, ...others.slice(start, start + per)];
+    };
+    objectPaths(base).forEach((obj, objIndex) => {
       const target = at(base, obj) as Record<string, unknown>;
-      for (const c of CANARIES) {
+      for (const c of spread(objIndex, 0)) {
+        used.add(c.form);
         check(subject, withValue(base, [...obj, "awsSecretAccessKey"], c.value), `unknown awsSecretAccessKey = ${c.form} at ${obj.join(".")}`, counter);
+      }
+      for (const c of spread(objIndex, 1)) {
+        used.add(c.form);
         check(subject, withValue(base, [...obj, c.value.slice(0, 120)], 1), `${c.form} as a key at ${obj.join(".")}`, counter);
+      }
+      for (const c of spread(objIndex, 2)) {
+        used.add(c.form);
         check(subject, withValue(base, [...obj, "extra"], { a: { b: c.value } }), `nested ${c.form} in an unknown field at ${obj.join(".")}`, counter);
       }
       for (const name of SECRET_NAMES) {
@@ -205,9 +221,15 @@ describe.each(CORPUS_SUBJECTS.map((s) => [s.name, s] as const))("secret messages
       }
       // A misspelt known field: the did-you-mean hint and the value.
       const known = Object.keys(target).find((k) => k.length > 3);
-      if (known) for (const c of CANARIES) check(subject, withValue(base, [...obj, `${known}x`], c.value), `misspelt ${known} = ${c.form} at ${obj.join(".")}`, counter);
-    }
+      if (known) {
+        for (const c of spread(objIndex, 3)) {
+          used.add(c.form);
+          check(subject, withValue(base, [...obj, `${known}x`], c.value), `misspelt ${known} = ${c.form} at ${obj.join(".")}`, counter);
+        }
+      }
+    });
     expect(counter.errors).toBeGreaterThan(0);
+    expect(used.size).toBe(CANARIES.length);
   });
 });
 
