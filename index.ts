@@ -190,6 +190,7 @@ export {
   SHARED_CACHE_DEFAULT_SIZE_LIMIT_MIB,
   SHARED_CACHE_MOUNT_PATH,
   SharedProviderCache,
+  TIME_TO_START_TARGET_DEFAULT_SECONDS,
   type SharedProviderCacheProps,
 } from "./constructs/ecs";
 

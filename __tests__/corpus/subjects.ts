@@ -32,6 +32,7 @@ import { NETWORK_SUBJECTS } from "./subjects-network";
 import { OPERATIONS_SUBJECTS } from "./subjects-operations";
 import { ROTATION_SUBJECTS } from "./subjects-rotation";
 import { RUN_OPTIONS_SUBJECTS } from "./subjects-run-options";
+import { TIME_TO_START_SUBJECTS } from "./subjects-time-to-start";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
 export const CORPUS = { seed: 20260731, runs: 40 } as const;
@@ -297,6 +298,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   ...CACHE_SUBJECTS,
   ...ECS_OPERATIONS_SUBJECTS,
   ...COLLECTOR_SUBJECTS,
+  ...TIME_TO_START_SUBJECTS,
 ];
 
 /** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */

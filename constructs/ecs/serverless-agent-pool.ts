@@ -8,6 +8,8 @@ import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { ApiGatewayUsagePlan } from "@cdktf/provider-aws/lib/api-gateway-usage-plan";
 import { ApiGatewayUsagePlanKey } from "@cdktf/provider-aws/lib/api-gateway-usage-plan-key";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -24,6 +26,7 @@ import { IssueCollector } from "../../core/issues";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
+import { HANDLER_STARTED_BY_PREFIXES, TASK_EVENTS_ENVIRONMENT, TIME_TO_RUNNING_METRIC } from "../../agent/serverless/task-events";
 import { standInToken } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
 import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
@@ -32,6 +35,7 @@ import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
 import { FargateAgentSettings, FargateAgentTask, FargateCollectorOptions, FargateSharedCacheOptions, checkFargateAgent, fargateAgentShape, fargateTaskProps } from "./fargate-agent-task";
 import { WEBHOOK_HANDLER_LAMBDA_HANDLER, WEBHOOK_HANDLER_LAMBDA_RUNTIME, bundleWebhookHandler } from "./webhook-handler-bundle";
+import { TASK_EVENTS_LAMBDA_HANDLER, TASK_EVENTS_LAMBDA_RUNTIME, bundleTaskEvents } from "./task-events-bundle";
 import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
 
 /** Settings of a serverless agent: one task per container, so no token (it comes from the pool) and no driver choice. */
@@ -114,7 +118,8 @@ export interface ServerlessAgentPoolProps {
    */
   readonly allowedSourceCidrs?: readonly string[];
   /**
-   * CloudWatch alarms on handler errors and throttles, API 5xx and failed launches. `false` turns
+   * CloudWatch alarms on handler errors and throttles, API 5xx, failed launches and slow starts
+   * (`<name>-time-to-start`, see `timeToStartTargetSeconds`). `false` turns
    * them off; `{ actions }` sends ALARM and OK to SNS topics (see docs/operations.md).
    * @default true (alarms without notifications)
    */
@@ -122,10 +127,18 @@ export interface ServerlessAgentPoolProps {
   /**
    * A CloudWatch dashboard of the pool (`scalr-agents-<name>`): webhook deliveries, launches by
    * outcome (a metric filter on the handler's log line, dimension `Outcome`), the handler's errors,
-   * throttles and duration, and the alarms.
+   * throttles and duration, the agent tasks' time to RUNNING, and the alarms.
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * Target of the time from a task's creation (the handler's RunTask) to RUNNING, in seconds: the
+   * alarm `<name>-time-to-start` fires when its p95 over 15 minutes is above it. Fargate's start is
+   * typically 30–45 s (docs/start-time.md); the default leaves room for a large image's pull.
+   * 30–900 seconds.
+   * @default 120
+   */
+  readonly timeToStartTargetSeconds?: number;
   /**
    * Names of the pool's tokens, for a rotation without downtime (docs/token-rotation.md): the
    * pool's `tokens`. Each run's task reads the active token's secret when it starts.
@@ -158,6 +171,15 @@ export const SERVERLESS_INTAKE_DEFAULTS = {
   maxConcurrentLaunches: 100,
 } as const;
 
+/**
+ * Default target of an agent task's time to RUNNING: AWS answers that "it's normal for new AWS
+ * Fargate tasks to take 30-45 seconds or longer to start"
+ * (https://repost.aws/questions/QUjZAzJd27SZWxXM7MgyxOZw/how-to-speed-up-provisioning-of-ecs-fargate-task),
+ * most of it the image pull; 120 s leaves room for a large image from a registry outside the VPC
+ * (docs/start-time.md).
+ */
+export const TIME_TO_START_TARGET_DEFAULT_SECONDS = 120;
+
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
 const propsSchema = strictProps({
@@ -181,6 +203,7 @@ const propsSchema = strictProps({
   allowedSourceCidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR block such as "203.0.113.0/24"' })).min(1).optional(),
   alarms: alarmsOptionSchema,
   dashboard: z.boolean().default(true),
+  timeToStartTargetSeconds: intInRange(30, 900).default(TIME_TO_START_TARGET_DEFAULT_SECONDS),
 });
 
 /** Webhook route Scalr calls. */
@@ -199,6 +222,22 @@ export const SERVERLESS_AGENT_POOL_OPERATIONS_IDS = {
   deliveryOutcomesFilter: "DeliveryOutcomesFilter",
   /** `aws_cloudwatch_dashboard` (with `dashboard`). */
   dashboard: "Dashboard",
+  /** `aws_cloudwatch_log_group` of the task-events Lambda (with `alarms` or `dashboard`). */
+  taskEventsLogGroup: "TaskEventsLogGroup",
+  /** `aws_iam_role` of the task-events Lambda. */
+  taskEventsRole: "TaskEventsRole",
+  /** `aws_iam_role_policy` of the task-events Lambda: write its own logs, nothing else. */
+  taskEventsPolicy: "TaskEventsPolicy",
+  /** `aws_lambda_function`: one EMF line (`TimeToRunningMs`) per agent task that reached RUNNING. */
+  taskEvents: "TaskEvents",
+  /** `aws_cloudwatch_event_rule`: this cluster's handler-started tasks reaching RUNNING. */
+  taskRunningRule: "TaskRunningRule",
+  /** `aws_cloudwatch_event_target` of the rule. */
+  taskRunningTarget: "TaskRunningTarget",
+  /** `aws_lambda_permission`: EventBridge may invoke the Lambda, from the rule only. */
+  taskEventsPermission: "TaskEventsPermission",
+  /** `aws_cloudwatch_metric_alarm` `<name>-time-to-start` (with `alarms`). */
+  timeToStartAlarm: "TimeToStartAlarm",
 } as const;
 
 /** CloudWatch namespace of a pool's launch-failure metric: one per pool, so each pool's alarm counts only its own launches. */
@@ -248,6 +287,11 @@ export class ServerlessAgentPool extends Construct {
   public readonly dashboard?: CloudwatchDashboard;
   /** The dashboard's widgets (escape hatch: add your own before synthesis). */
   public readonly dashboardBody?: DashboardBody;
+  /**
+   * The Lambda that writes `TimeToRunningMs` for each agent task reaching RUNNING (with `alarms` or
+   * `dashboard`, the defaults).
+   */
+  public readonly taskEvents?: LambdaFunction;
 
   public constructor(scope: Construct, id: string, props: ServerlessAgentPoolProps) {
     super(scope, id);
@@ -457,7 +501,8 @@ export class ServerlessAgentPool extends Construct {
     this.agentLogGroupName = this.task.logGroupName;
 
     const actions = alarmActions(p.alarms);
-    this.alarms = actions === undefined ? [] : this.createAlarms(p.name, handlerName, handlerLogs, actions);
+    if (actions !== undefined || p.dashboard) this.taskEvents = this.taskEventsOf(p.name, p.logRetentionDays);
+    this.alarms = actions === undefined ? [] : [...this.createAlarms(p.name, handlerName, handlerLogs, actions), this.timeToStartAlarm(p.name, p.timeToStartTargetSeconds, actions)];
     if (p.dashboard) {
       this.dashboardBody = this.dashboardOf(p.name, handlerName, handlerLogs);
       const body = this.dashboardBody;
@@ -471,8 +516,8 @@ export class ServerlessAgentPool extends Construct {
 
   /**
    * The dashboard's widgets, and the metric filter that counts the handler's lines by outcome. The
-   * time from a delivery to its task RUNNING is not plotted: it needs ECS task state change events
-   * joined with the delivery, which the pool does not collect.
+   * start of an agent is plotted in two parts: the handler's own time (webhook received → RunTask
+   * answered, the Lambda's duration) and ECS's (task created → RUNNING, `TimeToRunningMs`).
    */
   private dashboardOf(poolName: string, handlerName: string, handlerLogs: CloudwatchLogGroup): DashboardBody {
     const namespace = launchFailuresNamespace(poolName);
@@ -525,9 +570,118 @@ export class ServerlessAgentPool extends Construct {
           { namespace: "AWS/Lambda", name: "Duration", dimensions: fn, stat: "Maximum", label: "maximum" },
         ],
       },
+      {
+        kind: "metric",
+        title: "Agent start: task created → RUNNING (ms), and the handler's part",
+        stat: "p95",
+        periodSeconds: 300,
+        width: 24,
+        metrics: [
+          { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "Average", label: "to RUNNING, average" },
+          { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "p95", label: "to RUNNING, p95" },
+          { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "p99", label: "to RUNNING, p99" },
+          { namespace: "AWS/Lambda", name: "Duration", dimensions: fn, stat: "p95", label: "handler (webhook → RunTask answered), p95" },
+        ],
+      },
     );
     if (this.alarms.length > 0) body.add({ kind: "alarm", title: "Alarms", alarmArns: this.alarms.map((a) => a.arn) });
     return body;
+  }
+
+  /**
+   * The task-events Lambda and what it needs: an EventBridge rule for this cluster's agent tasks
+   * reaching RUNNING, its log group (created first, with retention), a role that may only write
+   * those logs, a concurrency cap, and the permission for EventBridge to invoke it from this rule.
+   */
+  private taskEventsOf(poolName: string, retentionDays: number): LambdaFunction {
+    const ids = SERVERLESS_AGENT_POOL_OPERATIONS_IDS;
+    const functionName = `${poolName}-task-events`;
+    const logs = new CloudwatchLogGroup(this, ids.taskEventsLogGroup, { name: `/aws/lambda/${functionName}`, retentionInDays: retentionDays });
+    const role = new IamRole(this, ids.taskEventsRole, {
+      name: functionName,
+      description: "Writes the time Scalr agent tasks take to reach RUNNING to its own log group",
+      assumeRolePolicy: lambdaAssumeRolePolicy(this.task.account.accountId),
+    });
+    new IamRolePolicy(this, ids.taskEventsPolicy, {
+      role: role.id,
+      name: "write-own-logs",
+      policy: terraformJson({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logs.arn}:*`] }],
+      }),
+    });
+    const code = new TerraformAsset(this, "TaskEventsCode", { path: bundleTaskEvents(), type: AssetType.ARCHIVE });
+    const fn = new LambdaFunction(this, ids.taskEvents, {
+      functionName,
+      description: `Scalr serverless agent pool ${poolName}: time from RunTask to RUNNING of each agent task, as a metric`,
+      role: role.arn,
+      runtime: TASK_EVENTS_LAMBDA_RUNTIME,
+      architectures: ["arm64"],
+      handler: TASK_EVENTS_LAMBDA_HANDLER,
+      filename: code.path,
+      sourceCodeHash: code.assetHash,
+      memorySize: 128,
+      timeout: 10,
+      // A few invocations at once are plenty for one line per task; EventBridge retries an invocation
+      // Lambda throttles (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html).
+      reservedConcurrentExecutions: TASK_EVENTS_CONCURRENCY,
+      environment: {
+        variables: {
+          [TASK_EVENTS_ENVIRONMENT.clusterArn]: this.cluster.arn,
+          [TASK_EVENTS_ENVIRONMENT.namespace]: launchFailuresNamespace(poolName),
+          [TASK_EVENTS_ENVIRONMENT.pool]: poolName,
+        },
+      },
+      dependsOn: [logs],
+    });
+    // ECS sends "ECS Task State Change" events to the default bus with source "aws.ecs"
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html); `detail`
+    // carries the Task object's `clusterArn`, `lastStatus` and, for tasks started with one,
+    // `startedBy`. Prefix matching on a string field:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-prefix-matching
+    const rule = new CloudwatchEventRule(this, ids.taskRunningRule, {
+      name: `${poolName}-task-running`,
+      description: `Agent tasks of the Scalr serverless pool ${poolName} reaching RUNNING`,
+      eventPattern: terraformJson({
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        detail: {
+          clusterArn: [this.cluster.arn],
+          lastStatus: ["RUNNING"],
+          startedBy: HANDLER_STARTED_BY_PREFIXES.map((prefix) => ({ prefix })),
+        },
+      }),
+    });
+    new CloudwatchEventTarget(this, ids.taskRunningTarget, { rule: rule.name, arn: fn.arn, targetId: "task-events" });
+    new LambdaPermission(this, ids.taskEventsPermission, {
+      functionName: fn.functionName,
+      action: "lambda:InvokeFunction",
+      principal: "events.amazonaws.com",
+      sourceArn: rule.arn,
+    });
+    return fn;
+  }
+
+  /**
+   * `<name>-time-to-start`: p95 of `TimeToRunningMs` above the target over three 5-minute periods.
+   * No data (no agent started) is not breaching: an idle pool is not slow.
+   */
+  private timeToStartAlarm(name: string, targetSeconds: number, actions: string[]): CloudwatchMetricAlarm {
+    return new CloudwatchMetricAlarm(this, SERVERLESS_AGENT_POOL_OPERATIONS_IDS.timeToStartAlarm, {
+      alarmName: `${name}-time-to-start`,
+      alarmDescription: `p95 of agent tasks' time from RunTask to RUNNING is above ${targetSeconds} s: runs wait for their agent (image pull, capacity, ENIs; see docs/operations.md)`,
+      namespace: launchFailuresNamespace(name),
+      metricName: TIME_TO_RUNNING_METRIC,
+      dimensions: { Pool: name },
+      extendedStatistic: "p95",
+      period: 300,
+      evaluationPeriods: 3,
+      threshold: targetSeconds * 1000,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+    });
   }
 
   private createAlarms(name: string, handlerName: string, handlerLogs: CloudwatchLogGroup, actions: string[]): CloudwatchMetricAlarm[] {
@@ -574,6 +728,8 @@ export class ServerlessAgentPool extends Construct {
   }
 }
 
+/** Reserved concurrency of the task-events Lambda: each invocation writes one line. */
+const TASK_EVENTS_CONCURRENCY = 5;
 /** Lambda timeout: long enough for RunTask retries with backoff, short against Scalr's delivery timeout. */
 const HANDLER_TIMEOUT_SECONDS = 30;
 /** Handler outcomes where no agent started (the handler logs one JSON line per request with `outcome`). */

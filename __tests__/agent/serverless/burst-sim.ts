@@ -87,7 +87,7 @@ export function intakeLimitsOf(json: any): IntakeLimits {
     return all[0];
   };
   const plan = one("aws_api_gateway_usage_plan");
-  const fn = one("aws_lambda_function");
+  const fn = Object.values<any>(json.resource.aws_lambda_function).find((f) => String(f.function_name).endsWith("-webhook"));
   const [throttle] = [plan.throttle_settings].flat();
   const [quota] = [plan.quota_settings].flat();
   if (quota.period !== "DAY") throw new Error(`expected a daily quota, got period ${quota.period}`);

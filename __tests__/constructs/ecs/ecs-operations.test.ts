@@ -170,8 +170,9 @@ function serverless(props: Partial<ServerlessAgentPoolProps> = {}) {
 }
 
 describe("ServerlessAgentPool operations", () => {
-  test("log groups: the handler's and the agents', both with logRetentionDays", () => {
+  test("log groups: the handler's, the task events' and the agents', all with logRetentionDays", () => {
     expect(all(serverless({ logRetentionDays: 14 }).json, "aws_cloudwatch_log_group").map((g) => [g.name, g.retention_in_days]).sort()).toEqual([
+      ["/aws/lambda/ops-sls-task-events", 14],
       ["/aws/lambda/ops-sls-webhook", 14],
       ["/ecs/ops-sls", 14],
     ]);
@@ -179,7 +180,7 @@ describe("ServerlessAgentPool operations", () => {
 
   test("the alarms keep their names; { actions } on the shared option sends ALARM and OK", () => {
     const alarms = all(serverless({ alarms: { actions: [TOPIC] } }).json, "aws_cloudwatch_metric_alarm");
-    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["ops-sls-agent-launch-failures", "ops-sls-webhook-api-5xx", "ops-sls-webhook-handler-errors", "ops-sls-webhook-handler-throttles"]);
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["ops-sls-agent-launch-failures", "ops-sls-time-to-start", "ops-sls-webhook-api-5xx", "ops-sls-webhook-handler-errors", "ops-sls-webhook-handler-throttles"]);
     for (const a of alarms) expect([a.alarm_actions, a.ok_actions]).toEqual([[TOPIC], [TOPIC]]);
   });
 
@@ -209,6 +210,7 @@ describe("ServerlessAgentPool operations", () => {
       ["metric", "Launches by outcome"],
       ["metric", "Handler: invocations, errors, throttles"],
       ["metric", "Handler duration (ms)"],
+      ["metric", "Agent start: task created → RUNNING (ms), and the handler's part"],
       ["alarm", "Alarms"],
     ]);
     expect(w[1].properties.metrics.map((m: any[]) => [m[0], m[1], m[2], m[4]])).toEqual([
@@ -236,7 +238,8 @@ describe("ServerlessAgentPool operations", () => {
       ["AWS/Lambda", "Throttles", "FunctionName", "ops-sls-webhook"],
     ]);
     expect(w[4].properties.stat).toBe("p95");
-    expect(w[5].properties.alarms).toHaveLength(4);
+    expect(w[5].properties.metrics[0].slice(0, 2)).toEqual(["ScalrAgents/ops-sls", "TimeToRunningMs"]);
+    expect(w[6].properties.alarms).toHaveLength(5);
   });
 
   test("alarms: false keeps the dashboard without an alarm widget; dashboard: false drops it and its filter", () => {

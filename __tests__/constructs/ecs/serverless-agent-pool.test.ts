@@ -36,6 +36,12 @@ const only = (json: any, type: string): any => {
   expect(all).toHaveLength(1);
   return all[0];
 };
+// The webhook handler (the pool also has its task-events Lambda).
+const webhookFn = (json: any): any => {
+  const all = Object.values<any>(json.resource.aws_lambda_function).filter((f) => f.function_name.endsWith("-webhook"));
+  expect(all).toHaveLength(1);
+  return all[0];
+};
 const policy = (json: any, name: string): any[] => decodeTerraformJson(Object.values<any>(json.resource.aws_iam_role_policy).find((p) => p.name === name).policy).Statement;
 
 describe("ServerlessAgentPool", () => {
@@ -68,14 +74,14 @@ describe("ServerlessAgentPool", () => {
 
   test("the intake defaults follow Fargate's launch limits: 20 req/s (RunTask's rate), a burst of 100 (the task launch bucket) held by 100 concurrent handlers", () => {
     const plan = only(json, "aws_api_gateway_usage_plan");
-    expect(plan.throttle_settings.burst_limit).toBeLessThanOrEqual(only(json, "aws_lambda_function").reserved_concurrent_executions);
+    expect(plan.throttle_settings.burst_limit).toBeLessThanOrEqual(webhookFn(json).reserved_concurrent_executions);
     expect(warningsOf(build().pool).filter((w) => w.includes("burstLimit"))).toEqual([]);
   });
 
   test("a supplied throttle and concurrency replace the defaults", () => {
     const { json: j } = build({ maxConcurrentLaunches: 250, throttle: { rateLimit: 40, burstLimit: 250, dailyQuota: 400_000 } });
     expect(only(j, "aws_api_gateway_usage_plan")).toMatchObject({ throttle_settings: { rate_limit: 40, burst_limit: 250 }, quota_settings: { limit: 400000, period: "DAY" } });
-    expect(only(j, "aws_lambda_function").reserved_concurrent_executions).toBe(250);
+    expect(webhookFn(j).reserved_concurrent_executions).toBe(250);
   });
 
   test("warns when the burst admits more deliveries than the handler's concurrency holds", () => {
@@ -91,7 +97,7 @@ describe("ServerlessAgentPool", () => {
   });
 
   test("the handler runs Node.js 22 with a concurrency cap, its own log group, and the environment contract", () => {
-    const fn = only(json, "aws_lambda_function");
+    const fn = webhookFn(json);
     expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", reserved_concurrent_executions: 100, timeout: 30 });
     expect(fn.filename).toMatch(/^assets\/Serverless_HandlerCode_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
     expect(Object.keys(fn.environment.variables).sort()).toEqual(["ASSIGN_PUBLIC_IP", "CLUSTER_ARN", "SECURITY_GROUP_IDS", "SUBNET_IDS", "TASK_DEFINITION_ARN"]);
@@ -112,9 +118,9 @@ describe("ServerlessAgentPool", () => {
     for (const s of st) for (const a of s.Action) expect(a).not.toContain("*");
   });
 
-  test("alarms on handler errors and throttles, API 5xx and failed launches", () => {
+  test("alarms on handler errors and throttles, API 5xx, failed launches and time to start", () => {
     const alarms = Object.values<any>(json.resource.aws_cloudwatch_metric_alarm).map((a) => `${a.namespace}/${a.metric_name}`);
-    expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/scalr-serverless/AgentLaunchFailures"]);
+    expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/scalr-serverless/AgentLaunchFailures", "ScalrAgents/scalr-serverless/TimeToRunningMs"]);
     const launchFailures = Object.values<any>(json.resource.aws_cloudwatch_log_metric_filter).filter((f) => f.metric_transformation.name === "AgentLaunchFailures");
     expect(launchFailures).toHaveLength(1);
     expect(launchFailures[0].metric_transformation).toMatchObject({ namespace: "ScalrAgents/scalr-serverless", name: "AgentLaunchFailures" });
@@ -126,7 +132,7 @@ describe("ServerlessAgentPool", () => {
   test("opt-outs and options: no alarms, spot with fallback, source CIDRs, public IP", () => {
     const { json: j } = build({ alarms: false, spot: true, allowedSourceCidrs: ["203.0.113.0/24"], assignPublicIp: true, maxConcurrentLaunches: 3 });
     expect(j.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
-    const fn = only(j, "aws_lambda_function");
+    const fn = webhookFn(j);
     expect(fn.reserved_concurrent_executions).toBe(3);
     expect(fn.environment.variables).toMatchObject({
       ASSIGN_PUBLIC_IP: "ENABLED",
@@ -137,13 +143,13 @@ describe("ServerlessAgentPool", () => {
   });
 
   test('spot "read-only": the handler launches plans and policy checks on Spot, everything else on FARGATE', () => {
-    const vars = only(build({ spot: "read-only" }).json, "aws_lambda_function").environment.variables;
+    const vars = webhookFn(build({ spot: "read-only" }).json).environment.variables;
     expect(vars).toMatchObject({ CAPACITY_PROVIDER_STRATEGY: '[{"capacityProvider":"FARGATE_SPOT","weight":1,"base":0}]', FALLBACK_TO_FARGATE: "true" });
     expect(JSON.parse(vars.STRATEGY_ACTIONS)).toEqual(["plan", "policy.check", "checkov"]);
     // What the handler makes of it: the same variables, read by its own configuration parser.
     const config = parseHandlerConfig({ ...vars, CLUSTER_ARN: "arn:aws:ecs:eu-west-1:123456789012:cluster/c", TASK_DEFINITION_ARN: "arn:aws:ecs:eu-west-1:123456789012:task-definition/t:1", SUBNET_IDS: "subnet-0aaa1111", SECURITY_GROUP_IDS: "sg-0aaa1111" });
     expect(config.strategyActions).toEqual(["plan", "policy.check", "checkov"]);
-    expect(only(build({ spot: true }).json, "aws_lambda_function").environment.variables.STRATEGY_ACTIONS).toBeUndefined();
+    expect(webhookFn(build({ spot: true }).json).environment.variables.STRATEGY_ACTIONS).toBeUndefined();
   });
 
   test("two pools count their launch failures apart: each filter and alarm uses the pool's namespace", () => {
@@ -165,7 +171,7 @@ describe("ServerlessAgentPool", () => {
     const { pool } = build();
     expect(pool.pool.kind).toBe("run");
     expect(pool.task.containerName).toBe("agent");
-    expect(pool.alarms).toHaveLength(4);
+    expect(pool.alarms).toHaveLength(5);
     expect(Token.isUnresolved(pool.webhookUrl)).toBe(true);
   });
 });
@@ -243,7 +249,7 @@ describe("the handler from the synthesized asset, configured by the synthesized 
     new ServerlessAgentPool(stack, "Serverless", { name: "scalr-serverless", settings: { scalrUrl: SCALR_URL }, ...NET });
     app.synth();
     const stackDir = path.join(dir, "stacks", "stack");
-    const fn = Object.values<any>(JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).resource.aws_lambda_function)[0];
+    const fn = Object.values<any>(JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).resource.aws_lambda_function).find((f) => f.function_name === "scalr-serverless-webhook");
     const code = path.join(dir, "code");
     execFileSync("python3", ["-m", "zipfile", "-e", path.join(stackDir, fn.filename), code]);
     // Terraform fills the references at apply; here each gets a value of the right shape.

@@ -1,0 +1,121 @@
+/**
+ * The serverless pool's task-event Lambda: for each "ECS Task State Change" event of an agent task
+ * that reached RUNNING, one log line in CloudWatch's embedded metric format (EMF) with
+ * `TimeToRunningMs` = `startedAt` − `createdAt`, the ECS part of an agent's start (RunTask accepted →
+ * task RUNNING). It calls no AWS API: CloudWatch Logs turns the line into the metric.
+ *
+ * ECS event shape (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html):
+ * `detail` resembles the Task object of DescribeTasks
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html) and its `createdAt`,
+ * `startedAt` are ISO 8601 strings in the event (UNIX timestamps only in DescribeTasks). The page's
+ * example carries `createdAt`, `startedAt`, `lastStatus`, `clusterArn`, `taskArn`, `group`, but no
+ * `startedBy`: the Task object has `startedBy` only when the task was started with one, as the
+ * webhook handler's tasks are (./run-task.ts). Events may repeat (same `detail.version`), and a
+ * task may send RUNNING more than once (a container's change while the task runs), so a task can
+ * count twice, each time with the same value.
+ */
+
+/** The environment the Lambda reads. */
+export interface TaskEventsConfig {
+  /** ARN of the pool's ECS cluster: events of other clusters are ignored. */
+  readonly clusterArn: string;
+  /** CloudWatch namespace of the metric (`ScalrAgents/<pool>`, the pool dashboard's). */
+  readonly namespace: string;
+  /** Value of the `Pool` dimension (the pool's name). */
+  readonly pool: string;
+}
+
+/** Names of the environment variables the Lambda reads. */
+export const TASK_EVENTS_ENVIRONMENT = { clusterArn: "CLUSTER_ARN", namespace: "METRIC_NAMESPACE", pool: "POOL_NAME" } as const;
+
+/** The metric the Lambda emits, milliseconds from task creation (RunTask) to RUNNING. */
+export const TIME_TO_RUNNING_METRIC = "TimeToRunningMs";
+
+/**
+ * `startedBy` prefixes of the webhook handler's tasks: `scalr/task/<key>` or `scalr/sha256/<hex>`
+ * (`startedByFor` in ./run-task.ts). Tasks started otherwise (by hand, by another tool) are not
+ * agent launches and are not measured.
+ */
+export const HANDLER_STARTED_BY_PREFIXES: readonly string[] = ["scalr/task/", "scalr/sha256/"];
+
+/** Reads the configuration; throws naming every missing variable. */
+export function parseTaskEventsConfig(env: Readonly<Record<string, string | undefined>>): TaskEventsConfig {
+  const missing = Object.values(TASK_EVENTS_ENVIRONMENT).filter((k) => !env[k]);
+  if (missing.length > 0) throw new Error(`task-events Lambda: environment variable(s) ${missing.join(", ")} must be set`);
+  return { clusterArn: env[TASK_EVENTS_ENVIRONMENT.clusterArn] as string, namespace: env[TASK_EVENTS_ENVIRONMENT.namespace] as string, pool: env[TASK_EVENTS_ENVIRONMENT.pool] as string };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+const time = (v: unknown): number | undefined => {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : undefined;
+};
+
+/** Why an event produced no metric (logged, so a silent dashboard can be explained). */
+export type SkipReason = "not-a-task-event" | "other-cluster" | "not-running" | "not-a-pool-task" | "missing-times";
+
+/**
+ * The EMF line for one event, or why there is none. Pure: tests call it with the documented
+ * event's shape.
+ */
+export function timeToRunningRecord(event: unknown, config: TaskEventsConfig): { readonly line: string } | { readonly skip: SkipReason } {
+  const e = (typeof event === "object" && event !== null ? event : {}) as { "detail-type"?: unknown; detail?: unknown };
+  const d = (typeof e.detail === "object" && e.detail !== null ? e.detail : undefined) as Record<string, unknown> | undefined;
+  if (e["detail-type"] !== "ECS Task State Change" || d === undefined) return { skip: "not-a-task-event" };
+  if (d.clusterArn !== config.clusterArn) return { skip: "other-cluster" };
+  if (d.lastStatus !== "RUNNING") return { skip: "not-running" };
+  const startedBy = str(d.startedBy);
+  if (startedBy === undefined || !HANDLER_STARTED_BY_PREFIXES.some((p) => startedBy.startsWith(p))) return { skip: "not-a-pool-task" };
+  const createdAt = time(d.createdAt);
+  const startedAt = time(d.startedAt);
+  if (createdAt === undefined || startedAt === undefined || startedAt < createdAt) return { skip: "missing-times" };
+  // EMF (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+  // `_aws.Timestamp` in milliseconds since the epoch, one MetricDirective naming the namespace, the
+  // dimension set and the metric; every dimension and metric is a member of the root object.
+  // The other members are ignored by the metric extraction and stay searchable in the log.
+  const record = {
+    _aws: {
+      Timestamp: startedAt,
+      CloudWatchMetrics: [{ Namespace: config.namespace, Dimensions: [["Pool"]], Metrics: [{ Name: TIME_TO_RUNNING_METRIC, Unit: "Milliseconds" }] }],
+    },
+    Pool: config.pool,
+    [TIME_TO_RUNNING_METRIC]: startedAt - createdAt,
+    message: "scalr agent task running",
+    taskArn: str(d.taskArn),
+    startedBy,
+    group: str(d.group),
+    createdAt: str(d.createdAt),
+    startedAt: str(d.startedAt),
+  };
+  return { line: `${JSON.stringify(record)}\n` };
+}
+
+/** What a handler instance is built from; the exported `handler` uses the process environment and stdout. */
+export interface TaskEventsDependencies {
+  /** The Lambda environment (read once, at the first invocation). */
+  readonly env: () => Readonly<Record<string, string | undefined>>;
+  /** Writes one log line. */
+  readonly write: (line: string) => void;
+}
+
+/**
+ * Builds the Lambda handler: one EMF line per measured event, one plain JSON line (`skipped` and
+ * the reason) otherwise. A missing variable throws, so Lambda's Errors metric shows it.
+ */
+export function createTaskEventsHandler(deps: TaskEventsDependencies): (event: unknown) => Promise<void> {
+  let config: TaskEventsConfig | undefined;
+  return async (event) => {
+    config ??= parseTaskEventsConfig(deps.env());
+    const r = timeToRunningRecord(event, config);
+    if ("line" in r) deps.write(r.line);
+    else {
+      const d = (event as { detail?: { taskArn?: unknown } } | null)?.detail;
+      deps.write(`${JSON.stringify({ message: "scalr agent task event skipped", skipped: r.skip, taskArn: str(d?.taskArn) })}\n`);
+    }
+  };
+}
+
+/** The Lambda entry (`index.handler` in the bundle): an EventBridge event in, nothing out. */
+export const handler = createTaskEventsHandler({ env: () => process.env, write: (line) => process.stdout.write(line) });
