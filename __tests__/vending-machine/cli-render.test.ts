@@ -1,37 +1,11 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { runCli } from "../../vending-machine/cli";
+import { run, runHere } from "./cli-harness";
 import { composeSchemaErrors, dockerfileProblems } from "../agent/docker/fixtures";
 
-const ROOT = path.join(__dirname, "..", "..");
-const BIN = path.join(ROOT, "bin", "cdktf-scalr-kit.js");
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBclitest\n-----END CERTIFICATE-----\n";
-
-/** Runs the command as a user would (a fresh process through the bin shim). */
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** The same command line in this process, files relative to `cwd`. */
-function runHere(args: string[], cwd: string) {
-  let out = "";
-  let err = "";
-  const code = runCli(args, {
-    out: (line) => (out += `${line}\n`),
-    err: (line) => (err += `${line}\n`),
-    readFile: (file) => fs.readFileSync(path.resolve(cwd, file), "utf8"),
-    writeFile: (file, content, mode) => {
-      const abs = path.resolve(cwd, file);
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, content, { mode });
-    },
-  });
-  return { code, out, err };
-}
 
 describe("cdktf-scalr-kit render", () => {
   let dir: string;

@@ -1,30 +1,8 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runCli } from "../../vending-machine/cli";
+import { ROOT, run, runHere } from "./cli-harness";
 import { INVALID_SPECS, MANY_MISTAKES, MANY_MISTAKES_PROBLEMS, POOLS } from "./cases";
-
-const ROOT = path.join(__dirname, "..", "..");
-const BIN = path.join(ROOT, "bin", "cdktf-scalr-kit.js");
-
-/** Runs the command as a user would (a fresh process through the bin shim): slow, so only for the exit paths. */
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** Runs the same command line in this process, files read relative to `cwd`. */
-function runHere(args: string[], cwd: string) {
-  let out = "";
-  let err = "";
-  const code = runCli(args, {
-    out: (line) => (out += `${line}\n`),
-    err: (line) => (err += `${line}\n`),
-    readFile: (file) => fs.readFileSync(path.resolve(cwd, file), "utf8"),
-  });
-  return { code, out, err };
-}
 
 describe("cdktf-scalr-kit validate", () => {
   let dir: string;
