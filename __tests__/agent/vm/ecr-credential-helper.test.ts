@@ -1,7 +1,5 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { ImagePullCredentials } from "../../../agent/settings/agent-image";
@@ -9,7 +7,7 @@ import { AgentTokenSource } from "../../../agent/settings/token-source";
 import { renderVmUserData, VM_ECR_CREDENTIAL_HELPER, VmUserData } from "../../../agent/vm";
 import { messageOf } from "../../support/errors";
 import { testWithTools } from "../../support/system-tool";
-import { expectedSignature } from "./sigv4";
+import { expectedSignature, startFakeImds } from "./sigv4";
 
 const TOKEN_ARN = "arn:aws:secretsmanager:ap-southeast-2:777788889999:secret:scalr/helper-token-Gh78Ij";
 const REGISTRY = "777788889999.dkr.ecr.ap-southeast-2.amazonaws.com";
@@ -57,35 +55,20 @@ describe("renderVmUserData: an ECR image is pulled with the instance role", () =
 /** A loopback IMDS (IMDSv2 only) and ECR API: answers GetAuthorizationToken when the request is signed by the instance role. */
 async function fakeImdsAndEcr(): Promise<{ url: string; signatureOk: () => boolean; close: () => void }> {
   let signatureOk = false;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
-      if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
-      if (req.url === "/latest/meta-data/iam/security-credentials/" && imdsToken) return res.end("fleet-role\n");
-      if (req.url === "/latest/meta-data/iam/security-credentials/fleet-role" && imdsToken) {
-        return res.end(JSON.stringify({ AccessKeyId: "ASIAECRKEY", SecretAccessKey: "ecr/secret+key", Token: "session-token-ecr" }));
-      }
-      if (req.url === "/latest/meta-data/placement/region" && imdsToken) return res.end("eu-west-3");
-      if (req.method === "POST" && req.url === "/") {
-        const auth = String(req.headers.authorization);
-        signatureOk =
-          req.headers["x-amz-target"] === "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" &&
-          req.headers["x-amz-security-token"] === "session-token-ecr" &&
-          // Signed for the registry's region, not the instance's.
-          auth.includes("/ap-southeast-2/ecr/aws4_request") &&
-          auth.endsWith(`Signature=${expectedSignature(req, body, "ecr/secret+key")}`) &&
-          JSON.stringify(JSON.parse(body).registryIds) === '["777788889999"]';
-        const token = Buffer.from(`AWS:${ECR_PASSWORD}`).toString("base64");
-        return res.end(JSON.stringify({ authorizationData: [{ authorizationToken: token, proxyEndpoint: `https://${REGISTRY}` }] }));
-      }
-      res.statusCode = 401;
-      return res.end();
-    });
+  const instance = { role: "fleet-role", credentials: { AccessKeyId: "ASIAECRKEY", SecretAccessKey: "ecr/secret+key", Token: "session-token-ecr" }, region: "eu-west-3" };
+  const server = await startFakeImds(instance, (req, body, res) => {
+    const auth = String(req.headers.authorization);
+    signatureOk =
+      req.headers["x-amz-target"] === "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" &&
+      req.headers["x-amz-security-token"] === "session-token-ecr" &&
+      // Signed for the registry's region, not the instance's.
+      auth.includes("/ap-southeast-2/ecr/aws4_request") &&
+      auth.endsWith(`Signature=${expectedSignature(req, body, "ecr/secret+key")}`) &&
+      JSON.stringify(JSON.parse(body).registryIds) === '["777788889999"]';
+    const token = Buffer.from(`AWS:${ECR_PASSWORD}`).toString("base64");
+    res.end(JSON.stringify({ authorizationData: [{ authorizationToken: token, proxyEndpoint: `https://${REGISTRY}` }] }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, signatureOk: () => signatureOk, close: () => server.close() };
+  return { ...server, signatureOk: () => signatureOk };
 }
 
 function runHelper(script: string, args: string[], stdin: string, url: string): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,7 +1,5 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
@@ -9,7 +7,7 @@ import { renderVmUserData, VM_LOGS_SHIPPER, VM_LOGS_UNIT, VmTokenFetch, VmUserDa
 import { VM_LOG_EVENTS } from "../../../agent/vm/log-events";
 import { matchesFilterPattern } from "../../constructs/operations/filter-pattern";
 import { testWithTools } from "../../support/system-tool";
-import { expectedSignature } from "./sigv4";
+import { expectedSignature, startFakeImds } from "./sigv4";
 
 const GROUP = "/scalr-agent/ship-fleet-3";
 
@@ -71,41 +69,30 @@ async function fakeImdsAndLogs(options: { failFirstPut?: boolean; streamExists?:
   const calls: Call[] = [];
   let bad = 0;
   let failed = false;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
-      if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
-      if (req.url === "/latest/meta-data/instance-id" && imdsToken) return res.end("i-0123456789abcdef0");
-      if (req.url === "/latest/meta-data/iam/security-credentials/" && imdsToken) return res.end("ship-role\n");
-      if (req.url === "/latest/meta-data/iam/security-credentials/ship-role" && imdsToken) {
-        return res.end(JSON.stringify({ AccessKeyId: "ASIASHIPKEY", SecretAccessKey: "ship/secret+key", Token: "session-token-ship" }));
-      }
-      if (req.url === "/latest/meta-data/placement/region" && imdsToken) return res.end("eu-north-1");
-      if (req.method === "POST" && req.url === "/") {
-        const auth = String(req.headers.authorization);
-        if (!auth.includes("/eu-north-1/logs/aws4_request") || !auth.endsWith(`Signature=${expectedSignature(req, body, "ship/secret+key")}`)) bad++;
-        const target = String(req.headers["x-amz-target"]);
-        calls.push({ target, body: JSON.parse(body) });
-        res.setHeader("Content-Type", "application/x-amz-json-1.1");
-        if (target === "Logs_20140328.CreateLogStream" && options.streamExists) {
-          res.statusCode = 400;
-          return res.end(JSON.stringify({ __type: "ResourceAlreadyExistsException", message: "The specified log stream already exists" }));
-        }
-        if (target === "Logs_20140328.PutLogEvents" && options.failFirstPut && !failed) {
-          failed = true;
-          res.statusCode = 400;
-          return res.end(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }));
-        }
-        return res.end(target === "Logs_20140328.PutLogEvents" ? JSON.stringify({ nextSequenceToken: "1" }) : "");
-      }
-      res.statusCode = 401;
-      return res.end();
-    });
+  const instance = {
+    role: "ship-role",
+    credentials: { AccessKeyId: "ASIASHIPKEY", SecretAccessKey: "ship/secret+key", Token: "session-token-ship" },
+    region: "eu-north-1",
+    instanceId: "i-0123456789abcdef0",
+  };
+  const server = await startFakeImds(instance, (req, body, res) => {
+    const auth = String(req.headers.authorization);
+    if (!auth.includes("/eu-north-1/logs/aws4_request") || !auth.endsWith(`Signature=${expectedSignature(req, body, "ship/secret+key")}`)) bad++;
+    const target = String(req.headers["x-amz-target"]);
+    calls.push({ target, body: JSON.parse(body) });
+    res.setHeader("Content-Type", "application/x-amz-json-1.1");
+    if (target === "Logs_20140328.CreateLogStream" && options.streamExists) {
+      res.statusCode = 400;
+      return res.end(JSON.stringify({ __type: "ResourceAlreadyExistsException", message: "The specified log stream already exists" }));
+    }
+    if (target === "Logs_20140328.PutLogEvents" && options.failFirstPut && !failed) {
+      failed = true;
+      res.statusCode = 400;
+      return res.end(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }));
+    }
+    return res.end(target === "Logs_20140328.PutLogEvents" ? JSON.stringify({ nextSequenceToken: "1" }) : "");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, badSignatures: () => bad, close: () => server.close() };
+  return { ...server, calls, badSignatures: () => bad };
 }
 
 const entry = (unit: string, usec: number, message: unknown, cursor: string, systemdUnit = true) =>

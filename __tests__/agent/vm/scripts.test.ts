@@ -1,7 +1,5 @@
 import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
@@ -10,7 +8,7 @@ import { testWithTools } from "../../support/system-tool";
 import { TEST_CA_PEM } from "./fixtures";
 import { VM_LOG_EVENTS } from "../../../agent/vm/log-events";
 import { matchesFilterPattern } from "../../constructs/operations/filter-pattern";
-import { expectedSignature } from "./sigv4";
+import { expectedSignature, startFakeImds } from "./sigv4";
 
 /**
  * The scripts are run for real, extracted from the rendered document, with the paths under / moved
@@ -164,36 +162,23 @@ describe("AWS Secrets Manager fetcher", () => {
 async function fakeImdsAndSecretsManager(instanceId: string): Promise<{ url: string; seen: string[]; signatureOk: () => boolean; close: () => void }> {
   const seen: string[] = [];
   let signatureOk = false;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
-      seen.push(`${req.method} ${req.url}${imdsToken ? " (token ok)" : ""}`);
-      if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
-      if (req.url === "/latest/meta-data/iam/security-credentials/" && imdsToken) return res.end("fleet-role\n");
-      if (req.url === "/latest/meta-data/iam/security-credentials/fleet-role" && imdsToken) {
-        return res.end(JSON.stringify({ AccessKeyId: "ASIATESTKEY", SecretAccessKey: "test/secret+key", Token: "session-token-1" }));
-      }
-      if (req.url === "/latest/meta-data/placement/region" && imdsToken) return res.end("eu-west-3");
-      if (req.url === "/latest/meta-data/instance-id" && imdsToken) return res.end(instanceId);
-      if (req.method === "POST" && req.url === "/") {
-        const auth = String(req.headers.authorization);
-        signatureOk =
-          req.headers["x-amz-target"] === "secretsmanager.GetSecretValue" &&
-          req.headers["x-amz-security-token"] === "session-token-1" &&
-          auth.includes("Credential=ASIATESTKEY/") &&
-          auth.includes("/eu-west-3/secretsmanager/aws4_request") &&
-          auth.endsWith(`Signature=${expectedSignature(req, body, "test/secret+key")}`) &&
-          JSON.parse(body).SecretId === ARN;
-        return res.end(JSON.stringify({ SecretString: JSON.stringify({ poolToken: TOKEN }) }));
-      }
-      res.statusCode = 401;
-      return res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, signatureOk: () => signatureOk, close: () => server.close() };
+  const instance = { role: "fleet-role", credentials: { AccessKeyId: "ASIATESTKEY", SecretAccessKey: "test/secret+key", Token: "session-token-1" }, region: "eu-west-3", instanceId };
+  const server = await startFakeImds(
+    instance,
+    (req, body, res) => {
+      const auth = String(req.headers.authorization);
+      signatureOk =
+        req.headers["x-amz-target"] === "secretsmanager.GetSecretValue" &&
+        req.headers["x-amz-security-token"] === "session-token-1" &&
+        auth.includes("Credential=ASIATESTKEY/") &&
+        auth.includes("/eu-west-3/secretsmanager/aws4_request") &&
+        auth.endsWith(`Signature=${expectedSignature(req, body, "test/secret+key")}`) &&
+        JSON.parse(body).SecretId === ARN;
+      res.end(JSON.stringify({ SecretString: JSON.stringify({ poolToken: TOKEN }) }));
+    },
+    (req, imdsToken) => seen.push(`${req.method} ${req.url}${imdsToken ? " (token ok)" : ""}`),
+  );
+  return { ...server, seen, signatureOk: () => signatureOk };
 }
 
 /**

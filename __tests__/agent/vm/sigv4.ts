@@ -19,3 +19,41 @@ export function expectedSignature(req: http.IncomingMessage, body: string, secre
   const key = hmac(hmac(hmac(hmac(`AWS4${secretKey}`, date), region), service), "aws4_request");
   return crypto.createHmac("sha256", key).update(toSign).digest("hex");
 }
+
+/** The instance a {@link startFakeImds} serves: its role's name and credentials, region and ID. */
+export interface FakeInstance {
+  readonly role: string;
+  readonly credentials: { readonly AccessKeyId: string; readonly SecretAccessKey: string; readonly Token: string };
+  readonly region: string;
+  readonly instanceId?: string;
+}
+
+/**
+ * A loopback IMDS (IMDSv2 only: every metadata read needs the session token from `PUT
+ * /latest/api/token`) and, on `POST /`, an AWS API answered by `api`. Anything else is a 401.
+ * `onRequest` sees every request (method, URL, whether it carried the IMDS token).
+ */
+export async function startFakeImds(
+  instance: FakeInstance,
+  api: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void,
+  onRequest?: (req: http.IncomingMessage, imdsToken: boolean) => void,
+): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const imdsToken = req.headers["x-aws-ec2-metadata-token"] === "imds-v2-token";
+      onRequest?.(req, imdsToken);
+      if (req.method === "PUT" && req.url === "/latest/api/token") return res.end("imds-v2-token");
+      if (imdsToken && req.url === "/latest/meta-data/iam/security-credentials/") return res.end(`${instance.role}\n`);
+      if (imdsToken && req.url === `/latest/meta-data/iam/security-credentials/${instance.role}`) return res.end(JSON.stringify(instance.credentials));
+      if (imdsToken && req.url === "/latest/meta-data/placement/region") return res.end(instance.region);
+      if (imdsToken && instance.instanceId !== undefined && req.url === "/latest/meta-data/instance-id") return res.end(instance.instanceId);
+      if (req.method === "POST" && req.url === "/") return api(req, body, res);
+      res.statusCode = 401;
+      return res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+}
