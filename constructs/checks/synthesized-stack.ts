@@ -77,7 +77,7 @@ export class SynthesizedStack {
   /** Every output. */
   public outputs(): TerraformOutputBlock[] {
     return Object.entries(record(this.json.output))
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(byKey)
       .map(([name, o]) => {
         const body = record(o);
         return { name, path: this.outputPaths.get(name) ?? `${this.stackPath}/${name}`, value: body.value, sensitive: isTrue(body.sensitive) };
@@ -102,7 +102,7 @@ export class SynthesizedStack {
       let ofType = this.blocksOfType.get(`${prefix}${type}`);
       if (!ofType) {
         const made: TerraformBlock[] = [];
-        for (const [name, raw] of Object.entries(record(byType[type])).sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [name, raw] of Object.entries(record(byType[type])).sort(byKey)) {
           const body = record(raw);
           const meta = record(record(body["//"]).metadata);
           const address = `${prefix}${type}.${name}`;
@@ -114,6 +114,14 @@ export class SynthesizedStack {
     }
     return out;
   }
+}
+
+/**
+ * Entries in code-point order of their keys: deterministic, and far cheaper than `localeCompare`'s
+ * collation over the thousands of blocks of a large stack.
+ */
+function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `value` as an object, or `{}`. */
