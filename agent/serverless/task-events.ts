@@ -1,8 +1,13 @@
 /**
- * The serverless pool's task-event Lambda: for each "ECS Task State Change" event of an agent task
- * that reached RUNNING, one log line in CloudWatch's embedded metric format (EMF) with
- * `TimeToRunningMs` = `startedAt` − `createdAt`, the ECS part of an agent's start (RunTask accepted →
- * task RUNNING). It calls no AWS API: CloudWatch Logs turns the line into the metric.
+ * The serverless pool's task-event Lambda. For each "ECS Task State Change" event of an agent task,
+ * one log line in CloudWatch's embedded metric format (EMF):
+ * - a task that reached RUNNING: `TimeToRunningMs` = `startedAt` − `createdAt`, the ECS part of an
+ *   agent's start (RunTask accepted → task RUNNING);
+ * - a task that STOPPED with stop code `TaskFailedToStart`: `TasksFailedToStart` = 1, with ECS's
+ *   `stoppedReason` and each container's `reason` (an image that cannot be pulled, a secret that
+ *   cannot be read, no ENI in the subnet). RunTask accepted these tasks, so the webhook handler
+ *   counted them as launched: this is the only place their failure shows.
+ * It calls no AWS API: CloudWatch Logs turns the line into the metric.
  *
  * ECS event shape (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html):
  * `detail` resembles the Task object of DescribeTasks
@@ -31,6 +36,22 @@ export const TASK_EVENTS_ENVIRONMENT = { clusterArn: "CLUSTER_ARN", namespace: "
 /** The metric the Lambda emits, milliseconds from task creation (RunTask) to RUNNING. */
 export const TIME_TO_RUNNING_METRIC = "TimeToRunningMs";
 
+/** The metric the Lambda emits, 1 per agent task that stopped before it ran (`TaskFailedToStart`). */
+export const TASKS_FAILED_TO_START_METRIC = "TasksFailedToStart";
+
+/**
+ * The stop code of a task that stopped before its containers started. `Task.stopCode` is one of
+ * `TaskFailedToStart`, `EssentialContainerExited`, `UserInitiated`, `ServiceSchedulerInitiated`,
+ * `SpotInterruption`, `TerminationNotice` (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html,
+ * "stopCode"; what each means: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html).
+ * An agent task that ran ends with `EssentialContainerExited` (the single-run agent exits after its
+ * run): that is the normal end, not a failure.
+ */
+export const FAILED_TO_START_STOP_CODE = "TaskFailedToStart";
+
+/** The `lastStatus` values the task-events rule forwards. */
+export const TASK_EVENT_STATUSES: readonly string[] = ["RUNNING", "STOPPED"];
+
 /**
  * `startedBy` prefixes of the webhook handler's tasks: `scalr/task/<key>` or `scalr/sha256/<hex>`
  * (`startedByFor` in ./run-task.ts). Tasks started otherwise (by hand, by another tool) are not
@@ -54,20 +75,24 @@ const time = (v: unknown): number | undefined => {
 };
 
 /** Why an event produced no metric (logged, so a silent dashboard can be explained). */
-export type SkipReason = "not-a-task-event" | "other-cluster" | "not-running" | "not-a-pool-task" | "missing-times";
+export type SkipReason = "not-a-task-event" | "other-cluster" | "not-running" | "not-a-pool-task" | "missing-times" | "stopped-after-start";
 
 /**
  * The EMF line for one event, or why there is none. Pure: tests call it with the documented
  * event's shape.
  */
-export function timeToRunningRecord(event: unknown, config: TaskEventsConfig): { readonly line: string } | { readonly skip: SkipReason } {
-  const e = (typeof event === "object" && event !== null ? event : {}) as { "detail-type"?: unknown; detail?: unknown };
+export function taskEventRecord(event: unknown, config: TaskEventsConfig): { readonly line: string } | { readonly skip: SkipReason } {
+  const e = (typeof event === "object" && event !== null ? event : {}) as { "detail-type"?: unknown; detail?: unknown; time?: unknown };
   const d = (typeof e.detail === "object" && e.detail !== null ? e.detail : undefined) as Record<string, unknown> | undefined;
   if (e["detail-type"] !== "ECS Task State Change" || d === undefined) return { skip: "not-a-task-event" };
   if (d.clusterArn !== config.clusterArn) return { skip: "other-cluster" };
-  if (d.lastStatus !== "RUNNING") return { skip: "not-running" };
+  if (d.lastStatus !== "RUNNING" && d.lastStatus !== "STOPPED") return { skip: "not-running" };
   const startedBy = str(d.startedBy);
   if (startedBy === undefined || !HANDLER_STARTED_BY_PREFIXES.some((p) => startedBy.startsWith(p))) return { skip: "not-a-pool-task" };
+  return d.lastStatus === "RUNNING" ? runningRecord(d, startedBy, config) : failedToStartRecord(d, e.time, startedBy, config);
+}
+
+function runningRecord(d: Record<string, unknown>, startedBy: string, config: TaskEventsConfig): { readonly line: string } | { readonly skip: SkipReason } {
   const createdAt = time(d.createdAt);
   const startedAt = time(d.startedAt);
   if (createdAt === undefined || startedAt === undefined || startedAt < createdAt) return { skip: "missing-times" };
@@ -92,6 +117,38 @@ export function timeToRunningRecord(event: unknown, config: TaskEventsConfig): {
   return { line: `${JSON.stringify(record)}\n` };
 }
 
+/** A STOPPED task: one count when it never started, else nothing (a run's normal end). */
+function failedToStartRecord(d: Record<string, unknown>, eventTime: unknown, startedBy: string, config: TaskEventsConfig): { readonly line: string } | { readonly skip: SkipReason } {
+  if (d.stopCode !== FAILED_TO_START_STOP_CODE) return { skip: "stopped-after-start" };
+  // When ECS stopped it; the event's own time if the task carries none.
+  const at = time(d.stoppedAt) ?? time(d.stoppingAt) ?? time(d.updatedAt) ?? time(eventTime);
+  if (at === undefined) return { skip: "missing-times" };
+  const containers = Array.isArray(d.containers) ? (d.containers as unknown[]) : [];
+  const reasons = containers
+    .map((c) => (typeof c === "object" && c !== null ? (c as Record<string, unknown>) : {}))
+    .filter((c) => str(c.reason) !== undefined)
+    .map((c) => ({ name: str(c.name), reason: str(c.reason) }));
+  const record = {
+    _aws: {
+      Timestamp: at,
+      CloudWatchMetrics: [{ Namespace: config.namespace, Dimensions: [["Pool"]], Metrics: [{ Name: TASKS_FAILED_TO_START_METRIC, Unit: "Count" }] }],
+    },
+    Pool: config.pool,
+    [TASKS_FAILED_TO_START_METRIC]: 1,
+    level: "error",
+    message: "scalr agent task failed to start",
+    taskArn: str(d.taskArn),
+    startedBy,
+    group: str(d.group),
+    stopCode: FAILED_TO_START_STOP_CODE,
+    stoppedReason: str(d.stoppedReason),
+    containers: reasons,
+    createdAt: str(d.createdAt),
+    stoppedAt: str(d.stoppedAt),
+  };
+  return { line: `${JSON.stringify(record)}\n` };
+}
+
 /** What a handler instance is built from; the exported `handler` uses the process environment and stdout. */
 export interface TaskEventsDependencies {
   /** The Lambda environment (read once, at the first invocation). */
@@ -101,14 +158,14 @@ export interface TaskEventsDependencies {
 }
 
 /**
- * Builds the Lambda handler: one EMF line per measured event, one plain JSON line (`skipped` and
+ * Builds the Lambda handler: one EMF line per measured event (a task RUNNING, or failed to start), one plain JSON line (`skipped` and
  * the reason) otherwise. A missing variable throws, so Lambda's Errors metric shows it.
  */
 export function createTaskEventsHandler(deps: TaskEventsDependencies): (event: unknown) => Promise<void> {
   let config: TaskEventsConfig | undefined;
   return async (event) => {
     config ??= parseTaskEventsConfig(deps.env());
-    const r = timeToRunningRecord(event, config);
+    const r = taskEventRecord(event, config);
     if ("line" in r) deps.write(r.line);
     else {
       const d = (event as { detail?: { taskArn?: unknown } } | null)?.detail;

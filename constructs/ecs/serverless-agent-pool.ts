@@ -26,7 +26,7 @@ import { IssueCollector } from "../../core/issues";
 import { intInRange, isToken, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
 import type { LaunchOutcome } from "../../agent/serverless/launch";
-import { HANDLER_STARTED_BY_PREFIXES, TASK_EVENTS_ENVIRONMENT, TIME_TO_RUNNING_METRIC } from "../../agent/serverless/task-events";
+import { HANDLER_STARTED_BY_PREFIXES, TASKS_FAILED_TO_START_METRIC, TASK_EVENTS_ENVIRONMENT, TASK_EVENT_STATUSES, TIME_TO_RUNNING_METRIC } from "../../agent/serverless/task-events";
 import { standInToken } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
 import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
@@ -228,17 +228,28 @@ export const SERVERLESS_AGENT_POOL_OPERATIONS_IDS = {
   taskEventsRole: "TaskEventsRole",
   /** `aws_iam_role_policy` of the task-events Lambda: write its own logs, nothing else. */
   taskEventsPolicy: "TaskEventsPolicy",
-  /** `aws_lambda_function`: one EMF line (`TimeToRunningMs`) per agent task that reached RUNNING. */
+  /** `aws_lambda_function`: one EMF line per agent task that reached RUNNING (`TimeToRunningMs`) or failed to start (`TasksFailedToStart`). */
   taskEvents: "TaskEvents",
-  /** `aws_cloudwatch_event_rule`: this cluster's handler-started tasks reaching RUNNING. */
-  taskRunningRule: "TaskRunningRule",
+  /** `aws_cloudwatch_event_rule`: this cluster's handler-started tasks reaching RUNNING or STOPPED. */
+  taskStateRule: "TaskStateRule",
   /** `aws_cloudwatch_event_target` of the rule. */
-  taskRunningTarget: "TaskRunningTarget",
+  taskStateTarget: "TaskStateTarget",
+  /** `aws_cloudwatch_log_metric_filter`: the handler's time from a delivery to RunTask's answer, per launch (with `alarms` or `dashboard`). */
+  launchLatencyFilter: "LaunchLatencyFilter",
   /** `aws_lambda_permission`: EventBridge may invoke the Lambda, from the rule only. */
   taskEventsPermission: "TaskEventsPermission",
   /** `aws_cloudwatch_metric_alarm` `<name>-time-to-start` (with `alarms`). */
   timeToStartAlarm: "TimeToStartAlarm",
+  /** `aws_cloudwatch_metric_alarm` `<name>-agent-tasks-failed-to-start` (with `alarms`). */
+  tasksFailedToStartAlarm: "TasksFailedToStartAlarm",
 } as const;
+
+/**
+ * Metric of the handler's time from a webhook delivery to RunTask's answer, per launched task
+ * (milliseconds, the `durationMs` of its `launched` log line), in the pool's namespace
+ * ({@link launchFailuresNamespace}): the handler's part of an agent's start.
+ */
+export const WEBHOOK_TO_RUN_TASK_METRIC = "WebhookToRunTaskMs";
 
 /** CloudWatch namespace of a pool's launch-failure metric: one per pool, so each pool's alarm counts only its own launches. */
 export function launchFailuresNamespace(poolName: string): string {
@@ -288,8 +299,9 @@ export class ServerlessAgentPool extends Construct {
   /** The dashboard's widgets (escape hatch: add your own before synthesis). */
   public readonly dashboardBody?: DashboardBody;
   /**
-   * The Lambda that writes `TimeToRunningMs` for each agent task reaching RUNNING (with `alarms` or
-   * `dashboard`, the defaults).
+   * The Lambda that writes `TimeToRunningMs` for each agent task reaching RUNNING, and
+   * `TasksFailedToStart` for each that stopped before it ran (with `alarms` or `dashboard`, the
+   * defaults).
    */
   public readonly taskEvents?: LambdaFunction;
 
@@ -501,8 +513,14 @@ export class ServerlessAgentPool extends Construct {
     this.agentLogGroupName = this.task.logGroupName;
 
     const actions = alarmActions(p.alarms);
-    if (actions !== undefined || p.dashboard) this.taskEvents = this.taskEventsOf(p.name, p.logRetentionDays);
-    this.alarms = actions === undefined ? [] : [...this.createAlarms(p.name, handlerName, handlerLogs, actions), this.timeToStartAlarm(p.name, p.timeToStartTargetSeconds, actions)];
+    if (actions !== undefined || p.dashboard) {
+      this.taskEvents = this.taskEventsOf(p.name, p.logRetentionDays);
+      this.launchLatencyOf(p.name, handlerLogs);
+    }
+    this.alarms =
+      actions === undefined
+        ? []
+        : [...this.createAlarms(p.name, handlerName, handlerLogs, actions), this.timeToStartAlarm(p.name, p.timeToStartTargetSeconds, actions), this.tasksFailedToStartAlarm(p.name, actions)];
     if (p.dashboard) {
       this.dashboardBody = this.dashboardOf(p.name, handlerName, handlerLogs);
       const body = this.dashboardBody;
@@ -517,7 +535,7 @@ export class ServerlessAgentPool extends Construct {
   /**
    * The dashboard's widgets, and the metric filter that counts the handler's lines by outcome. The
    * start of an agent is plotted in two parts: the handler's own time (webhook received → RunTask
-   * answered, the Lambda's duration) and ECS's (task created → RUNNING, `TimeToRunningMs`).
+   * answered, `WebhookToRunTaskMs`) and ECS's (task created → RUNNING, `TimeToRunningMs`).
    */
   private dashboardOf(poolName: string, handlerName: string, handlerLogs: CloudwatchLogGroup): DashboardBody {
     const namespace = launchFailuresNamespace(poolName);
@@ -558,6 +576,12 @@ export class ServerlessAgentPool extends Construct {
       },
       {
         kind: "metric",
+        title: "Agent tasks that failed to start (ECS stop code TaskFailedToStart)",
+        periodSeconds: 300,
+        metrics: [{ namespace, name: TASKS_FAILED_TO_START_METRIC, dimensions: { Pool: poolName }, label: "failed to start (reason: task-events log)" }],
+      },
+      {
+        kind: "metric",
         title: "Handler: invocations, errors, throttles",
         metrics: ["Invocations", "Errors", "Throttles"].map((m) => ({ namespace: "AWS/Lambda", name: m, dimensions: fn })),
       },
@@ -572,15 +596,16 @@ export class ServerlessAgentPool extends Construct {
       },
       {
         kind: "metric",
-        title: "Agent start: task created → RUNNING (ms), and the handler's part",
+        title: "Agent start (ms): webhook → RunTask answered (handler), task created → RUNNING (ECS)",
         stat: "p95",
         periodSeconds: 300,
         width: 24,
         metrics: [
-          { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "Average", label: "to RUNNING, average" },
+          { namespace, name: WEBHOOK_TO_RUN_TASK_METRIC, stat: "p50", label: "handler, p50" },
+          { namespace, name: WEBHOOK_TO_RUN_TASK_METRIC, stat: "p95", label: "handler, p95" },
+          { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "p50", label: "to RUNNING, p50" },
           { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "p95", label: "to RUNNING, p95" },
           { namespace, name: TIME_TO_RUNNING_METRIC, dimensions: { Pool: poolName }, stat: "p99", label: "to RUNNING, p99" },
-          { namespace: "AWS/Lambda", name: "Duration", dimensions: fn, stat: "p95", label: "handler (webhook → RunTask answered), p95" },
         ],
       },
     );
@@ -599,7 +624,7 @@ export class ServerlessAgentPool extends Construct {
     const logs = new CloudwatchLogGroup(this, ids.taskEventsLogGroup, { name: `/aws/lambda/${functionName}`, retentionInDays: retentionDays });
     const role = new IamRole(this, ids.taskEventsRole, {
       name: functionName,
-      description: "Writes the time Scalr agent tasks take to reach RUNNING to its own log group",
+      description: "Writes the time Scalr agent tasks take to reach RUNNING, and the tasks that failed to start, to its own log group",
       assumeRolePolicy: lambdaAssumeRolePolicy(this.task.account.accountId),
     });
     new IamRolePolicy(this, ids.taskEventsPolicy, {
@@ -636,23 +661,25 @@ export class ServerlessAgentPool extends Construct {
     });
     // ECS sends "ECS Task State Change" events to the default bus with source "aws.ecs"
     // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html); `detail`
-    // carries the Task object's `clusterArn`, `lastStatus` and, for tasks started with one,
-    // `startedBy`. Prefix matching on a string field:
+    // carries the Task object's `clusterArn`, `lastStatus`, `stopCode` and, for tasks started with
+    // one, `startedBy`. Prefix matching on a string field:
     // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-prefix-matching
-    const rule = new CloudwatchEventRule(this, ids.taskRunningRule, {
-      name: `${poolName}-task-running`,
-      description: `Agent tasks of the Scalr serverless pool ${poolName} reaching RUNNING`,
+    // Every STOPPED event is forwarded (one per task): the Lambda keeps those with stop code
+    // TaskFailedToStart and logs why it skipped the others.
+    const rule = new CloudwatchEventRule(this, ids.taskStateRule, {
+      name: `${poolName}-task-state`,
+      description: `Agent tasks of the Scalr serverless pool ${poolName} reaching RUNNING or STOPPED`,
       eventPattern: terraformJson({
         source: ["aws.ecs"],
         "detail-type": ["ECS Task State Change"],
         detail: {
           clusterArn: [this.cluster.arn],
-          lastStatus: ["RUNNING"],
+          lastStatus: [...TASK_EVENT_STATUSES],
           startedBy: HANDLER_STARTED_BY_PREFIXES.map((prefix) => ({ prefix })),
         },
       }),
     });
-    new CloudwatchEventTarget(this, ids.taskRunningTarget, { rule: rule.name, arn: fn.arn, targetId: "task-events" });
+    new CloudwatchEventTarget(this, ids.taskStateTarget, { rule: rule.name, arn: fn.arn, targetId: "task-events" });
     new LambdaPermission(this, ids.taskEventsPermission, {
       functionName: fn.functionName,
       action: "lambda:InvokeFunction",
@@ -681,6 +708,46 @@ export class ServerlessAgentPool extends Construct {
       treatMissingData: "notBreaching",
       alarmActions: actions,
       okActions: actions,
+    });
+  }
+
+  /**
+   * `<name>-agent-tasks-failed-to-start`: any agent task that ECS accepted but stopped before it
+   * ran (an image that cannot be pulled, a secret that cannot be read, no free IP in the subnets).
+   * RunTask succeeded for these, so the launch-failures alarm does not see them. No data is not
+   * breaching.
+   */
+  private tasksFailedToStartAlarm(name: string, actions: string[]): CloudwatchMetricAlarm {
+    return new CloudwatchMetricAlarm(this, SERVERLESS_AGENT_POOL_OPERATIONS_IDS.tasksFailedToStartAlarm, {
+      alarmName: `${name}-agent-tasks-failed-to-start`,
+      alarmDescription: `Agent tasks stopped before they ran (ECS stop code TaskFailedToStart): their runs wait. The reason is in /aws/lambda/${name}-task-events (stoppedReason; see docs/operations.md)`,
+      namespace: launchFailuresNamespace(name),
+      metricName: TASKS_FAILED_TO_START_METRIC,
+      dimensions: { Pool: name },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+    });
+  }
+
+  /**
+   * The handler's part of each launch as a metric: its `launched` line carries `durationMs`, from
+   * the request's arrival to RunTask's answer (agent/serverless/handler.ts). A metric filter on JSON
+   * events may publish a numeric field as the metric's value
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html, "Using
+   * metric filters to extract values from JSON log events"), and percentiles apply to it.
+   */
+  private launchLatencyOf(poolName: string, handlerLogs: CloudwatchLogGroup): void {
+    new CloudwatchLogMetricFilter(this, SERVERLESS_AGENT_POOL_OPERATIONS_IDS.launchLatencyFilter, {
+      name: `${poolName}-webhook-to-run-task`,
+      logGroupName: handlerLogs.name,
+      pattern: LAUNCHED_PATTERN,
+      metricTransformation: { name: WEBHOOK_TO_RUN_TASK_METRIC, namespace: launchFailuresNamespace(poolName), value: "$.durationMs", unit: "Milliseconds" },
     });
   }
 
@@ -740,5 +807,7 @@ const LAUNCH_STARTED_OUTCOMES: readonly LaunchOutcome[] = ["launched", "already-
 const OTHER_OUTCOMES: readonly string[] = ["rejected", "method-not-allowed", "config-error", "handler-error"];
 /** CloudWatch Logs filter matching every line of the handler (one per request). */
 const DELIVERY_LOG_PATTERN = '{ $.message = "scalr webhook" }';
+/** CloudWatch Logs filter matching the handler's log line for a launch that started a task. */
+const LAUNCHED_PATTERN = '{ ($.message = "scalr webhook") && ($.outcome = "launched") }';
 /** CloudWatch Logs filter matching the handler's log line for a launch that started no task. */
 const LAUNCH_FAILED_PATTERN = `{ ${LAUNCH_FAILURE_OUTCOMES.map((o) => `($.outcome = "${o}")`).join(" || ")} }`;

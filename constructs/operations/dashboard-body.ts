@@ -11,7 +11,7 @@ export interface DashboardMetric {
   /** Dimension name → value (a value may be a Terraform reference). @default {} */
   readonly dimensions?: Readonly<Record<string, string>>;
   /** Statistic. @default - the widget's */
-  readonly stat?: "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount" | "p95" | "p99";
+  readonly stat?: "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount" | "p50" | "p95" | "p99";
   /** Legend. @default - CloudWatch's */
   readonly label?: string;
 }

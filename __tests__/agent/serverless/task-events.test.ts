@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { bundleTaskEvents, taskEventsEntry, TASK_EVENTS_LAMBDA_HANDLER } from "../../../constructs/ecs/task-events-bundle";
-import { parseTaskEventsConfig, timeToRunningRecord } from "../../../agent/serverless/task-events";
+import { parseTaskEventsConfig, taskEventRecord } from "../../../agent/serverless/task-events";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const CLUSTER = "arn:aws:ecs:us-west-2:111122223333:cluster/scalr-serverless";
@@ -111,7 +111,11 @@ describe("the bundled task-events Lambda", () => {
   test.each([
     ["another cluster's task", { clusterArn: "arn:aws:ecs:us-west-2:111122223333:cluster/other-pool" }, "other-cluster"],
     ["a PENDING task", { lastStatus: "PENDING", startedAt: undefined }, "not-running"],
-    ["a STOPPED task", { lastStatus: "STOPPED", desiredStatus: "STOPPED" }, "not-running"],
+    ["a task that stopped after its run (EssentialContainerExited)", { lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "EssentialContainerExited", stoppedAt: "2020-01-23T18:10:00.000Z" }, "stopped-after-start"],
+    ["a task stopped by a user", { lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "UserInitiated", stoppedAt: "2020-01-23T18:10:00.000Z" }, "stopped-after-start"],
+    ["a STOPPED task without a stop code", { lastStatus: "STOPPED", desiredStatus: "STOPPED" }, "stopped-after-start"],
+    ["another cluster's task that failed to start", { clusterArn: "arn:aws:ecs:us-west-2:111122223333:cluster/other-pool", lastStatus: "STOPPED", stopCode: "TaskFailedToStart" }, "other-cluster"],
+    ["a service's task that failed to start", { startedBy: "ecs-svc/1234567890123456789", lastStatus: "STOPPED", stopCode: "TaskFailedToStart" }, "not-a-pool-task"],
     ["a task without startedBy (as in the AWS example)", { startedBy: undefined }, "not-a-pool-task"],
     ["a task started by an ECS service", { startedBy: "ecs-svc/1234567890123456789" }, "not-a-pool-task"],
     ["a task without startedAt", { startedAt: undefined }, "missing-times"],
@@ -122,6 +126,48 @@ describe("the bundled task-events Lambda", () => {
     const record = JSON.parse(lines[0] as string);
     expect(record).toEqual({ message: "scalr agent task event skipped", skipped: reason, taskArn: expect.any(String) });
     expect(record._aws).toBeUndefined();
+  });
+
+  test("writes one EMF line for a pool task that stopped before it ran (TaskFailedToStart), with ECS's reasons", async () => {
+    // Reasons as the stopped-task error codes page words them
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html).
+    const reason = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/scalr/agent:0.0.0: not found";
+    await handler(
+      runningEvent({
+        lastStatus: "STOPPED",
+        desiredStatus: "STOPPED",
+        startedAt: undefined,
+        stopCode: "TaskFailedToStart",
+        stoppedReason: reason,
+        stoppingAt: "2020-01-23T17:58:10.000Z",
+        stoppedAt: "2020-01-23T17:58:12.000Z",
+        containers: [{ containerArn: "arn:aws:ecs:us-west-2:111122223333:container/cf159fd6", lastStatus: "STOPPED", name: "agent", reason }],
+      }),
+    );
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0] as string);
+    expect(record._aws).toEqual({
+      Timestamp: Date.parse("2020-01-23T17:58:12.000Z"),
+      CloudWatchMetrics: [{ Namespace: "ScalrAgents/scalr-serverless", Dimensions: [["Pool"]], Metrics: [{ Name: "TasksFailedToStart", Unit: "Count" }] }],
+    });
+    expect(record).toMatchObject({
+      Pool: "scalr-serverless",
+      TasksFailedToStart: 1,
+      level: "error",
+      message: "scalr agent task failed to start",
+      stopCode: "TaskFailedToStart",
+      stoppedReason: reason,
+      containers: [{ name: "agent", reason }],
+      startedBy: "scalr/task/atask-v0abc123",
+    });
+    expect(record.TimeToRunningMs).toBeUndefined();
+  });
+
+  test("dates a failed start by the event's time when the task carries no stop time", async () => {
+    await handler(runningEvent({ lastStatus: "STOPPED", startedAt: undefined, updatedAt: undefined, stopCode: "TaskFailedToStart", stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth" }));
+    const record = JSON.parse(lines[0] as string);
+    expect(record._aws.Timestamp).toBe(Date.parse("2020-01-23T17:57:58Z"));
+    expect(record.containers).toEqual([]);
   });
 
   test("writes no metric for an event that is no task state change", async () => {
@@ -138,6 +184,6 @@ describe("the task-events core", () => {
 
   test("the same event gives the same line (the metric depends on the event only)", () => {
     const config = parseTaskEventsConfig(ENV);
-    expect(timeToRunningRecord(runningEvent(), config)).toEqual(timeToRunningRecord(runningEvent(), config));
+    expect(taskEventRecord(runningEvent(), config)).toEqual(taskEventRecord(runningEvent(), config));
   });
 });

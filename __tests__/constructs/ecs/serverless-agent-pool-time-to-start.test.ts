@@ -23,22 +23,22 @@ const taskEventsFn = (json: any) => all(json, "aws_lambda_function").find((f) =>
 describe("ServerlessAgentPool time to start", () => {
   const { json, pool } = build({ alarms: { actions: [TOPIC] } });
 
-  test("an EventBridge rule for this cluster's handler-started tasks reaching RUNNING invokes the task-events Lambda", () => {
-    const rule = all(json, "aws_cloudwatch_event_rule").find((r) => r.name === "tts-pool-task-running");
+  test("an EventBridge rule for this cluster's handler-started tasks reaching RUNNING or STOPPED invokes the task-events Lambda", () => {
+    const rule = all(json, "aws_cloudwatch_event_rule").find((r) => r.name === "tts-pool-task-state");
     expect(decodeTerraformJson(rule.event_pattern)).toEqual({
       source: ["aws.ecs"],
       "detail-type": ["ECS Task State Change"],
       detail: {
         clusterArn: [expect.stringMatching(/^<ref:aws_ecs_cluster\.Serverless_Cluster_[0-9A-F]+\.arn>$/)],
-        lastStatus: ["RUNNING"],
+        lastStatus: ["RUNNING", "STOPPED"],
         startedBy: [{ prefix: "scalr/task/" }, { prefix: "scalr/sha256/" }],
       },
     });
     const target = all(json, "aws_cloudwatch_event_target").find((t) => t.target_id === "task-events");
-    expect(target.rule).toMatch(/^\$\{aws_cloudwatch_event_rule\.Serverless_TaskRunningRule_[0-9A-F]+\.name\}$/);
+    expect(target.rule).toMatch(/^\$\{aws_cloudwatch_event_rule\.Serverless_TaskStateRule_[0-9A-F]+\.name\}$/);
     expect(target.arn).toMatch(/^\$\{aws_lambda_function\.Serverless_TaskEvents_[0-9A-F]+\.arn\}$/);
     const permission = all(json, "aws_lambda_permission").find((p) => p.principal === "events.amazonaws.com");
-    expect(permission).toMatchObject({ action: "lambda:InvokeFunction", source_arn: expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\.Serverless_TaskRunningRule_[0-9A-F]+\.arn\}$/) });
+    expect(permission).toMatchObject({ action: "lambda:InvokeFunction", source_arn: expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\.Serverless_TaskStateRule_[0-9A-F]+\.arn\}$/) });
     expect(permission.function_name).toMatch(/aws_lambda_function\.Serverless_TaskEvents_/);
   });
 
@@ -81,16 +81,50 @@ describe("ServerlessAgentPool time to start", () => {
     expect(other.alarm_actions).toEqual([]);
   });
 
-  test("the dashboard plots time to RUNNING beside the handler's part", () => {
+  test("the dashboard plots time to RUNNING beside the handler's part, and the tasks that failed to start", () => {
     const body = decodeTerraformJson(all(json, "aws_cloudwatch_dashboard")[0].dashboard_body);
     const widget = body.widgets.find((w: any) => w.properties.title?.startsWith("Agent start"));
     expect(widget.properties.metrics).toEqual([
-      ["ScalrAgents/tts-pool", "TimeToRunningMs", "Pool", "tts-pool", { stat: "Average", label: "to RUNNING, average" }],
+      ["ScalrAgents/tts-pool", "WebhookToRunTaskMs", { stat: "p50", label: "handler, p50" }],
+      ["ScalrAgents/tts-pool", "WebhookToRunTaskMs", { stat: "p95", label: "handler, p95" }],
+      ["ScalrAgents/tts-pool", "TimeToRunningMs", "Pool", "tts-pool", { stat: "p50", label: "to RUNNING, p50" }],
       ["ScalrAgents/tts-pool", "TimeToRunningMs", "Pool", "tts-pool", { stat: "p95", label: "to RUNNING, p95" }],
       ["ScalrAgents/tts-pool", "TimeToRunningMs", "Pool", "tts-pool", { stat: "p99", label: "to RUNNING, p99" }],
-      ["AWS/Lambda", "Duration", "FunctionName", "tts-pool-webhook", { stat: "p95", label: "handler (webhook → RunTask answered), p95" }],
     ]);
-    expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toContainEqual(expect.stringMatching(/aws_cloudwatch_metric_alarm\.Serverless_TimeToStartAlarm_/));
+    const failed = body.widgets.find((w: any) => w.properties.title?.startsWith("Agent tasks that failed to start"));
+    expect(failed.properties.metrics).toEqual([["ScalrAgents/tts-pool", "TasksFailedToStart", "Pool", "tts-pool", { label: "failed to start (reason: task-events log)" }]]);
+    expect(failed.properties.stat).toBe("Sum");
+    const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms;
+    expect(alarms).toContainEqual(expect.stringMatching(/aws_cloudwatch_metric_alarm\.Serverless_TimeToStartAlarm_/));
+    expect(alarms).toContainEqual(expect.stringMatching(/aws_cloudwatch_metric_alarm\.Serverless_TasksFailedToStartAlarm_/));
+  });
+
+  test("the handler's part of each launch is a metric: the durationMs of its launched lines, in milliseconds", () => {
+    const filter = all(json, "aws_cloudwatch_log_metric_filter").find((f) => f.name === "tts-pool-webhook-to-run-task");
+    expect(filter).toMatchObject({
+      pattern: '{ ($.message = "scalr webhook") && ($.outcome = "launched") }',
+      metric_transformation: { name: "WebhookToRunTaskMs", namespace: "ScalrAgents/tts-pool", value: "$.durationMs", unit: "Milliseconds" },
+    });
+    expect(filter.log_group_name).toMatch(/aws_cloudwatch_log_group\.Serverless_HandlerLogGroup_|\/aws\/lambda\/tts-pool-webhook/);
+  });
+
+  test("the alarm <name>-agent-tasks-failed-to-start: any task ECS stopped before it ran, in 5 minutes, with the pool's actions", () => {
+    const alarm = all(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "tts-pool-agent-tasks-failed-to-start");
+    expect(alarm).toMatchObject({
+      namespace: "ScalrAgents/tts-pool",
+      metric_name: "TasksFailedToStart",
+      dimensions: { Pool: "tts-pool" },
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
+    });
+    expect(alarm.alarm_description).toContain("/aws/lambda/tts-pool-task-events");
+    const timeToStart = all(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "tts-pool-time-to-start");
+    expect(alarm.alarm_actions).toEqual(timeToStart.alarm_actions);
+    expect(alarm.ok_actions).toEqual(timeToStart.ok_actions);
   });
 
   test("with neither alarms nor dashboard, no task-events Lambda, rule or alarm; with only one of them, the Lambda", () => {

@@ -118,9 +118,9 @@ describe("ServerlessAgentPool", () => {
     for (const s of st) for (const a of s.Action) expect(a).not.toContain("*");
   });
 
-  test("alarms on handler errors and throttles, API 5xx, failed launches and time to start", () => {
+  test("alarms on handler errors and throttles, API 5xx, failed launches, tasks that failed to start and time to start", () => {
     const alarms = Object.values<any>(json.resource.aws_cloudwatch_metric_alarm).map((a) => `${a.namespace}/${a.metric_name}`);
-    expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/scalr-serverless/AgentLaunchFailures", "ScalrAgents/scalr-serverless/TimeToRunningMs"]);
+    expect(alarms.sort()).toEqual(["AWS/ApiGateway/5XXError", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "ScalrAgents/scalr-serverless/AgentLaunchFailures", "ScalrAgents/scalr-serverless/TasksFailedToStart", "ScalrAgents/scalr-serverless/TimeToRunningMs"]);
     const launchFailures = Object.values<any>(json.resource.aws_cloudwatch_log_metric_filter).filter((f) => f.metric_transformation.name === "AgentLaunchFailures");
     expect(launchFailures).toHaveLength(1);
     expect(launchFailures[0].metric_transformation).toMatchObject({ namespace: "ScalrAgents/scalr-serverless", name: "AgentLaunchFailures" });
@@ -171,7 +171,7 @@ describe("ServerlessAgentPool", () => {
     const { pool } = build();
     expect(pool.pool.kind).toBe("run");
     expect(pool.task.containerName).toBe("agent");
-    expect(pool.alarms).toHaveLength(5);
+    expect(pool.alarms).toHaveLength(6);
     expect(Token.isUnresolved(pool.webhookUrl)).toBe(true);
   });
 });
