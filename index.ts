@@ -286,8 +286,11 @@ export {
   renderDockerHost,
 } from "./agent/docker";
 
-// Operations: the alarm option every runtime takes, and the dashboard body builder the runtimes' dashboards use.
+// Operations: the alarm option every runtime takes, the dashboard body builder the runtimes' dashboards use, and the token-age alarm.
 export {
+  AGENT_TOKEN_AGE_ALARM_IDS,
+  AgentTokenAgeAlarm,
+  type AgentTokenAgeAlarmProps,
   type AlarmStatusWidget,
   type AlarmsOption,
   DashboardBody,

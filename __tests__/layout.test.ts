@@ -97,7 +97,7 @@ describe("the layout", () => {
     // agent/aws/ holds what both Lambdas share (the SigV4 signer); scripts/copy-handler-source.js
     // ships it next to each Lambda's sources.
     const shared = "agent/aws/";
-    const cloudFolders = ["agent/serverless/", "agent/autoscaler/", shared];
+    const cloudFolders = ["agent/serverless/", "agent/autoscaler/", "agent/token-age/", shared];
     for (const [f, { local, packages }] of graph) {
       const root = cloudFolders.find((c) => f.startsWith(c));
       if (!root) continue;

@@ -54,7 +54,7 @@ const KNOWN_INTERNALS = [
   "AWS_SECRET_FETCHER_PY", "AWS_LIFECYCLE_HELPER_PY",
   // constructs
   "awsOptionsShape", "fargateAgentShape", "fargateTaskProps", "secretResource", "ecrRepositoryOf", "clusterNameOf",
-  "launchFailuresNamespace", "webhookHandlerEntry", "ensureSensitiveOutputCheck", "registerLiteralSecret",
+  "launchFailuresNamespace", "webhookHandlerEntry", "tokenAgeNamespace", "tokenAgeEntry", "bundleTokenAge", "ensureSensitiveOutputCheck", "registerLiteralSecret",
   "valueAt", "booleanOf", "isTrue", "record", "blocks", "numberOf", "searchText", "findSecret", "iamStatements",
   "unreadablePolicies", "isWildcardArn", "scalrChartReleases", "SynthesizedStack", "KIT_RULES", "applyKitChecks",
   // vending machine

@@ -33,6 +33,7 @@ import { OPERATIONS_SUBJECTS } from "./subjects-operations";
 import { ROTATION_SUBJECTS } from "./subjects-rotation";
 import { RUN_OPTIONS_SUBJECTS } from "./subjects-run-options";
 import { TIME_TO_START_SUBJECTS } from "./subjects-time-to-start";
+import { TOKEN_AGE_SUBJECTS } from "./subjects-token-age";
 
 /** Seed and run counts of the corpus: fixed, so a failure reproduces; bounded, so the suite stays fast. */
 export const CORPUS = { seed: 20260731, runs: 40 } as const;
@@ -299,6 +300,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   ...ECS_OPERATIONS_SUBJECTS,
   ...COLLECTOR_SUBJECTS,
   ...TIME_TO_START_SUBJECTS,
+  ...TOKEN_AGE_SUBJECTS,
 ];
 
 /** Values no input should ever hold: wrong types, NaN, huge strings, nested garbage, null and undefined. */

@@ -107,6 +107,8 @@ export class AgentPool extends Construct implements IAgentPool {
   public readonly poolName: string;
   /** The token runtimes use by default: `activeToken`, else the first of `tokens`. */
   public readonly activeTokenName: string;
+  /** `tokenMaxAgeDays`: the age past which a token is warned about (undefined: ages are not tracked). */
+  public readonly tokenMaxAgeDays?: number;
   /**
    * The `terraform_data` per token that records its creation time (`output.createdAt`), in the
    * order of `tokens`, when `tokenMaxAgeDays` is set.
@@ -176,6 +178,7 @@ export class AgentPool extends Construct implements IAgentPool {
     this.tokenResources = tokens.map(([, t]) => t);
     this.tokensByName = new Map(tokens);
     this.activeTokenName = p.activeToken ?? (p.tokens[0] as string);
+    this.tokenMaxAgeDays = p.tokenMaxAgeDays;
 
     const created = p.tokenMaxAgeDays === undefined ? [] : tokens.map(([name, token]) => [name, tokenCreationRecord(this, name, token)] as const);
     this.tokenCreationRecords = created.map(([, r]) => r);
