@@ -1,0 +1,198 @@
+/**
+ * fastParse must give exactly what the schema's parse gives, or give up: over every spec of the
+ * vending-machine tests and thousands of mutations of them (each value replaced by odd and invalid
+ * ones, each key removed, an unknown key added), and on the zod constructs it walks itself.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { NOT_FAST, fastParse } from "../../core/fast-parse";
+import { specSchema } from "../../vending-machine/spec-schema";
+import { readSpecText } from "../../vending-machine/spec-source";
+import { INVALID_SPECS, MANY_MISTAKES } from "../vending-machine/cases";
+import { EVERY_FIELD } from "../vending-machine/every-field-spec";
+
+const EXAMPLE = readSpecText(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "vending-machine", "spec.yaml"), "utf8")).data;
+
+/** A spec of `n` workspaces shaped like the vending-machine benchmark's. */
+function generated(n: number): unknown {
+  return {
+    stacks: { split: "shards", shards: 2 },
+    vcsProviders: [{ name: "github", id: "vcs-gh0bench" }],
+    agentPools: [{ name: "aws-run" }, { name: "vcs", kind: "vcs" }],
+    providerConfigurations: [{ name: "aws", aws: { auth: "oidc", scalrAccountName: "acme" } }],
+    policyGroups: [{ name: "guardrails", vcsProvider: "github", repository: { identifier: "acme/opa" } }],
+    variables: [{ key: "region", value: "eu-west-1", final: true }],
+    environments: [0, 1].map((e) => ({
+      name: `env-${e}`,
+      defaultAgentPool: "aws-run",
+      policyGroups: ["guardrails"],
+      workspaces: Array.from({ length: n }, (_, w) => ({
+        name: `ws-${w}`,
+        vcs: { provider: "github", repository: `acme/team-${e}`, branch: "main", triggerPrefixes: [`stacks/ws-${w}`] },
+        workingDirectory: `stacks/ws-${w}`,
+        agentPool: "aws-run",
+        version: "1.9.8",
+        providerConfigurations: ["aws"],
+        variables: [
+          { key: "name", value: `ws-${w}` },
+          { key: "LOG_LEVEL", value: "info", category: "shell" },
+        ],
+      })),
+    })),
+  };
+}
+
+const SPECS: ReadonlyArray<readonly [string, unknown]> = [
+  ["examples/vending-machine/spec.yaml", EXAMPLE],
+  ["a spec with every workspace field", EVERY_FIELD],
+  ["a generated spec of 200 workspaces", generated(100)],
+  ["the spec with many mistakes", yamlData(MANY_MISTAKES)],
+  ...INVALID_SPECS.flatMap(([what, text]) => {
+    const data = yamlData(text);
+    return data === undefined ? [] : [[`the spec where ${what}`, data] as const];
+  }),
+];
+
+/** The data of a spec text, or undefined when the text is no YAML (some invalid specs are not). */
+function yamlData(text: string): unknown {
+  try {
+    return readSpecText(text).data;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the schema says: its value, or that it rejects the input. */
+function zodAnswer(schema: z.ZodType, input: unknown): { readonly ok: true; readonly value: unknown } | { readonly ok: false } {
+  const r = schema.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false };
+}
+
+/** Holds fastParse to the schema on one input; says whether the schema accepts it and whether fastParse took the fast way. */
+function agrees(schema: z.ZodType, input: unknown): { readonly valid: boolean; readonly fast: boolean } {
+  const expected = zodAnswer(schema, input);
+  const fast = fastParse(schema, input);
+  if (!expected.ok) {
+    expect(fast).toBe(NOT_FAST);
+    return { valid: false, fast: false };
+  }
+  if (fast !== NOT_FAST) expect(fast).toStrictEqual(expected.value);
+  return { valid: true, fast: fast !== NOT_FAST };
+}
+
+const ODD_VALUES: readonly unknown[] = ["", " padded", "line\nbreak", "${TfToken[TOKEN.1]}", "x".repeat(300), 0, 1.5, true, null, [], { unknown: 1 }];
+
+/** Every mutation of `value`: each leaf replaced by each odd value, each key removed, an unknown key added to each object. */
+function* mutations(value: unknown): Generator<unknown> {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) for (const m of mutations(value[i])) yield value.map((v, j) => (j === i ? m : v));
+    return;
+  }
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    yield { ...o, unknownField: "x" };
+    for (const k of Object.keys(o)) {
+      yield Object.fromEntries(Object.entries(o).filter(([key]) => key !== k));
+      yield { ...o, [k]: undefined };
+      for (const m of mutations(o[k])) yield { ...o, [k]: m };
+    }
+    return;
+  }
+  yield* ODD_VALUES;
+}
+
+describe.each(SPECS)("fastParse on %s", (_name, spec) => {
+  test("gives the schema's own value", () => {
+    const answer = zodAnswer(specSchema, spec);
+    if (answer.ok) expect(fastParse(specSchema, spec)).toStrictEqual(answer.value);
+    else expect(fastParse(specSchema, spec)).toBe(NOT_FAST);
+  });
+});
+
+/** `value` with every list cut to its first two entries: the same kinds of fields, fewer of each. */
+function trimmed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.slice(0, 2).map(trimmed);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimmed(v)]));
+  return value;
+}
+
+test.each([
+  ["a spec with every workspace field", EVERY_FIELD],
+  ["examples/vending-machine/spec.yaml (each list cut to two entries)", trimmed(EXAMPLE)],
+])("fastParse agrees with the schema on every mutation of %s, and takes the fast way for the valid ones", (_name, spec) => {
+  let count = 0;
+  let fast = 0;
+  let valid = 0;
+  for (const m of mutations(spec)) {
+    count++;
+    const r = agrees(specSchema, m);
+    if (r.valid) valid++;
+    if (r.fast) fast++;
+  }
+  expect(count).toBeGreaterThan(700);
+  // The schema accepts many mutations (a value for an optional field, a removed optional key):
+  // those take the fast way, except where a union or custom rule sits above the changed value.
+  expect(fast).toBeGreaterThan(valid / 2);
+});
+
+describe("fastParse on the zod constructs it walks", () => {
+  const schema = z.strictObject({
+    name: z.string().min(1),
+    note: z.string().optional(),
+    list: z.array(z.string()).default([]),
+    flags: z.strictObject({ on: z.boolean().default(true) }).default({ on: true }),
+    made: z.array(z.strictObject({ x: z.number() })).default(() => [{ x: 1 }]),
+    either: z.union([z.string(), z.strictObject({ id: z.string() })]).optional(),
+  });
+
+  test("keeps a key the input has even when its value is undefined, and sets an absent one only for a default", () => {
+    const value = fastParse(schema, { name: "a", note: undefined });
+    expect(value).toStrictEqual(schema.parse({ name: "a", note: undefined }));
+    expect(Object.keys(value as object)).toEqual(["name", "note", "list", "flags", "made"]);
+  });
+
+  test("hands out each default as a value of its own, as zod does", () => {
+    type Parsed = { list: string[]; flags: { on: boolean }; made: { x: number }[] };
+    const value = fastParse(z.array(schema), [{ name: "a" }, { name: "b" }, { name: "c" }]) as Parsed[];
+    for (const [a, b] of [
+      [value[0], value[1]],
+      [value[1], value[2]],
+    ] as [Parsed, Parsed][]) {
+      expect(a.list).not.toBe(b.list);
+      expect(a.flags).not.toBe(b.flags);
+      expect(a.made).not.toBe(b.made);
+      expect(a.made[0]).not.toBe(b.made[0]);
+    }
+    (value[1] as Parsed).list.push("x");
+    expect((value[2] as Parsed).list).toEqual([]);
+  });
+
+  test("gives up on what it does not walk plainly: unknown keys, loose objects, class instances", () => {
+    expect(fastParse(schema, { name: "a", other: 1 })).toBe(NOT_FAST);
+    expect(fastParse(z.object({ a: z.string() }), { a: "x" })).toBe(NOT_FAST);
+    expect(fastParse(schema, new (class {
+      public name = "a";
+    })())).toBe(NOT_FAST);
+  });
+
+  test("asks the schema itself for an object with checks of its own, and gives up when they fail", () => {
+    const refined = z.strictObject({ a: z.string(), b: z.string().default("") }).refine((o) => o.a !== "bad");
+    expect(fastParse(refined, { a: "x" })).toStrictEqual({ a: "x", b: "" });
+    expect(fastParse(refined, { a: "bad" })).toBe(NOT_FAST);
+  });
+
+  test("asks the schema itself for unions, and gives up on a rejected value", () => {
+    expect(fastParse(schema, { name: "a", either: { id: "x" } })).toStrictEqual(schema.parse({ name: "a", either: { id: "x" } }));
+    expect(fastParse(schema, { name: "a", either: { id: 1 } })).toBe(NOT_FAST);
+    expect(fastParse(schema, { name: "" })).toBe(NOT_FAST);
+  });
+
+  test("asks once per distinct primitive value of a field", () => {
+    const check = jest.fn((s: string) => s.length > 0);
+    const field = z.string().refine(check);
+    const input = Array.from({ length: 50 }, (_, i) => ({ v: i % 2 === 0 ? "a" : "b" }));
+    expect(fastParse(z.array(z.strictObject({ v: field })), input)).toStrictEqual(input);
+    expect(check).toHaveBeenCalledTimes(2);
+  });
+});
