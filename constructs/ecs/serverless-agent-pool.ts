@@ -234,7 +234,7 @@ export const SERVERLESS_AGENT_POOL_OPERATIONS_IDS = {
   taskStateRule: "TaskStateRule",
   /** `aws_cloudwatch_event_target` of the rule. */
   taskStateTarget: "TaskStateTarget",
-  /** `aws_cloudwatch_log_metric_filter`: the handler's time from a delivery to RunTask's answer, per launch (with `alarms` or `dashboard`). */
+  /** `aws_cloudwatch_log_metric_filter`: the handler's time from a delivery to RunTask's answer, per launch (with `dashboard`). */
   launchLatencyFilter: "LaunchLatencyFilter",
   /** `aws_lambda_permission`: EventBridge may invoke the Lambda, from the rule only. */
   taskEventsPermission: "TaskEventsPermission",
@@ -513,15 +513,13 @@ export class ServerlessAgentPool extends Construct {
     this.agentLogGroupName = this.task.logGroupName;
 
     const actions = alarmActions(p.alarms);
-    if (actions !== undefined || p.dashboard) {
-      this.taskEvents = this.taskEventsOf(p.name, p.logRetentionDays);
-      this.launchLatencyOf(p.name, handlerLogs);
-    }
+    if (actions !== undefined || p.dashboard) this.taskEvents = this.taskEventsOf(p.name, p.logRetentionDays);
     this.alarms =
       actions === undefined
         ? []
         : [...this.createAlarms(p.name, handlerName, handlerLogs, actions), this.timeToStartAlarm(p.name, p.timeToStartTargetSeconds, actions), this.tasksFailedToStartAlarm(p.name, actions)];
     if (p.dashboard) {
+      this.launchLatencyOf(p.name, handlerLogs);
       this.dashboardBody = this.dashboardOf(p.name, handlerName, handlerLogs);
       const body = this.dashboardBody;
       this.dashboard = new CloudwatchDashboard(this, SERVERLESS_AGENT_POOL_OPERATIONS_IDS.dashboard, {

@@ -180,7 +180,7 @@ describe("ServerlessAgentPool operations", () => {
 
   test("the alarms keep their names; { actions } on the shared option sends ALARM and OK", () => {
     const alarms = all(serverless({ alarms: { actions: [TOPIC] } }).json, "aws_cloudwatch_metric_alarm");
-    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["ops-sls-agent-launch-failures", "ops-sls-time-to-start", "ops-sls-webhook-api-5xx", "ops-sls-webhook-handler-errors", "ops-sls-webhook-handler-throttles"]);
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["ops-sls-agent-launch-failures", "ops-sls-agent-tasks-failed-to-start", "ops-sls-time-to-start", "ops-sls-webhook-api-5xx", "ops-sls-webhook-handler-errors", "ops-sls-webhook-handler-throttles"]);
     for (const a of alarms) expect([a.alarm_actions, a.ok_actions]).toEqual([[TOPIC], [TOPIC]]);
   });
 
@@ -200,7 +200,7 @@ describe("ServerlessAgentPool operations", () => {
     expect(line.outcome).toBe("config-error");
   });
 
-  test("dashboard: deliveries, launches by outcome, handler errors/throttles and duration, alarms", () => {
+  test("dashboard: deliveries, launches by outcome, failed starts, handler errors/throttles and duration, the start in two parts, alarms", () => {
     const { json } = serverless();
     expect(all(json, "aws_cloudwatch_dashboard")[0].dashboard_name).toBe("scalr-agents-ops-sls");
     const w = widgets(json);
@@ -208,9 +208,10 @@ describe("ServerlessAgentPool operations", () => {
       ["text", "(text)"],
       ["metric", "Webhook deliveries: requests, 4xx, 5xx"],
       ["metric", "Launches by outcome"],
+      ["metric", "Agent tasks that failed to start (ECS stop code TaskFailedToStart)"],
       ["metric", "Handler: invocations, errors, throttles"],
       ["metric", "Handler duration (ms)"],
-      ["metric", "Agent start: task created → RUNNING (ms), and the handler's part"],
+      ["metric", "Agent start (ms): webhook → RunTask answered (handler), task created → RUNNING (ECS)"],
       ["alarm", "Alarms"],
     ]);
     expect(w[1].properties.metrics.map((m: any[]) => [m[0], m[1], m[2], m[4]])).toEqual([
@@ -232,14 +233,15 @@ describe("ServerlessAgentPool operations", () => {
       "handler-error",
     ]);
     expect(w[2].properties.metrics[0].slice(0, 3)).toEqual(["ScalrAgents/ops-sls", "WebhookDeliveries", "Outcome"]);
-    expect(w[3].properties.metrics.map((m: any[]) => [m[0], m[1], m[2], m[3]])).toEqual([
+    expect(w[3].properties.metrics.map((m: any[]) => [m[0], m[1], m[2], m[3]])).toEqual([["ScalrAgents/ops-sls", "TasksFailedToStart", "Pool", "ops-sls"]]);
+    expect(w[4].properties.metrics.map((m: any[]) => [m[0], m[1], m[2], m[3]])).toEqual([
       ["AWS/Lambda", "Invocations", "FunctionName", "ops-sls-webhook"],
       ["AWS/Lambda", "Errors", "FunctionName", "ops-sls-webhook"],
       ["AWS/Lambda", "Throttles", "FunctionName", "ops-sls-webhook"],
     ]);
-    expect(w[4].properties.stat).toBe("p95");
-    expect(w[5].properties.metrics[0].slice(0, 2)).toEqual(["ScalrAgents/ops-sls", "TimeToRunningMs"]);
-    expect(w[6].properties.alarms).toHaveLength(5);
+    expect(w[5].properties.stat).toBe("p95");
+    expect(w[6].properties.metrics.map((m: any[]) => m[1])).toEqual(["WebhookToRunTaskMs", "WebhookToRunTaskMs", "TimeToRunningMs", "TimeToRunningMs", "TimeToRunningMs"]);
+    expect(w[7].properties.alarms).toHaveLength(6);
   });
 
   test("alarms: false keeps the dashboard without an alarm widget; dashboard: false drops it and its filter", () => {
