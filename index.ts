@@ -170,8 +170,12 @@ export {
   type VmAgentFleetSpot,
 } from "./constructs/vm";
 
-// ECS agents: a Fargate agent task, a persistent service of agents, the serverless pool.
+// ECS agents: a Fargate agent task, a persistent service of agents, the serverless pool, and a shared metrics collector.
 export {
+  AGENT_COLLECTOR_HOST,
+  AGENT_COLLECTOR_SERVICE_IDS,
+  AgentCollectorService,
+  type AgentCollectorServiceProps,
   EcsAgentService,
   type EcsAgentServiceAutoscaling,
   type EcsAgentServiceProps,

@@ -26,6 +26,7 @@ import { AgentAutoscaler, AgentAutoscalerProps } from "../../constructs/autoscal
 import { BOOTSTRAP_SUBJECTS } from "./subjects-bootstrap";
 import { CACHE_SUBJECTS } from "./subjects-cache";
 import { COLLECTOR_SUBJECTS } from "./subjects-collector";
+import { COLLECTOR_SERVICE_SUBJECTS } from "./subjects-collector-service";
 import { ECS_OPERATIONS_SUBJECTS } from "./subjects-ecs-operations";
 import { IMAGE_SUBJECTS } from "./subjects-image";
 import { NETWORK_SUBJECTS } from "./subjects-network";
@@ -299,6 +300,7 @@ export const CORPUS_SUBJECTS: readonly CorpusSubject[] = [
   ...CACHE_SUBJECTS,
   ...ECS_OPERATIONS_SUBJECTS,
   ...COLLECTOR_SUBJECTS,
+  ...COLLECTOR_SERVICE_SUBJECTS,
   ...TIME_TO_START_SUBJECTS,
   ...TOKEN_AGE_SUBJECTS,
 ];

@@ -29,6 +29,21 @@ export const ADOT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-c
  */
 export const COLLECTOR_OTLP_ENDPOINT = "localhost:4317";
 
+/**
+ * The port of OTLP/gRPC: "The default network port for OTLP/gRPC is 4317"
+ * (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc-default-port), the port the agent's charts
+ * point at as well.
+ */
+export const COLLECTOR_OTLP_PORT = 4317;
+
+/**
+ * Where a shared collector service receives OTLP/gRPC: every address of its task's network
+ * interface, port 4317. In `awsvpc` mode a Fargate task has its own elastic network interface
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html), so
+ * "every address" is that interface and loopback; its security group decides who reaches it.
+ */
+export const COLLECTOR_SERVICE_LISTEN_ENDPOINT = `0.0.0.0:${COLLECTOR_OTLP_PORT}`;
+
 /** The agent endpoints that mean the task-local collector. */
 export const COLLECTOR_LOCAL_ENDPOINTS: readonly string[] = ["localhost:4317", "127.0.0.1:4317", "http://localhost:4317", "http://127.0.0.1:4317"];
 
@@ -67,6 +82,12 @@ export interface CollectorConfigInput {
   readonly metrics: boolean;
   /** Forward traces (OTLP exporter only: EMF carries metrics). */
   readonly traces: boolean;
+  /**
+   * The receiver's `host:port`: {@link COLLECTOR_OTLP_ENDPOINT} for a sidecar,
+   * {@link COLLECTOR_SERVICE_LISTEN_ENDPOINT} for a service other hosts send to.
+   * @default COLLECTOR_OTLP_ENDPOINT
+   */
+  readonly listenEndpoint?: string;
 }
 
 /**
@@ -74,7 +95,7 @@ export interface CollectorConfigInput {
  * collector configuration file). It holds no credential: the exporter authenticates with the task
  * role, and an OTLP endpoint takes none here.
  *
- * - receiver `otlp`, gRPC only, on {@link COLLECTOR_OTLP_ENDPOINT};
+ * - receiver `otlp`, gRPC only, on `listenEndpoint` ({@link COLLECTOR_OTLP_ENDPOINT} unless given);
  * - processor `resourcedetection` with the `ecs` detector, which sets `aws.ecs.task.id`, the
  *   `{TaskId}` of the EMF log stream name (awsemfexporter README and util.go, vendored @ v0.49.0),
  *   then `batch`, flushed every 10 s so a one-run task loses little when it stops;
@@ -99,7 +120,7 @@ export function renderCollectorConfig(input: CollectorConfigInput): Record<strin
   if (input.metrics) pipelines.metrics = pipeline;
   if (input.traces) pipelines.traces = pipeline;
   return {
-    receivers: { otlp: { protocols: { grpc: { endpoint: COLLECTOR_OTLP_ENDPOINT } } } },
+    receivers: { otlp: { protocols: { grpc: { endpoint: input.listenEndpoint ?? COLLECTOR_OTLP_ENDPOINT } } } },
     processors: {
       resourcedetection: { detectors: ["env", "ecs"] },
       batch: { timeout: "10s" },

@@ -154,6 +154,36 @@ const PINNED_IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-
 const NAMESPACE = /^(?!AWS\/)[0-9A-Za-z._/#: -]{1,255}$/;
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
+/** A CloudWatch Logs retention in days, one of the values the service accepts. */
+export const logRetentionDaysSchema = z
+  .number()
+  .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` });
+
+/**
+ * The fields of {@link FargateCollectorOptions}, each optional: the sidecar's `collector` and
+ * AgentCollectorService take the same image, exporter and namespace, with the same messages.
+ */
+export const collectorOptionsShape = {
+  image: z.string().regex(PINNED_IMAGE, { error: "must be an image reference with a tag or digest, such as public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0" }).optional(),
+  exporter: z
+    .union(
+      [
+        z.literal("cloudwatch"),
+        strictProps({
+          otlpEndpoint: z.string().refine((s) => OTLP_ENDPOINT.test(s) && Number(OTLP_ENDPOINT.exec(s)?.[1]) <= 65535, {
+            error: "must be an OTLP/gRPC address, host:port, https://host:port or http://host:port",
+          }),
+        }),
+      ],
+      { error: 'must be "cloudwatch" or { otlpEndpoint }' },
+    )
+    .optional(),
+  namespace: z.string().regex(NAMESPACE, { error: "must be a CloudWatch namespace: 1–255 of letters, digits, '.', '-', '_', '/', '#', ':' or space, not starting with \"AWS/\"" }).optional(),
+};
+
+/** A subnet ID (`subnet-…`) or a Terraform reference. */
+export const subnetIdSchema = SUBNET_ID;
+
 /** Shape shared by every Fargate agent construct. */
 export const fargateAgentShape = {
   name: z.string().regex(NAME, { error: "must be 1–32 letters, digits or '-', starting with a letter" }),
@@ -163,10 +193,7 @@ export const fargateAgentShape = {
   memoryMiB: literalIntInRange(512, 122880).default(4096),
   cpuArchitecture: z.enum(["X86_64", "ARM64"]).default("X86_64"),
   stopTimeoutSeconds: literalIntInRange(2, FARGATE_MAX_STOP_TIMEOUT_SECONDS).default(FARGATE_MAX_STOP_TIMEOUT_SECONDS),
-  logRetentionDays: z
-    .number()
-    .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` })
-    .default(30),
+  logRetentionDays: logRetentionDaysSchema.default(30),
   sharedCache: z
     .union(
       [
@@ -185,23 +212,7 @@ export const fargateAgentShape = {
     .union(
       [
         z.boolean(),
-        strictProps({
-          image: z.string().regex(PINNED_IMAGE, { error: "must be an image reference with a tag or digest, such as public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0" }).optional(),
-          exporter: z
-            .union(
-              [
-                z.literal("cloudwatch"),
-                strictProps({
-                  otlpEndpoint: z.string().refine((s) => OTLP_ENDPOINT.test(s) && Number(OTLP_ENDPOINT.exec(s)?.[1]) <= 65535, {
-                    error: "must be an OTLP/gRPC address, host:port, https://host:port or http://host:port",
-                  }),
-                }),
-              ],
-              { error: 'must be "cloudwatch" or { otlpEndpoint }' },
-            )
-            .optional(),
-          namespace: z.string().regex(NAMESPACE, { error: "must be a CloudWatch namespace: 1–255 of letters, digits, '.', '-', '_', '/', '#', ':' or space, not starting with \"AWS/\"" }).optional(),
-        }),
+        strictProps(collectorOptionsShape),
       ],
       { error: "must be true, false or { image?, exporter?, namespace? }" },
     )

@@ -3,6 +3,7 @@
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -19,6 +20,7 @@ import { KIT_NET_1 } from "../../../../constructs/checks/rules/network/no-public
 import { KIT_NET_2 } from "../../../../constructs/checks/rules/network/no-ingress";
 import { KIT_NET_3 } from "../../../../constructs/checks/rules/network/vpc-endpoint-policy-scoped";
 import { AgentVpcEndpoints, AgentVpcEndpointsProps } from "../../../../constructs/network";
+import { AgentCollectorService } from "../../../../constructs/ecs/agent-collector-service";
 import { compliantLaunchTemplate, violations } from "../rule-helpers";
 import { Form, UNCONFIRMED, raw, runCorpus } from "./forms";
 
@@ -266,6 +268,76 @@ const KIT_ENDPOINTS: AgentVpcEndpointsProps = {
 
 describe("endpoint groups (KIT-NET-2's one exception)", () => {
   runCorpus({ rule: KIT_NET_2, ...endpointGroupCorpus() });
+});
+
+// The group of a shared OpenTelemetry collector service: OTLP/gRPC (TCP 4317) from the agents' groups only.
+function collectorGroupCorpus(): { violating: Form[]; compliant: Form[] } {
+  const ADOT = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0";
+  const otlp = { protocol: "tcp", fromPort: 4317, toPort: 4317 };
+  const containers = (...images: string[]) => JSON.stringify(images.map((image, i) => ({ name: `c${i}`, image, essential: true })));
+  const taskDef = (s: TerraformStack, id: string, images: string[]) => new EcsTaskDefinition(s, id, { family: id, requiresCompatibilities: ["FARGATE"], containerDefinitions: containers(...images) });
+  /** A group on one ECS service of a task definition running `images`; `extra` adds more of the stack. */
+  const collectorWith = (ingress: SecurityGroupIngress[], images: string[] = [ADOT], extra: (s: TerraformStack, sg: SecurityGroup) => void = () => undefined) => (s: TerraformStack) => {
+    const sg = new SecurityGroup(s, "CollectorSg", { vpcId: "vpc-1", ingress, egress });
+    const td = taskDef(s, "CollectorTask", images);
+    new EcsService(s, "Collector", { name: "otel", taskDefinition: td.arn, launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-1"], securityGroups: [sg.id] } });
+    extra(s, sg);
+  };
+  const egress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }];
+  const fromAgents = [{ ...otlp, securityGroups: ["sg-1"] }];
+  const violating: Form[] = [
+    { form: "collector group: 4317 from a private range", build: collectorWith([{ ...otlp, cidrBlocks: ["10.0.0.0/8"] }]) },
+    { form: "collector group: 4317 from 0.0.0.0/0", build: collectorWith([{ ...otlp, cidrBlocks: ["0.0.0.0/0"] }]) },
+    { form: "collector group: 4317 from ::/0", build: collectorWith([{ ...otlp, ipv6CidrBlocks: ["::/0"] }]) },
+    { form: "collector group: 4317 from a prefix list", build: collectorWith([{ ...otlp, prefixListIds: ["pl-1"] }]) },
+    { form: "collector group: OTLP/HTTP 4318 from a group", build: collectorWith([{ protocol: "tcp", fromPort: 4318, toPort: 4318, securityGroups: ["sg-1"] }]) },
+    { form: "collector group: a port range around 4317", build: collectorWith([{ protocol: "tcp", fromPort: 4000, toPort: 5000, securityGroups: ["sg-1"] }]) },
+    { form: "collector group: all protocols", build: collectorWith([{ protocol: "-1", fromPort: 0, toPort: 0, securityGroups: ["sg-1"] }]) },
+    { form: "collector group: ports known only at apply", build: collectorWith([{ ...otlp, fromPort: "${var.port}" as unknown as number, toPort: "${var.port}" as unknown as number, securityGroups: ["sg-1"] }]) },
+    { form: "collector group: sources from a variable", build: collectorWith([{ ...otlp, securityGroups: "${var.sources}" as unknown as string[] }]) },
+    { form: "collector group: dynamic ingress", build: collectorWith([], [ADOT], (_s, sg) => sg.addOverride("dynamic.ingress", { for_each: "${var.rules}", content: { protocol: "tcp", from_port: 4317, to_port: 4317, security_groups: ["sg-1"] } })) },
+    { form: "collector group also attached to an agent service", build: collectorWith(fromAgents, [ADOT], (s, sg) => {
+      const agents = taskDef(s, "AgentTask", ["scalr/agent:1.4.0"]);
+      new EcsService(s, "Agents", { name: "agents", taskDefinition: agents.arn, networkConfiguration: { subnets: ["subnet-1"], securityGroups: [sg.id] } });
+    }) },
+    { form: "collector group also attached to an instance", build: collectorWith(fromAgents, [ADOT], (s, sg) => void new Instance(s, "Vm", { ...AMI, vpcSecurityGroupIds: [sg.id] })) },
+    { form: "collector task definition with a second, non-collector container", build: collectorWith(fromAgents, [ADOT, "busybox:1.36"]) },
+    { form: "collector image unpinned", build: collectorWith(fromAgents, ["public.ecr.aws/aws-observability/aws-otel-collector"]) },
+    { form: "collector image :latest", build: collectorWith(fromAgents, ["public.ecr.aws/aws-observability/aws-otel-collector:latest"]) },
+    { form: "another collector image (not ADOT)", build: collectorWith(fromAgents, ["otel/opentelemetry-collector-contrib:0.100.0"]) },
+    { form: "collector image from a variable", build: collectorWith(fromAgents, ["${var.image}"]) },
+    { form: "container definitions unreadable (a reference)", build: collectorWith(fromAgents, [ADOT], (s) => (s.node.findChild("CollectorTask") as EcsTaskDefinition).addOverride("container_definitions", "${var.containers}")) },
+    { form: "service task definition from a variable", build: collectorWith(fromAgents, [ADOT], (s) => (s.node.findChild("Collector") as EcsService).addOverride("task_definition", "${var.task}")) },
+    { form: "service task definition by family (not .arn)", build: collectorWith(fromAgents, [ADOT], (s) => (s.node.findChild("Collector") as EcsService).addOverride("task_definition", "${aws_ecs_task_definition.CollectorTask.family}")) },
+    { form: "collector group on a service with a dynamic network_configuration", build: (s) => {
+      const sg = new SecurityGroup(s, "CollectorSg", { vpcId: "vpc-1", ingress: fromAgents, egress });
+      const td = taskDef(s, "CollectorTask", [ADOT]);
+      new EcsService(s, "Collector", { name: "otel", taskDefinition: td.arn }).addOverride("dynamic.network_configuration", { for_each: "${var.nets}", content: { subnets: ["subnet-1"], security_groups: [sg.id] } });
+    } },
+    { form: "aws_vpc_security_group_ingress_rule on the collector group from a CIDR", build: collectorWith([], [ADOT], (s, sg) => void new VpcSecurityGroupIngressRule(s, "In", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 4317, toPort: 4317, cidrIpv4: "10.0.0.0/16" })) },
+    { form: "aws_security_group_rule on the collector group, port 22", build: collectorWith([], [ADOT], (s, sg) => void new SecurityGroupRule(s, "Rule", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 22, toPort: 22, sourceSecurityGroupId: "sg-1" })) },
+    { form: "addOverride opens the kit's collector to 0.0.0.0/0", build: (s) => {
+      const c = new AgentCollectorService(s, "Otel", { name: "otel", vpcId: "vpc-0abc", subnetIds: ["subnet-0a"], clientSecurityGroupIds: ["sg-0a"] });
+      c.securityGroup.addOverride("ingress.0.cidr_blocks", ["0.0.0.0/0"]);
+    } },
+  ];
+  const compliant: Form[] = [
+    { form: "collector group: 4317 from a group ID", build: collectorWith(fromAgents) },
+    { form: "collector group: protocol \"6\"", build: collectorWith([{ protocol: "6", fromPort: 4317, toPort: 4317, securityGroups: ["sg-1"] }]) },
+    { form: "collector group: 4317 from a group of the stack", build: (s) => {
+      const agents = new SecurityGroup(s, "Agents", { vpcId: "vpc-1", ingress: [], egress });
+      collectorWith([{ ...otlp, securityGroups: [agents.id] }])(s);
+    } },
+    { form: "collector image from a private ECR mirror, pinned by digest", build: collectorWith(fromAgents, [`123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/aws-otel-collector@sha256:${"b".repeat(64)}`]) },
+    { form: "collector group shared by two collector services", build: collectorWith(fromAgents, [ADOT], (s, sg) => void new EcsService(s, "Collector2", { name: "otel2", taskDefinition: "${aws_ecs_task_definition.CollectorTask.arn}", networkConfiguration: { subnets: ["subnet-2"], securityGroups: [sg.id] } })) },
+    { form: "aws_vpc_security_group_ingress_rule on the collector group from a group", build: collectorWith([], [ADOT], (s, sg) => void new VpcSecurityGroupIngressRule(s, "In", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 4317, toPort: 4317, referencedSecurityGroupId: "sg-1" })) },
+    { form: "the kit's AgentCollectorService", build: (s) => void new AgentCollectorService(s, "Otel", { name: "otel", vpcId: "vpc-0abc", subnetIds: ["subnet-0a"], clientSecurityGroupIds: ["sg-0a"] }) },
+  ];
+  return { violating, compliant };
+}
+
+describe("collector service groups (KIT-NET-2's third exception)", () => {
+  runCorpus({ rule: KIT_NET_2, ...collectorGroupCorpus() });
 });
 
 function endpointPolicyCorpus(): { violating: Form[]; compliant: Form[] } {

@@ -5,9 +5,13 @@
 // attached to the VPC endpoint must allow incoming connections on port 443 from the private subnet
 // of the VPC"). An EFS mount target is a network interface that answers NFS, and its group must
 // admit the clients on TCP 2049 (https://docs.aws.amazon.com/efs/latest/ug/network-access.html).
+// A third kind is the group of a shared OpenTelemetry collector service: ECS tasks that run only the
+// AWS Distro for OpenTelemetry collector, which receives agents' OTLP/gRPC on TCP 4317 ("The default
+// network port for OTLP/gRPC is 4317", https://opentelemetry.io/docs/specs/otlp/#otlpgrpc-default-port).
 // A group qualifies only when the stack shows it attached to nothing else.
+import { tryDecodeTerraformJson } from "../../../../core/terraform-json";
 import { isUnknownValue } from "../../iam";
-import { SynthesizedStack, TerraformBlock, isUnknown, numberValueOf, record, stringOf, unconfirmed } from "../../synthesized-stack";
+import { SynthesizedStack, TerraformBlock, blocks, isUnknown, numberValueOf, record, referenceOf, stringOf, unconfirmed } from "../../synthesized-stack";
 
 /** A reference to a whole security group's id: `${aws_security_group.<name>.id}`. */
 const GROUP_ID_REFERENCE = /^\$\{\s*aws_security_group\.([A-Za-z_][A-Za-z0-9_-]*)\.id\s*\}$/;
@@ -44,10 +48,63 @@ export function mountTargetOnlyGroups(stack: SynthesizedStack): ReadonlySet<stri
   return attachedOnlyGroups(stack, "mount-target");
 }
 
-function attachedOnlyGroups(stack: SynthesizedStack, kind: "endpoint" | "mount-target"): ReadonlySet<string> {
+/**
+ * The ADOT collector image, pinned by tag (not `latest`) or digest: Amazon ECR Public's
+ * `public.ecr.aws/aws-observability/aws-otel-collector`, where ADOT publishes its releases
+ * (aws-observability/aws-otel-collector .github/workflows/CD.yml @ v0.49.0), or a repository of
+ * that name in another registry (a mirror or pull-through cache).
+ */
+const COLLECTOR_IMAGE = /^[a-z0-9][a-z0-9.:-]*(?:\/[a-z0-9][a-z0-9._-]*)*\/aws-otel-collector(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/;
+
+/** True for a literal ADOT collector image reference pinned by a tag other than `latest`, or by a digest. */
+export function isCollectorImage(image: unknown): boolean {
+  if (typeof image !== "string" || isUnknown(image)) return false;
+  const m = COLLECTOR_IMAGE.exec(image);
+  return m !== null && ((m[1] !== undefined && m[1] !== "latest") || m[2] !== undefined);
+}
+
+/**
+ * Names of the `aws_ecs_task_definition`s of the stack whose `container_definitions` is a JSON
+ * list readable at synth time of at least one container, every one of which runs a pinned ADOT
+ * collector image ({@link isCollectorImage}). One other container (an agent, a shell) and the task
+ * is not a collector's.
+ */
+export function collectorTaskDefinitions(stack: SynthesizedStack): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const td of stack.resources("aws_ecs_task_definition")) {
+    const containers = tryDecodeTerraformJson(td.body.container_definitions);
+    if (!Array.isArray(containers) || containers.length === 0) continue;
+    if (containers.every((c) => isCollectorImage(record(c).image))) names.add(td.name);
+  }
+  return names;
+}
+
+/**
+ * Names of the `aws_security_group`s of the stack that are attached only to the network
+ * configuration (`network_configuration.security_groups`) of `aws_ecs_service`s whose
+ * `task_definition` is `${aws_ecs_task_definition.<name>.arn}` of a collector task definition
+ * ({@link collectorTaskDefinitions}), and otherwise mentioned only as a rule's group or peer, as
+ * {@link endpointOnlyGroups} reads it. A group also on an agent's service, an instance or anything
+ * else is disqualified.
+ */
+export function collectorServiceOnlyGroups(stack: SynthesizedStack): ReadonlySet<string> {
+  return attachedOnlyGroups(stack, "collector-service");
+}
+
+function attachedOnlyGroups(stack: SynthesizedStack, kind: "endpoint" | "mount-target" | "collector-service"): ReadonlySet<string> {
   const interfaceEndpoints = new Set(stack.resources("aws_vpc_endpoint").filter((e) => stringOf(e.body.vpc_endpoint_type) === "Interface").map((e) => e.name));
   const groups = stack.resources("aws_security_group").map((g) => g.name);
-  const holders = kind === "endpoint" ? interfaceEndpoints.size : stack.resources("aws_efs_mount_target").length;
+  const collectorTasks = kind === "collector-service" ? collectorTaskDefinitions(stack) : new Set<string>();
+  const isCollectorService = (r: TerraformBlock): boolean => {
+    const ref = referenceOf(r.body.task_definition);
+    return ref !== undefined && ref.type === "aws_ecs_task_definition" && ref.attribute === "arn" && collectorTasks.has(ref.name);
+  };
+  const holders =
+    kind === "endpoint"
+      ? interfaceEndpoints.size
+      : kind === "mount-target"
+        ? stack.resources("aws_efs_mount_target").length
+        : stack.resources("aws_ecs_service").filter(isCollectorService).length;
   if (groups.length === 0 || holders === 0) return new Set();
   const attached = new Set<string>();
   const disqualified = new Set<string>();
@@ -65,7 +122,19 @@ function attachedOnlyGroups(stack: SynthesizedStack, kind: "endpoint" | "mount-t
   };
   for (const r of stack.resources()) {
     const body = bodyWithoutMetadata(r);
-    if (kind === "mount-target" && r.type === "aws_efs_mount_target") {
+    if (kind === "collector-service" && r.type === "aws_ecs_service" && isCollectorService(r)) {
+      // Only a network_configuration written as one literal block attaches; anything else in it
+      // (assign_public_ip, subnets) mentions no group.
+      const { network_configuration: network, ...rest } = body;
+      const configs = Array.isArray(network) ? network : [network];
+      const readable = configs.length === 1 && blocks(network).length === 1;
+      for (const config of configs) {
+        const { security_groups: ids, ...other } = record(config);
+        visit(ids, (t) => (readable && Array.isArray(ids) && groupNameOf(t) !== undefined ? "attach" : undefined));
+        visit(other, () => undefined);
+      }
+      visit(rest, () => undefined);
+    } else if (kind === "mount-target" && r.type === "aws_efs_mount_target") {
       const { security_groups: ids, ...rest } = body;
       visit(ids, (t) => (Array.isArray(ids) && groupNameOf(t) !== undefined ? "attach" : undefined));
       visit(rest, () => undefined);
@@ -174,6 +243,16 @@ function ingressProblems(ruleId: string, p: IngressPermission, port: number, pri
     problems.push(unconfirmed(ruleId, "its source security groups", p.securityGroups));
   }
   return problems;
+}
+
+/**
+ * What is wrong with an ingress permission of a group attached only to collector services: it may
+ * admit OTLP/gRPC (TCP 4317) only, and only from security groups — the agents' — never from an
+ * address range or a prefix list: a range admits every host in it, and whatever it sends lands in
+ * the agents' metrics.
+ */
+export function collectorIngressProblems(ruleId: string, p: IngressPermission): string[] {
+  return ingressProblems(ruleId, p, 4317, false);
 }
 
 /** True for an IPv4 CIDR inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16. */

@@ -1,35 +1,51 @@
 import { KitRule, KitRuleFinding } from "../../rule";
 import { SynthesizedStack, blocks, dynamicBlocks, isEmptyForEach, isUnknown, stringOf, unconfirmed } from "../../synthesized-stack";
-import { IngressPermission, endpointIngressProblems, endpointOnlyGroups, groupNameOf, mountTargetIngressProblems, mountTargetOnlyGroups } from "./endpoint-security-groups";
+import {
+  IngressPermission,
+  collectorIngressProblems,
+  collectorServiceOnlyGroups,
+  endpointIngressProblems,
+  endpointOnlyGroups,
+  groupNameOf,
+  mountTargetIngressProblems,
+  mountTargetOnlyGroups,
+} from "./endpoint-security-groups";
 
 const ID = "KIT-NET-2";
 
 const ENDPOINT_GROUP = "is attached only to VPC interface endpoints, which may admit only TCP 443 from security groups or private (RFC 1918) ranges";
 const MOUNT_TARGET_GROUP = "is attached only to EFS mount targets, which may admit only NFS (TCP 2049) from security groups";
+const COLLECTOR_GROUP = "is attached only to ECS services of OpenTelemetry collectors, which may admit only OTLP/gRPC (TCP 4317) from security groups";
 
-/** KIT-NET-2: security groups accept no inbound traffic (VPC interface endpoints' groups: HTTPS from the callers only). */
+/**
+ * KIT-NET-2: security groups accept no inbound traffic; the groups of VPC interface endpoints (HTTPS),
+ * EFS mount targets (NFS) and OpenTelemetry collector services (OTLP/gRPC) admit their one port from
+ * the callers only.
+ */
 export const KIT_NET_2: KitRule = {
   id: ID,
   name: "no-ingress",
   area: "network",
   severity: "error",
   description:
-    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, no EKS node group `remote_access` (it opens SSH), no `awscc_ec2_security_group_ingress` or `awscc_ec2_security_group` `security_group_ingress`, and no CloudFormation stack (set) whose template creates `SecurityGroupIngress` or cannot be read at synth time. One exception: an `aws_security_group` attached only to interface VPC endpoints of the stack (`aws_vpc_endpoint` with `vpc_endpoint_type = \"Interface\"`, or `aws_vpc_endpoint_security_group_association`) and mentioned nowhere else may admit TCP 443 from security groups or private RFC 1918 IPv4 ranges, never IPv6 ranges or prefix lists; each of its rules must say so in literals. Likewise an `aws_security_group` attached only to EFS mount targets of the stack (`aws_efs_mount_target` `security_groups`) and mentioned nowhere else may admit NFS, TCP 2049, from security groups only (no IPv4 or IPv6 range, no prefix list). Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
+    "Security groups have no `ingress` rules, whatever their ports, protocols or sources (IPv4, IPv6 `::/0`, prefix lists, other groups): none inline in `aws_security_group` or `aws_default_security_group` (static, `dynamic` or a reference), no `aws_security_group_rule` whose `type` is `ingress` or not a literal, no `aws_vpc_security_group_ingress_rule`, no EKS node group `remote_access` (it opens SSH), no `awscc_ec2_security_group_ingress` or `awscc_ec2_security_group` `security_group_ingress`, and no CloudFormation stack (set) whose template creates `SecurityGroupIngress` or cannot be read at synth time. One exception: an `aws_security_group` attached only to interface VPC endpoints of the stack (`aws_vpc_endpoint` with `vpc_endpoint_type = \"Interface\"`, or `aws_vpc_endpoint_security_group_association`) and mentioned nowhere else may admit TCP 443 from security groups or private RFC 1918 IPv4 ranges, never IPv6 ranges or prefix lists; each of its rules must say so in literals. Likewise an `aws_security_group` attached only to EFS mount targets of the stack (`aws_efs_mount_target` `security_groups`) and mentioned nowhere else may admit NFS, TCP 2049, from security groups only (no IPv4 or IPv6 range, no prefix list). And an `aws_security_group` attached only to the `network_configuration` `security_groups` of `aws_ecs_service`s whose `task_definition` is an `aws_ecs_task_definition` of the stack (by `.arn`) whose `container_definitions`, readable at synth time, run only the AWS Distro for OpenTelemetry collector (an image of a repository `public.ecr.aws/aws-observability/aws-otel-collector` or ending in `/aws-otel-collector`, pinned by a tag other than `latest` or a digest), and mentioned nowhere else, may admit OTLP/gRPC, TCP 4317, from security groups only (no IPv4 or IPv6 range, no prefix list). Network ACLs are not security groups: they are stateless, and return traffic needs their inbound rules. Acknowledge a group that is not an agent's.",
   rationale:
-    "Agents poll Scalr and need no inbound connection; SSM replaces SSH. Any open port is attack surface on a host that holds a pool token and cloud credentials. A VPC interface endpoint or an EFS mount target is not a host: it answers HTTPS or NFS for an AWS service, and only for the agents it admits.",
+    "Agents poll Scalr and need no inbound connection; SSM replaces SSH. Any open port is attack surface on a host that holds a pool token and cloud credentials. A VPC interface endpoint or an EFS mount target is not a host: it answers HTTPS or NFS for an AWS service, and only for the agents it admits. A collector service holds no token and runs no run: it receives the agents' metrics on the OTLP/gRPC port, and only from the agents it admits.",
   source: {
     title: "Scalr: agent pools need network access to Scalr only, never the reverse",
     url: "https://docs.scalr.io/docs/agent-pools",
   },
   check(stack: SynthesizedStack): KitRuleFinding[] {
     const findings: KitRuleFinding[] = [];
-    const endpointGroups = endpointOnlyGroups(stack);
-    const mountTargetGroups = mountTargetOnlyGroups(stack);
-    // A group attached to both an endpoint and a mount target is in neither set: each disqualifies it for the other.
-    const exempt = (group: string | undefined): group is string => group !== undefined && (endpointGroups.has(group) || mountTargetGroups.has(group));
-    const kindOf = (group: string) => (mountTargetGroups.has(group) ? MOUNT_TARGET_GROUP : ENDPOINT_GROUP);
+    // A group attached to two kinds of holder is in no set: each attachment disqualifies it for the other kinds.
+    const kinds = new Map<string, { readonly text: string; readonly problems: (ruleId: string, p: IngressPermission) => string[] }>();
+    for (const g of endpointOnlyGroups(stack)) kinds.set(g, { text: ENDPOINT_GROUP, problems: endpointIngressProblems });
+    for (const g of mountTargetOnlyGroups(stack)) kinds.set(g, { text: MOUNT_TARGET_GROUP, problems: mountTargetIngressProblems });
+    for (const g of collectorServiceOnlyGroups(stack)) kinds.set(g, { text: COLLECTOR_GROUP, problems: collectorIngressProblems });
+    const exempt = (group: string | undefined): group is string => group !== undefined && kinds.has(group);
+    const kindOf = (group: string) => kinds.get(group)?.text ?? ENDPOINT_GROUP;
     const judge = (path: string, what: string, permission: IngressPermission, group: string) => {
-      const problems = mountTargetGroups.has(group) ? mountTargetIngressProblems(ID, permission) : endpointIngressProblems(ID, permission);
+      const problems = kinds.get(group)?.problems(ID, permission) ?? [];
       for (const problem of problems) findings.push({ path, message: `${what} ${kindOf(group)}: ${problem}` });
     };
     // aws_default_security_group: Terraform removes every rule of the default group it adopts and
