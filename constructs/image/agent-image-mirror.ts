@@ -10,7 +10,7 @@ import { z } from "zod";
 import { AgentImage, DEFAULT_AGENT_REPOSITORY, DEFAULT_AGENT_VERSION, ResolvedAgentImageEcr, ecrRegistryHost } from "../../agent/settings/agent-image";
 import { AWS_REGION } from "../../core/ids";
 import { IssueCollector } from "../../core/issues";
-import { isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
+import { fieldError, isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { terraformJson } from "../../core/terraform-json";
 import { EcrPullStatement, ecrPullStatements } from "./ecr-pull-permissions";
 
@@ -93,6 +93,15 @@ const propsSchema = strictProps({
   repositoryTemplate: z.boolean().default(true),
   untaggedImageExpiryDays: literalIntInRange(1, 3650).default(30),
 });
+
+/**
+ * A Docker Hub repository name: one or two path components (`namespace/name`), each lower-case
+ * letters and digits joined by `.`, `_`, `__` or dashes: the path-component grammar of image
+ * references (`alphanumeric`, `separator`, `pathComponent` in distribution/reference regexp.go @
+ * v0.5.0, https://github.com/distribution/reference/blob/v0.5.0/regexp.go); Docker Hub names one
+ * namespace level.
+ */
+const DOCKER_HUB_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)?$/;
 
 /**
  * An Amazon ECR pull-through cache of Docker Hub for the agent image: an ECR repository that
@@ -204,6 +213,11 @@ export class AgentImageMirror extends Construct {
 
   /** The cached repository of a Docker Hub repository (`scalr/agent` → `docker-hub/scalr/agent`). */
   public repositoryOf(dockerHubRepository: string): string {
+    // The name becomes part of IAM resource ARNs (pullStatements): a wildcard or a stray character
+    // would widen or break them, so only a Docker Hub repository name passes.
+    if (typeof dockerHubRepository !== "string" || !DOCKER_HUB_REPOSITORY.test(dockerHubRepository)) {
+      throw fieldError({ subject: this.node.path }, "dockerHubRepository", 'must be a Docker Hub repository name such as "scalr/agent" or "busybox" (lower-case letters, digits and separators ".", "_", "-", one optional "namespace/")', dockerHubRepository, { sensitive: false });
+    }
     // Docker Hub official images live under `library/` (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working.html).
     const upstream = dockerHubRepository.includes("/") ? dockerHubRepository : `library/${dockerHubRepository}`;
     return `${this.repositoryPrefix}/${upstream}`;

@@ -272,4 +272,16 @@ describe("one setting wires the mirror into every runtime", () => {
     expect(doc.Statement[3].Resource).toEqual([expect.stringMatching(/:ecr:eu-central-1:210987654321:repository\/docker-hub\/scalr\/runner$/)]);
     expect(KitChecks.of(stack).report().violations).toEqual([]);
   });
+
+  test("pullStatements and repositoryOf take Docker Hub repository names only: a wildcard would widen the policy", () => {
+    const mirror = new AgentImageMirror(newStack(), "Mirror", { accountId: ACCOUNT, region: REGION });
+    expect(mirror.repositoryOf("busybox")).toBe("docker-hub/library/busybox");
+    expect(mirror.repositoryOf("my-org/tool__x.y")).toBe("docker-hub/my-org/tool__x.y");
+    for (const bad of ["*", "scalr/*", "scalr/agent?", "Scalr/Agent", "a/b/c", "scalr/agent:0.1", "/agent", "scalr/", "-agent", ""]) {
+      expect(() => mirror.pullStatements(bad)).toThrow(
+        `stack/Mirror: \`dockerHubRepository\` must be a Docker Hub repository name such as "scalr/agent" or "busybox" (lower-case letters, digits and separators ".", "_", "-", one optional "namespace/"), got: ${JSON.stringify(bad)}`,
+      );
+    }
+    expect(() => mirror.pullPolicyDocument("scalr/agent", "*")).toThrow("`dockerHubRepository` must be a Docker Hub repository name");
+  });
 });
