@@ -186,6 +186,7 @@ export {
   type FargateSharedCacheOptions,
   FargateAgentTask,
   type FargateAgentTaskProps,
+  SERVERLESS_AGENT_POOL_OPERATIONS_IDS,
   SERVERLESS_INTAKE_DEFAULTS,
   SERVERLESS_SPOT_READ_ONLY_ACTIONS,
   ServerlessAgentPool,

@@ -185,6 +185,12 @@ function joinField(prefix: string, field: string): string {
 const SENSITIVE_NAME = /token|password|credential|apikey|secretvalue|privatekey|clientkey/i;
 /** Whole field paths whose values are secrets (webhook header values). */
 const SENSITIVE_PATH = /headers?(\[\d+\])?\.value$/i;
+/**
+ * Field names with "token" in them that hold no secret: a pool's token names and its choice among
+ * them, a token's age limit, the name of the Terraform variable that holds a token, a secret's ARN.
+ * Their values are echoed (credential-looking values are still redacted by value).
+ */
+const NOT_SECRET_NAME = /^(tokens|activeToken|tokenMaxAgeDays|tokenFromTerraformVariable|tokenSecretArn)$/;
 
 /**
  * True when a field's value must never be echoed in a message: its last name is the kit's name
@@ -193,6 +199,7 @@ const SENSITIVE_PATH = /headers?(\[\d+\])?\.value$/i;
  */
 export function isSensitiveField(field: string): boolean {
   const last = field.split(/[.[\]"]+/).filter(Boolean).pop() ?? "";
+  if (NOT_SECRET_NAME.test(last)) return false;
   return SENSITIVE_NAME.test(last) || SENSITIVE_PATH.test(field) || isSecretName(last);
 }
 

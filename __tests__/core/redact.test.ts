@@ -78,6 +78,15 @@ describe("secret names", () => {
   test.each(["secretArn", "secretName", "tokenSecretKmsKeyArn", "auth", "name", "key", "region", "secretsManagerSecretId"])("%s refers to a secret or is none", (name) => {
     expect(isSecretName(name)).toBe(false);
   });
+
+  test.each(["tokens", "activeToken", "tokenMaxAgeDays", "tokenFromTerraformVariable", "tokenSecretArn"])("%s has \"token\" in its name but holds no secret: its value is shown", (name) => {
+    expect(isSensitiveField(`pool.${name}`)).toBe(false);
+    expect(describeValue("blue", name)).toBe('"blue"');
+  });
+
+  test.each(["token", "scalrToken", "apiToken", "providerMirrors[0].token"])("%s holds a secret: its value is hidden", (name) => {
+    expect(isSensitiveField(name)).toBe(true);
+  });
 });
 
 describe("nested values, keys and sensitive siblings", () => {

@@ -15,7 +15,7 @@ const ROOT = path.join(__dirname, "..", "..");
 const PACKAGE_NAME = "cdktf-scalr-kit";
 
 /** Counts of the snippets; a change to the docs that adds or removes one shows here. */
-const EXPECTED_SNIPPETS = { complete: 27, fragment: 9 };
+const EXPECTED_SNIPPETS = { complete: 27, fragment: 10 };
 
 /**
  * The compiler options of the tsconfig.json that `cdktf init --template=typescript` writes (cdktf

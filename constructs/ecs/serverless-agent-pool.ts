@@ -118,8 +118,8 @@ export interface ServerlessAgentPoolProps {
    */
   readonly allowedSourceCidrs?: readonly string[];
   /**
-   * CloudWatch alarms on handler errors and throttles, API 5xx, failed launches and slow starts
-   * (`<name>-time-to-start`, see `timeToStartTargetSeconds`). `false` turns
+   * CloudWatch alarms on handler errors and throttles, API 5xx, failed launches, agent tasks that
+   * failed to start and slow starts (`<name>-time-to-start`, see `timeToStartTargetSeconds`). `false` turns
    * them off; `{ actions }` sends ALARM and OK to SNS topics (see docs/operations.md).
    * @default true (alarms without notifications)
    */

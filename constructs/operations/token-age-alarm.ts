@@ -197,7 +197,8 @@ export class AgentTokenAgeAlarm extends Construct {
     issues.rule(["name", "pool"], () => {
       if (p.name !== undefined || poolName === undefined) return;
       if (isToken(poolName) || !NAME.test(`${poolName}-token-age`)) {
-        issues.add("name", `is required when the pool's name is not a literal of at most 54 letters, digits, '-' or '_' (got the pool name ${isToken(poolName) ? "as a Terraform reference" : JSON.stringify(poolName)})`, p.name);
+        const pool = isToken(poolName) ? "a Terraform reference" : JSON.stringify(poolName);
+        issues.add("name", `is required here: the pool's name (${pool}) is not a literal of at most 54 letters, digits, '-' or '_', so the Lambda and the alarm cannot be named after it`, p.name);
       }
     });
     issues.throwIfAny();

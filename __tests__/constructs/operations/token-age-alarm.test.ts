@@ -273,7 +273,7 @@ describe("AgentTokenAgeAlarm bad input", () => {
 
   test("fails when a name is needed and missing (a pool name Lambda does not take), or is not one Lambda takes", () => {
     expect(fails({}, { ...POOL, name: "AWS run pool" })).toBe(
-      "stack/TokenAge: `name` is required when the pool's name is not a literal of at most 54 letters, digits, '-' or '_' (got the pool name \"AWS run pool\"), got: nothing",
+      "stack/TokenAge: `name` is required here: the pool's name (\"AWS run pool\") is not a literal of at most 54 letters, digits, '-' or '_', so the Lambda and the alarm cannot be named after it, got: nothing",
     );
     expect(() => build({ name: "aws-run-token-age" }, { ...POOL, name: "AWS run pool" })).not.toThrow();
     expect(fails({ name: "token age" })).toBe("stack/TokenAge: `name` must be 1–64 letters, digits, '-' or '_', got: \"token age\"");
