@@ -14,6 +14,11 @@
  * only when its schema yields a value (a default); a default's value is a shallow copy each time,
  * as zod hands it out. `__tests__/core/fast-parse.test.ts` holds it to
  * `schema.parse` over every spec of the test suite and mutations of them.
+ *
+ * For schemas like the spec's: a default made by a function is taken as a pure factory (called
+ * once per parse, its flat result copied for each use), and a field schema that transforms
+ * (`pipe`, `transform`, …) is asked for every value; a schema whose defaults count or whose
+ * refinements have side effects would see fewer calls than zod makes.
  */
 import { z } from "zod";
 
@@ -37,10 +42,13 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-/** An array or object whose members are all primitives. */
+/** A plain array or object whose members are all primitives (a Date, a Set, a Map is none). */
 function isFlat(value: object): boolean {
-  return Object.values(value).every((v) => typeof v !== "object" || v === null);
+  return (Array.isArray(value) || isPlainObject(value)) && Object.values(value).every((v) => typeof v !== "object" || v === null);
 }
+
+/** Schema types whose output may differ from one call to the next for one input. */
+const TRANSFORMING: ReadonlySet<string> = new Set(["pipe", "transform", "custom", "catch", "prefault", "lazy"]);
 
 /**
  * A default's value as zod hands it out: a shallow copy for each use (zod 4's `$ZodDefault` returns
@@ -72,10 +80,14 @@ class Walker {
         return this.object(def, value);
       case "array":
         return Array.isArray(value) && def.element ? this.array(def.element, value) : NOT_FAST;
-      // A default or an optional passes a defined value to its inner schema unchanged.
+      // A default or an optional passes a defined value to its inner schema unchanged; a default
+      // applies itself again when the inner schema yields undefined (zod 4's handleDefaultResult).
       case "default":
-      case "optional":
-        return def.innerType ? this.parse(def.innerType, value) : NOT_FAST;
+      case "optional": {
+        if (!def.innerType) return NOT_FAST;
+        const inner = this.parse(def.innerType, value);
+        return inner === undefined && def.type === "default" ? this.leaf(schema, undefined) : inner;
+      }
       default:
         return this.whole(schema, value);
     }
@@ -89,6 +101,8 @@ class Walker {
     const out: Record<string, unknown> = {};
     for (const key in shape) {
       const has = Object.prototype.hasOwnProperty.call(value, key);
+      // zod reads `input[key]`: a value inherited through the prototype is one the walker would miss.
+      if (!has && key in value) return NOT_FAST;
       const parsed = this.parse(shape[key] as z.ZodType, has ? value[key] : undefined);
       if (parsed === NOT_FAST) return NOT_FAST;
       if (parsed !== undefined || has) out[key] = parsed;
@@ -108,10 +122,13 @@ class Walker {
 
   /** A primitive (or `undefined`): the schema's answer, asked once per distinct value. */
   private leaf(schema: z.ZodType, value: unknown): unknown {
-    let known = this.memo.get(schema);
+    // -0 and 0 are one key of a Map; a transform may give another value at each call.
+    const memoizable = !Object.is(value, -0) && !TRANSFORMING.has(defOf(schema).type);
+    let known = memoizable ? this.memo.get(schema) : undefined;
     if (known?.has(value)) return fresh(known.get(value));
     const r = schema.safeParse(value);
     if (!r.success) return NOT_FAST;
+    if (!memoizable) return r.data;
     // An object for `undefined` is a default's: kept when it is flat, so that a shallow copy is a
     // whole new value (a default made by a function may nest objects); any other object is not kept.
     if (typeof r.data === "object" && r.data !== null && (value !== undefined || !isFlat(r.data))) return r.data;

@@ -188,6 +188,33 @@ describe("fastParse on the zod constructs it walks", () => {
     expect(fastParse(schema, { name: "" })).toBe(NOT_FAST);
   });
 
+  test("matches zod where a walker could slip: -0, a default over a transform yielding undefined, a Date default, transforms", () => {
+    const cases: [z.ZodType, unknown][] = [
+      [z.array(z.number()), [0, -0, 0]],
+      [z.strictObject({ a: z.string().transform(() => undefined).default("d") }), { a: "x" }],
+      [z.strictObject({ at: z.date().default(new Date(0)) }), {}],
+      [z.array(z.strictObject({ tags: z.set(z.string()).default(new Set(["a"])) })), [{}, {}]],
+      [z.array(z.string().transform((s) => `${s}!`)), ["a", "a"]],
+    ];
+    for (const [schema, input] of cases) {
+      const expected = schema.parse(input);
+      const fast = fastParse(schema, input);
+      expect(fast).toStrictEqual(expected);
+      if (Array.isArray(expected)) expect((fast as unknown[]).map((v) => Object.is(v, -0))).toEqual(expected.map((v) => Object.is(v, -0)));
+    }
+  });
+
+  test("gives up on a shape key the input only inherits (zod would read it): a polluted Object.prototype", () => {
+    const schema = z.strictObject({ name: z.string(), polluted: z.string().optional() });
+    (Object.prototype as Record<string, unknown>).polluted = "evil";
+    try {
+      expect(fastParse(schema, { name: "a" })).toBe(NOT_FAST);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+    expect(fastParse(schema, { name: "a" })).toStrictEqual({ name: "a" });
+  });
+
   test("asks once per distinct primitive value of a field", () => {
     const check = jest.fn((s: string) => s.length > 0);
     const field = z.string().refine(check);
