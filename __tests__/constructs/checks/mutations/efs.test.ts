@@ -57,6 +57,13 @@ function ingressCorpus(): { violating: Form[]; compliant: Form[] } {
       },
     },
     {
+      form: "the mount target group echoed onto an instance through the mount target's security_groups",
+      build: (s) => {
+        mountTargetStack(s, [{ protocol: "tcp", fromPort: 2049, toPort: 2049, securityGroups: ["sg-1"] }]);
+        new Instance(s, "Vm", { ami: "ami-1", instanceType: "t3.micro" }).addOverride("vpc_security_group_ids", "${aws_efs_mount_target.Target.security_groups}");
+      },
+    },
+    {
       form: "the mount target group also on an instance (NFS from the agents is ingress to a host)",
       build: (s) => mountTargetStack(s, [NFS_FROM_AGENTS], (st, g) => new Instance(st, "Host", { ami: "ami-1", instanceType: "t3.micro", vpcSecurityGroupIds: [g.id] })),
     },

@@ -1,9 +1,11 @@
 // Mutation corpus of the network rules (KIT-NET-1 no public IP, KIT-NET-2 no ingress): every way a
 // stack can give an agent a public address or open a port, and a compliant twin of each.
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { DataAwsSecurityGroup } from "@cdktf/provider-aws/lib/data-aws-security-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { EcsTaskSet } from "@cdktf/provider-aws/lib/ecs-task-set";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -203,6 +205,17 @@ function endpointGroupCorpus(): { violating: Form[]; compliant: Form[] } {
     endpointWith([], (s, sg) => void new VpcSecurityGroupIngressRule(s, "In", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...props } as never));
   const violating: Form[] = [
     { form: "endpoint group from 0.0.0.0/0", build: endpointWith([{ ...https, cidrBlocks: ["0.0.0.0/0"] }]) },
+    {
+      form: "endpoint group echoed onto an instance through the endpoint's security_group_ids",
+      build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s) => void new Instance(s, "Vm", AMI).addOverride("vpc_security_group_ids", "${aws_vpc_endpoint.Endpoint.security_group_ids}")),
+    },
+    {
+      form: "endpoint group found by a data.aws_security_group lookup and put on an instance",
+      build: endpointWith([{ ...https, securityGroups: ["sg-1"] }], (s) => {
+        const found = new DataAwsSecurityGroup(s, "Found", { name: "endpoints" });
+        new Instance(s, "Vm", { ...AMI, vpcSecurityGroupIds: [found.id] });
+      }),
+    },
     { form: "endpoint group from a public range", build: endpointWith([{ ...https, cidrBlocks: ["52.0.0.0/8"] }]) },
     { form: "endpoint group from a range wider than RFC 1918 (172.0.0.0/8)", build: endpointWith([{ ...https, cidrBlocks: ["172.0.0.0/8"] }]) },
     { form: "endpoint group from ::/0", build: endpointWith([{ ...https, ipv6CidrBlocks: ["::/0"] }]) },
@@ -316,6 +329,32 @@ function collectorGroupCorpus(): { violating: Form[]; compliant: Form[] } {
     } },
     { form: "aws_vpc_security_group_ingress_rule on the collector group from a CIDR", build: collectorWith([], [ADOT], (s, sg) => void new VpcSecurityGroupIngressRule(s, "In", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 4317, toPort: 4317, cidrIpv4: "10.0.0.0/16" })) },
     { form: "aws_security_group_rule on the collector group, port 22", build: collectorWith([], [ADOT], (s, sg) => void new SecurityGroupRule(s, "Rule", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 22, toPort: 22, sourceSecurityGroupId: "sg-1" })) },
+    { form: "collector group echoed onto an instance through the service's network_configuration", build: collectorWith(fromAgents, [ADOT], (s) =>
+      void new Instance(s, "Vm", AMI).addOverride("vpc_security_group_ids", "${aws_ecs_service.Collector.network_configuration[0].security_groups}")) },
+    { form: "collector group echoed onto a launch template through an ingress rule's security_group_id", build: collectorWith([], [ADOT], (s, sg) => {
+      new VpcSecurityGroupIngressRule(s, "In", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 4317, toPort: 4317, referencedSecurityGroupId: "sg-1" });
+      lt(s, { vpcSecurityGroupIds: ["${aws_vpc_security_group_ingress_rule.In.security_group_id}"] });
+    }) },
+    { form: "collector group echoed through a peer group's ingress", build: collectorWith(fromAgents, [ADOT], (s, sg) => {
+      new SecurityGroup(s, "Peer", { vpcId: "vpc-1", ingress: [], egress: [{ protocol: "tcp", fromPort: 4317, toPort: 4317, securityGroups: [sg.id] }] });
+      new Instance(s, "Vm", AMI).addOverride("vpc_security_group_ids", "${aws_security_group.Peer.egress[*].security_groups}");
+    }) },
+    { form: "container definitions with a template directive that hides an image", build: collectorWith(fromAgents, [ADOT], (s) =>
+      (s.node.findChild("CollectorTask") as EcsTaskDefinition).addOverride("container_definitions", `[{"name":"c0","image":"alpine:3.20","n":"a%{ if false }","image":"${ADOT}","z":"%{ endif }"}]`)) },
+    { form: "container definitions with a variable inside a string (can close it and add keys)", build: collectorWith(fromAgents, [ADOT], (s) =>
+      (s.node.findChild("CollectorTask") as EcsTaskDefinition).addOverride("container_definitions", `[{"name":"\${var.name}","image":"${ADOT}"}]`)) },
+    { form: "a second image key in another case (Go's JSON decoding takes either)", build: collectorWith(fromAgents, [ADOT], (s) =>
+      (s.node.findChild("CollectorTask") as EcsTaskDefinition).addOverride("container_definitions", JSON.stringify([{ name: "c0", image: ADOT, IMAGE: "alpine:3.20" }]))) },
+    { form: "the collector image with a command of its own", build: collectorWith(fromAgents, [ADOT], (s) =>
+      (s.node.findChild("CollectorTask") as EcsTaskDefinition).addOverride("container_definitions", JSON.stringify([{ name: "c0", image: ADOT, entryPoint: ["/bin/sh"], command: ["-c", "nc -lk 4317"] }]))) },
+    { form: "an aws-otel-collector repository on Docker Hub", build: collectorWith(fromAgents, ["docker.io/someone/aws-otel-collector:1.0"]) },
+    { form: "collector service with a CODE_DEPLOY deployment controller", build: collectorWith(fromAgents, [ADOT], (s) => (s.node.findChild("Collector") as EcsService).addOverride("deployment_controller", { type: "CODE_DEPLOY" })) },
+    { form: "collector service that ignores changes to its task definition", build: collectorWith(fromAgents, [ADOT], (s) => (s.node.findChild("Collector") as EcsService).addOverride("lifecycle", { ignore_changes: ["task_definition"] })) },
+    { form: "collector service with Service Connect (adds a proxy container)", build: collectorWith(fromAgents, [ADOT], (s) => (s.node.findChild("Collector") as EcsService).addOverride("service_connect_configuration", { enabled: true })) },
+    { form: "collector service with a task set running another task definition", build: collectorWith(fromAgents, [ADOT], (s) => {
+      const other = taskDef(s, "OtherTask", ["busybox:1.36"]);
+      new EcsTaskSet(s, "Set", { service: "${aws_ecs_service.Collector.id}", cluster: "c", taskDefinition: other.arn, networkConfiguration: { subnets: ["subnet-1"] } });
+    }) },
     { form: "addOverride opens the kit's collector to 0.0.0.0/0", build: (s) => {
       const c = new AgentCollectorService(s, "Otel", { name: "otel", vpcId: "vpc-0abc", subnetIds: ["subnet-0a"], clientSecurityGroupIds: ["sg-0a"] });
       c.securityGroup.addOverride("ingress.0.cidr_blocks", ["0.0.0.0/0"]);

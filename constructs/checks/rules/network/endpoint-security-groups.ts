@@ -52,9 +52,52 @@ export function mountTargetOnlyGroups(stack: SynthesizedStack): ReadonlySet<stri
  * The ADOT collector image, pinned by tag (not `latest`) or digest: Amazon ECR Public's
  * `public.ecr.aws/aws-observability/aws-otel-collector`, where ADOT publishes its releases
  * (aws-observability/aws-otel-collector .github/workflows/CD.yml @ v0.49.0), or a repository of
- * that name in another registry (a mirror or pull-through cache).
+ * that name in a private Amazon ECR registry (a mirror or pull-through cache of the account). A
+ * repository of that name elsewhere (Docker Hub, any registry) could hold anything.
  */
-const COLLECTOR_IMAGE = /^[a-z0-9][a-z0-9.:-]*(?:\/[a-z0-9][a-z0-9._-]*)*\/aws-otel-collector(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/;
+const COLLECTOR_IMAGE =
+  /^(?:public\.ecr\.aws\/aws-observability|[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?:\/[a-z0-9][a-z0-9._-]*)*)\/aws-otel-collector(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * Container definition keys that would change what a collector container runs. The AWS provider
+ * decodes `container_definitions` with Go's encoding/json, which matches keys case-insensitively
+ * (https://pkg.go.dev/encoding/json#Unmarshal: "preferring an exact match but also accepting a
+ * case-insensitive match"), so `Image` or `IMAGE` is an image too.
+ */
+const RUN_KEYS = new Set(["image", "entrypoint", "command"]);
+
+/**
+ * `container_definitions` as JSON when every part of it is known at synth time: literal JSON whose
+ * only interpolations are plain attributes of resources or data sources of the stack
+ * (`${aws_x.name.attr}`, values AWS controls), with Terraform's `$${` and `%%{` escapes. A template
+ * directive (`%{ if … }`) or any other interpolation (a variable, a local, a function) could rewrite
+ * the JSON when Terraform renders it: undefined.
+ */
+function readableContainerDefinitions(raw: unknown): unknown[] | undefined {
+  if (typeof raw !== "string") return undefined;
+  const text = raw.replace(/\$\$\{/g, "").replace(/%%\{/g, "");
+  if (text.includes("%{")) return undefined;
+  for (let i = text.indexOf("${"); i >= 0; i = text.indexOf("${", i + 2)) {
+    if (!INTERPOLATION.test(text.slice(i))) return undefined;
+  }
+  const parsed = tryDecodeTerraformJson(raw);
+  return Array.isArray(parsed) ? parsed : undefined;
+}
+
+/**
+ * The interpolations a readable `container_definitions` may hold: an attribute of a resource or
+ * data source of the stack, inside a JSON string (`"${aws_cloudwatch_log_group.x.name}"`) or as a
+ * whole JSON value through `jsonencode` (`${jsonencode(data.aws_region.x.region)}`, as cdktf writes
+ * references in JSON it encodes). Both give values AWS controls, in place.
+ */
+const INTERPOLATION = /^\$\{(?:jsonencode\((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*\.[a-z_][a-z0-9_]*\)|(?:data\.)?aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*\.[a-z_][a-z0-9_]*)\}/;
+
+/** A container that runs a pinned collector image as it is: one `image` key, no entry point or command of its own. */
+function isCollectorContainer(container: unknown): boolean {
+  const c = record(container);
+  const runKeys = Object.keys(c).filter((k) => RUN_KEYS.has(k.toLowerCase()));
+  return runKeys.length === 1 && runKeys[0] === "image" && isCollectorImage(c.image);
+}
 
 /** True for a literal ADOT collector image reference pinned by a tag other than `latest`, or by a digest. */
 export function isCollectorImage(image: unknown): boolean {
@@ -72,9 +115,9 @@ export function isCollectorImage(image: unknown): boolean {
 export function collectorTaskDefinitions(stack: SynthesizedStack): ReadonlySet<string> {
   const names = new Set<string>();
   for (const td of stack.resources("aws_ecs_task_definition")) {
-    const containers = tryDecodeTerraformJson(td.body.container_definitions);
-    if (!Array.isArray(containers) || containers.length === 0) continue;
-    if (containers.every((c) => isCollectorImage(record(c).image))) names.add(td.name);
+    const containers = readableContainerDefinitions(td.body.container_definitions);
+    if (containers === undefined || containers.length === 0) continue;
+    if (containers.every(isCollectorContainer)) names.add(td.name);
   }
   return names;
 }
@@ -95,9 +138,20 @@ function attachedOnlyGroups(stack: SynthesizedStack, kind: "endpoint" | "mount-t
   const interfaceEndpoints = new Set(stack.resources("aws_vpc_endpoint").filter((e) => stringOf(e.body.vpc_endpoint_type) === "Interface").map((e) => e.name));
   const groups = stack.resources("aws_security_group").map((g) => g.name);
   const collectorTasks = kind === "collector-service" ? collectorTaskDefinitions(stack) : new Set<string>();
+  const taskSetServices = new Set(stack.resources("aws_ecs_task_set").flatMap((t) => (typeof t.body.service === "string" ? [...t.body.service.matchAll(/aws_ecs_service\.([A-Za-z_][A-Za-z0-9_-]*)/g)].map((m) => m[1]) : [])));
   const isCollectorService = (r: TerraformBlock): boolean => {
     const ref = referenceOf(r.body.task_definition);
-    return ref !== undefined && ref.type === "aws_ecs_task_definition" && ref.attribute === "arn" && collectorTasks.has(ref.name);
+    if (ref === undefined || ref.type !== "aws_ecs_task_definition" || ref.attribute !== "arn" || !collectorTasks.has(ref.name)) return false;
+    // What would make the service run another task definition than the one read: a deployment
+    // controller other than ECS (CODE_DEPLOY, EXTERNAL task sets), task sets, Service Connect (it adds
+    // an Envoy container), a task_definition Terraform does not keep.
+    const controller = blocks(r.body.deployment_controller);
+    if (controller.some((c) => c.type !== undefined && c.type !== "ECS") || r.body.deployment_controller === null || isUnknown(r.body.deployment_controller)) return false;
+    if (r.body.service_connect_configuration !== undefined && r.body.service_connect_configuration !== null) return false;
+    if (taskSetServices.has(r.name)) return false;
+    const ignored = record(r.body.lifecycle).ignore_changes;
+    if (ignored === "all" || (Array.isArray(ignored) && ignored.some((a) => typeof a !== "string" || a === "all" || a.startsWith("task_definition"))) || (ignored !== undefined && !Array.isArray(ignored))) return false;
+    return true;
   };
   const holders =
     kind === "endpoint"
@@ -171,7 +225,64 @@ function attachedOnlyGroups(stack: SynthesizedStack, kind: "endpoint" | "mount-t
     if (section === "resource" || section === "//" || section === "terraform" || section === "provider") continue;
     visit(value, () => undefined);
   }
+  for (const g of echoedGroups(stack, groups)) disqualified.add(g);
   return new Set([...attached].filter((g) => !disqualified.has(g)));
+}
+
+/**
+ * The attributes that hold a security group's ID again, by resource type: the holders' own lists,
+ * the rules' groups and peers, a group's peers. A reference to one of them (or to the whole
+ * resource) elsewhere hands the group to whatever reads it, without naming it.
+ */
+const ECHO_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>> = {
+  aws_ecs_service: new Set(["network_configuration"]),
+  aws_ecs_task_set: new Set(["network_configuration"]),
+  aws_vpc_endpoint: new Set(["security_group_ids"]),
+  aws_efs_mount_target: new Set(["security_groups"]),
+  aws_vpc_endpoint_security_group_association: new Set(["security_group_id"]),
+  aws_security_group_rule: new Set(["security_group_id", "source_security_group_id"]),
+  aws_vpc_security_group_ingress_rule: new Set(["security_group_id", "referenced_security_group_id"]),
+  aws_vpc_security_group_egress_rule: new Set(["security_group_id", "referenced_security_group_id"]),
+  aws_security_group: new Set(["ingress", "egress"]),
+};
+/** Data sources that look groups up (by name, by the interfaces of an endpoint, a task, …). */
+const GROUP_LOOKUPS = new Set(["aws_security_group", "aws_security_groups", "aws_network_interface", "aws_network_interfaces", "aws_vpc_endpoint", "aws_efs_mount_target", "aws_ecs_service"]);
+const REFERENCE = /(?<![A-Za-z0-9_.])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[[^\]]*\])*)(?:\.([a-z_][a-z0-9_]*))?/g;
+
+/**
+ * The groups handed on through an echo: a reference anywhere in the configuration to an attribute
+ * that holds a group's ID ({@link ECHO_ATTRIBUTES}) of a resource that mentions the group, or to the
+ * whole resource; every group when a data source looks groups up.
+ */
+function echoedGroups(stack: SynthesizedStack, groups: readonly string[]): Set<string> {
+  const carried = new Map<string, Set<string>>();
+  for (const r of stack.resources(...Object.keys(ECHO_ATTRIBUTES))) {
+    const found = new Set<string>();
+    walkStrings(bodyWithoutMetadata(r), (text) => {
+      for (const g of groups) if (new RegExp(`aws_security_group\\.${escape(g)}(?![A-Za-z0-9_-])`).test(text)) found.add(g);
+    });
+    if (found.size > 0) carried.set(`${r.type}.${r.name}`, found);
+  }
+  const echoed = new Set<string>();
+  const scan = (text: string): void => {
+    if (!text.includes("aws_")) return;
+    for (const m of text.matchAll(REFERENCE)) {
+      const [, data, type = "", name = "", , attribute] = m;
+      if (data !== undefined) {
+        if (GROUP_LOOKUPS.has(type)) for (const g of groups) echoed.add(g);
+        continue;
+      }
+      const attributes = ECHO_ATTRIBUTES[type];
+      if (attributes === undefined || (attribute !== undefined && !attributes.has(attribute))) continue;
+      for (const g of carried.get(`${type}.${name}`) ?? []) echoed.add(g);
+    }
+  };
+  for (const r of stack.resources()) walkStrings(bodyWithoutMetadata(r), scan);
+  for (const [section, value] of Object.entries(stack.json)) {
+    if (section === "resource" || section === "//" || section === "terraform") continue;
+    walkStrings(value, scan);
+  }
+  return echoed;
 }
 
 /** One ingress permission, in the terms all three forms share (inline block, rule resource, VPC rule resource). */
