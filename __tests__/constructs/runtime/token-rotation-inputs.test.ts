@@ -49,16 +49,16 @@ describe("AgentPool activeToken", () => {
     [
       "fails when activeToken is not one of tokens",
       { tokens: ["blue", "green"], activeToken: "red" },
-      'stack/Pool: `activeToken` must be one of `tokens` ("blue", "green"): the runtimes\' token must exist in Scalr; remove a token only after `activeToken` names another one and its agents registered, got: a plain string of 3 characters (value hidden)',
+      'stack/Pool: `activeToken` must be one of `tokens` ("blue", "green"): the runtimes\' token must exist in Scalr; remove a token only after `activeToken` names another one and its agents registered, got: "red"',
     ],
     [
       "fails when the active token is removed",
       { tokens: ["green"], activeToken: "blue" },
-      'stack/Pool: `activeToken` must be one of `tokens` ("green"): the runtimes\' token must exist in Scalr; remove a token only after `activeToken` names another one and its agents registered, got: a plain string of 4 characters (value hidden)',
+      'stack/Pool: `activeToken` must be one of `tokens` ("green"): the runtimes\' token must exist in Scalr; remove a token only after `activeToken` names another one and its agents registered, got: "blue"',
     ],
-    ["fails when activeToken is not a string", { activeToken: 3 as unknown as string }, "stack/Pool: `activeToken` must be the name of one of `tokens`, got: a number (value hidden)"],
-    ["fails when tokenMaxAgeDays is 0", { tokenMaxAgeDays: 0 }, "stack/Pool: `tokenMaxAgeDays` must be a whole number from 1 to 3650, got: a number (value hidden)"],
-    ["fails when tokenMaxAgeDays is not whole", { tokenMaxAgeDays: 1.5 }, "stack/Pool: `tokenMaxAgeDays` must be a whole number from 1 to 3650, got: a number (value hidden)"],
+    ["fails when activeToken is not a string", { activeToken: 3 as unknown as string }, "stack/Pool: `activeToken` must be the name of one of `tokens`, got: 3"],
+    ["fails when tokenMaxAgeDays is 0", { tokenMaxAgeDays: 0 }, "stack/Pool: `tokenMaxAgeDays` must be a whole number from 1 to 3650, got: 0"],
+    ["fails when tokenMaxAgeDays is not whole", { tokenMaxAgeDays: 1.5 }, "stack/Pool: `tokenMaxAgeDays` must be a whole number from 1 to 3650, got: 1.5"],
   ])("%s", (_name, props, message) => {
     expect(messageOf(() => pool(props))).toBe(message);
   });
