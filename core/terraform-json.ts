@@ -33,7 +33,7 @@ export function decodeTerraformJson(doc: string): unknown {
   let out = "";
   let i = 0;
   for (let start = doc.indexOf(JSONENCODE_OPEN); start >= 0; start = doc.indexOf(JSONENCODE_OPEN, i)) {
-    out += doc.slice(i, start);
+    out += checkedTemplateText(doc.slice(i, start), i);
     const argStart = start + JSONENCODE_OPEN.length;
     const argEnd = closingParen(doc, argStart);
     const arg = doc.slice(argStart, argEnd);
@@ -41,8 +41,32 @@ export function decodeTerraformJson(doc: string): unknown {
     if (doc.slice(argEnd, argEnd + 2) !== ")}") throw new SyntaxError(`unterminated jsonencode at ${start}`);
     i = argEnd + 2;
   }
-  return JSON.parse(out + doc.slice(i)) as unknown;
+  return JSON.parse(out + checkedTemplateText(doc.slice(i), i)) as unknown;
 }
+
+/**
+ * Text of the document outside its `jsonencode` spans, refused (a SyntaxError) where Terraform
+ * would render something else than the text reads: a template directive (`%{ if … }`, `%{ for … }`)
+ * or an interpolation other than one attribute of a resource or data source or a local (`${var.x}`,
+ * a function call), whose value could close a JSON string and add members. Escaped
+ * sequences (`$${`, `%%{`) are literal text
+ * (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1).
+ */
+function checkedTemplateText(text: string, offset: number): string {
+  const unescaped = text.replace(/\$\$\{|%%\{/g, "");
+  const directive = unescaped.indexOf("%{");
+  if (directive >= 0) throw new SyntaxError(`template directive near ${offset}`);
+  for (let k = unescaped.indexOf("${"); k >= 0; k = unescaped.indexOf("${", k + 2)) {
+    if (!PLAIN_REFERENCE.test(unescaped.slice(k))) throw new SyntaxError(`interpolation near ${offset}: not one attribute of a resource or data source`);
+  }
+  return text;
+}
+
+/**
+ * `${aws_x.name.attr…}` or `${data.aws_x.name.attr…}` (one attribute, with indexes or nested
+ * attributes, of a resource or data source), or `${local.name}`: a local KitChecks reads itself.
+ */
+const PLAIN_REFERENCE = /^\$\{\s*(?:(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_-]*)+|local\.[A-Za-z_][A-Za-z0-9_-]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_-]*)*)\s*\}/;
 
 /** {@link decodeTerraformJson}, or undefined when `doc` is not a string holding such JSON. */
 export function tryDecodeTerraformJson(doc: unknown): unknown {

@@ -216,6 +216,15 @@ add(IAM_1, {
     bad: (s) => rolePolicy(terraformJson({ Version: "2012-10-17", Statement: [allow(`${new TerraformLocal(s, "act", "*")}`)] }))(s),
     good: (s) => rolePolicy(terraformJson({ Version: "2012-10-17", Statement: [allow(`${new TerraformLocal(s, "act", "s3:GetObject")}`)] }))(s),
   },
+  "a template directive hides Action \"*\" behind a benign one (Terraform renders what the text does not read)": {
+    // The text reads Action s3:GetObject (the last key); Terraform drops it and renders Action "*".
+    bad: rolePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Sid":"a%{ if false }","Action":"s3:GetObject","Z":"%{ endif }","Resource":"${SECRET}"}]}`),
+    good: rolePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Sid":"a%%{ if true }","Resource":"${SECRET}"}]}`),
+  },
+  "a variable inside a string can close it and add an Action": {
+    bad: rolePolicy(`{"Version":"2012-10-17","Statement":[{"Sid":"\${var.sid}","Effect":"Allow","Action":"s3:GetObject","Resource":"${SECRET}"}]}`),
+    good: rolePolicy(`{"Version":"2012-10-17","Statement":[{"Sid":"$\${aws:username}","Effect":"Allow","Action":"s3:GetObject","Resource":"${SECRET}"}]}`),
+  },
   "action: HCL whitespace ${ local.x } holding *": {
     bad: (s) => void (new TerraformLocal(s, "act", "*"), rolePolicy(doc(allow("${ local.act }")))(s)),
     good: (s) => void (new TerraformLocal(s, "act", "s3:GetObject"), rolePolicy(doc(allow("${ local.act }")))(s)),
