@@ -294,6 +294,14 @@ export function renderVmUserData(
     warnings.push(LEGACY_PACKAGE_DEPRECATION_WARNING);
     if (legacy.unverified.length > 0) warnings.push(legacyPackageUnverifiedWarning(legacy.unverified));
   }
+  // In docker mode the agent is a container on Docker's bridge: its localhost is its own, and no
+  // collector runs in it (docs/vm.md, "Agent metrics").
+  const otlpHost = s.telemetry && !isToken(s.telemetry.otlpEndpoint) ? /^(?:https?:\/\/)?(\[[^\]]*\]|[^:]+):/.exec(s.telemetry.otlpEndpoint)?.[1] : undefined;
+  if (opts.installMode === "docker" && otlpHost !== undefined && /^(localhost|127(?:\.\d+){3}|\[::1\])$/i.test(otlpHost)) {
+    warnings.push(
+      `\`settings.telemetry.otlpEndpoint\` ${JSON.stringify(s.telemetry?.otlpEndpoint)} is the agent container's own loopback on a VM, where no collector runs: the agent's metrics go nowhere; send them to a collector in the VPC (AgentCollectorService)`,
+    );
+  }
   const runAgent = s.poolKind === "run";
   const image = opts.installMode === "docker" ? agentImage(s) : undefined;
   // The agent's name (SCALR_AGENT_NAME): `settings.name` when set; else, on EC2 (the Secrets Manager

@@ -318,6 +318,7 @@ export class AgentCollectorService extends Construct {
       name: `${p.name}-collector`,
       description: "OpenTelemetry collector: OTLP/gRPC from the agents' security groups only",
       vpcId: p.vpcId,
+      tags: { Name: `${p.name}-collector` },
       ingress: [
         {
           description: "OTLP/gRPC from the agents",

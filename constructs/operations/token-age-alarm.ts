@@ -7,13 +7,13 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { AssetType, Fn, TerraformAsset } from "cdktf";
-import { Construct } from "constructs";
+import { Annotations, AssetType, Fn, TerraformAsset } from "cdktf";
+import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
 import { TOKEN_AGE_ENVIRONMENT, TOKEN_AGE_METRIC } from "../../agent/token-age/handler";
 import { IssueCollector } from "../../core/issues";
 import { terraformJson } from "../../core/terraform-json";
-import { KitValidationError, isToken, literalIntInRange, strictProps } from "../../core/validation";
+import { KitValidationError, fieldError, isToken, literalIntInRange, strictProps } from "../../core/validation";
 import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
 import type { AgentPool } from "../scalr/agent-pool";
 import { isKind } from "../scalr/references";
@@ -122,6 +122,9 @@ const propsSchema = strictProps({
   name: z.string({ error: "must be 1–64 letters, digits, '-' or '_'" }).regex(NAME, { error: "must be 1–64 letters, digits, '-' or '_'" }).optional(),
 }) satisfies z.ZodType<AgentTokenAgeAlarmProps>;
 
+/** The names token-age alarms use in each app, with the path of the alarm that took each. */
+const NAMES_IN_APP = new WeakMap<IConstruct, Map<string, string>>();
+
 /**
  * An alarm on the age of an agent pool's active token, without anyone running a plan: a small
  * Lambda (the bundled `agent/token-age/handler.ts`, Node.js 22 on arm64) runs every hour and writes
@@ -204,7 +207,21 @@ export class AgentTokenAgeAlarm extends Construct {
     issues.throwIfAny();
     const thePool = pool as AgentPool;
     const name = p.name ?? `${thePool.poolName}-token-age`;
+    // The Lambda, its role, its rule and the alarm are all named `name`: a second alarm with the same
+    // name in the app would fail at apply on the first existing one.
+    const taken = NAMES_IN_APP.get(this.node.root) ?? new Map<string, string>();
+    NAMES_IN_APP.set(this.node.root, taken);
+    const other = taken.get(name);
+    if (other !== undefined) {
+      throw fieldError({ subject: this.node.path }, "name", `names the Lambda, role, rule and alarm ${JSON.stringify(name)}, already used by ${other}: give this alarm another \`name\` (one alarm per pool is enough)`, p.name, { sensitive: false });
+    }
+    taken.set(name, this.node.path);
     this.maxAgeDays = p.maxAgeDays ?? (thePool.tokenMaxAgeDays as number);
+    if (this.maxAgeDays > (thePool.tokenMaxAgeDays as number)) {
+      Annotations.of(this).addWarning(
+        `${this.node.path}: \`maxAgeDays\` (${this.maxAgeDays}) is above the pool's \`tokenMaxAgeDays\` (${thePool.tokenMaxAgeDays}): plans warn before the alarm fires; an alarm at or below the pool's limit warns first`,
+      );
+    }
     this.namespace = tokenAgeNamespace(thePool.poolName);
     this.environment = this.environmentOf(thePool, createdAt as Record<string, string>);
     const ids = AGENT_TOKEN_AGE_ALARM_IDS;

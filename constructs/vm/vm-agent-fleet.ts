@@ -472,7 +472,7 @@ export class VmAgentFleet extends Construct {
       this.tokenSecret = new SecretsmanagerSecret(this, "TokenSecret", {
         // A fixed name: the user data is literal and reads the secret by name in the instance's region.
         name: tokenSecretName(p.name),
-        description: `Scalr agent pool token of the ${p.name} fleet (read at boot by its instances)`,
+        description: `Scalr agent pool token of the ${p.name} fleet (read by its instances before every agent start)`,
         kmsKeyId: p.tokenSecretKmsKeyArn,
         // The token lives in Terraform state anyway; without a recovery window the name is free
         // again at once after a destroy, so the fleet can be re-created under the same name.

@@ -532,6 +532,13 @@ describe("renderVmUserData: legacy package mode, issue 12 item 7", () => {
     expect(render().warnings).toEqual([]);
   });
 
+  test.each(["localhost:4317", "http://127.0.0.1:4317", "[::1]:4317"])("warns that a telemetry endpoint on the loopback (%s) reaches no collector in docker mode", (endpoint) => {
+    expect(render({ telemetry: { otlpEndpoint: endpoint } }).warnings).toEqual([
+      `\`settings.telemetry.otlpEndpoint\` ${JSON.stringify(endpoint)} is the agent container's own loopback on a VM, where no collector runs: the agent's metrics go nowhere; send them to a collector in the VPC (AgentCollectorService)`,
+    ]);
+    expect(render({ telemetry: { otlpEndpoint: "collector.metrics.internal:4317" } }).warnings).toEqual([]);
+  });
+
   test("warns about every setting whose package-era name could not be verified (written under its current name)", () => {
     const u = legacy({ cacheDir: "/srv/cache", hooksDir: "/srv/hooks" });
     expect(envNames(u)).toEqual(expect.arrayContaining(["SCALR_AGENT_CACHE_DIR", "SCALR_AGENT_HOOKS_DIR"]));

@@ -292,6 +292,19 @@ describe("AgentTokenAgeAlarm bad input", () => {
     expect(() => build({}, { name: "age-pool", tokens: tokens.slice(0, 20), tokenMaxAgeDays: 30 })).not.toThrow();
   });
 
+  test("fails when a second alarm in the app would take the same name; warns when it fires after the plans' warning", () => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const pool = new AgentPool(stack, "Pool", POOL);
+    new AgentTokenAgeAlarm(stack, "TokenAge", { pool });
+    expect(() => new AgentTokenAgeAlarm(stack, "Again", { pool })).toThrow(
+      `stack/Again: \`name\` names the Lambda, role, rule and alarm "${POOL.name}-token-age", already used by stack/TokenAge: give this alarm another \`name\` (one alarm per pool is enough), got: nothing`,
+    );
+    const late = new AgentTokenAgeAlarm(stack, "Late", { pool, name: "late-token-age", maxAgeDays: (POOL.tokenMaxAgeDays as number) + 10 });
+    const warnings = late.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/^stack\/Late: `maxAgeDays` \(\d+\) is above the pool's `tokenMaxAgeDays` \(\d+\): plans warn before the alarm fires/)]);
+  });
+
   test("reports every problem at once", () => {
     const message = fails({ maxAgeDays: 0, logRetentionDays: 2, name: "a b" });
     expect(message.split("\n").map((l) => l.replace(/ must.*| is .*/, ""))).toEqual(["stack/TokenAge: `maxAgeDays`", "stack/TokenAge: `logRetentionDays`", "stack/TokenAge: `name`"]);
