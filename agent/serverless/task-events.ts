@@ -36,7 +36,10 @@ export const TASK_EVENTS_ENVIRONMENT = { clusterArn: "CLUSTER_ARN", namespace: "
 /** The metric the Lambda emits, milliseconds from task creation (RunTask) to RUNNING. */
 export const TIME_TO_RUNNING_METRIC = "TimeToRunningMs";
 
-/** The metric the Lambda emits, 1 per agent task that stopped before it ran (`TaskFailedToStart`). */
+/**
+ * The metric the Lambda emits, 1 per STOPPED event of an agent task that never ran
+ * (`TaskFailedToStart`): ECS may send an event twice, so the count can exceed the tasks.
+ */
 export const TASKS_FAILED_TO_START_METRIC = "TasksFailedToStart";
 
 /**
@@ -55,7 +58,8 @@ export const TASK_EVENT_STATUSES: readonly string[] = ["RUNNING", "STOPPED"];
 /**
  * `startedBy` prefixes of the webhook handler's tasks: `scalr/task/<key>` or `scalr/sha256/<hex>`
  * (`startedByFor` in ./run-task.ts). Tasks started otherwise (by hand, by another tool) are not
- * agent launches and are not measured.
+ * agent launches and are not measured; a caller allowed to run tasks in the pool's cluster could
+ * start one with such a `startedBy`, and it would be counted.
  */
 export const HANDLER_STARTED_BY_PREFIXES: readonly string[] = ["scalr/task/", "scalr/sha256/"];
 
