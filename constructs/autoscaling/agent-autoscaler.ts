@@ -27,6 +27,7 @@ import type { IAgentPool } from "../scalr/interfaces";
 import { isKind, ref } from "../scalr/references";
 import { AUTOSCALER_LAMBDA_HANDLER, AUTOSCALER_LAMBDA_RUNTIME, bundleAutoscaler } from "./autoscaler-bundle";
 import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
+import { oneOccurrenceAlarm } from "../operations/alarm-actions";
 
 /** How the fleet scales (validated by the runtime's own policy schema, `agent/autoscaler/policy.ts`). */
 export interface AgentAutoscalerPolicy {
@@ -453,16 +454,7 @@ export class AgentAutoscaler extends Construct {
   private createAlarms(name: string, actions: string[]): CloudwatchMetricAlarm[] {
     const namespace = `ScalrAgentAutoscaler/${name}`;
     // Each alarm counts in 5-minute periods and fires on one occurrence unless it says otherwise.
-    const common = {
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: actions,
-      okActions: actions,
-    };
+    const common = oneOccurrenceAlarm(actions);
     // The handler writes one JSON line per decision (agent/autoscaler/handler.ts): `level` is "error"
     // for the outcomes config-error, secret-error, fleet-error and apply-error; `reason` names a hold.
     new CloudwatchLogMetricFilter(this, AGENT_AUTOSCALER_IDS.errorsFilter, {

@@ -29,7 +29,7 @@ import type { LaunchOutcome } from "../../agent/serverless/launch";
 import { HANDLER_STARTED_BY_PREFIXES, TASKS_FAILED_TO_START_METRIC, TASK_EVENTS_ENVIRONMENT, TASK_EVENT_STATUSES, TIME_TO_RUNNING_METRIC } from "../../agent/serverless/task-events";
 import { standInToken } from "../runtime/agent-runtime";
 import { addReviewFile } from "../runtime/review-files";
-import { AlarmsOption, alarmActions, alarmsOptionSchema } from "../operations/alarm-actions";
+import { AlarmsOption, alarmActions, alarmsOptionSchema, oneOccurrenceAlarm } from "../operations/alarm-actions";
 import { DashboardBody } from "../operations/dashboard-body";
 import { resolveTokens } from "../../core/cdktf-internals";
 import { AgentPool } from "../scalr/agent-pool";
@@ -722,14 +722,7 @@ export class ServerlessAgentPool extends Construct {
       namespace: launchFailuresNamespace(name),
       metricName: TASKS_FAILED_TO_START_METRIC,
       dimensions: { Pool: name },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: actions,
-      okActions: actions,
+      ...oneOccurrenceAlarm(actions),
     });
   }
 
@@ -750,7 +743,7 @@ export class ServerlessAgentPool extends Construct {
   }
 
   private createAlarms(name: string, handlerName: string, handlerLogs: CloudwatchLogGroup, actions: string[]): CloudwatchMetricAlarm[] {
-    const common = { evaluationPeriods: 1, period: 300, statistic: "Sum", threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", alarmActions: actions, okActions: actions };
+    const common = oneOccurrenceAlarm(actions);
     new CloudwatchLogMetricFilter(this, "LaunchFailuresFilter", {
       name: `${name}-agent-launch-failures`,
       logGroupName: handlerLogs.name,

@@ -22,3 +22,21 @@ export function alarmActions(option: z.output<typeof alarmsOptionSchema>): strin
   if (option === false) return undefined;
   return option === true ? [] : terraformLiterals([...(option.actions ?? [])]);
 }
+
+/**
+ * The settings of an alarm on a count that fires on one occurrence in a 5-minute period (no data:
+ * nothing happened, OK) and tells `actions` on ALARM and OK: spread into an alarm with its name,
+ * description and metric.
+ */
+export function oneOccurrenceAlarm(actions: readonly string[]) {
+  return {
+    statistic: "Sum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [...actions],
+    okActions: [...actions],
+  };
+}
