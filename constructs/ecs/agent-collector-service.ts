@@ -399,6 +399,5 @@ export class AgentCollectorService extends Construct {
     issues.throwIfAny();
     for (const id of parsed.allowFrom) if (!this.clients.includes(id)) this.clients.push(id);
     return this;
-
   }
 }
