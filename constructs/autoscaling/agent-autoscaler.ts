@@ -18,7 +18,6 @@ import { DECISION_LOG_PATTERNS } from "../../agent/autoscaler/handler";
 import { PolicyError, ScalingPolicy, ScheduleWindow, parsePolicy } from "../../agent/autoscaler/policy";
 import { IssueCollector } from "../../core/issues";
 import { terraformJson } from "../../core/terraform-json";
-import { terraformLiterals } from "../../core/terraform-literal";
 import { isToken, literalIntInRange, strictProps, tokenOr } from "../../core/validation";
 import { EcsAgentService } from "../ecs/ecs-agent-service";
 import { VmAgentFleet } from "../vm/vm-agent-fleet";
@@ -27,7 +26,7 @@ import type { IAgentPool } from "../scalr/interfaces";
 import { isKind, ref } from "../scalr/references";
 import { AUTOSCALER_LAMBDA_HANDLER, AUTOSCALER_LAMBDA_RUNTIME, bundleAutoscaler } from "./autoscaler-bundle";
 import { lambdaAssumeRolePolicy } from "../runtime/lambda-role";
-import { oneOccurrenceAlarm } from "../operations/alarm-actions";
+import { AlarmsOption, alarmActions, alarmsOptionSchema, oneOccurrenceAlarm } from "../operations/alarm-actions";
 
 /** How the fleet scales (validated by the runtime's own policy schema, `agent/autoscaler/policy.ts`). */
 export interface AgentAutoscalerPolicy {
@@ -109,7 +108,7 @@ export interface AgentAutoscalerProps {
    * or the function is broken). `false` turns them off; `{ actions }` sends them to SNS topics.
    * @default true
    */
-  readonly alarms?: boolean | { readonly actions?: readonly string[] };
+  readonly alarms?: AlarmsOption;
 }
 
 /** Construct ids of the resources {@link AgentAutoscaler} creates (stable: renaming one replaces the resource). */
@@ -184,7 +183,7 @@ const propsSchema = strictProps({
   runEvents: strictProps({
     eventBusName: tokenOr(z.string().regex(/^[/.\-_A-Za-z0-9]{1,256}$/, { error: "must be an event bus name (1–256 letters, digits, '.', '-', '_', '/')" })),
   }).optional(),
-  alarms: z.union([z.boolean(), strictProps({ actions: z.array(tokenOr(z.string().regex(/^arn:aws[a-z-]*:sns:/, { error: "must be an SNS topic ARN" }))).optional() })]).default(true),
+  alarms: alarmsOptionSchema,
   logRetentionDays: z
     .number()
     .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch retention: ${RETENTION_DAYS.join(", ")}` })
@@ -448,7 +447,8 @@ export class AgentAutoscaler extends Construct {
         sourceArn: this.runEvents.arn,
       });
     }
-    this.alarms = p.alarms === false ? [] : this.createAlarms(name, p.alarms === true ? [] : terraformLiterals([...(p.alarms.actions ?? [])]));
+    const actions = alarmActions(p.alarms);
+    this.alarms = actions === undefined ? [] : this.createAlarms(name, actions);
   }
 
   private createAlarms(name: string, actions: string[]): CloudwatchMetricAlarm[] {

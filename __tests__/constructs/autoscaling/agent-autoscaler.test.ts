@@ -244,6 +244,8 @@ describe("AgentAutoscaler rejects bad input, naming the construct path and the f
     ["name", { name: "a name with spaces" }, /^stack\/Autoscaler: `name` must be 1–56 letters/],
     ["runEvents.eventBusName", { runEvents: { eventBusName: "a bus" } }, /^stack\/Autoscaler: `runEvents\.eventBusName` must be an event bus name/],
     ["alarms.actions", { alarms: { actions: ["oncall"] } }, /^stack\/Autoscaler: `alarms\.actions\[0\]` must be an SNS topic ARN/],
+    ["alarms.actions: an incomplete SNS ARN (the shared alarms option)", { alarms: { actions: ["arn:aws:sns:eu-west-1"] } }, /^stack\/Autoscaler: `alarms\.actions\[0\]` must be an SNS topic ARN such as/],
+    ["alarms.actions: more than CloudWatch's 5", { alarms: { actions: Array.from({ length: 6 }, (_, i) => `arn:aws:sns:eu-west-1:123456789012:t${i}`) } }, /`alarms\.actions` must list at most 5 actions/],
     ["logRetentionDays", { logRetentionDays: 10 }, /^stack\/Autoscaler: `logRetentionDays` must be a CloudWatch retention/],
     ["an unknown prop", { sechdule: "rate(1 minute)" }, /^stack\/Autoscaler: `sechdule` is not a known field/],
   ])("%s", (_name, over, message) => {
