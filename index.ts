@@ -281,6 +281,7 @@ export {
 export {
   type AgentDockerfile,
   type AgentDockerfileOptions,
+  type AgentDockerfileSettings,
   DOCKER_HOST_NO_PROXY,
   type DockerHostFiles,
   type DockerHostOptions,

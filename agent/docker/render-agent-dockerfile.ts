@@ -2,6 +2,7 @@ import { z } from "zod";
 import { IssueCollector } from "../../core/issues";
 import { CONTROL_CHARACTER, ValidationContext, describeValue, strictProps } from "../../core/validation";
 import { AgentSettings, ResolvedAgentSettings, resolveAgentSettings } from "../settings/agent-settings";
+import { AgentTokenSource } from "../settings/token-source";
 import { checkSafePaths, qualifiedReference, reportTerraformReferences } from "./docker-common";
 
 /**
@@ -95,6 +96,15 @@ const optionsSchema = strictProps({
 }) satisfies z.ZodType<AgentDockerfileOptions>;
 
 /**
+ * The settings of an agent image recipe: AgentSettings whose `token` may be left out (the image
+ * holds no token; the runtime that runs it gives one).
+ */
+export type AgentDockerfileSettings = Omit<AgentSettings, "token"> & { readonly token?: AgentTokenSource };
+
+/** What the settings are checked with when they name no token: a file source, never rendered into the recipe. */
+const RECIPE_TOKEN_STAND_IN = AgentTokenSource.fromFile("/dev/null");
+
+/**
  * Renders a Dockerfile that builds on the pinned `scalr/agent` image (`settings.image`, by digest when
  * it has one) and bakes in the settings' CA bundle, with OCI labels for provenance. Every runtime then
  * runs the result: set `image` in the settings to what you pushed.
@@ -112,13 +122,15 @@ const optionsSchema = strictProps({
  * Scalr's `agent.ca_cert` documentation asks ("should include both your private CAs and the
  * standard set of public CAs").
  *
- * @param settings the agent (validated here; `image` is the base, `caBundle` the bundle)
+ * @param settings the agent (validated here; `image` is the base, `caBundle` the bundle; `token` may be left out)
  * @param options build-context file name, labels
  * @param ctx the subject and field prefix used in error messages
  */
-export function renderAgentDockerfile(settings: AgentSettings, options: AgentDockerfileOptions = {}, ctx: ValidationContext = { subject: "renderAgentDockerfile" }): AgentDockerfile {
+export function renderAgentDockerfile(settings: AgentDockerfileSettings, options: AgentDockerfileOptions = {}, ctx: ValidationContext = { subject: "renderAgentDockerfile" }): AgentDockerfile {
   const issues = new IssueCollector({ subject: ctx.subject });
-  const resolved = issues.collect(() => resolveAgentSettings(settings, ctx));
+  // The recipe holds no token: without one, the settings are checked with a stand-in that nothing renders.
+  const checked: AgentSettings = settings.token !== undefined ? (settings as AgentSettings) : { ...settings, token: RECIPE_TOKEN_STAND_IN };
+  const resolved = issues.collect(() => resolveAgentSettings(checked, ctx));
   const opts = issues.parse(optionsSchema, options);
   const prefix = ctx.fieldPrefix ? `${ctx.fieldPrefix}.` : "";
   if (resolved) {

@@ -20,6 +20,12 @@ describe("renderAgentDockerfile", () => {
     expect(recipe.caBundlePath).toBe(IMAGE_CA_BUNDLE_PATH);
   });
 
+  test("needs no token: the image holds none, and the recipe is the same with or without one", () => {
+    const withoutToken = Object.fromEntries(Object.entries(PROXY_AGENT).filter(([k]) => k !== "token")) as Omit<AgentSettings, "token">;
+    expect(renderAgentDockerfile(withoutToken, { labels: LABELS })).toEqual(renderAgentDockerfile(PROXY_AGENT, { labels: LABELS }));
+    expect(renderAgentDockerfile(withoutToken).dockerfile).not.toContain("/dev/null");
+  });
+
   test("golden: base pinned by digest, bundle path in the image from the settings", () => {
     const settings: AgentSettings = { ...VCS_AGENT, caBundle: { path: "/etc/ssl/certs/corp.pem" } };
     const recipe = renderAgentDockerfile(settings, { caBundleFile: "corp.pem" });
