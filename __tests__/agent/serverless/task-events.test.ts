@@ -1,8 +1,8 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { bundleTaskEvents, taskEventsEntry, TASK_EVENTS_LAMBDA_HANDLER } from "../../../constructs/ecs/task-events-bundle";
 import { parseTaskEventsConfig, taskEventRecord } from "../../../agent/serverless/task-events";
+import { useBundledLambda } from "../../support/bundled-lambda";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const CLUSTER = "arn:aws:ecs:us-west-2:111122223333:cluster/scalr-serverless";
@@ -51,47 +51,23 @@ function runningEvent(detail: Record<string, unknown> = {}): any {
   };
 }
 
-let dir: string;
-let handler: (event: unknown) => Promise<void>;
-const saved = { ...process.env };
-let lines: string[];
-let writeSpy: jest.SpyInstance;
-
-beforeAll(() => {
-  dir = bundleTaskEvents({ outDir: fs.mkdtempSync(path.join(os.tmpdir(), "task-events-")) });
-  Object.assign(process.env, ENV);
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = require(path.join(dir, "index.js")).handler;
-  });
-});
-afterAll(() => {
-  process.env = saved;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  lines = [];
-  writeSpy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-});
-afterEach(() => writeSpy.mockRestore());
+const bundled = useBundledLambda((outDir) => bundleTaskEvents({ outDir }), "task-events-", ENV);
+const handler = bundled.handler;
 
 describe("the bundled task-events Lambda", () => {
   test("is one small index.js with the handler named by TASK_EVENTS_LAMBDA_HANDLER, built from the TypeScript source, without any AWS SDK", () => {
-    expect(fs.readdirSync(dir)).toEqual(["index.js"]);
+    expect(fs.readdirSync(bundled.dir())).toEqual(["index.js"]);
     expect(TASK_EVENTS_LAMBDA_HANDLER).toBe("index.handler");
     expect(path.relative(ROOT, taskEventsEntry())).toBe(path.join("agent", "serverless", "task-events.ts"));
-    const code = fs.readFileSync(path.join(dir, "index.js"), "utf8");
+    const code = fs.readFileSync(path.join(bundled.dir(), "index.js"), "utf8");
     expect(code.length).toBeLessThan(8 * 1024);
     expect(code).not.toMatch(/@smithy|@aws-sdk|sourceMappingURL/);
   });
 
   test("writes one EMF line for a pool task reaching RUNNING: TimeToRunningMs = startedAt - createdAt, in the pool's namespace", async () => {
     await handler(runningEvent());
-    expect(lines).toHaveLength(1);
-    const line = lines[0] as string;
+    expect(bundled.lines()).toHaveLength(1);
+    const line = bundled.lines()[0] as string;
     expect(line.endsWith("\n")).toBe(true);
     const record = JSON.parse(line);
     expect(record._aws).toEqual({
@@ -105,7 +81,7 @@ describe("the bundled task-events Lambda", () => {
 
   test("measures tasks started under a hashed key too (scalr/sha256/…)", async () => {
     await handler(runningEvent({ startedBy: `scalr/sha256/${"a".repeat(64)}`, createdAt: "2020-01-23T17:57:00.000Z", startedAt: "2020-01-23T17:58:30.500Z" }));
-    expect(JSON.parse(lines[0] as string).TimeToRunningMs).toBe(90_500);
+    expect(JSON.parse(bundled.lines()[0] as string).TimeToRunningMs).toBe(90_500);
   });
 
   test.each([
@@ -122,8 +98,8 @@ describe("the bundled task-events Lambda", () => {
     ["a task with a startedAt before createdAt", { startedAt: "2020-01-23T17:57:00.000Z" }, "missing-times"],
   ])("writes no metric for %s", async (_name, detail, reason) => {
     await handler(runningEvent(detail));
-    expect(lines).toHaveLength(1);
-    const record = JSON.parse(lines[0] as string);
+    expect(bundled.lines()).toHaveLength(1);
+    const record = JSON.parse(bundled.lines()[0] as string);
     expect(record).toEqual({ message: "scalr agent task event skipped", skipped: reason, taskArn: expect.any(String) });
     expect(record._aws).toBeUndefined();
   });
@@ -144,8 +120,8 @@ describe("the bundled task-events Lambda", () => {
         containers: [{ containerArn: "arn:aws:ecs:us-west-2:111122223333:container/cf159fd6", lastStatus: "STOPPED", name: "agent", reason }],
       }),
     );
-    expect(lines).toHaveLength(1);
-    const record = JSON.parse(lines[0] as string);
+    expect(bundled.lines()).toHaveLength(1);
+    const record = JSON.parse(bundled.lines()[0] as string);
     expect(record._aws).toEqual({
       Timestamp: Date.parse("2020-01-23T17:58:12.000Z"),
       CloudWatchMetrics: [{ Namespace: "ScalrAgents/scalr-serverless", Dimensions: [["Pool"]], Metrics: [{ Name: "TasksFailedToStart", Unit: "Count" }] }],
@@ -165,7 +141,7 @@ describe("the bundled task-events Lambda", () => {
 
   test("dates a failed start by the event's time when the task carries no stop time", async () => {
     await handler(runningEvent({ lastStatus: "STOPPED", startedAt: undefined, updatedAt: undefined, stopCode: "TaskFailedToStart", stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth" }));
-    const record = JSON.parse(lines[0] as string);
+    const record = JSON.parse(bundled.lines()[0] as string);
     expect(record._aws.Timestamp).toBe(Date.parse("2020-01-23T17:57:58Z"));
     expect(record.containers).toEqual([]);
   });
@@ -173,7 +149,7 @@ describe("the bundled task-events Lambda", () => {
   test("writes no metric for an event that is no task state change", async () => {
     await handler({ "detail-type": "ECS Service Action", source: "aws.ecs", detail: { clusterArn: CLUSTER } });
     await handler(null);
-    expect(lines.map((l) => JSON.parse(l).skipped)).toEqual(["not-a-task-event", "not-a-task-event"]);
+    expect(bundled.lines().map((l) => JSON.parse(l).skipped)).toEqual(["not-a-task-event", "not-a-task-event"]);
   });
 });
 

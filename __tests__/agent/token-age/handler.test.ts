@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
+import { useBundledLambda } from "../../support/bundled-lambda";
 import { TOKEN_AGE_LAMBDA_HANDLER, bundleTokenAge, tokenAgeEntry } from "../../../constructs/operations/token-age-bundle";
 import { TokenAgeConfig, createTokenAgeHandler, parseRfc3339, parseTokenAgeConfig, tokenAgeRecords } from "../../../agent/token-age/handler";
 
@@ -92,41 +93,15 @@ describe("the token-age core", () => {
 });
 
 describe("the bundled token-age Lambda", () => {
-  let dir: string;
-  let handler: (event: unknown) => Promise<void>;
-  const saved = { ...process.env };
-  let lines: string[];
-  let writeSpy: jest.SpyInstance;
-
-  beforeAll(() => {
-    dir = bundleTokenAge({ outDir: fs.mkdtempSync(path.join(os.tmpdir(), "token-age-")) });
-    Object.assign(process.env, ENV);
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      handler = require(path.join(dir, "index.js")).handler;
-    });
-  });
-  afterAll(() => {
-    process.env = saved;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(() => {
-    lines = [];
-    writeSpy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-  });
-  afterEach(() => {
-    writeSpy.mockRestore();
-    jest.useRealTimers();
-  });
+  const bundled = useBundledLambda((outDir) => bundleTokenAge({ outDir }), "token-age-", ENV);
+  const handler = bundled.handler;
+  afterEach(() => jest.useRealTimers());
 
   test("is one small index.js with the handler named by TOKEN_AGE_LAMBDA_HANDLER, built from the TypeScript source, without any AWS SDK", () => {
-    expect(fs.readdirSync(dir)).toEqual(["index.js"]);
+    expect(fs.readdirSync(bundled.dir())).toEqual(["index.js"]);
     expect(TOKEN_AGE_LAMBDA_HANDLER).toBe("index.handler");
     expect(path.relative(ROOT, tokenAgeEntry())).toBe(path.join("agent", "token-age", "handler.ts"));
-    const code = fs.readFileSync(path.join(dir, "index.js"), "utf8");
+    const code = fs.readFileSync(path.join(bundled.dir(), "index.js"), "utf8");
     expect(code.length).toBeLessThan(4 * 1024);
     expect(code).not.toMatch(/@smithy|@aws-sdk|sourceMappingURL/);
     for (const local of [ROOT, os.tmpdir(), "agent/token-age"]) expect(code).not.toContain(local);
@@ -135,7 +110,7 @@ describe("the bundled token-age Lambda", () => {
   test("is byte-identical across builds (stable asset hash)", () => {
     const other = bundleTokenAge({ outDir: fs.mkdtempSync(path.join(os.tmpdir(), "token-age-b-")) });
     try {
-      expect(fs.readFileSync(path.join(other, "index.js")).equals(fs.readFileSync(path.join(dir, "index.js")))).toBe(true);
+      expect(fs.readFileSync(path.join(other, "index.js")).equals(fs.readFileSync(path.join(bundled.dir(), "index.js")))).toBe(true);
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
@@ -145,7 +120,7 @@ describe("the bundled token-age Lambda", () => {
     jest.useFakeTimers({ now: NOW, doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
     // The scheduled event EventBridge sends (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-scheduled.html): not read.
     await handler({ version: "0", id: "89d1a02d-5ec7-412e-82f5-13505f849b41", "detail-type": "Scheduled Event", source: "aws.events", time: "2025-03-31T12:00:00Z", resources: ["arn:aws:events:eu-west-1:123456789012:rule/age-pool-token-age"], detail: {} });
-    expect(lines.map((l) => JSON.parse(l))).toEqual([
+    expect(bundled.lines().map((l) => JSON.parse(l))).toEqual([
       expect.objectContaining({ _aws: emf("ScalrAgents/age-pool"), Pool: "age-pool", Token: "blue", TokenAgeDays: 89.5, active: false }),
       expect.objectContaining({ _aws: emf("ScalrAgents/age-pool"), Pool: "age-pool", Token: "green", TokenAgeDays: 30, active: true }),
     ]);
