@@ -15,6 +15,12 @@
  * as zod hands it out. `__tests__/core/fast-parse.test.ts` holds it to
  * `schema.parse` over every spec of the test suite and mutations of them.
  *
+ * With `accept`, the walk also gives up on any value the caller refuses (the vending machine refuses
+ * cdktf tokens, which a spec may not hold): every primitive of the input is offered to it once per
+ * distinct value (keys of strict objects are the shape's own), and a value the schema takes whole
+ * (a union, a record, …) is searched through for primitives and keys to offer. A walk that succeeds
+ * has offered the input's every primitive, so the caller needs no second pass over it.
+ *
  * For schemas like the spec's: a default made by a function is taken as a pure factory (called
  * once per parse, its flat result copied for each use), and a field schema that transforms
  * (`pipe`, `transform`, …) is asked for every value; a schema whose defaults count or whose
@@ -61,56 +67,134 @@ function fresh(value: unknown): unknown {
 
 /**
  * `schema.parse(input)`'s value when `input` is valid and made of plain objects, arrays and
- * primitives; {@link NOT_FAST} otherwise (never a wrong value: when in doubt it gives up).
+ * primitives (each of which `accept`, when given, accepts); {@link NOT_FAST} otherwise (never a
+ * wrong value: when in doubt it gives up).
  */
-export function fastParse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> | typeof NOT_FAST {
-  return new Walker().parse(schema, input) as z.output<T> | typeof NOT_FAST;
+export function fastParse<T extends z.ZodType>(schema: T, input: unknown, accept?: (primitive: unknown) => boolean): z.output<T> | typeof NOT_FAST {
+  return new Walker(accept).parse(planOf(schema), input) as z.output<T> | typeof NOT_FAST;
+}
+
+/** How the walker takes an object or array value for a schema ({@link Plan.kind}). */
+const enum Kind {
+  /** A strict object without checks of its own: walked key by key. */
+  Object,
+  /** An array without checks of its own: walked element by element. */
+  Array,
+  /** A default or an optional: the inner schema's walk. */
+  Wrapper,
+  /** A schema the walker gives up on for such values (a loose object, a def it cannot read). */
+  GiveUp,
+  /** Anything else (unions, records, custom checks, transforms): the schema itself. */
+  Whole,
+}
+
+/**
+ * What the walker needs of a schema, read from its def once: schemas are module-level constants
+ * and a spec has tens of thousands of values. One class for every kind, so the walk sees one shape.
+ */
+class Plan {
+  private static count = 0;
+  /** Index of this plan's memo in a walk. */
+  public readonly id = Plan.count++;
+  public readonly kind: Kind;
+  /** Whether the schema's answer for a primitive may be kept and reused (no transform). */
+  public readonly memoizable: boolean;
+  public readonly isDefault: boolean;
+  /** Object: the shape, its keys, and (made on first walk, so recursive schemas end) their plans. */
+  public readonly shape: Readonly<Record<string, z.ZodType>> | undefined;
+  public readonly keys: readonly string[];
+  private fieldPlans: readonly Plan[] | undefined = undefined;
+  private readonly inner: z.ZodType | undefined;
+  private innerPlan: Plan | undefined = undefined;
+
+  public constructor(public readonly schema: z.ZodType) {
+    const def = defOf(schema);
+    this.memoizable = !TRANSFORMING.has(def.type);
+    this.isDefault = def.type === "default";
+    // Strict objects only (catchall `never`): any other catchall keeps or checks unknown keys.
+    const strictObject = def.type === "object" && def.shape !== undefined && def.catchall !== undefined && defOf(def.catchall).type === "never";
+    this.shape = strictObject ? def.shape : undefined;
+    this.keys = strictObject ? Object.keys(def.shape!) : [];
+    this.inner = def.type === "array" ? def.element : def.type === "default" || def.type === "optional" ? def.innerType : undefined;
+    this.kind = hasChecks(def)
+      ? Kind.Whole
+      : def.type === "object"
+        ? strictObject
+          ? Kind.Object
+          : Kind.GiveUp
+        : def.type === "array" || def.type === "default" || def.type === "optional"
+          ? this.inner
+            ? def.type === "array"
+              ? Kind.Array
+              : Kind.Wrapper
+            : Kind.GiveUp
+          : Kind.Whole;
+  }
+
+  /** The plans of an object's fields, in the order of {@link keys}. */
+  public fields(): readonly Plan[] {
+    return (this.fieldPlans ??= this.keys.map((k) => planOf(this.shape![k]!)));
+  }
+
+  /** The plan of an array's element, or of a default's or an optional's inner schema. */
+  public child(): Plan {
+    return (this.innerPlan ??= planOf(this.inner!));
+  }
+}
+
+const PLANS = new WeakMap<z.ZodType, Plan>();
+function planOf(schema: z.ZodType): Plan {
+  let plan = PLANS.get(schema);
+  if (!plan) PLANS.set(schema, (plan = new Plan(schema)));
+  return plan;
 }
 
 class Walker {
-  /** Per field schema: primitive input → primitive output (only values the schema accepted). */
-  private readonly memo = new Map<z.ZodType, Map<unknown, unknown>>();
+  /** Per plan id: primitive input → primitive output (only values the schema and `accept` accepted). */
+  private readonly memos: (Map<unknown, unknown> | undefined)[] = [];
 
-  public parse(schema: z.ZodType, value: unknown): unknown {
-    if (typeof value !== "object" || value === null) return this.leaf(schema, value);
-    const def = defOf(schema);
-    if (hasChecks(def)) return this.whole(schema, value);
-    switch (def.type) {
-      case "object":
-        return this.object(def, value);
-      case "array":
-        return Array.isArray(value) && def.element ? this.array(def.element, value) : NOT_FAST;
+  public constructor(private readonly accept: ((primitive: unknown) => boolean) | undefined) {}
+
+  public parse(plan: Plan, value: unknown): unknown {
+    if (typeof value !== "object" || value === null) return this.leaf(plan, value);
+    switch (plan.kind) {
+      case Kind.Object:
+        return this.object(plan, value);
+      case Kind.Array:
+        return Array.isArray(value) ? this.array(plan.child(), value) : NOT_FAST;
       // A default or an optional passes a defined value to its inner schema unchanged; a default
       // applies itself again when the inner schema yields undefined (zod 4's handleDefaultResult).
-      case "default":
-      case "optional": {
-        if (!def.innerType) return NOT_FAST;
-        const inner = this.parse(def.innerType, value);
-        return inner === undefined && def.type === "default" ? this.leaf(schema, undefined) : inner;
+      case Kind.Wrapper: {
+        const inner = this.parse(plan.child(), value);
+        return inner === undefined && plan.isDefault ? this.leaf(plan, undefined) : inner;
       }
+      case Kind.GiveUp:
+        return NOT_FAST;
       default:
-        return this.whole(schema, value);
+        return this.whole(plan, value);
     }
   }
 
-  private object(def: Def, value: object): unknown {
-    const shape = def.shape;
-    // Strict objects only (catchall `never`): any other catchall keeps or checks unknown keys.
-    if (!shape || !isPlainObject(value) || !def.catchall || defOf(def.catchall).type !== "never") return NOT_FAST;
+  private object(plan: Plan, value: object): unknown {
+    const shape = plan.shape!;
+    if (!isPlainObject(value)) return NOT_FAST;
     for (const key in value) if (!Object.prototype.hasOwnProperty.call(shape, key)) return NOT_FAST;
+    const keys = plan.keys;
+    const fields = plan.fields();
     const out: Record<string, unknown> = {};
-    for (const key in shape) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       const has = Object.prototype.hasOwnProperty.call(value, key);
       // zod reads `input[key]`: a value inherited through the prototype is one the walker would miss.
       if (!has && key in value) return NOT_FAST;
-      const parsed = this.parse(shape[key] as z.ZodType, has ? value[key] : undefined);
+      const parsed = this.parse(fields[i]!, has ? value[key] : undefined);
       if (parsed === NOT_FAST) return NOT_FAST;
       if (parsed !== undefined || has) out[key] = parsed;
     }
     return out;
   }
 
-  private array(element: z.ZodType, value: readonly unknown[]): unknown {
+  private array(element: Plan, value: readonly unknown[]): unknown {
     const out: unknown[] = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
       const parsed = this.parse(element, value[i]);
@@ -121,25 +205,34 @@ class Walker {
   }
 
   /** A primitive (or `undefined`): the schema's answer, asked once per distinct value. */
-  private leaf(schema: z.ZodType, value: unknown): unknown {
+  private leaf(plan: Plan, value: unknown): unknown {
     // -0 and 0 are one key of a Map; a transform may give another value at each call.
-    const memoizable = !Object.is(value, -0) && !TRANSFORMING.has(defOf(schema).type);
-    let known = memoizable ? this.memo.get(schema) : undefined;
+    const memoizable = plan.memoizable && !Object.is(value, -0);
+    let known = memoizable ? this.memos[plan.id] : undefined;
     if (known?.has(value)) return fresh(known.get(value));
-    const r = schema.safeParse(value);
+    if (this.accept && !this.accept(value)) return NOT_FAST;
+    const r = plan.schema.safeParse(value);
     if (!r.success) return NOT_FAST;
     if (!memoizable) return r.data;
     // An object for `undefined` is a default's: kept when it is flat, so that a shallow copy is a
     // whole new value (a default made by a function may nest objects); any other object is not kept.
     if (typeof r.data === "object" && r.data !== null && (value !== undefined || !isFlat(r.data))) return r.data;
-    if (!known) this.memo.set(schema, (known = new Map()));
+    if (!known) this.memos[plan.id] = known = new Map();
     known.set(value, r.data);
     return fresh(r.data);
   }
 
   /** Anything else (unions, custom checks, transforms): the schema itself. */
-  private whole(schema: z.ZodType, value: unknown): unknown {
-    const r = schema.safeParse(value);
+  private whole(plan: Plan, value: unknown): unknown {
+    if (this.accept && !accepted(value, this.accept)) return NOT_FAST;
+    const r = plan.schema.safeParse(value);
     return r.success ? r.data : NOT_FAST;
   }
+}
+
+/** Whether `accept` accepts every primitive and key within `value` (plain objects and arrays searched; anything else offered whole). */
+function accepted(value: unknown, accept: (primitive: unknown) => boolean): boolean {
+  if (Array.isArray(value)) return value.every((v) => accepted(v, accept));
+  if (isPlainObject(value)) return Object.keys(value).every((k) => accept(k) && accepted(value[k], accept));
+  return accept(value);
 }

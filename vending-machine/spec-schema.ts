@@ -161,7 +161,8 @@ const policyGroupSchema = strictProps({
 
 const wholeNumber = (max: number) => {
   const message = `must be a whole number from 1 to ${max}`;
-  return z.number().int({ error: message }).min(1, { error: message }).max(max, { error: message });
+  // One message for a value that fails several checks (a fraction below 1, a reference's huge number).
+  return z.number().int({ error: message, abort: true }).min(1, { error: message, abort: true }).max(max, { error: message });
 };
 
 /** The schema of a whole spec. */

@@ -9,7 +9,7 @@ import { isToken } from "../core/validation";
 import { checkConstructRules } from "./construct-rules";
 import { crossCheck } from "./cross-checks";
 import { ResolvedSpec, specSchema } from "./spec-schema";
-import { SpecIssues } from "./spec-issues";
+import { SpecDraft, SpecIssues } from "./spec-issues";
 import { SpecPath, SpecSource, SpecText, readSpecText } from "./spec-source";
 import type { VendingMachineSpec } from "./spec-types";
 
@@ -21,11 +21,14 @@ import type { VendingMachineSpec } from "./spec-types";
  */
 export function validateSpec(data: unknown, source: SpecSource = new SpecSource()): ResolvedSpec {
   const issues = new SpecIssues(source);
-  // A valid spec's value without zod's object machinery; anything else through the schema, which
-  // finds and words every problem (core/fast-parse.ts).
-  const fast = fastParse(specSchema, data);
-  const spec = fast !== NOT_FAST ? fast : issues.parse(specSchema, data);
-  rejectTokenMarkers(data, [], issues);
+  // A valid spec free of token markers, in one walk, without zod's object machinery; anything else
+  // through the schema and the marker search, which find and word every problem (core/fast-parse.ts).
+  const fast = fastParse(specSchema, data, isLiteral);
+  let spec: SpecDraft<ResolvedSpec> | undefined = fast === NOT_FAST ? undefined : fast;
+  if (fast === NOT_FAST) {
+    spec = issues.parse(specSchema, data);
+    rejectTokenMarkers(data, [], issues);
+  }
   crossCheck(spec, issues);
   // A valid spec meets the constructs' rules across fields when VendingMachine builds it; one with
   // problems is never built, so they run here, on the entries whose fields are valid.
@@ -33,6 +36,9 @@ export function validateSpec(data: unknown, source: SpecSource = new SpecSource(
   issues.throwIfAny();
   return spec as ResolvedSpec;
 }
+
+/** A primitive or key that holds no cdktf token (what {@link rejectTokenMarkers} looks for). */
+const isLiteral = (v: unknown): boolean => !isToken(v);
 
 /**
  * A spec holds literal text only. Text with `${…}` or `%{…}` is fine: the constructs write it

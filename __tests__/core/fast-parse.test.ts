@@ -223,3 +223,81 @@ describe("fastParse on the zod constructs it walks", () => {
     expect(check).toHaveBeenCalledTimes(2);
   });
 });
+
+describe("fastParse with accept (the vending machine's token-marker refusal, in the same walk)", () => {
+  /** Refuses text with cdktf's token marker and, to cover numbers, 13; records what it was offered. */
+  const refusing = (offered?: Set<unknown>) => (v: unknown) => {
+    offered?.add(v);
+    return !(typeof v === "string" && v.includes("TfToken[")) && v !== 13;
+  };
+
+  /** Every primitive (`values`) and every key (`keys`) within `value`. */
+  function contents(value: unknown, out: { values: unknown[]; keys: string[] } = { values: [], keys: [] }) {
+    if (Array.isArray(value)) value.forEach((v) => contents(v, out));
+    else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        out.keys.push(k);
+        contents(v, out);
+      }
+    } else out.values.push(value);
+    return out;
+  }
+
+  test.each([
+    ["a spec with every workspace field", EVERY_FIELD],
+    ["examples/vending-machine/spec.yaml (each list cut to two entries)", trimmed(EXAMPLE)],
+  ])("over every mutation of %s: fast exactly when the walk without it is and all is accepted, every primitive offered", (_name, spec) => {
+    let refused = 0;
+    let fast = 0;
+    const inputs = [spec, replaceFirstString(spec, 13), ...mutations(spec)];
+    for (const m of inputs) {
+      const offered = new Set<unknown>();
+      const plain = fastParse(specSchema, m);
+      const withAccept = fastParse(specSchema, m, refusing(offered));
+      const { values, keys } = contents(m);
+      const accept = refusing();
+      if (plain === NOT_FAST || !values.every(accept) || !keys.every(accept)) {
+        expect(withAccept).toBe(NOT_FAST);
+        if (plain !== NOT_FAST) refused++;
+        continue;
+      }
+      fast++;
+      expect(withAccept).toStrictEqual(plain);
+      // Keys of strict objects are checked against the shape's own names; every primitive is offered.
+      for (const v of values) expect(offered.has(v)).toBe(true);
+    }
+    // The mutations put the marker (and 13) where the schema takes them: those walks were refused.
+    expect(refused).toBeGreaterThan(20);
+    expect(fast).toBeGreaterThan(100);
+  });
+
+  test("searches values the schema takes whole (unions, records) for refused primitives and keys", () => {
+    const schema = z.strictObject({
+      either: z.union([z.string(), z.strictObject({ id: z.string() })]).optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+      n: z.array(z.union([z.number(), z.string()])).optional(),
+    });
+    const accept = refusing();
+    expect(fastParse(schema, { either: { id: "ok" }, labels: { a: "b" }, n: [1, "x"] }, accept)).toStrictEqual({ either: { id: "ok" }, labels: { a: "b" }, n: [1, "x"] });
+    expect(fastParse(schema, { either: { id: "${TfToken[TOKEN.7]}" } }, accept)).toBe(NOT_FAST);
+    expect(fastParse(schema, { labels: { "${TfToken[TOKEN.7]}": "b" } }, accept)).toBe(NOT_FAST);
+    expect(fastParse(schema, { labels: { a: "${TfToken[TOKEN.7]}" } }, accept)).toBe(NOT_FAST);
+    expect(fastParse(schema, { n: [1, 13] }, accept)).toBe(NOT_FAST);
+  });
+});
+
+/** `value` with its first string (depth first) replaced by `by`. */
+function replaceFirstString(value: unknown, by: unknown): unknown {
+  let done = false;
+  const walk = (v: unknown): unknown => {
+    if (done) return v;
+    if (typeof v === "string") {
+      done = true;
+      return by;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}

@@ -5,7 +5,7 @@
  */
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { App, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import { KitChecks } from "../../constructs/checks/kit-checks";
@@ -14,6 +14,7 @@ import { KIT_SEC_2 } from "../../constructs/checks/rules/secrets/no-secret-in-pl
 import { SynthesizedStack } from "../../constructs/checks/synthesized-stack";
 import { readSpecText } from "../../vending-machine/spec-source";
 import { SpecValidationError } from "../../vending-machine/spec-validation-error";
+import type { VendingMachineSpec } from "../../vending-machine/spec-types";
 import { validateVendingMachineSpec } from "../../vending-machine/validate";
 import { VendingMachineStack } from "../../vending-machine/vending-machine-stack";
 import { warningsOf } from "../support/annotations";
@@ -38,11 +39,14 @@ function json(stack: TerraformStack): any {
 
 describe("variable categories in a spec", () => {
   test("env renders as shell, with one warning at the spec path and line", () => {
-    const stack = build("variables:\n  - key: LOG_LEVEL\n    value: info\n    category: env\nenvironments:\n  - name: dev\n    variables:\n      - { key: A, category: env }\n");
-    expect(Object.values<any>(json(stack).resource.scalr_variable).map((v) => v.category)).toEqual(["shell", "shell"]);
+    const stack = build(
+      "variables:\n  - key: LOG_LEVEL\n    value: info\n    category: env\nenvironments:\n  - name: dev\n    variables:\n      - { key: A, category: env }\n    workspaces:\n      - name: app\n        variables:\n          - { key: B, category: env }\n          - { key: C, category: shell }\n",
+    );
+    expect(Object.values<any>(json(stack).resource.scalr_variable).map((v) => v.category)).toEqual(["shell", "shell", "shell", "shell"]);
     expect(warningsOf(stack)).toEqual([
       expect.stringMatching(/^spec\.yaml:4: variables\[0\]\.category: "env" is deprecated: /),
       expect.stringMatching(/^spec\.yaml:8: environments\[0\]\.variables\[0\]\.category: "env" is deprecated: /),
+      expect.stringMatching(/^spec\.yaml:12: environments\[0\]\.workspaces\[0\]\.variables\[0\]\.category: "env" is deprecated: /),
     ]);
   });
 
@@ -102,6 +106,28 @@ describe("input Scalr or Terraform would not take", () => {
 
   test("cdktf's token marker in a spec is rejected (cdktf would resolve it to a value of the stack)", () => {
     expect(problems('variables:\n  - key: x\n    value: "${TfToken[TOKEN.1]}"\n')).toEqual([expect.stringMatching(/^spec\.yaml:3: variables\[0\]\.value: must be literal text: it holds cdktf's token marker/)]);
+  });
+
+  test("so are references given as plain spec data, wherever they are: a string, a number, an object", () => {
+    const stack = new TerraformStack(Testing.app(), "refs");
+    const text = new TerraformVariable(stack, "text", { type: "string" }).stringValue;
+    const count = new TerraformVariable(stack, "count", { type: "number" }).numberValue;
+    const tokenProblems = (spec: unknown): string[] => {
+      try {
+        validateVendingMachineSpec(spec as VendingMachineSpec);
+        return [];
+      } catch (e) {
+        expect(e).toBeInstanceOf(SpecValidationError);
+        return (e as Error).message.split("\n").filter((l) => /token marker|holds no Terraform references/.test(l));
+      }
+    };
+    expect(tokenProblems({ variables: [{ key: "x", value: text }] })).toEqual([expect.stringMatching(/^variables\[0\]\.value: must be literal text: it holds cdktf's token marker/)]);
+    expect(tokenProblems({ stacks: { split: "shards", shards: count }, environments: [] })).toEqual([expect.stringMatching(/^stacks\.shards: must be literal data: a spec holds no Terraform references/)]);
+    expect(() => validateVendingMachineSpec({ stacks: { split: "shards", shards: 0.5 }, environments: [] } as VendingMachineSpec)).toThrow(/^(?![\s\S]*stacks\.shards: must be a whole number[\s\S]*stacks\.shards: must be a whole number)/);
+    expect(tokenProblems({ variables: [{ key: "x", value: Lazy.anyValue({ produce: () => "v" }) }] })).toEqual([expect.stringMatching(/^variables\[0\]\.value: must be literal data: a spec holds no Terraform references/)]);
+    expect(tokenProblems({ environments: [{ name: "dev", workspaces: [{ name: "app", varFiles: ["a.tfvars", text] }] }] })).toEqual([
+      expect.stringMatching(/^environments\[0\]\.workspaces\[0\]\.varFiles\[1\]: must be literal text: it holds cdktf's token marker/),
+    ]);
   });
 });
 
