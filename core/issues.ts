@@ -66,6 +66,8 @@ export class IssueCollector {
    * a problem: `aws` is invalid when `aws.auth` is, and `aws.auth` when `aws` is.
    */
   public has(field: string): boolean {
+    // Most props have no problem: no path to build (every rule of every construct asks).
+    if (this.found.length === 0) return false;
     const full = joinField(this.ctx.fieldPrefix ?? "", field);
     return this.found.some((i) => related(i.field, full));
   }

@@ -16,8 +16,14 @@ const DIRECTIVE = /%\{/g;
 
 /** `text` with every literal `${` written `$${` and every `%{` written `%%{`; cdktf tokens pass through. */
 export function terraformLiteral(text: string): string {
-  // Most text has no "{" at all: it is returned without running the two replacements.
+  // Most text has no "{" at all, and a reference is nothing but cdktf tokens: either is returned
+  // without running the two replacements.
   if (!text.includes("{")) return text;
+  if (!text.includes("%{")) {
+    let at = text.indexOf("${");
+    while (at !== -1 && text.startsWith("TfToken[", at + 2)) at = text.indexOf("${", at + 2);
+    if (at === -1) return text;
+  }
   return text.replace(INTERPOLATION, "$$${").replace(DIRECTIVE, "%%{");
 }
 

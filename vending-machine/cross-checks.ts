@@ -48,7 +48,8 @@ interface NameTable {
 type Variables = SpecDraft<readonly ResolvedVariableSpec[]> | undefined;
 /** A key defined at a scope: where (a variable's path, or a typed run option's field) and whether it is final. */
 interface Definition {
-  readonly at: string;
+  /** Its path, rendered only for a message (a spec defines thousands of keys). */
+  readonly at: SpecPath;
   readonly final: boolean;
   /** The typed run option that defines it (`oidc.audience`, …), for a key not set by a variable. */
   readonly option?: string;
@@ -163,7 +164,7 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
   const finalAbove = (at: SpecPath, k: string, key: string, category: string, above: readonly Scope[]) => {
     for (const a of above) {
       const d = a.keys.get(k);
-      if (d?.final === true) add(at, `redefines ${label(key, category)}, which is final at ${a.level} scope in ${d.at}: a final variable cannot be redefined below it`);
+      if (d?.final === true) add(at, `redefines ${label(key, category)}, which is final at ${a.level} scope in ${fieldPath(d.at)}: a final variable cannot be redefined below it`);
     }
   };
   /**
@@ -175,7 +176,7 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
     const owner = path.slice(0, -1);
     for (const t of runOptionKeys(options.terraformRc, options.oidc)) {
       const at = [...owner, ...t.field.split(".")];
-      m.set(`shell:${t.key}`, { at: fieldPath(at), final: t.final, option: t.field });
+      m.set(`shell:${t.key}`, { at, final: t.final, option: t.field });
       finalAbove(at, `shell:${t.key}`, t.key, "shell", above);
     }
     vars?.forEach((v, i) => {
@@ -186,8 +187,8 @@ export function crossCheck(spec: SpecDraft<ResolvedSpec> | undefined, issues: Sp
         const k = `${renderedCategory(v.category)}:${v.key}`;
         const first = m.get(k);
         if (first?.option !== undefined) add([...at, "key"], `${label(v.key, v.category)} is set by \`${first.option}\` at this scope: remove the variable, or drop \`${first.option}\``);
-        else if (first !== undefined) add([...at, "key"], `${label(v.key, v.category)} is already defined at ${first.at}`);
-        else m.set(k, { at: fieldPath(at), final: v.final === true });
+        else if (first !== undefined) add([...at, "key"], `${label(v.key, v.category)} is already defined at ${fieldPath(first.at)}`);
+        else m.set(k, { at, final: v.final === true });
         finalAbove([...at, "key"], k, v.key, v.category, above);
       }
       if (v.sensitive === true && v.value !== undefined && v.value !== "") {

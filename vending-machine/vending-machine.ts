@@ -138,8 +138,15 @@ export class VendingMachine extends Construct {
     const optionsOf = (scope: Construct, path: SpecPath, vars: readonly ResolvedVariableSpec[]): ResolvedVariableOptions[] => {
       const out: ResolvedVariableOptions[] = [];
       for (let i = 0; i < vars.length; i++) {
-        const options = this.attempt([...path, i], () => this.warnCategory([...path, i], vars[i]!, this.variableOptions(scope, vars[i]!)));
-        if (options) out.push(options);
+        const v = vars[i]!;
+        let options: ResolvedVariableOptions;
+        try {
+          options = this.variableOptions(scope, v);
+        } catch (e) {
+          this.report([...path, i], e);
+          continue;
+        }
+        out.push(v.category === "env" ? this.warnCategory([...path, i], v, options) : options);
       }
       return out;
     };
@@ -199,7 +206,7 @@ export class VendingMachine extends Construct {
           // Warned here, at the spec's path and line, rather than by the Workspace at its construct path.
           for (const h of openTofuHookWarnings(w.iacPlatform, w.hooks)) this.warn(["environments", ei, "workspaces", wi, "hooks", h.stage], h.message);
           for (const o of oidcWarnings(w.oidc, w.runTimeoutMinutes, "workspace")) this.warn(["environments", ei, "workspaces", wi, ...o.field.split(".")], o.message);
-          markWarned(props);
+          // The Workspace takes checked props as warned about too (checkedWorkspaceProps).
           const ws = new Workspace(container, idFromName("Workspace", w.name), props);
           workspaces.set(`${e.name}/${w.name}`, ws);
         } catch (error) {
@@ -246,9 +253,13 @@ export class VendingMachine extends Construct {
     Annotations.of(this).addWarning(formatSpecIssue(this.issues.source.issue(path, message), this.issues.source.file));
   }
 
-  /** Warns (at the spec path) when a variable uses the deprecated category `env`; returns `options`, marked as warned. */
+  /**
+   * Warns (at the spec path) when a variable uses the deprecated category `env`, and marks `options`
+   * as warned about (the only warning a variable gives); returns `options`.
+   */
   private warnCategory<T extends VariableOptions>(path: SpecPath, v: ResolvedVariableSpec, options: T): T {
-    if (v.category === "env") this.warn([...path, "category"], ENV_CATEGORY_DEPRECATED);
+    if (v.category !== "env") return options;
+    this.warn([...path, "category"], ENV_CATEGORY_DEPRECATED);
     markWarned(options);
     return options;
   }

@@ -14,6 +14,23 @@ describe("terraformLiteral", () => {
     expect(terraformLiteral(`x-${ref}-\${y}`)).toBe(`x-${ref}-$\${y}`);
   });
 
+  test("gives what the two replacements give for any mix of tokens, sequences and braces (its shortcuts change no answer)", () => {
+    const stack = new TerraformStack(new App({ stackTraces: false }), "s");
+    const ref = new TerraformVariable(stack, "v", { type: "string" }).stringValue;
+    const parts = ["${", "%{", "TfToken[", "{", "$", "%", "}", "x", ref, "#{TfToken[TOKEN.1]}"];
+    const replaced = (t: string) => t.replace(/\$\{(?!TfToken\[)/g, "$$${").replace(/%\{/g, "%%{");
+    let n = 0;
+    // Every string of up to three parts.
+    const texts = [""];
+    for (let len = 0; len < 3; len++) for (const t of texts.slice()) for (const p of parts) texts.push(t + p);
+    for (const t of texts) {
+      expect(terraformLiteral(t)).toBe(replaced(t));
+      n++;
+    }
+    expect(n).toBeGreaterThan(1000);
+    expect(terraformLiteral(`${ref}${ref}`)).toBe(`${ref}${ref}`);
+  });
+
   test("terraformText reverses it", () => {
     const text = "a ${var.x} %{ if true }b%{ endif }";
     expect(terraformText(terraformLiteral(text))).toBe(text);

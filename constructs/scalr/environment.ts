@@ -183,7 +183,8 @@ export class Environment extends Construct implements IEnvironment {
     for (let i = 0; i < p.variables.length; i++) {
       const v = p.variables[i]!;
       const variableProps: VariableProps = { ...v, environment: this };
-      if (isWarned(props.variables?.[i])) markWarned(variableProps);
+      // The one warning a variable gives is for the category `env`: only then is there one to carry over.
+      if (v.category === "env" && isWarned(props.variables?.[i])) markWarned(variableProps);
       checkedVariableProps.set(this, variableProps);
       variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }

@@ -65,7 +65,7 @@ export function checkUnique(
 ): void {
   const seen = new Set<unknown>();
   values.forEach((v, i) => {
-    if (isToken(v) || issues.has(`${field}[${i}]`)) return;
+    if (isToken(v) || (!issues.ok && issues.has(`${field}[${i}]`))) return;
     const k = key(v);
     if (seen.has(k)) issues.add(`${field}[${i}]`, "is listed twice", describe(v), { sensitive: false });
     seen.add(k);

@@ -47,7 +47,8 @@ export type ParsedWorkspaceProps = z.output<typeof workspacePropsSchema>;
  * from a spec entry it has already parsed with the same field rules: already in the shape
  * {@link workspacePropsSchema} outputs, so the Workspace takes them as they are instead of parsing
  * them a second time (at thousands of workspaces the second parse is a measurable share of synth
- * time). A test parses every such props object again and requires the same value back.
+ * time). A test parses every such props object again and requires the same value back. The
+ * VendingMachine has also given the entry's warnings, at the spec's path and line.
  */
 export const checkedWorkspaceProps = new ConstructState<IConstruct, object>(
   "scalr.checked-workspace-props",

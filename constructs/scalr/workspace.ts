@@ -152,7 +152,9 @@ export class Workspace extends Construct implements IWorkspace {
     super(scope, id);
     const issues = new IssueCollector({ subject: this.node.path });
     // Props the VendingMachine built from a spec entry it has parsed with the same field rules are taken as they are.
-    const p = props !== undefined && checkedWorkspaceProps.get(scope) === props ? (props as ParsedWorkspaceProps) : issues.parse(workspacePropsSchema satisfies z.ZodType<WorkspaceProps>, props);
+    // Props the VendingMachine checked (it has also given their warnings, at the spec's path and line).
+    const trusted = props !== undefined && checkedWorkspaceProps.get(scope) === props;
+    const p = trusted ? (props as ParsedWorkspaceProps) : issues.parse(workspacePropsSchema satisfies z.ZodType<WorkspaceProps>, props);
     issues.rule(["vcs", "moduleVersionId"], () => {
       if (p.vcs && p.moduleVersionId !== undefined) {
         issues.add("moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
@@ -189,7 +191,7 @@ export class Workspace extends Construct implements IWorkspace {
     issues.throwIfAny();
     brand(this, "workspace");
     ensureSensitiveOutputCheck(this);
-    if (!isWarned(props)) {
+    if (!trusted && !isWarned(props)) {
       for (const w of openTofuHookWarnings(p.iacPlatform, p.hooks)) Annotations.of(this).addWarning(`${this.node.path}: \`hooks.${w.stage}\` ${w.message}`);
       for (const w of oidcWarnings(p.oidc, p.runTimeoutMinutes, "workspace")) Annotations.of(this).addWarning(`${this.node.path}: \`${w.field}\` ${w.message}`);
     }
@@ -254,7 +256,8 @@ export class Workspace extends Construct implements IWorkspace {
     for (let i = 0; i < p.variables.length; i++) {
       const v = p.variables[i]!;
       const variableProps: VariableProps = { ...v, workspace: this };
-      if (isWarned(props.variables?.[i])) markWarned(variableProps);
+      // The one warning a variable gives is for the category `env`: only then is there one to carry over.
+      if (v.category === "env" && (trusted || isWarned(props.variables?.[i]))) markWarned(variableProps);
       checkedVariableProps.set(this, variableProps);
       variables.set(`${v.category}:${v.key}`, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }
