@@ -97,23 +97,28 @@ export class SynthesizedStack {
   private readonly blocksOfType = new Map<string, readonly TerraformBlock[]>();
 
   private blocks(byType: Record<string, unknown>, prefix: string, types: readonly string[]): TerraformBlock[] {
-    const out: TerraformBlock[] = [];
+    // Built-ins copy the blocks (`map`, spreads, `concat`), not loops: a loop over thousands of
+    // blocks has V8 compile this whole method on the stack (on-stack replacement).
+    const lists: (readonly TerraformBlock[])[] = [];
     for (const type of types.length > 0 ? types : Object.keys(byType).sort()) {
       let ofType = this.blocksOfType.get(`${prefix}${type}`);
       if (!ofType) {
-        const made: TerraformBlock[] = [];
-        for (const [name, raw] of Object.entries(record(byType[type])).sort(byKey)) {
-          const body = record(raw);
-          const meta = record(record(body["//"]).metadata);
-          const address = `${prefix}${type}.${name}`;
-          made.push({ type, name, address, path: typeof meta.path === "string" ? meta.path : `${this.stackPath}/${address}`, body });
-        }
-        this.blocksOfType.set(`${prefix}${type}`, (ofType = made));
+        const stackPath = this.stackPath;
+        ofType = Object.entries(record(byType[type]))
+          .sort(byKey)
+          .map(([name, raw]): TerraformBlock => {
+            const body = record(raw);
+            const meta = record(record(body["//"]).metadata);
+            const address = `${prefix}${type}.${name}`;
+            return { type, name, address, path: typeof meta.path === "string" ? meta.path : `${stackPath}/${address}`, body };
+          });
+        this.blocksOfType.set(`${prefix}${type}`, ofType);
       }
-      for (const b of ofType) out.push(b);
+      lists.push(ofType);
     }
-    return out;
+    return lists.length === 1 ? [...lists[0]!] : ([] as TerraformBlock[]).concat(...lists);
   }
+
 }
 
 /**

@@ -146,30 +146,54 @@ export function secretLeaks(kind: string, body: Readonly<Record<string, unknown>
     }
     return undefined;
   };
-  const visit = (value: unknown, path: string, plain: string): void => {
-    if (typeof value === "string") {
-      let secret: string | undefined;
-      if (value.includes("${")) secret = findSecret(value, ctx);
-      else {
-        const decoded = decodedLiteral(value);
-        const inner = decoded === undefined ? undefined : findSecret(decoded, ctx);
-        if (inner) secret = `${inner} (base64-decoded)`;
+  // The attribute path as segments (a name, or an index), rendered only for a leak: a stack has
+  // tens of thousands of strings, and nearly none shows a secret.
+  const segments: (string | number)[] = [];
+  const pathOf = (): string => {
+    let out = "";
+    for (const g of segments) out += typeof g === "number" ? `[${g}]` : out === "" ? g : `.${g}`;
+    return out;
+  };
+  const plainOf = (): string => segments.filter((g) => typeof g === "string").join(".");
+  const check = (value: string, attribute: () => string, plain: () => string): void => {
+    let secret: string | undefined;
+    if (value.includes("${")) secret = findSecret(value, ctx);
+    else {
+      const decoded = decodedLiteral(value);
+      const inner = decoded === undefined ? undefined : findSecret(decoded, ctx);
+      if (inner) secret = `${inner} (base64-decoded)`;
+    }
+    if (!secret) return;
+    const at = sinkAt(plain());
+    if (at?.state === true) return;
+    leaks.push(at?.state === "unknown" ? { attribute: attribute(), secret, unconfirmed: at.sink.condition ?? "its condition" } : { attribute: attribute(), secret });
+  };
+  const visit = (value: unknown): void => {
+    if (typeof value === "string") return check(value, pathOf, plainOf);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        segments.push(i);
+        visit(value[i]);
+        segments.pop();
       }
-      if (!secret) return;
-      const at = sinkAt(plain);
-      if (at?.state === true) return;
-      leaks.push(at?.state === "unknown" ? { attribute: path, secret, unconfirmed: at.sink.condition ?? "its condition" } : { attribute: path, secret });
       return;
     }
-    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${path}[${i}]`, plain));
     if (value === null || typeof value !== "object") return;
-    for (const [k, v] of Object.entries(value)) {
-      if (path === "" && META_ARGUMENTS.has(k)) continue;
+    for (const k of Object.keys(value)) {
+      if (segments.length === 0 && META_ARGUMENTS.has(k)) continue;
       // A map key (a tag's name, a label) is a place too.
-      if (k.includes("${")) visit(k, `${path === "" ? "" : `${path}.`}(key ${JSON.stringify(k.slice(0, 40))})`, "(key)");
-      visit(v, path === "" ? k : `${path}.${k}`, plain === "" ? k : `${plain}.${k}`);
+      if (k.includes("${")) {
+        check(
+          k,
+          () => `${segments.length === 0 ? "" : `${pathOf()}.`}(key ${JSON.stringify(k.slice(0, 40))})`,
+          () => "(key)",
+        );
+      }
+      segments.push(k);
+      visit((value as Record<string, unknown>)[k]);
+      segments.pop();
     }
   };
-  visit(body, "", "");
+  visit(body);
   return leaks;
 }
