@@ -1,6 +1,7 @@
-import { Aspects, Fn, IAspect, Op, TerraformDataSource, TerraformResource, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { Fn, IAspect, Op, TerraformDataSource, TerraformResource, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { resolveTokens } from "../../core/cdktf-internals";
+import { addStackVisitor } from "../../core/stack-aspect";
 import { ScalrProvider } from "../../providers/scalr/generated/providers/scalr/provider";
 
 /**
@@ -86,7 +87,7 @@ export class ScalrProviderFromVariables extends Construct {
       token: nullIfEmpty(this.token.stringValue),
     });
     const stack = TerraformStack.of(this);
-    Aspects.of(stack).add(new AccountIdAspect(stack, nullIfEmpty(this.accountId.stringValue)));
+    addStackVisitor(stack, new AccountIdAspect(stack, nullIfEmpty(this.accountId.stringValue)));
   }
 }
 

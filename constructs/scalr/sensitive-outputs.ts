@@ -1,6 +1,7 @@
 import { Aspects, IAspect, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { IConstruct } from "constructs";
 import { ConstructState, resolveTokens } from "../../core/cdktf-internals";
+import { addStackVisitor, stackVisitors } from "../../core/stack-aspect";
 import { KitValidationError } from "../../core/validation";
 
 /**
@@ -41,13 +42,16 @@ export function registerLiteralSecret(scope: IConstruct, value: string): void {
 }
 
 /**
- * Adds {@link SensitiveOutputCheck} to the stack of `scope`, once. Every Scalr L2 construct calls
- * it, so an app that uses the kit gets the check without asking for it.
+ * Adds {@link SensitiveOutputCheck} to the stack of `scope`, once (run by the stack's one kit
+ * aspect, core/stack-aspect.ts). Every Scalr L2 construct calls it, so an app that uses the kit
+ * gets the check without asking for it.
  */
 export function ensureSensitiveOutputCheck(scope: IConstruct): void {
-  const aspects = Aspects.of(TerraformStack.of(scope));
-  if (aspects.all.some((a) => a instanceof SensitiveOutputCheck)) return;
-  aspects.add(new SensitiveOutputCheck());
+  const stack = TerraformStack.of(scope);
+  if (stackVisitors(stack).some((v) => v instanceof SensitiveOutputCheck)) return;
+  // A check the stack's owner added as an aspect of their own serves as well.
+  if (Aspects.of(stack).all.some((a) => a instanceof SensitiveOutputCheck)) return;
+  addStackVisitor(stack, new SensitiveOutputCheck());
 }
 
 const REFERENCE = /\b(data\.)?(scalr_[a-z_]+)\.([A-Za-z0-9_-]+)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\])*)/g;

@@ -6,6 +6,8 @@ import { Tag } from "../../../constructs/scalr/tag";
 import { Variable } from "../../../constructs/scalr/variable";
 import { Workspace } from "../../../constructs/scalr/workspace";
 import { constructStateSlots } from "../../../core/cdktf-internals";
+import { stackVisitors } from "../../../core/stack-aspect";
+import { ScalrProviderFromVariables } from "../../../constructs/scalr/scalr-provider-from-variables";
 import { ScalrProvider } from "../../../providers/scalr/generated/providers/scalr/provider";
 import { messageOf } from "../../support/errors";
 
@@ -43,12 +45,26 @@ describe("state the Scalr constructs share", () => {
     expect(pool.poolId).toBe(pool.poolId);
   });
 
-  test("each stack gets one SensitiveOutputCheck, however many constructs it holds", () => {
+  test("each stack gets one SensitiveOutputCheck, however many constructs it holds, and one kit aspect runs the kit's passes", () => {
     const stack = newStack();
+    new ScalrProviderFromVariables(stack, "Scalr");
     new AgentPool(stack, "Pool", { name: "run" });
     new Tag(stack, "Tag", { name: "t" });
     new Environment(stack, "Env", { name: "prod", variables: [{ key: "a" }, { key: "b" }] });
-    expect(Aspects.of(stack).all.filter((a) => a instanceof SensitiveOutputCheck)).toHaveLength(1);
+    const checks = [...Aspects.of(stack).all, ...stackVisitors(stack)].filter((a) => a instanceof SensitiveOutputCheck);
+    expect(checks).toHaveLength(1);
+    // cdktf's aspect walk costs per construct and per aspect: the account ID and the output check share one.
+    expect(Aspects.of(stack).all).toHaveLength(1);
+    expect(stackVisitors(stack)).toHaveLength(2);
+  });
+
+  test("a SensitiveOutputCheck the stack's owner added serves: the kit adds none, and it still fails the synth", () => {
+    const stack = newStack();
+    Aspects.of(stack).add(new SensitiveOutputCheck());
+    const pool = new AgentPool(stack, "Pool", { name: "run" });
+    expect(stackVisitors(stack).filter((a) => a instanceof SensitiveOutputCheck)).toHaveLength(0);
+    new TerraformOutput(stack, "leak", { value: pool.tokenValue() });
+    expect(() => Testing.synth(stack)).toThrow(/leak: `value` must not show the secret scalr_agent_pool_token/);
   });
 
   test("variable inheritance and literal secrets are per app: two apps in one process do not see each other", () => {
