@@ -118,7 +118,6 @@ export class SynthesizedStack {
     }
     return lists.length === 1 ? [...lists[0]!] : ([] as TerraformBlock[]).concat(...lists);
   }
-
 }
 
 /**

@@ -151,8 +151,8 @@ export class Workspace extends Construct implements IWorkspace {
   public constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
     const issues = new IssueCollector({ subject: this.node.path });
-    // Props the VendingMachine built from a spec entry it has parsed with the same field rules are taken as they are.
-    // Props the VendingMachine checked (it has also given their warnings, at the spec's path and line).
+    // Props the VendingMachine built from a spec entry it has parsed with the same field rules are
+    // taken as they are; it has also given their warnings, at the spec's path and line.
     const trusted = props !== undefined && checkedWorkspaceProps.get(scope) === props;
     const p = trusted ? (props as ParsedWorkspaceProps) : issues.parse(workspacePropsSchema satisfies z.ZodType<WorkspaceProps>, props);
     issues.rule(["vcs", "moduleVersionId"], () => {
