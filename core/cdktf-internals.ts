@@ -11,6 +11,9 @@
  * - {@link onStackSynthesis}: a callback at synth with the stack's folder in `cdktf.out`, through
  *   cdktf's `addCustomSynthesis` (how `TerraformAsset` writes its files), which the package root
  *   does not export.
+ * - {@link withoutTerraformVersionCheck}: a `DataResource` (`terraform_data`) without the validation
+ *   cdktf adds to it, which runs `terraform version` on the synth machine. constructs keeps a node's
+ *   validations in its private `_validations` and offers no way to remove one.
  * - {@link ConstructState}: kit state attached to constructs (per-stack caches and registries).
  *   Constructs have no place for a library's private data, so it lives in weak maps keyed by the
  *   construct: it dies with the construct tree and never leaks between two apps in one process.
@@ -22,6 +25,8 @@ import { TerraformStack } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens";
 // cdktf 0.21's custom synthesis hook (not exported by the package root).
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
+// cdktf 0.21's validation of the local Terraform binary's version (not exported by the package root).
+import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
 import { IConstruct } from "constructs";
 
 /** Resolves every token in `value` as `TerraformStack.toTerraform` does, in the context of `stack`. */
@@ -39,6 +44,20 @@ export function onStackSynthesis(construct: IConstruct, write: (stackDirectory: 
   addCustomSynthesis(construct, {
     onSynthesize: (session) => write(path.join(session.outdir, session.manifest.forStack(stack).workingDirectory)),
   });
+}
+
+/**
+ * `resource` without the validation cdktf's `DataResource` (`terraform_data`) adds to itself
+ * (`lib/terraform-data-resource.js`, cdktf 0.21): at every synth it runs `terraform version` on the
+ * synth machine, a process per resource, and fails the synth where no Terraform binary is
+ * installed, as in a Node.js-only CI job. The Terraform that plans the stack is the one of its
+ * workspace (in Scalr, or in CI), which the kit needs at 1.5 or later anyway (check blocks); the
+ * synth machine's says nothing of it. The construct's other validations stay.
+ */
+export function withoutTerraformVersionCheck<T extends IConstruct>(resource: T): T {
+  const node = resource.node as unknown as { _validations?: unknown };
+  if (Array.isArray(node._validations)) node._validations = node._validations.filter((v) => !(v instanceof ValidateTerraformVersion));
+  return resource;
 }
 
 /** The slot of each stack whose `toTerraform` hands over a resolved result. */

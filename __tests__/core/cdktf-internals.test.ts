@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { App, DataResource, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { Construct } from "constructs";
-import { ConstructState, constructStateSlots, handOverResolved, onStackSynthesis, resolveTokens } from "../../core/cdktf-internals";
+import { ConstructState, constructStateSlots, handOverResolved, onStackSynthesis, resolveTokens, withoutTerraformVersionCheck } from "../../core/cdktf-internals";
 
 // Pins the CDKTF behaviour the kit relies on beyond its public API: if an upgrade changes any of
 // it, these tests fail here rather than a construct failing somewhere else.
@@ -12,6 +13,23 @@ describe("cdktf internals the kit relies on", () => {
     const stack = new TerraformStack(new App(), "s");
     const v = new TerraformVariable(stack, "region", { type: "string" });
     expect(resolveTokens(stack, { region: v.stringValue, list: [v.stringValue, "x"] })).toEqual({ region: "${var.region}", list: ["${var.region}", "x"] });
+  });
+
+  test("a DataResource checks the synth machine's Terraform, and withoutTerraformVersionCheck removes that check only", () => {
+    const stack = new TerraformStack(new App(), "s");
+    // cdktf's check, as it would answer on a machine without a Terraform binary.
+    const check = jest.spyOn(ValidateBinaryVersion.prototype, "validate").mockReturnValue(["Could not determine version of terraform"]);
+    try {
+      const plain = new DataResource(stack, "Plain", { input: { a: 1 } });
+      expect(plain.node.validate()).toEqual(["Could not determine version of terraform"]);
+      const guarded = new DataResource(stack, "Guarded", { input: { a: 1 } });
+      guarded.node.addValidation({ validate: () => ["the construct's own"] });
+      expect(withoutTerraformVersionCheck(guarded)).toBe(guarded);
+      expect(guarded.node.validate()).toEqual(["the construct's own"]);
+      expect(check).toHaveBeenCalledTimes(1);
+    } finally {
+      check.mockRestore();
+    }
   });
 
   test("handOverResolved returns the handed result once, then resolves afresh", () => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 // The settings modules a pool needs, not the agent/settings index (which loads every renderer).
 import type { AgentPoolKind } from "../../agent/settings/agent-settings";
 import { AgentTokenSource } from "../../agent/settings/token-source";
+import { withoutTerraformVersionCheck } from "../../core/cdktf-internals";
 import { IssueCollector } from "../../core/issues";
 import { terraformLiteral } from "../../core/terraform-literal";
 import { fieldError, intInRange, isToken, strictProps } from "../../core/validation";
@@ -158,7 +159,7 @@ export class AgentPool extends Construct implements IAgentPool {
     // A stack holding pool tokens gets the check that keeps them out of plain outputs.
     ensureSensitiveOutputCheck(this);
 
-    this.kindGuard = new DataResource(this, "KindGuard", { input: { kind: p.kind } });
+    this.kindGuard = withoutTerraformVersionCheck(new DataResource(this, "KindGuard", { input: { kind: p.kind } }));
 
     this.resource = new ScalrAgentPool(this, "Resource", {
       // Literal text stays literal: Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
@@ -259,10 +260,12 @@ const CREATED_AT = "createdAt";
  * `plantimestamp`: https://developer.hashicorp.com/terraform/language/functions/plantimestamp.
  */
 function tokenCreationRecord(pool: Construct, name: string, token: ScalrAgentPoolToken): DataResource {
-  return new DataResource(pool, `TokenCreated-${name}`, {
-    input: { [CREATED_AT]: Fn.plantimestamp() },
-    lifecycle: { ignoreChanges: ["input"], replaceTriggeredBy: [bareAddress(token)] },
-  });
+  return withoutTerraformVersionCheck(
+    new DataResource(pool, `TokenCreated-${name}`, {
+      input: { [CREATED_AT]: Fn.plantimestamp() },
+      lifecycle: { ignoreChanges: ["input"], replaceTriggeredBy: [bareAddress(token)] },
+    }),
+  );
 }
 
 /**

@@ -1,3 +1,7 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { AgentPool, AgentPoolProps } from "../../../constructs/scalr/agent-pool";
 import { AgentTokenSource } from "../../../agent/settings/token-source";
@@ -195,5 +199,37 @@ describe("AgentPool tokens in outputs", () => {
     expect(messageOf(() => Testing.synth(stack))).toMatch(
       /^stack\/leak: `value` must not show the secret scalr_agent_pool_token\.Pool_Token-default_[0-9A-F]+\.token in an output that is not sensitive: set `sensitive: true` on the output, got: a value that holds a secret \(hidden\)$/,
     );
+  });
+});
+
+describe("AgentPool on a synth machine without Terraform", () => {
+  // The Terraform that plans a stack is its workspace's (in Scalr, or in CI), not the synth
+  // machine's: a Node.js-only job synthesizes the pool's terraform_data blocks without running
+  // `terraform version` (cdktf's DataResource would, and fail the synth where it is not installed).
+  test("app.synth() succeeds with no terraform on PATH, and the guard and creation records are synthesized", () => {
+    const root = path.resolve(__dirname, "..", "..", "..");
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "pool-no-terraform-"));
+    const emptyPath = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
+    const script = `
+      require(${JSON.stringify(path.join(root, "bin", "register-ts.js"))});
+      const { App, TerraformStack } = require("cdktf");
+      const { AgentPool } = require(${JSON.stringify(path.join(root, "constructs", "scalr", "agent-pool.ts"))});
+      const { ScalrProviderFromVariables } = require(${JSON.stringify(path.join(root, "constructs", "scalr", "scalr-provider-from-variables.ts"))});
+      const app = new App({ outdir: ${JSON.stringify(outdir)} });
+      const stack = new TerraformStack(app, "pool");
+      new ScalrProviderFromVariables(stack, "Scalr");
+      new AgentPool(stack, "Pool", { name: "run", tokenMaxAgeDays: 90 });
+      app.synth();
+    `;
+    try {
+      const r = spawnSync(process.execPath, ["-e", script], { cwd: root, env: { PATH: emptyPath, HOME: os.tmpdir() }, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "pool", "cdk.tf.json"), "utf8"));
+      expect(Object.keys(json.resource.terraform_data).sort()).toEqual([expect.stringMatching(/^Pool_KindGuard_/), expect.stringMatching(/^Pool_TokenCreated-default_/)]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+      fs.rmSync(emptyPath, { recursive: true, force: true });
+    }
   });
 });
