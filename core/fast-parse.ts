@@ -17,9 +17,10 @@
  *
  * With `accept`, the walk also gives up on any value the caller refuses (the vending machine refuses
  * cdktf tokens, which a spec may not hold): every primitive of the input is offered to it once per
- * distinct value (keys of strict objects are the shape's own), and a value the schema takes whole
- * (a union, a record, …) is searched through for primitives and keys to offer. A walk that succeeds
- * has offered the input's every primitive, so the caller needs no second pass over it.
+ * distinct value, and every array; a value the schema takes whole (a union, a record, …) is offered
+ * whole and searched through, every object, array, key and primitive in it. A strict object the
+ * walker walks is not offered: its keys must be the shape's own, and its value is a new object of
+ * those keys only. A walk that succeeds has offered all the rest, so the caller needs no second pass.
  *
  * For schemas like the spec's: a default made by a function is taken as a pure factory (called
  * once per parse, its flat result copied for each use), and a field schema that transforms
@@ -67,10 +68,10 @@ function fresh(value: unknown): unknown {
 
 /**
  * `schema.parse(input)`'s value when `input` is valid and made of plain objects, arrays and
- * primitives (each of which `accept`, when given, accepts); {@link NOT_FAST} otherwise (never a
- * wrong value: when in doubt it gives up).
+ * primitives that `accept`, when given, accepts (as the file's header says); {@link NOT_FAST}
+ * otherwise (never a wrong value: when in doubt it gives up).
  */
-export function fastParse<T extends z.ZodType>(schema: T, input: unknown, accept?: (primitive: unknown) => boolean): z.output<T> | typeof NOT_FAST {
+export function fastParse<T extends z.ZodType>(schema: T, input: unknown, accept?: (value: unknown) => boolean): z.output<T> | typeof NOT_FAST {
   return new Walker(accept).parse(planOf(schema), input) as z.output<T> | typeof NOT_FAST;
 }
 
@@ -153,7 +154,7 @@ class Walker {
   /** Per plan id: primitive input → primitive output (only values the schema and `accept` accepted). */
   private readonly memos: (Map<unknown, unknown> | undefined)[] = [];
 
-  public constructor(private readonly accept: ((primitive: unknown) => boolean) | undefined) {}
+  public constructor(private readonly accept: ((value: unknown) => boolean) | undefined) {}
 
   public parse(plan: Plan, value: unknown): unknown {
     if (typeof value !== "object" || value === null) return this.leaf(plan, value);
@@ -161,7 +162,7 @@ class Walker {
       case Kind.Object:
         return this.object(plan, value);
       case Kind.Array:
-        return Array.isArray(value) ? this.array(plan.child(), value) : NOT_FAST;
+        return Array.isArray(value) && (!this.accept || this.accept(value)) ? this.array(plan.child(), value) : NOT_FAST;
       // A default or an optional passes a defined value to its inner schema unchanged; a default
       // applies itself again when the inner schema yields undefined (zod 4's handleDefaultResult).
       case Kind.Wrapper: {
@@ -230,9 +231,14 @@ class Walker {
   }
 }
 
-/** Whether `accept` accepts every primitive and key within `value` (plain objects and arrays searched; anything else offered whole). */
-function accepted(value: unknown, accept: (primitive: unknown) => boolean): boolean {
+/**
+ * Whether `accept` accepts `value` and every array, object, key and primitive within it; an object
+ * that is not plain (a class's, whose fields the schema could read through its prototype) is not
+ * searched, and not accepted.
+ */
+function accepted(value: unknown, accept: (value: unknown) => boolean): boolean {
+  if (!accept(value)) return false;
   if (Array.isArray(value)) return value.every((v) => accepted(v, accept));
   if (isPlainObject(value)) return Object.keys(value).every((k) => accept(k) && accepted(value[k], accept));
-  return accept(value);
+  return typeof value !== "object" || value === null;
 }

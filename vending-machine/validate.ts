@@ -37,21 +37,26 @@ export function validateSpec(data: unknown, source: SpecSource = new SpecSource(
   return spec as ResolvedSpec;
 }
 
-/** A primitive or key that holds no cdktf token (what {@link rejectTokenMarkers} looks for). */
-const isLiteral = (v: unknown): boolean => !isToken(v);
+/** Text with cdktf's token marker anywhere, in any of its forms (`${…}`, `#{…}`, `&{…}`) or none. */
+const hasMarker = (v: unknown): boolean => typeof v === "string" && v.includes("TfToken[");
+
+/** A value of a spec that holds no cdktf token: no marker in text, no reference object, map or list. */
+const isLiteral = (v: unknown): boolean => !hasMarker(v) && !isToken(v);
 
 /**
  * A spec holds literal text only. Text with `${…}` or `%{…}` is fine: the constructs write it
  * escaped (`$${…}`), so Terraform never evaluates it. But text holding cdktf's own token marker
- * (`${TfToken[TOKEN.n]}`) would be taken by cdktf for one of the stack's references (the provider's
- * token among them) and resolved into it: it is rejected, wherever it is (keys too).
+ * (`${TfToken[TOKEN.n]}`, in any form) would be taken by cdktf for one of the stack's references
+ * (the provider's token among them) and resolved into it: it is rejected, wherever it is (keys
+ * too), as are reference objects and maps. A spec is plain data: an object of a class is rejected
+ * too (its fields could be inherited, or computed when read).
  */
 function rejectTokenMarkers(value: unknown, path: SpecPath, issues: SpecIssues): void {
   // One path array, extended and shortened in place: it is copied only for an issue (the spec has tens of thousands of values).
   const at = [...path];
   const visit = (v: unknown): void => {
     if (typeof v === "string") {
-      if (isToken(v)) issues.add([...at], `must be literal text: it holds cdktf's token marker ("TfToken["), which cdktf would resolve to another value of the stack, got: ${JSON.stringify(v).slice(0, 80)}`);
+      if (hasMarker(v)) issues.add([...at], `must be literal text: it holds cdktf's token marker ("TfToken["), which cdktf would resolve to another value of the stack, got: ${JSON.stringify(v).slice(0, 80)}`);
       return;
     }
     if (typeof v !== "object" || v === null) {
@@ -59,7 +64,7 @@ function rejectTokenMarkers(value: unknown, path: SpecPath, issues: SpecIssues):
       return;
     }
     if (isToken(v)) {
-      // A cdktf reference object (e.g. `TerraformVariable.value`) given as spec data.
+      // A cdktf reference object (e.g. `TerraformVariable.value`), list or map given as spec data.
       issues.add([...at], "must be literal data: a spec holds no Terraform references, got: a Terraform reference");
       return;
     }
@@ -72,10 +77,14 @@ function rejectTokenMarkers(value: unknown, path: SpecPath, issues: SpecIssues):
       return;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto !== Object.prototype && proto !== null) return;
+    if (proto !== Object.prototype && proto !== null) {
+      const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+      issues.add([...at], `must be plain data (an object literal, or parsed YAML or JSON), got: ${typeof name === "string" && name !== "" && name !== "Object" ? `an instance of ${name}` : "an object whose prototype is not Object.prototype"}`);
+      return;
+    }
     for (const k of Object.keys(v)) {
       at.push(k);
-      if (isToken(k)) issues.add([...at], "must be a literal key: it holds cdktf's token marker (\"TfToken[\")");
+      if (hasMarker(k)) issues.add([...at], "must be a literal key: it holds cdktf's token marker (\"TfToken[\")");
       visit((v as Record<string, unknown>)[k]);
       at.pop();
     }

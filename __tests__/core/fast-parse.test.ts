@@ -283,6 +283,16 @@ describe("fastParse with accept (the vending machine's token-marker refusal, in 
     expect(fastParse(schema, { labels: { "${TfToken[TOKEN.7]}": "b" } }, accept)).toBe(NOT_FAST);
     expect(fastParse(schema, { labels: { a: "${TfToken[TOKEN.7]}" } }, accept)).toBe(NOT_FAST);
     expect(fastParse(schema, { n: [1, 13] }, accept)).toBe(NOT_FAST);
+    // Arrays and objects are offered too (a cdktf reference object, a map whose key is a map token),
+    // and a class's object is not accepted where the schema takes a value whole.
+    const refuseMarked = (v: unknown) => !(typeof v === "object" && v !== null && Object.prototype.hasOwnProperty.call(v, "marked"));
+    expect(fastParse(schema, { labels: { marked: "b" } }, refuseMarked)).toBe(NOT_FAST);
+    expect(fastParse(schema, { labels: { marked: "b" } }, accept)).toStrictEqual({ labels: { marked: "b" } });
+    expect(fastParse(schema, { n: Object.assign([1], { marked: true }) }, refuseMarked)).toBe(NOT_FAST);
+    expect(fastParse(schema, { either: new (class {
+      public id = "ok";
+    })() }, accept)).toBe(NOT_FAST);
+    expect(fastParse(schema, { either: { id: "ok" } }, refuseMarked)).toStrictEqual({ either: { id: "ok" } });
   });
 });
 

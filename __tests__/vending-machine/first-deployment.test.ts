@@ -128,6 +128,42 @@ describe("input Scalr or Terraform would not take", () => {
     expect(tokenProblems({ environments: [{ name: "dev", workspaces: [{ name: "app", varFiles: ["a.tfvars", text] }] }] })).toEqual([
       expect.stringMatching(/^environments\[0\]\.workspaces\[0\]\.varFiles\[1\]: must be literal text: it holds cdktf's token marker/),
     ]);
+    // An object cdktf resolves: anything with a `resolve` method, and a map whose key is a map token.
+    expect(tokenProblems({ variables: [{ key: "k", value: { resolve: () => "injected" } }] })).toEqual([expect.stringMatching(/^variables\[0\]\.value: must be literal data: a spec holds no Terraform references/)]);
+    // The marker in any form, or none, is refused in text.
+    for (const marked of ["&{TfToken[TOKEN.1]}", "x#{TfToken[TOKEN.1]}", "%{TfToken[TOKEN.1]}", "TfToken[TOKEN.1]", "${TfToken[]}"]) {
+      expect(tokenProblems({ variables: [{ key: "k", value: marked }] })).toEqual([expect.stringMatching(/^variables\[0\]\.value: must be literal text: it holds cdktf's token marker/)]);
+    }
+  });
+
+  test("a map token's key in a map of the spec is refused, from YAML too (cdktf would resolve the whole map)", () => {
+    const spec = 'providerConfigurations:\n  - name: a\n    aws: { auth: oidc, scalrAccountName: acme, roleName: r, defaultTags: { "&{TfToken[TOKEN.1]}": v } }\n';
+    expect(problems(spec)).toEqual([expect.stringMatching(/^spec\.yaml:3: providerConfigurations\[0\]\.aws\.defaultTags: must be literal data: a spec holds no Terraform references/)]);
+  });
+
+  test("a spec is plain data: an object of a class is refused, wherever it is (its fields could be inherited or computed)", () => {
+    class Entry {
+      public readonly key = "k";
+      public get value(): string {
+        return "v";
+      }
+    }
+    const refused = (spec: unknown) => {
+      try {
+        validateVendingMachineSpec(spec as VendingMachineSpec);
+        return [];
+      } catch (e) {
+        return (e as Error).message.split("\n").filter((l) => /plain data/.test(l));
+      }
+    };
+    expect(refused({ variables: [new Entry()] })).toEqual(["variables[0]: must be plain data (an object literal, or parsed YAML or JSON), got: an instance of Entry"]);
+    const link = Object.assign(Object.create({ alias: "inherited" }) as object, { configuration: "aws" });
+    expect(
+      refused({
+        providerConfigurations: [{ name: "aws", aws: { auth: "oidc", scalrAccountName: "acme" } }],
+        environments: [{ name: "dev", workspaces: [{ name: "app", providerConfigurations: [link] }] }],
+      }),
+    ).toEqual(["environments[0].workspaces[0].providerConfigurations[0]: must be plain data (an object literal, or parsed YAML or JSON), got: an object whose prototype is not Object.prototype"]);
   });
 });
 
