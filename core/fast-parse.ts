@@ -9,11 +9,14 @@
  * Why: a vending-machine spec holds thousands of workspaces whose values repeat (pools, versions,
  * providers, branches, variable keys), and zod's object machinery is the largest part of a
  * 1,000-workspace synth's validation cost while its code is still cold (docs/development.md,
- * "Performance"). The walker reproduces zod 4's object output exactly: keys in the shape's
- * order, a key the input has is kept even when its value is `undefined`, an absent key is set
- * only when its schema yields a value (a default); a default's value is a shallow copy each time,
- * as zod hands it out. `__tests__/core/fast-parse.test.ts` holds it to
- * `schema.parse` over every spec of the test suite and mutations of them.
+ * "Performance"). The walker reproduces zod 4's object output exactly (zod 4.6's `$ZodObject`, which
+ * reads each field schema's `optin` and `optout`): keys in the shape's order, a key the input has is
+ * kept even when its value is `undefined`; an absent key is an error when its schema is not
+ * optional on input (even `z.unknown()`, since zod 4.4), adds nothing when its schema is optional
+ * both ways, and is set when its schema yields a value (a default, which is also set when it
+ * yields `undefined`); a default's value is a shallow copy each time, as zod hands it out.
+ * `__tests__/core/fast-parse.test.ts` holds it to `schema.parse` over every spec of the test suite
+ * and mutations of them.
  *
  * With `accept`, the walk also gives up on any value the caller refuses (the vending machine refuses
  * cdktf tokens, which a spec may not hold): every primitive of the input is offered to it once per
@@ -101,6 +104,12 @@ class Plan {
   /** Whether the schema's answer for a primitive may be kept and reused (no transform). */
   public readonly memoizable: boolean;
   public readonly isDefault: boolean;
+  /**
+   * As a field, what zod makes of the key's absence: an error (`required`), nothing (`omitted`), or
+   * the schema's value for `undefined`, kept even when that is `undefined` (`defaulted`) or only
+   * when it is not (`parsed`).
+   */
+  public readonly absent: "required" | "omitted" | "defaulted" | "parsed";
   /** Object: the shape, its keys, and (made on first walk, so recursive schemas end) their plans. */
   public readonly shape: Readonly<Record<string, z.ZodType>> | undefined;
   public readonly keys: readonly string[];
@@ -112,6 +121,9 @@ class Plan {
     const def = defOf(schema);
     this.memoizable = !TRANSFORMING.has(def.type);
     this.isDefault = def.type === "default";
+    const { optin, optout } = (schema as unknown as { _zod: { optin?: string; optout?: string } })._zod;
+    this.absent =
+      optin === undefined ? "required" : optout === "optional" ? (optin === "optional" ? "omitted" : "parsed") : optin === "defaulted" ? "defaulted" : "parsed";
     // Strict objects only (catchall `never`): any other catchall keeps or checks unknown keys.
     const strictObject = def.type === "object" && def.shape !== undefined && def.catchall !== undefined && defOf(def.catchall).type === "never";
     this.shape = strictObject ? def.shape : undefined;
@@ -185,12 +197,16 @@ class Walker {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
+      const field = fields[i]!;
       const has = Object.prototype.hasOwnProperty.call(value, key);
-      // zod reads `input[key]`: a value inherited through the prototype is one the walker would miss.
-      if (!has && key in value) return NOT_FAST;
-      const parsed = this.parse(fields[i]!, has ? value[key] : undefined);
+      if (!has) {
+        // zod reads `input[key]`: a value inherited through the prototype is one the walker would miss.
+        if (key in value || field.absent === "required") return NOT_FAST;
+        if (field.absent === "omitted") continue;
+      }
+      const parsed = this.parse(field, has ? value[key] : undefined);
       if (parsed === NOT_FAST) return NOT_FAST;
-      if (parsed !== undefined || has) out[key] = parsed;
+      if (has || parsed !== undefined || field.absent === "defaulted") out[key] = parsed;
     }
     return out;
   }

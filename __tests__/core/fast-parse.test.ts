@@ -183,6 +183,29 @@ describe("fastParse on the zod constructs it walks", () => {
     }
   });
 
+  test("matches zod on absent keys: required unless optional on input (z.unknown() too), nothing when optional both ways, a default's value", () => {
+    const cases: [z.ZodType, "error" | "fast"][] = [
+      [z.strictObject({ a: z.unknown() }), "error"],
+      [z.strictObject({ a: z.any() }), "error"],
+      [z.strictObject({ a: z.union([z.string(), z.undefined()]) }), "error"],
+      [z.strictObject({ a: z.unknown().optional() }), "fast"],
+      [z.strictObject({ a: z.string().transform((s) => `${s}!`).optional() }), "fast"],
+      [z.strictObject({ a: z.string().default("d").optional() }), "fast"],
+      [z.strictObject({ a: z.string().optional().default("d") }), "fast"],
+      [z.strictObject({ a: z.unknown().default(undefined) }), "fast"],
+      [z.strictObject({ a: z.string().default("d") }), "fast"],
+    ];
+    for (const [schema, expected] of cases) {
+      const zod = schema.safeParse({});
+      const fast = fastParse(schema, {});
+      expect([zod.success, fast === NOT_FAST]).toEqual(expected === "error" ? [false, true] : [true, false]);
+      if (zod.success) {
+        expect(fast).toStrictEqual(zod.data);
+        expect(Object.keys(fast as object)).toEqual(Object.keys(zod.data as object));
+      }
+    }
+  });
+
   test("gives up on a shape key the input only inherits (zod would read it): a polluted Object.prototype", () => {
     const schema = z.strictObject({ name: z.string(), polluted: z.string().optional() });
     (Object.prototype as Record<string, unknown>).polluted = "evil";

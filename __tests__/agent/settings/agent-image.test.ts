@@ -96,7 +96,7 @@ describe("the agent image model", () => {
     ["fails when the tag starts with '-'", { tag: "-rc" }, "`image.tag` must be a tag: letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-', got: \"-rc\""],
     ["fails when the registry has a path", { registry: "ghcr.io/scalr" }, "`image.registry` must be a registry host with an optional port, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com, got: \"ghcr.io/scalr\""],
     ["fails when credentials are a plain string", { credentials: "user:password" as unknown as ImagePullCredentials }, "`image.credentials` must be ImagePullCredentials.fromAwsSecretsManager(arn) or ImagePullCredentials.fromKubernetesSecret(name)"],
-    ["fails when a field is misspelt", { tga: "1.4.0" } as never, "`image` must be an image reference such as scalr/agent:1.4.0, or an AgentImage"],
+    ["fails when a field is misspelt", { tga: "1.4.0" } as never, "`image.tga` is not a known field (did you mean `tag`?)"],
   ])("%s", (_title, value, expected) => {
     expect(messageOf(() => image(value as AgentSettings["image"]))).toContain(expected);
   });

@@ -224,7 +224,7 @@ describe("FargateAgentTask collector", () => {
       'stack/Task: `collector.namespace` applies to `exporter: "cloudwatch"` only: the OTLP exporter forwards metrics as they are, got: "X"',
     );
     expect(messageOf(() => task(newStack(), { collector: { extra: 1 } as never }))).toBe(
-      'stack/Task: `collector` must be true, false or { image?, exporter?, namespace? }, got: {"extra":1}',
+      "stack/Task: `collector.extra` is not a known field, got: 1",
     );
   });
 });
