@@ -78,7 +78,8 @@ export class IssueCollector {
    * so rules written as `throw fieldError(...)` report alongside the rest; other errors propagate.
    */
   public rule(reads: readonly string[], check: () => void): void {
-    if (reads.some((f) => this.has(f))) return;
+    // Nothing found yet (the usual case): no field to look up.
+    if (this.found.length > 0) for (const f of reads) if (this.has(f)) return;
     try {
       check();
     } catch (e) {

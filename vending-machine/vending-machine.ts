@@ -10,7 +10,7 @@ import { idFromName } from "../constructs/scalr/references";
 import { Tag } from "../constructs/scalr/tag";
 import { markWarned } from "../constructs/scalr/reported-warnings";
 import { ENV_CATEGORY_DEPRECATED, Variable, VariableOptions } from "../constructs/scalr/variable";
-import { ResolvedSpec, ResolvedVariableSpec } from "./spec-schema";
+import { ResolvedSpec, ResolvedVariableSpec, ResolvedWorkspaceSpec } from "./spec-schema";
 import { SpecIssues } from "./spec-issues";
 import { formatSpecIssue } from "./spec-validation-error";
 import { SpecPath, SpecText } from "./spec-source";
@@ -185,23 +185,34 @@ export class VendingMachine extends Construct {
       for (let wi = 0; wi < e.workspaces.length; wi++) {
         const w = e.workspaces[wi]!;
         const container = props.workspaceScope ? props.workspaceScope(e.name, w.name, env, spec) : env;
-        const { vcs: source, agentPool, providerConfigurations, variables: vars, tags: tagNames, terraformRc, ...rest } = w;
         const links: WorkspaceProviderConfigurationLink[] = [];
-        for (const l of providerConfigurations) links.push(typeof l === "string" ? { configuration: configs.get(l)! } : { configuration: configs.get(l.configuration)!, alias: l.alias });
-        const variables = optionsOf(container, ["environments", ei, "workspaces", wi, "variables"], vars);
+        for (const l of w.providerConfigurations) links.push(typeof l === "string" ? { configuration: configs.get(l)! } : { configuration: configs.get(l.configuration)!, alias: l.alias });
+        const variables = optionsOf(container, ["environments", ei, "workspaces", wi, "variables"], w.variables);
         try {
           // The entry is parsed with the Workspace's own field rules: its props go in parsed form
-          // (defaults applied), and the Workspace takes them without parsing them again.
+          // (defaults applied), and the Workspace takes them without parsing them again. Field by
+          // field, every field named (`satisfies`), not a rest and a spread: each of those costs
+          // microseconds, at every workspace.
           const props: ParsedWorkspaceProps = {
-            ...rest,
+            name: w.name,
             environment: env,
-            agentPool: agentPool === undefined ? undefined : pools.get(agentPool),
-            vcs: source && vcsSource(source, vcs.get(source.provider)!),
+            vcs: w.vcs && vcsSource(w.vcs, vcs.get(w.vcs.provider)!),
+            moduleVersionId: w.moduleVersionId,
+            workingDirectory: w.workingDirectory,
+            agentPool: w.agentPool === undefined ? undefined : pools.get(w.agentPool),
+            iacPlatform: w.iacPlatform,
+            version: w.version,
+            autoApply: w.autoApply,
+            runTimeoutMinutes: w.runTimeoutMinutes,
+            hooks: w.hooks,
             providerConfigurations: links,
             variables,
-            tags: tagNames.length === 0 ? [] : tagsOf(tagNames),
-            terraformRc: terraformRc && this.terraformRc(container, terraformRc),
-          };
+            tags: w.tags.length === 0 ? [] : tagsOf(w.tags),
+            deletionProtection: w.deletionProtection,
+            varFiles: w.varFiles,
+            terraformRc: w.terraformRc && this.terraformRc(container, w.terraformRc),
+            oidc: w.oidc,
+          } satisfies { readonly [K in keyof Required<ParsedWorkspaceProps>]: unknown };
           checkedWorkspaceProps.set(container, props);
           // Warned here, at the spec's path and line, rather than by the Workspace at its construct path.
           for (const h of openTofuHookWarnings(w.iacPlatform, w.hooks)) this.warn(["environments", ei, "workspaces", wi, "hooks", h.stage], h.message);
@@ -275,11 +286,19 @@ export class VendingMachine extends Construct {
    * sensitive. Throws a validation error on `valueFromTerraformVariable` otherwise.
    */
   private variableOptions(scope: Construct, v: ResolvedVariableSpec): ResolvedVariableOptions {
-    const { valueFromTerraformVariable: from, ...fields } = v;
-    // In the shape the Variable's field rules output (defaults applied): a Workspace hands them on unparsed.
-    const rest = { ...fields, value: fields.value ?? "", allowPlaintextSensitiveValue: false };
-    if (from === undefined) return rest;
-    return { ...rest, value: this.secretValue(scope, from, "valueFromTerraformVariable") };
+    const from = v.valueFromTerraformVariable;
+    // In the shape the Variable's field rules output (defaults applied): a Workspace hands them on
+    // unparsed. Field by field, not a rest and a spread: a spec has thousands of variables.
+    return {
+      key: v.key,
+      value: from === undefined ? (v.value ?? "") : this.secretValue(scope, from, "valueFromTerraformVariable"),
+      category: v.category,
+      final: v.final,
+      sensitive: v.sensitive,
+      hcl: v.hcl,
+      description: v.description,
+      allowPlaintextSensitiveValue: false,
+    };
   }
 
   /**
@@ -343,7 +362,16 @@ function sharedEnvironments(spec: ResolvedSpec): ReadonlyMap<string, readonly st
   return new Map([...out].map(([k, v]) => [k, [...v]]));
 }
 
-/** A spec VCS source as Workspace props: the provider's ID instead of its name (no `delete`: it would make the copy a slow dictionary object). */
-function vcsSource<T extends { readonly provider: string }>({ provider: _provider, ...fields }: T, providerId: string): Omit<T, "provider"> & { readonly providerId: string } {
-  return { ...fields, providerId };
+/** A spec VCS source as Workspace props: the provider's ID instead of its name, field by field (see the workspace loop). */
+function vcsSource(source: ResolvedWorkspaceSpec["vcs"] & object, providerId: string): NonNullable<ParsedWorkspaceProps["vcs"]> {
+  return {
+    providerId,
+    repository: source.repository,
+    branch: source.branch,
+    versionConstraint: source.versionConstraint,
+    triggerPrefixes: source.triggerPrefixes,
+    triggerPatterns: source.triggerPatterns,
+    dryRuns: source.dryRuns,
+    submodules: source.submodules,
+  } satisfies { readonly [K in keyof Required<NonNullable<ParsedWorkspaceProps["vcs"]>>]: unknown };
 }

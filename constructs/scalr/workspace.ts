@@ -2,7 +2,7 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import type { z } from "zod";
 import { IssueCollector } from "../../core/issues";
-import { terraformLiterals } from "../../core/terraform-literal";
+import { terraformLiteral } from "../../core/terraform-literal";
 import { isToken } from "../../core/validation";
 import { Workspace as ScalrWorkspace, WorkspaceProviderConfiguration } from "../../providers/scalr/generated/providers/scalr/workspace";
 import { referenceFrom } from "./cross-stack-reference";
@@ -12,7 +12,7 @@ import { brand, checkUnique, idFromName, isKind, providerConfigurationId, refKey
 import { isWarned, markWarned } from "./reported-warnings";
 import { ensureSensitiveOutputCheck } from "./sensitive-outputs";
 import { Variable, VariableOptions, VariableProps } from "./variable";
-import { checkVariableOptions, checkedVariableProps } from "./variable-options";
+import { ResolvedVariableOptions, checkVariableOptions, checkedVariableProps } from "./variable-options";
 import { ParsedWorkspaceProps, checkedWorkspaceProps, workspacePropsSchema } from "./workspace-props";
 import { OidcRunOptions, TerraformRcOptions, checkRunOptions, oidcWarnings, runOptionVariables } from "./run-options";
 
@@ -207,43 +207,45 @@ export class Workspace extends Construct implements IWorkspace {
 
     const vcs = p.vcs;
     // Literal text (names, paths, branches, hooks: shell hooks often hold `${VAR}`) stays literal:
-    // Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts).
-    this.resource = new ScalrWorkspace(this, "Resource", terraformLiterals({
-      name: p.name,
-      environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string),
-      agentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : (p.agentPool as string | undefined),
-      iacPlatform: p.iacPlatform,
-      terraformVersion: p.version,
+    // Terraform would evaluate `${…}` and `%{…}` in it (core/terraform-literal.ts). Every string
+    // goes through `lit` (references pass unchanged), field by field: a generic walk of the object
+    // costs more at thousands of workspaces.
+    this.resource = new ScalrWorkspace(this, "Resource", {
+      name: lit(p.name),
+      environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : lit(env as string),
+      agentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : lit(p.agentPool as string | undefined),
+      iacPlatform: lit(p.iacPlatform),
+      terraformVersion: lit(p.version),
       autoApply: p.autoApply,
       runOperationTimeout: p.runTimeoutMinutes,
-      workingDirectory: p.workingDirectory,
+      workingDirectory: lit(p.workingDirectory),
       deletionProtectionEnabled: p.deletionProtection,
-      tagIds: tagIds(p.tags, this),
-      varFiles: [...p.varFiles],
-      moduleVersionId: p.moduleVersionId,
-      vcsProviderId: vcs?.providerId,
+      tagIds: p.tags.length === 0 ? [] : tagIds(p.tags, this).map(lit),
+      varFiles: p.varFiles.map(lit),
+      moduleVersionId: lit(p.moduleVersionId),
+      vcsProviderId: lit(vcs?.providerId),
       vcsRepo: vcs && [
         {
-          identifier: vcs.repository,
-          branch: vcs.branch,
-          versionConstraint: vcs.versionConstraint,
-          triggerPrefixes: vcs.triggerPrefixes.length > 0 ? [...vcs.triggerPrefixes] : undefined,
-          triggerPatterns: vcs.triggerPatterns.length > 0 ? vcs.triggerPatterns.join("\n") : undefined,
+          identifier: lit(vcs.repository),
+          branch: lit(vcs.branch),
+          versionConstraint: lit(vcs.versionConstraint),
+          triggerPrefixes: vcs.triggerPrefixes.length > 0 ? vcs.triggerPrefixes.map(lit) : undefined,
+          triggerPatterns: vcs.triggerPatterns.length > 0 ? lit(vcs.triggerPatterns.join("\n")) : undefined,
           dryRunsEnabled: vcs.dryRuns,
           ingressSubmodules: vcs.submodules,
         },
       ],
       hooks: p.hooks && [
         {
-          preInit: p.hooks.preInit ?? "",
-          prePlan: p.hooks.prePlan ?? "",
-          postPlan: p.hooks.postPlan ?? "",
-          preApply: p.hooks.preApply ?? "",
-          postApply: p.hooks.postApply ?? "",
+          preInit: lit(p.hooks.preInit ?? ""),
+          prePlan: lit(p.hooks.prePlan ?? ""),
+          postPlan: lit(p.hooks.postPlan ?? ""),
+          preApply: lit(p.hooks.preApply ?? ""),
+          postApply: lit(p.hooks.postApply ?? ""),
         },
       ],
-      providerConfiguration: links.length > 0 ? links.map((l): WorkspaceProviderConfiguration => ({ id: providerConfigurationId(l.configuration, this), alias: l.alias ?? "" })) : undefined,
-    }));
+      providerConfiguration: links.length > 0 ? links.map((l): WorkspaceProviderConfiguration => ({ id: lit(providerConfigurationId(l.configuration, this)), alias: lit(l.alias ?? "") })) : undefined,
+    });
     this.workspaceId = this.resource.id;
     links.forEach((l, i) => {
       if (isKind(l.configuration, "provider-configuration")) {
@@ -255,7 +257,7 @@ export class Workspace extends Construct implements IWorkspace {
     // cdktf captures for each token and list (see cross-stack-reference.ts).
     for (let i = 0; i < p.variables.length; i++) {
       const v = p.variables[i]!;
-      const variableProps: VariableProps = { ...v, workspace: this };
+      const variableProps = variablePropsOf(v, this);
       // The one warning a variable gives is for the category `env`: only then is there one to carry over.
       if (v.category === "env" && (trusted || isWarned(props.variables?.[i]))) markWarned(variableProps);
       checkedVariableProps.set(this, variableProps);
@@ -265,7 +267,7 @@ export class Workspace extends Construct implements IWorkspace {
     // The typed run options, after the `variables` (whose keys they were checked against).
     const runOptions = new Map<string, Variable>();
     for (const v of runOptionVariables(p.terraformRc, p.oidc)) {
-      const variableProps: VariableProps = { ...v, workspace: this };
+      const variableProps = variablePropsOf(v, this);
       checkedVariableProps.set(this, variableProps);
       runOptions.set(v.key, new Variable(this, idFromName(`Variable-${v.category}`, v.key), variableProps));
     }
@@ -300,6 +302,32 @@ export function openTofuHookWarnings(
     }
   }
   return out;
+}
+
+/**
+ * The props of the Variable for a parsed `variables` entry of `workspace`: field by field, every
+ * field named (`satisfies`), not a spread, which costs a microsecond at each of thousands of variables.
+ */
+function variablePropsOf(v: ResolvedVariableOptions, workspace: Workspace): VariableProps {
+  return {
+    key: v.key,
+    value: v.value,
+    category: v.category,
+    final: v.final,
+    sensitive: v.sensitive,
+    hcl: v.hcl,
+    description: v.description,
+    allowPlaintextSensitiveValue: v.allowPlaintextSensitiveValue,
+    workspace,
+  } satisfies { readonly [K in keyof Required<ResolvedVariableOptions>]: unknown } & { workspace: Workspace };
+}
+
+/**
+ * {@link terraformLiteral} of a string; any other value (undefined, or a token object where props
+ * are any-typed) as it is, as `terraformLiterals` takes it.
+ */
+function lit<T>(value: T): T {
+  return (typeof value === "string" ? terraformLiteral(value) : value) as T;
 }
 
 type Link = { readonly configuration: IProviderConfiguration | string; readonly alias?: string };

@@ -164,6 +164,30 @@ describe("literal text stays literal (Terraform template sequences are escaped)"
     expect(resources(stack, "scalr_tag")[0].name).toBe("tag-$${x}");
   });
 
+  test("every text field of a Workspace that may hold ${…} or %{…} is written escaped", () => {
+    const stack = newStack();
+    const t = (field: string) => `${field}-\${x}-%{y}`;
+    new Workspace(stack, "W", {
+      name: t("name"),
+      environment: "env-abc123",
+      workingDirectory: t("dir"),
+      vcs: { providerId: "vcs-abc123", repository: "acme/infra", branch: t("branch"), triggerPatterns: [t("pattern")] },
+      hooks: { preInit: t("preInit"), prePlan: t("prePlan"), postPlan: t("postPlan"), preApply: t("preApply"), postApply: t("postApply") },
+      varFiles: [t("varFile")],
+      providerConfigurations: [{ configuration: "pcfg-abc123", alias: "east" }],
+    });
+    const strings: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === "string") strings.push(v);
+      else if (typeof v === "object" && v !== null) Object.entries(v).forEach(([k, x]) => k !== "//" && walk(x));
+    };
+    walk(resources(stack, "scalr_workspace")[0]);
+    const written = strings.filter((s) => s.includes("{x}"));
+    expect(written.sort()).toEqual(
+      ["name", "dir", "branch", "pattern", "preInit", "prePlan", "postPlan", "preApply", "postApply", "varFile"].map((f) => `${f}-$\${x}-%%{y}`).sort(),
+    );
+  });
+
   test("references stay references", () => {
     const stack = newStack();
     const v = new TerraformVariable(stack, "region", { type: "string" });

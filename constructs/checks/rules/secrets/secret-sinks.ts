@@ -137,43 +137,39 @@ function sinksOf(kind: string): readonly SecretSink[] {
  * reference and are read only when they are base64 (decoded, gunzipped when gzip).
  */
 export function secretLeaks(kind: string, body: Readonly<Record<string, unknown>>, ctx: SecretContext): SecretLeak[] {
-  const sinks = sinksOf(kind);
-  const leaks: SecretLeak[] = [];
-  const sinkAt = (plain: string): { sink: SecretSink; state: boolean | "unknown" } | undefined => {
-    for (const sink of sinks) {
-      if (!sink.attributes.some((a) => plain === a || plain.startsWith(`${a}.`))) continue;
-      return { sink, state: sink.when ? sink.when(body) : true };
+  const walk = new LeakWalk(sinksOf(kind), body, ctx);
+  walk.visit(body);
+  return walk.leaks;
+}
+
+/**
+ * One walk of a block's strings. A class rather than closures: a stack has thousands of blocks,
+ * and closures made anew for each would be new call targets each time for the optimizing compiler.
+ */
+class LeakWalk {
+  public readonly leaks: SecretLeak[] = [];
+  /**
+   * The attribute path as segments (a name, or an index), rendered only for a leak: a stack has
+   * tens of thousands of strings, and nearly none shows a secret.
+   */
+  private readonly segments: (string | number)[] = [];
+
+  public constructor(
+    private readonly sinks: readonly SecretSink[],
+    private readonly body: Readonly<Record<string, unknown>>,
+    private readonly ctx: SecretContext,
+  ) {}
+
+  public visit(value: unknown): void {
+    if (typeof value === "string") {
+      this.check(value, undefined);
+      return;
     }
-    return undefined;
-  };
-  // The attribute path as segments (a name, or an index), rendered only for a leak: a stack has
-  // tens of thousands of strings, and nearly none shows a secret.
-  const segments: (string | number)[] = [];
-  const pathOf = (): string => {
-    let out = "";
-    for (const g of segments) out += typeof g === "number" ? `[${g}]` : out === "" ? g : `.${g}`;
-    return out;
-  };
-  const plainOf = (): string => segments.filter((g) => typeof g === "string").join(".");
-  const check = (value: string, attribute: () => string, plain: () => string): void => {
-    let secret: string | undefined;
-    if (value.includes("${")) secret = findSecret(value, ctx);
-    else {
-      const decoded = decodedLiteral(value);
-      const inner = decoded === undefined ? undefined : findSecret(decoded, ctx);
-      if (inner) secret = `${inner} (base64-decoded)`;
-    }
-    if (!secret) return;
-    const at = sinkAt(plain());
-    if (at?.state === true) return;
-    leaks.push(at?.state === "unknown" ? { attribute: attribute(), secret, unconfirmed: at.sink.condition ?? "its condition" } : { attribute: attribute(), secret });
-  };
-  const visit = (value: unknown): void => {
-    if (typeof value === "string") return check(value, pathOf, plainOf);
+    const segments = this.segments;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         segments.push(i);
-        visit(value[i]);
+        this.visit(value[i]);
         segments.pop();
       }
       return;
@@ -182,18 +178,47 @@ export function secretLeaks(kind: string, body: Readonly<Record<string, unknown>
     for (const k of Object.keys(value)) {
       if (segments.length === 0 && META_ARGUMENTS.has(k)) continue;
       // A map key (a tag's name, a label) is a place too.
-      if (k.includes("${")) {
-        check(
-          k,
-          () => `${segments.length === 0 ? "" : `${pathOf()}.`}(key ${JSON.stringify(k.slice(0, 40))})`,
-          () => "(key)",
-        );
-      }
+      if (k.includes("${")) this.check(k, k);
       segments.push(k);
-      visit((value as Record<string, unknown>)[k]);
+      this.visit((value as Record<string, unknown>)[k]);
       segments.pop();
     }
-  };
-  visit(body);
-  return leaks;
+  }
+
+  /** Reads one string: a value, or (`key` set) the key of a map at the current path. */
+  private check(value: string, key: string | undefined): void {
+    let secret: string | undefined;
+    if (value.includes("${")) secret = findSecret(value, this.ctx);
+    else {
+      const decoded = decodedLiteral(value);
+      const inner = decoded === undefined ? undefined : findSecret(decoded, this.ctx);
+      if (inner) secret = `${inner} (base64-decoded)`;
+    }
+    if (!secret) return;
+    const at = this.sinkAt(key === undefined ? this.plainPath() : "(key)");
+    if (at?.state === true) return;
+    const attribute = key === undefined ? this.path() : `${this.segments.length === 0 ? "" : `${this.path()}.`}(key ${JSON.stringify(key.slice(0, 40))})`;
+    this.leaks.push(at?.state === "unknown" ? { attribute, secret, unconfirmed: at.sink.condition ?? "its condition" } : { attribute, secret });
+  }
+
+  /** The sink `plain` (an attribute path without indexes) is in, and whether it takes a secret in this block. */
+  private sinkAt(plain: string): { sink: SecretSink; state: boolean | "unknown" } | undefined {
+    for (const sink of this.sinks) {
+      if (!sink.attributes.some((a) => plain === a || plain.startsWith(`${a}.`))) continue;
+      return { sink, state: sink.when ? sink.when(this.body) : true };
+    }
+    return undefined;
+  }
+
+  /** The current attribute path, e.g. `spec[0].container[0].env[1].value`. */
+  private path(): string {
+    let out = "";
+    for (const g of this.segments) out += typeof g === "number" ? `[${g}]` : out === "" ? g : `.${g}`;
+    return out;
+  }
+
+  /** The current attribute path without indexes, as sinks name attributes (`set_sensitive.value`). */
+  private plainPath(): string {
+    return this.segments.filter((g) => typeof g === "string").join(".");
+  }
 }
