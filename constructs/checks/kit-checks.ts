@@ -188,7 +188,7 @@ export class KitChecks implements IValidation {
     for (const v of report.violations) {
       if (v.severity !== "warning" || this.warned.has(v.line)) continue;
       this.warned.add(v.line);
-      Annotations.of(nearestConstruct(byPath, v.path) ?? this.stack).addWarning(v.line);
+      Annotations.of(byPath.nearest(v.path) ?? this.stack).addWarning(v.line);
     }
     const recorded = this.record(report, constructs);
     if (recorded !== undefined) {
@@ -201,16 +201,15 @@ export class KitChecks implements IValidation {
   }
 
   /** One pass: the construct tree is walked once and the stack resolved once. */
-  private run(): { report: KitChecksReport; byPath: ReadonlyMap<string, IConstruct>; constructs: readonly IConstruct[]; json: Readonly<Record<string, unknown>> } {
+  private run(): { report: KitChecksReport; byPath: ConstructsByPath; constructs: readonly IConstruct[]; json: Readonly<Record<string, unknown>> } {
     const constructs = this.stack.node.findAll();
     const view = SynthesizedStack.of(this.stack, constructs);
-    const byPath = new Map<string, IConstruct>();
-    for (const c of constructs) byPath.set(c.node.path, c);
+    const byPath = new ConstructsByPath(constructs);
     const violations: KitViolation[] = [];
     const acknowledged: { ruleId: string; path: string; reason: string; scope: string }[] = [];
     for (const rule of this.activeRules) {
       for (const finding of runRule(rule, view)) {
-        const construct = nearestConstruct(byPath, finding.path) ?? this.stack;
+        const construct = byPath.nearest(finding.path) ?? this.stack;
         const ack = KitChecks.acknowledgementFor(construct, rule.id);
         if (ack) {
           acknowledged.push({ ruleId: rule.id, path: finding.path, reason: ack.reason, scope: ack.scope });
@@ -298,11 +297,25 @@ function runRule(rule: KitRule, view: SynthesizedStack): KitRuleFinding[] {
   }
 }
 
-/** The construct at `path`, or its nearest existing ancestor. */
-function nearestConstruct(byPath: ReadonlyMap<string, IConstruct>, path: string): IConstruct | undefined {
-  for (let p = path; p; p = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "") {
-    const c = byPath.get(p);
-    if (c) return c;
+/**
+ * The stack's constructs by path, indexed on the first lookup: only a finding needs one, and a
+ * clean stack of thousands of constructs would otherwise render every path for nothing.
+ */
+class ConstructsByPath {
+  private byPath: Map<string, IConstruct> | undefined;
+
+  public constructor(private readonly constructs: readonly IConstruct[]) {}
+
+  /** The construct at `path`, or its nearest existing ancestor. */
+  public nearest(path: string): IConstruct | undefined {
+    if (!this.byPath) {
+      this.byPath = new Map();
+      for (const c of this.constructs) this.byPath.set(c.node.path, c);
+    }
+    for (let p = path; p; p = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "") {
+      const c = this.byPath.get(p);
+      if (c) return c;
+    }
+    return undefined;
   }
-  return undefined;
 }

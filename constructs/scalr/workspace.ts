@@ -155,38 +155,7 @@ export class Workspace extends Construct implements IWorkspace {
     // taken as they are; it has also given their warnings, at the spec's path and line.
     const trusted = props !== undefined && checkedWorkspaceProps.get(scope) === props;
     const p = trusted ? (props as ParsedWorkspaceProps) : issues.parse(workspacePropsSchema satisfies z.ZodType<WorkspaceProps>, props);
-    issues.rule(["vcs", "moduleVersionId"], () => {
-      if (p.vcs && p.moduleVersionId !== undefined) {
-        issues.add("moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
-      }
-    });
-    issues.rule(["vcs.branch", "vcs.versionConstraint"], () => {
-      if (p.vcs?.branch !== undefined && p.vcs.versionConstraint !== undefined) {
-        issues.add("vcs.versionConstraint", "cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint", p.vcs.versionConstraint);
-      }
-    });
-    issues.rule(["vcs.triggerPrefixes", "vcs.triggerPatterns"], () => {
-      if (p.vcs && p.vcs.triggerPrefixes.length > 0 && p.vcs.triggerPatterns.length > 0) {
-        issues.add("vcs.triggerPatterns", "cannot be combined with `vcs.triggerPrefixes`: Scalr takes one or the other", p.vcs.triggerPatterns);
-      }
-    });
-    issues.rule(["agentPool"], () => {
-      const pool = p.agentPool;
-      if (isKind(pool, "agent-pool") && (pool as IAgentPool).kind !== "run") {
-        issues.add("agentPool", `must be a run pool: ${(pool as IAgentPool).node.path} is a VCS pool`, (pool as IAgentPool).poolName);
-      }
-    });
-    issues.rule(["providerConfigurations"], () => {
-      const links = linksOf(p.providerConfigurations);
-      checkUnique(issues, "providerConfigurations", links, (l) => `${String(refKey((l as Link).configuration))}|${(l as Link).alias ?? ""}`, (l) => refKey((l as Link).configuration));
-      checkAliases(issues, links);
-    });
-    issues.rule(["tags"], () => checkUnique(issues, "tags", p.tags, refKey));
-    issues.rule(["variables"], () => {
-      p.variables.forEach((v, i) => checkVariableOptions(issues, `variables[${i}].`, v));
-      // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
-      checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
-    });
+    checkWorkspaceRules(issues, p);
     checkRunOptions(issues, p);
     issues.throwIfAny();
     brand(this, "workspace");
@@ -274,6 +243,43 @@ export class Workspace extends Construct implements IWorkspace {
     this.runOptionVariables = runOptions;
   }
 
+}
+
+/**
+ * The Workspace's rules across fields, each run unless a field it reads has a problem (what
+ * {@link IssueCollector.rule} does, written out: a vending machine builds thousands of workspaces,
+ * and a clean collector then makes no closure; none of the rules throws).
+ */
+function checkWorkspaceRules(issues: IssueCollector, p: ParsedWorkspaceProps): void {
+  if (valid(issues, ["vcs", "moduleVersionId"]) && p.vcs && p.moduleVersionId !== undefined) {
+    issues.add("moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
+  }
+  if (valid(issues, ["vcs.branch", "vcs.versionConstraint"]) && p.vcs?.branch !== undefined && p.vcs.versionConstraint !== undefined) {
+    issues.add("vcs.versionConstraint", "cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint", p.vcs.versionConstraint);
+  }
+  if (valid(issues, ["vcs.triggerPrefixes", "vcs.triggerPatterns"]) && p.vcs && p.vcs.triggerPrefixes.length > 0 && p.vcs.triggerPatterns.length > 0) {
+    issues.add("vcs.triggerPatterns", "cannot be combined with `vcs.triggerPrefixes`: Scalr takes one or the other", p.vcs.triggerPatterns);
+  }
+  if (valid(issues, ["agentPool"]) && isKind(p.agentPool, "agent-pool") && (p.agentPool as IAgentPool).kind !== "run") {
+    const pool = p.agentPool as IAgentPool;
+    issues.add("agentPool", `must be a run pool: ${pool.node.path} is a VCS pool`, pool.poolName);
+  }
+  if (valid(issues, ["providerConfigurations"])) {
+    const links = linksOf(p.providerConfigurations);
+    checkUnique(issues, "providerConfigurations", links, (l) => `${String(refKey((l as Link).configuration))}|${(l as Link).alias ?? ""}`, (l) => refKey((l as Link).configuration));
+    checkAliases(issues, links);
+  }
+  if (valid(issues, ["tags"])) checkUnique(issues, "tags", p.tags, refKey);
+  if (valid(issues, ["variables"])) {
+    for (let i = 0; i < p.variables.length; i++) checkVariableOptions(issues, `variables[${i}].`, p.variables[i]!);
+    // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
+    checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
+  }
+}
+
+/** True when none of `fields` has a problem yet. */
+function valid(issues: IssueCollector, fields: readonly string[]): boolean {
+  return issues.ok || !fields.some((f) => issues.has(f));
 }
 
 /** A command word `terraform` in a hook (at the start, or after a separator, `(`, `$(` or a backtick). */
