@@ -32,6 +32,8 @@ class CrossStackReference extends TerraformLocal {
  */
 export function referenceFrom(consumer: IConstruct, owner: IConstruct, value: string): string {
   if (isToken(value) === false) return value;
+  // A construct's own child (a workspace's variable) is in its stack: no stack to look up.
+  if (consumer.node.scope === owner && !TerraformStack.isStack(consumer)) return value;
   const stack = TerraformStack.of(consumer);
   if (stack === TerraformStack.of(owner)) return value;
   // Thousands of workspaces reference one environment: the local is found by its owner, without
