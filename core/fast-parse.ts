@@ -60,6 +60,14 @@ function isFlat(value: object): boolean {
 /** Schema types whose output may differ from one call to the next for one input. */
 const TRANSFORMING: ReadonlySet<string> = new Set(["pipe", "transform", "custom", "catch", "prefault", "lazy"]);
 
+/** Whether `def` or a schema it wraps (an optional's, a default's, … inner schema) may transform. */
+function transforms(def: Def): boolean {
+  for (let d: Def | undefined = def; d !== undefined; d = d.innerType === undefined ? undefined : defOf(d.innerType)) {
+    if (TRANSFORMING.has(d.type)) return true;
+  }
+  return false;
+}
+
 /**
  * A default's value as zod hands it out: a shallow copy for each use (zod 4's `$ZodDefault` returns
  * `util.shallowClone` of it), so no two parsed values share it.
@@ -119,13 +127,21 @@ class Plan {
 
   public constructor(public readonly schema: z.ZodType) {
     const def = defOf(schema);
-    this.memoizable = !TRANSFORMING.has(def.type);
+    this.memoizable = !transforms(def);
     this.isDefault = def.type === "default";
     const { optin, optout } = (schema as unknown as { _zod: { optin?: string; optout?: string } })._zod;
     this.absent =
       optin === undefined ? "required" : optout === "optional" ? (optin === "optional" ? "omitted" : "parsed") : optin === "defaulted" ? "defaulted" : "parsed";
     // Strict objects only (catchall `never`): any other catchall keeps or checks unknown keys.
-    const strictObject = def.type === "object" && def.shape !== undefined && def.catchall !== undefined && defOf(def.catchall).type === "never";
+    // A key "__proto__" (which zod skips) or a symbol key (which zod parses, and Object.keys
+    // leaves out) is given up on.
+    const strictObject =
+      def.type === "object" &&
+      def.shape !== undefined &&
+      def.catchall !== undefined &&
+      defOf(def.catchall).type === "never" &&
+      !Object.prototype.hasOwnProperty.call(def.shape, "__proto__") &&
+      Object.getOwnPropertySymbols(def.shape).length === 0;
     this.shape = strictObject ? def.shape : undefined;
     this.keys = strictObject ? Object.keys(def.shape!) : [];
     this.inner = def.type === "array" ? def.element : def.type === "default" || def.type === "optional" ? def.innerType : undefined;

@@ -206,6 +206,27 @@ describe("fastParse on the zod constructs it walks", () => {
     }
   });
 
+  test("gives up on shapes with a symbol key or a key __proto__, whose handling by zod a key walk would miss", () => {
+    const symbol = Symbol("s");
+    const withSymbol = z.strictObject({ a: z.string(), [symbol]: z.string() });
+    expect(withSymbol.safeParse({ a: "x" }).success).toBe(false);
+    expect(fastParse(withSymbol, { a: "x" })).toBe(NOT_FAST);
+    const withProto = z.strictObject({ ["__proto__"]: z.strictObject({ b: z.string() }).optional() });
+    const input = JSON.parse('{"__proto__":{"b":"x"}}') as unknown;
+    expect(Object.getPrototypeOf(withProto.parse(input))).toBe(Object.prototype);
+    expect(fastParse(withProto, input)).toBe(NOT_FAST);
+  });
+
+  test("asks a transform for every value, also under an optional or a default", () => {
+    for (const wrap of [(t: z.ZodType) => t.optional(), (t: z.ZodType) => t.default("d")]) {
+      let calls = 0;
+      const schema = z.array(wrap(z.string().transform((s) => `${s}#${calls++}`)));
+      const zod = schema.parse(["a", "a"]);
+      calls = 0;
+      expect(fastParse(schema, ["a", "a"])).toStrictEqual(zod);
+    }
+  });
+
   test("gives up on a shape key the input only inherits (zod would read it): a polluted Object.prototype", () => {
     const schema = z.strictObject({ name: z.string(), polluted: z.string().optional() });
     (Object.prototype as Record<string, unknown>).polluted = "evil";

@@ -181,8 +181,9 @@ export class Workspace extends Construct implements IWorkspace {
     // costs more at thousands of workspaces.
     this.resource = new ScalrWorkspace(this, "Resource", {
       name: lit(p.name),
-      environmentId: envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : lit(env as string),
-      agentPoolId: pool ? referenceFrom(this, pool, pool.poolId) : lit(p.agentPool as string | undefined),
+      // A construct's ID is a reference, unless a subclass (or another implementation) gives text.
+      environmentId: lit(envConstruct ? referenceFrom(this, envConstruct, envConstruct.environmentId) : (env as string)),
+      agentPoolId: lit(pool ? referenceFrom(this, pool, pool.poolId) : (p.agentPool as string | undefined)),
       iacPlatform: lit(p.iacPlatform),
       terraformVersion: lit(p.version),
       autoApply: p.autoApply,

@@ -188,6 +188,17 @@ describe("literal text stays literal (Terraform template sequences are escaped)"
     );
   });
 
+  test("an ID a construct gives as text is escaped too (a subclass's pinned pool ID)", () => {
+    const stack = newStack();
+    class PinnedPool extends AgentPool {
+      public override get poolId(): string {
+        return "apool-${var.scalr_token}";
+      }
+    }
+    new Workspace(stack, "W", { name: "w", environment: "env-abc123", agentPool: new PinnedPool(stack, "P", { name: "p" }) });
+    expect(resources(stack, "scalr_workspace")[0].agent_pool_id).toBe("apool-$${var.scalr_token}");
+  });
+
   test("references stay references", () => {
     const stack = newStack();
     const v = new TerraformVariable(stack, "region", { type: "string" });
