@@ -16,9 +16,13 @@ const DIRECTIVE = /%\{/g;
 
 /** `text` with every literal `${` written `$${` and every `%{` written `%%{`; cdktf tokens pass through. */
 export function terraformLiteral(text: string): string {
-  // Most text has no "{" at all, and a reference is nothing but cdktf tokens: either is returned
-  // without running the two replacements.
-  if (!text.includes("{")) return text;
+  // Most text has no "{" at all: returned as it is by a check small enough to inline everywhere.
+  return text.includes("{") ? escapeTemplates(text) : text;
+}
+
+/** {@link terraformLiteral} of text that holds a "{". */
+function escapeTemplates(text: string): string {
+  // A reference is nothing but cdktf tokens: returned without running the two replacements.
   if (!text.includes("%{")) {
     let at = text.indexOf("${");
     while (at !== -1 && text.startsWith("TfToken[", at + 2)) at = text.indexOf("${", at + 2);

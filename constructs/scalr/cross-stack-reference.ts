@@ -38,17 +38,21 @@ export function referenceFrom(consumer: IConstruct, owner: IConstruct, value: st
   if (stack === TerraformStack.of(owner)) return value;
   // Thousands of workspaces reference one environment: the local is found by its owner, without
   // building its id and searching the stack's children each time.
-  const byOwner = crossStackReferences.getOrCreate(stack, () => new Map());
-  let existing: IConstruct | undefined = byOwner.get(owner);
-  if (existing === undefined) {
-    const id = `cross-stack_${owner.node.id.replace(/[^A-Za-z0-9_-]/g, "_")}_${owner.node.addr.slice(-8)}`;
-    existing = stack.node.tryFindChild(id);
-    if (existing === undefined) existing = new CrossStackReference(stack, id, value);
-    if (existing instanceof CrossStackReference) byOwner.set(owner, existing);
-  }
-  if (!(existing instanceof CrossStackReference)) throw new Error(`${owner.node.path}: ${existing.node.path} is taken by a construct that is not a cross-stack reference`);
+  const existing = crossStackReferences.get(stack)?.get(owner) ?? localFor(stack, owner, value);
   if (existing.held !== value) throw new Error(`${owner.node.path}: a cross-stack reference from ${stack.node.path} already holds another attribute of it`);
   return existing.reference;
+}
+
+/**
+ * The local of `stack` that holds `value`, the attribute of `owner`: found in the stack or made,
+ * and recorded by owner. Apart from {@link referenceFrom}, which calls it once per stack and owner.
+ */
+function localFor(stack: TerraformStack, owner: IConstruct, value: string): CrossStackReference {
+  const id = `cross-stack_${owner.node.id.replace(/[^A-Za-z0-9_-]/g, "_")}_${owner.node.addr.slice(-8)}`;
+  const existing = stack.node.tryFindChild(id) ?? new CrossStackReference(stack, id, value);
+  if (!(existing instanceof CrossStackReference)) throw new Error(`${owner.node.path}: ${existing.node.path} is taken by a construct that is not a cross-stack reference`);
+  crossStackReferences.getOrCreate(stack, () => new Map()).set(owner, existing);
+  return existing;
 }
 
 /** The cross-stack reference locals of each consumer stack, by the construct they refer to. */
