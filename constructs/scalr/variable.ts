@@ -92,7 +92,9 @@ export class Variable extends Construct {
     // Props an Environment or Workspace built from an entry it has already checked are taken as they are.
     const trusted = props !== undefined && checkedVariableProps.get(scope) === props;
     const p = trusted ? (props as z.output<typeof propsSchema>) : checkProps(this, props);
-    ensureSensitiveOutputCheck(this);
+    // The Environment or Workspace that hands checked props, this variable's parent, has added the
+    // check to their stack already.
+    if (!trusted) ensureSensitiveOutputCheck(this);
 
     const ws = p.workspace;
     const env = p.environment;
