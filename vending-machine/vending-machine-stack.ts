@@ -105,15 +105,18 @@ export class VendingMachineStack extends TerraformStack {
       new ScalrProviderFromVariables(stack, "Scalr");
       shards.set(suffix, stack);
     }
-    const containers = new Map<string, Construct>();
+    // By stack, then by environment name (a spec's string, whose hash is kept), not by a joined key
+    // made anew at every workspace.
+    const containers = new Map<TerraformStack, Map<string, Construct>>();
     const workspaceScope = (environmentName: string, workspaceName: string, _env: unknown, s: ResolvedSpec): Construct => {
       const suffix = shardOf(s.stacks, environmentName, workspaceName)!;
       const stack = shards.get(suffix)!;
       if (s.stacks.split === "environment") return stack;
       // Shards hold workspaces of several environments: one container per environment keeps names apart.
-      const key = `${suffix}\u0000${environmentName}`;
-      let container = containers.get(key);
-      if (!container) containers.set(key, (container = new Construct(stack, idFromName("Environment", environmentName))));
+      let inStack = containers.get(stack);
+      if (!inStack) containers.set(stack, (inStack = new Map()));
+      let container = inStack.get(environmentName);
+      if (!container) inStack.set(environmentName, (container = new Construct(stack, idFromName("Environment", environmentName))));
       return container;
     };
 

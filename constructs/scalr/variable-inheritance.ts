@@ -49,14 +49,25 @@ class Entry {
 class Registry {
   /** `category:key` → the account-scope variable. */
   public readonly account = new Map<string, Entry>();
-  /** `env|category:key` → the environment-scope variable. */
-  public readonly environment = new Map<string, Entry>();
-  /** `ws|category:key` → the workspace-scope variable. */
-  public readonly workspace = new Map<string, Entry>();
+  /** env → `category:key` → the environment-scope variable. */
+  public readonly environment = new Map<string, Map<string, Entry>>();
+  /** ws → `category:key` → the workspace-scope variable. */
+  public readonly workspace = new Map<string, Map<string, Entry>>();
   /** `category:key` → the first variable below account scope. */
   public readonly belowAccount = new Map<string, Entry>();
-  /** `env|category:key` → the first workspace variable of that environment. */
-  public readonly belowEnvironment = new Map<string, Entry>();
+  /** env → `category:key` → the first workspace variable of that environment. */
+  public readonly belowEnvironment = new Map<string, Map<string, Entry>>();
+}
+
+/**
+ * The entries of one environment or workspace (`scope`, its path or `id:` key) in `table`, made on
+ * first use. Keyed by scope, then by `category:key`: a scope's key is a string the construct keeps,
+ * while a joined `scope|category:key` would be a new long string to hash at every variable.
+ */
+function entriesOf(table: Map<string, Map<string, Entry>>, scope: string): Map<string, Entry> {
+  let entries = table.get(scope);
+  if (!entries) table.set(scope, (entries = new Map()));
+  return entries;
 }
 
 const registries = new ConstructState<IConstruct, Registry>(
@@ -123,25 +134,28 @@ export function registerVariable(
 
   if (placement.level === "environment") {
     if (env !== undefined) {
-      const ek = `${env}|${ck}`;
-      const same = r.environment.get(ek);
+      const inEnvironment = entriesOf(r.environment, env);
+      const same = inEnvironment.get(ck);
       if (same) throw duplicate(entry.path, same, "in this environment", variable.key);
-      const below = r.belowEnvironment.get(ek);
+      const below = r.belowEnvironment.get(env)?.get(ck);
       if (variable.final && below) throw finalAbove(entry.path, below, entry.label);
-      r.environment.set(ek, entry);
+      inEnvironment.set(ck, entry);
     }
   } else {
     if (env !== undefined) {
-      const parent = r.environment.get(`${env}|${ck}`);
+      const parent = r.environment.get(env)?.get(ck);
       if (parent?.final) throw redefinesFinal(entry.path, parent, "environment", variable.key);
     }
     if (placement.workspaceKey !== undefined) {
-      const wk = `${placement.workspaceKey}|${ck}`;
-      const same = r.workspace.get(wk);
+      const inWorkspace = entriesOf(r.workspace, placement.workspaceKey);
+      const same = inWorkspace.get(ck);
       if (same) throw duplicate(entry.path, same, "in this workspace", variable.key);
-      r.workspace.set(wk, entry);
+      inWorkspace.set(ck, entry);
     }
-    if (env !== undefined && !r.belowEnvironment.has(`${env}|${ck}`)) r.belowEnvironment.set(`${env}|${ck}`, entry);
+    if (env !== undefined) {
+      const below = entriesOf(r.belowEnvironment, env);
+      if (!below.has(ck)) below.set(ck, entry);
+    }
   }
   if (!r.belowAccount.has(ck)) r.belowAccount.set(ck, entry);
 }
