@@ -29,26 +29,26 @@ export const checkedVariableProps = new ConstructState<IConstruct, object>(
  * Workspace), each run unless a field it reads is invalid. `prefix` is the entry's field path with
  * a trailing dot (`variables[2].`), or "" for a Variable's own props.
  *
- * Written out rather than as {@link IssueCollector.rule} callbacks: a vending machine checks
+ * Written out with {@link IssueCollector.valid} rather than as {@link IssueCollector.rule} callbacks: a vending machine checks
  * thousands of variables, and a clean collector (the usual case) then builds no field path and
  * no closure. As there, a rule reads its fields only once they are known valid (with garbage
  * props, `p` itself may be missing); the rules only add issues (none throws).
  */
 export function checkVariableOptions(issues: IssueCollector, prefix: string, p: Partial<ResolvedVariableOptions>): void {
-  if (valid(issues, prefix, ["key"]) && p.key !== undefined && !isToken(p.key)) {
+  if (issues.valid(["key"], prefix) && p.key !== undefined && !isToken(p.key)) {
     // With an invalid category, the key is still checked against the loosest pattern (terraform's):
     // a key that fails it is wrong whatever the category.
-    const category = valid(issues, prefix, ["category"]) ? p.category : "terraform";
+    const category = issues.valid(["category"], prefix) ? p.category : "terraform";
     const pattern = category === "terraform" ? TERRAFORM_VARIABLE_KEY : SHELL_VARIABLE_KEY;
     if (!pattern.test(p.key)) {
       const what = category === "terraform" ? "a Terraform variable name (letters, digits, '_' or '-', not starting with a digit)" : "a shell variable name (letters, digits or '_', not starting with a digit)";
       issues.add(`${prefix}key`, `must be ${what}`, p.key, { sensitive: false });
     }
   }
-  if (valid(issues, prefix, ["hcl", "category"]) && p.hcl && p.category !== "terraform") {
+  if (issues.valid(["hcl", "category"], prefix) && p.hcl && p.category !== "terraform") {
     issues.add(`${prefix}hcl`, "applies only to terraform variables (shell and env variables are plain strings)", p.hcl);
   }
-  if (valid(issues, prefix, ["sensitive", "value", "allowPlaintextSensitiveValue"]) && p.sensitive && p.value !== undefined && !isToken(p.value) && p.value !== "" && !p.allowPlaintextSensitiveValue) {
+  if (issues.valid(["sensitive", "value", "allowPlaintextSensitiveValue"], prefix) && p.sensitive && p.value !== undefined && !isToken(p.value) && p.value !== "" && !p.allowPlaintextSensitiveValue) {
     issues.add(
       `${prefix}value`,
       "must be a Terraform reference when `sensitive` is true (a sensitive variable or a secret store data source), or set `allowPlaintextSensitiveValue`",
@@ -58,7 +58,3 @@ export function checkVariableOptions(issues: IssueCollector, prefix: string, p: 
   }
 }
 
-/** True when none of `fields` (below `prefix`) has a problem yet. */
-function valid(issues: IssueCollector, prefix: string, fields: readonly string[]): boolean {
-  return issues.ok || fields.every((f) => !issues.has(`${prefix}${f}`));
-}

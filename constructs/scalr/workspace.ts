@@ -155,7 +155,7 @@ export class Workspace extends Construct implements IWorkspace {
     // taken as they are; it has also given their warnings, at the spec's path and line.
     const trusted = props !== undefined && checkedWorkspaceProps.get(scope) === props;
     const p = trusted ? (props as ParsedWorkspaceProps) : issues.parse(workspacePropsSchema satisfies z.ZodType<WorkspaceProps>, props);
-    checkWorkspaceRules(issues, p);
+    const links = checkWorkspaceRules(issues, p);
     checkRunOptions(issues, p);
     issues.throwIfAny();
     brand(this, "workspace");
@@ -165,7 +165,6 @@ export class Workspace extends Construct implements IWorkspace {
       for (const w of oidcWarnings(p.oidc, p.runTimeoutMinutes, "workspace")) Annotations.of(this).addWarning(`${this.node.path}: \`${w.field}\` ${w.message}`);
     }
 
-    const links = linksOf(p.providerConfigurations);
     const env = p.environment;
     const envConstruct = isKind(env, "environment") ? (env as IEnvironment) : undefined;
     const pool = isKind(p.agentPool, "agent-pool") ? (p.agentPool as IAgentPool) : undefined;
@@ -249,38 +248,36 @@ export class Workspace extends Construct implements IWorkspace {
 /**
  * The Workspace's rules across fields, each run unless a field it reads has a problem (what
  * {@link IssueCollector.rule} does, written out: a vending machine builds thousands of workspaces,
- * and a clean collector then makes no closure; none of the rules throws).
+ * and a clean collector then makes no closure; none of the rules throws). Returns the
+ * `providerConfigurations` as links, which the constructor uses once no rule has found a problem.
  */
-function checkWorkspaceRules(issues: IssueCollector, p: ParsedWorkspaceProps): void {
-  if (valid(issues, ["vcs", "moduleVersionId"]) && p.vcs && p.moduleVersionId !== undefined) {
+function checkWorkspaceRules(issues: IssueCollector, p: ParsedWorkspaceProps): Link[] {
+  let links: Link[] = [];
+  if (issues.valid(["vcs", "moduleVersionId"]) && p.vcs && p.moduleVersionId !== undefined) {
     issues.add("moduleVersionId", "cannot be combined with `vcs`: a workspace is VCS-driven, module-driven or CLI-driven", p.moduleVersionId);
   }
-  if (valid(issues, ["vcs.branch", "vcs.versionConstraint"]) && p.vcs?.branch !== undefined && p.vcs.versionConstraint !== undefined) {
+  if (issues.valid(["vcs.branch", "vcs.versionConstraint"]) && p.vcs?.branch !== undefined && p.vcs.versionConstraint !== undefined) {
     issues.add("vcs.versionConstraint", "cannot be combined with `vcs.branch`: runs follow either a branch or tags matching a version constraint", p.vcs.versionConstraint);
   }
-  if (valid(issues, ["vcs.triggerPrefixes", "vcs.triggerPatterns"]) && p.vcs && p.vcs.triggerPrefixes.length > 0 && p.vcs.triggerPatterns.length > 0) {
+  if (issues.valid(["vcs.triggerPrefixes", "vcs.triggerPatterns"]) && p.vcs && p.vcs.triggerPrefixes.length > 0 && p.vcs.triggerPatterns.length > 0) {
     issues.add("vcs.triggerPatterns", "cannot be combined with `vcs.triggerPrefixes`: Scalr takes one or the other", p.vcs.triggerPatterns);
   }
-  if (valid(issues, ["agentPool"]) && isKind(p.agentPool, "agent-pool") && (p.agentPool as IAgentPool).kind !== "run") {
+  if (issues.valid(["agentPool"]) && isKind(p.agentPool, "agent-pool") && (p.agentPool as IAgentPool).kind !== "run") {
     const pool = p.agentPool as IAgentPool;
     issues.add("agentPool", `must be a run pool: ${pool.node.path} is a VCS pool`, pool.poolName);
   }
-  if (valid(issues, ["providerConfigurations"])) {
-    const links = linksOf(p.providerConfigurations);
+  if (issues.valid(["providerConfigurations"])) {
+    links = linksOf(p.providerConfigurations);
     checkUnique(issues, "providerConfigurations", links, (l) => `${String(refKey((l as Link).configuration))}|${(l as Link).alias ?? ""}`, (l) => refKey((l as Link).configuration));
     checkAliases(issues, links);
   }
-  if (valid(issues, ["tags"])) checkUnique(issues, "tags", p.tags, refKey);
-  if (valid(issues, ["variables"])) {
+  if (issues.valid(["tags"])) checkUnique(issues, "tags", p.tags, refKey);
+  if (issues.valid(["variables"])) {
     for (let i = 0; i < p.variables.length; i++) checkVariableOptions(issues, `variables[${i}].`, p.variables[i]!);
     // `env` and `shell` are one category (DEPRECATED_VARIABLE_CATEGORIES).
     checkUnique(issues, "variables", p.variables.map((v) => `${renderedCategory(v.category)}:${v.key}`), undefined, (k) => String(k).replace(/^[a-z]+:/, ""));
   }
-}
-
-/** True when none of `fields` has a problem yet. */
-function valid(issues: IssueCollector, fields: readonly string[]): boolean {
-  return issues.ok || !fields.some((f) => issues.has(f));
+  return links;
 }
 
 /** A command word `terraform` in a hook (at the start, or after a separator, `(`, `$(` or a backtick). */
